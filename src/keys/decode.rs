@@ -1,0 +1,351 @@
+//! Decoding key bytes by content: JWK, PEM, bare base64 or DER, in that order of recognition.
+
+use base64::Engine as _;
+use pkcs8::der::{Decode, asn1::ObjectIdentifier};
+use pkcs8::{EncryptedPrivateKeyInfoRef, PrivateKeyInfoRef, SubjectPublicKeyInfoRef};
+use rsa::pkcs1::{RsaPrivateKeyRef, RsaPublicKeyRef};
+use zeroize::Zeroizing;
+
+use super::{
+    Container, Encoding, IADVIZE_PRODUCTION_KEY_BASE64, KeyError, LoadedKey, MAX_BITS, Material,
+    Passphrase, SourceFormat, jwk, modulus_bits,
+};
+
+const OID_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+const OID_RSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
+/// The smallest RSA modulus the `rsa` crate can represent at all; smaller keys are refused
+/// outright, keys between this and 2048 bits are read with a warning.
+const MIN_READABLE_BITS: usize = 1024;
+
+/// Decodes one RSA key from `bytes`, recognising its format by content.
+///
+/// `passphrase` is called only when the key turns out to be encrypted.
+pub fn decode_key(
+    bytes: &[u8],
+    passphrase: &mut dyn FnMut() -> Result<Passphrase, KeyError>,
+) -> Result<LoadedKey, KeyError> {
+    let text = bytes.trim_ascii();
+    if text.is_empty() {
+        return Err(KeyError::Empty);
+    }
+    match text[0] {
+        b'{' | b'[' => return jwk::decode_jwk(text),
+        _ => {}
+    }
+    if let Some(start) = find(text, b"-----BEGIN ") {
+        return decode_pem(&text[start..], passphrase);
+    }
+    if text.iter().all(|b| is_base64_char(*b) || b.is_ascii_whitespace()) {
+        let compact: Zeroizing<Vec<u8>> = Zeroizing::new(
+            text.iter()
+                .copied()
+                .filter(|b| !b.is_ascii_whitespace())
+                .collect(),
+        );
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(&compact[..])
+            .map(Zeroizing::new)
+            .map_err(|_| KeyError::Unrecognised {
+                found: "text that is not valid base64".into(),
+            })?;
+        return decode_der(&der, None, Encoding::Base64, passphrase);
+    }
+    if std::str::from_utf8(text).is_ok() && !bytes.starts_with(&[0x30]) {
+        return Err(KeyError::Unrecognised {
+            found: "text that is neither PEM, base64 nor JSON".into(),
+        });
+    }
+    decode_der(bytes, None, Encoding::Der, passphrase)
+}
+
+/// The built-in iAdvize production key.
+pub(super) fn decode_builtin() -> Result<LoadedKey, KeyError> {
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(IADVIZE_PRODUCTION_KEY_BASE64)
+        .map_err(|e| KeyError::Encode(e.to_string()))?;
+    let key = decode_spki(&der)?;
+    Ok(LoadedKey::new(SourceFormat::Builtin, key))
+}
+
+fn is_base64_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_')
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn decode_pem(
+    pem: &[u8],
+    passphrase: &mut dyn FnMut() -> Result<Passphrase, KeyError>,
+) -> Result<LoadedKey, KeyError> {
+    let label = pem_label(pem)?;
+    let container = match label.as_str() {
+        "PRIVATE KEY" => Container::Pkcs8,
+        "ENCRYPTED PRIVATE KEY" => Container::EncryptedPkcs8,
+        "RSA PRIVATE KEY" | "RSA PUBLIC KEY" => Container::Pkcs1,
+        "PUBLIC KEY" => Container::Spki,
+        other => return Err(unsupported_pem_label(other)),
+    };
+    // Only the first block is read: text before it (openssl's "Bag Attributes") and any
+    // further blocks are ignored.
+    let end_marker = format!("-----END {label}-----");
+    let end = find(pem, end_marker.as_bytes())
+        .map(|at| at + end_marker.len())
+        .ok_or_else(|| KeyError::Malformed {
+            format: "PEM",
+            detail: format!("no '{end_marker}' line"),
+        })?;
+    let block = &pem[..end];
+    if find(block, b"Proc-Type:").is_some() {
+        return Err(KeyError::Unsupported {
+            found: "a legacy OpenSSL-encrypted PEM key (Proc-Type: 4,ENCRYPTED)".into(),
+            hint: "convert it to encrypted PKCS#8 with \
+                   `openssl pkcs8 -topk8 -v2 aes-256-cbc -in OLD.pem -out private-key.pem`"
+                .into(),
+        });
+    }
+    let (_, der) = pkcs8::der::pem::decode_vec(block).map_err(|e| KeyError::Malformed {
+        format: "PEM",
+        detail: e.to_string(),
+    })?;
+    let der = Zeroizing::new(der);
+    let key = decode_der(&der, Some(container), Encoding::Pem, passphrase)?;
+    if label == "RSA PUBLIC KEY" && key.kind() != super::KeyKind::Public
+        || label == "RSA PRIVATE KEY" && key.kind() != super::KeyKind::Private
+    {
+        return Err(KeyError::Malformed {
+            format: "PKCS#1 PEM",
+            detail: format!("the content does not match the label '{label}'"),
+        });
+    }
+    Ok(key)
+}
+
+fn pem_label(pem: &[u8]) -> Result<String, KeyError> {
+    let line_end = pem
+        .iter()
+        .position(|b| *b == b'\n' || *b == b'\r')
+        .unwrap_or(pem.len());
+    let line = String::from_utf8_lossy(&pem[..line_end]);
+    line.trim_end()
+        .strip_prefix("-----BEGIN ")
+        .and_then(|rest| rest.strip_suffix("-----"))
+        .map(str::to_string)
+        .ok_or_else(|| KeyError::Malformed {
+            format: "PEM",
+            detail: "the BEGIN line is damaged".into(),
+        })
+}
+
+fn unsupported_pem_label(label: &str) -> KeyError {
+    let not_rsa = |found: &str| KeyError::NotRsa {
+        found: found.into(),
+    };
+    match label {
+        "EC PRIVATE KEY" => not_rsa("an EC private key (SEC1 PEM)"),
+        "EC PARAMETERS" => not_rsa("EC parameters"),
+        "DSA PRIVATE KEY" => not_rsa("a DSA private key"),
+        "OPENSSH PRIVATE KEY" => KeyError::Unsupported {
+            found: "an OpenSSH private key".into(),
+            hint: "convert a copy to PKCS#8 with `ssh-keygen -p -m PKCS8 -f COPY`".into(),
+        },
+        "CERTIFICATE" | "TRUSTED CERTIFICATE" => KeyError::Unsupported {
+            found: "an X.509 certificate".into(),
+            hint: "extract its public key with `openssl x509 -pubkey -noout -in CERT.pem`".into(),
+        },
+        "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => KeyError::Unsupported {
+            found: "a certificate signing request".into(),
+            hint: "iAdvize needs the RSA key itself, e.g. public-key.pem from `iadvize-auth keygen`"
+                .into(),
+        },
+        other => KeyError::Unsupported {
+            found: format!("a PEM block labelled '{other}'"),
+            hint: "expected PRIVATE KEY, ENCRYPTED PRIVATE KEY, RSA PRIVATE KEY, \
+                   RSA PUBLIC KEY or PUBLIC KEY"
+                .into(),
+        },
+    }
+}
+
+fn decode_der(
+    der: &[u8],
+    container: Option<Container>,
+    encoding: Encoding,
+    passphrase: &mut dyn FnMut() -> Result<Passphrase, KeyError>,
+) -> Result<LoadedKey, KeyError> {
+    let container = match container {
+        Some(known) => known,
+        None => sniff_container(der).ok_or_else(|| KeyError::Unrecognised {
+            found: match encoding {
+                Encoding::Base64 => "base64 of something that is not a key".into(),
+                _ => "binary data that is not a DER key".into(),
+            },
+        })?,
+    };
+    let material = match container {
+        Container::Pkcs8 => decode_pkcs8(der)?,
+        Container::EncryptedPkcs8 => {
+            let info = EncryptedPrivateKeyInfoRef::from_der(der)
+                .map_err(|e| malformed("encrypted PKCS#8", e))?;
+            let pass = passphrase()?;
+            let plain = info.decrypt(pass.expose()).map_err(decrypt_error)?;
+            decode_pkcs8(plain.as_bytes()).map_err(|err| match err {
+                // A wrong passphrase sometimes yields valid padding over garbage.
+                KeyError::Malformed { .. } => KeyError::WrongPassphrase,
+                other => other,
+            })?
+        }
+        Container::Pkcs1 => {
+            if RsaPrivateKeyRef::from_der(der).is_ok() {
+                decode_pkcs1_private(der)?
+            } else {
+                let public = RsaPublicKeyRef::from_der(der).map_err(|e| malformed("PKCS#1", e))?;
+                Material::Public(public_from_pkcs1(public)?)
+            }
+        }
+        Container::Spki => decode_spki(der)?,
+    };
+    Ok(LoadedKey::new(
+        SourceFormat::Encoded(container, encoding),
+        material,
+    ))
+}
+
+fn sniff_container(der: &[u8]) -> Option<Container> {
+    if PrivateKeyInfoRef::from_der(der).is_ok() {
+        Some(Container::Pkcs8)
+    } else if EncryptedPrivateKeyInfoRef::from_der(der).is_ok() {
+        Some(Container::EncryptedPkcs8)
+    } else if SubjectPublicKeyInfoRef::from_der(der).is_ok() {
+        Some(Container::Spki)
+    } else if RsaPrivateKeyRef::from_der(der).is_ok() || RsaPublicKeyRef::from_der(der).is_ok() {
+        Some(Container::Pkcs1)
+    } else {
+        None
+    }
+}
+
+fn malformed(format: &'static str, err: impl std::fmt::Display) -> KeyError {
+    KeyError::Malformed {
+        format,
+        detail: err.to_string(),
+    }
+}
+
+fn decrypt_error(err: pkcs8::Error) -> KeyError {
+    match err {
+        pkcs8::Error::EncryptedPrivateKey(pkcs8::pkcs5::Error::DecryptFailed)
+        | pkcs8::Error::Asn1(_) => KeyError::WrongPassphrase,
+        pkcs8::Error::EncryptedPrivateKey(other) => KeyError::Unsupported {
+            found: format!("an encrypted PKCS#8 key whose encryption is not supported ({other})"),
+            hint: "re-encrypt it with `openssl pkcs8 -topk8 -v2 aes-256-cbc -in KEY -out NEW`"
+                .into(),
+        },
+        other => malformed("encrypted PKCS#8", other),
+    }
+}
+
+fn algorithm_name(oid: ObjectIdentifier) -> String {
+    match oid.to_string().as_str() {
+        "1.2.840.10045.2.1" => "an EC key".into(),
+        "1.3.101.112" => "an Ed25519 key".into(),
+        "1.3.101.113" => "an Ed448 key".into(),
+        "1.3.101.110" => "an X25519 key".into(),
+        "1.3.101.111" => "an X448 key".into(),
+        "1.2.840.10040.4.1" => "a DSA key".into(),
+        "1.2.840.113549.1.3.1" => "a Diffie-Hellman key".into(),
+        other => format!("a key with algorithm OID {other}"),
+    }
+}
+
+fn check_rsa_oid(oid: ObjectIdentifier) -> Result<(), KeyError> {
+    if oid == OID_RSA || oid == OID_RSA_PSS {
+        Ok(())
+    } else {
+        Err(KeyError::NotRsa {
+            found: algorithm_name(oid),
+        })
+    }
+}
+
+fn decode_pkcs8(der: &[u8]) -> Result<Material, KeyError> {
+    let info = PrivateKeyInfoRef::from_der(der).map_err(|e| malformed("PKCS#8", e))?;
+    check_rsa_oid(info.algorithm.oid)?;
+    decode_pkcs1_private(info.private_key.as_bytes())
+}
+
+fn decode_pkcs1_private(der: &[u8]) -> Result<Material, KeyError> {
+    let pkcs1 = RsaPrivateKeyRef::from_der(der).map_err(|e| malformed("RSA private key", e))?;
+    check_size(modulus_bits(pkcs1.modulus.as_bytes()))?;
+    let key = rsa::PrivateKey::try_from(pkcs1).map_err(|e| malformed("RSA private key", e))?;
+    Ok(Material::Private(Box::new(key)))
+}
+
+pub(super) fn decode_spki(der: &[u8]) -> Result<Material, KeyError> {
+    let info = SubjectPublicKeyInfoRef::from_der(der).map_err(|e| malformed("public key", e))?;
+    check_rsa_oid(info.algorithm.oid)?;
+    let raw = info
+        .subject_public_key
+        .as_bytes()
+        .ok_or_else(|| malformed("public key", "the key bits are not whole bytes"))?;
+    let public = RsaPublicKeyRef::from_der(raw).map_err(|e| malformed("RSA public key", e))?;
+    Ok(Material::Public(public_from_pkcs1(public)?))
+}
+
+fn public_from_pkcs1(public: RsaPublicKeyRef<'_>) -> Result<rsa::PublicKey, KeyError> {
+    check_size(modulus_bits(public.modulus.as_bytes()))?;
+    rsa::PublicKey::try_from(public).map_err(|e| malformed("RSA public key", e))
+}
+
+pub(super) fn check_size(bits: usize) -> Result<(), KeyError> {
+    if bits < MIN_READABLE_BITS {
+        Err(KeyError::TooSmall { bits })
+    } else if bits > MAX_BITS {
+        Err(KeyError::TooBig { bits })
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_pass() -> Result<Passphrase, KeyError> {
+        Err(KeyError::Passphrase("no passphrase in this test".into()))
+    }
+
+    #[test]
+    fn empty_and_whitespace_are_empty() {
+        assert!(matches!(decode_key(b"", &mut no_pass), Err(KeyError::Empty)));
+        assert!(matches!(
+            decode_key(b" \n\t ", &mut no_pass),
+            Err(KeyError::Empty)
+        ));
+    }
+
+    #[test]
+    fn plain_text_is_not_a_key() {
+        let err = decode_key(b"hello world, this is not a key", &mut no_pass).unwrap_err();
+        assert!(matches!(err, KeyError::Unrecognised { .. }), "{err}");
+    }
+
+    #[test]
+    fn builtin_base64_line_reads_as_spki_base64() {
+        let key = decode_key(IADVIZE_PRODUCTION_KEY_BASE64.as_bytes(), &mut no_pass).unwrap();
+        assert_eq!(key.format().name(), "spki-base64");
+        // Wrapped over several lines, as in an e-mail.
+        let wrapped: String = IADVIZE_PRODUCTION_KEY_BASE64
+            .as_bytes()
+            .chunks(64)
+            .map(|c| format!("{}\n", std::str::from_utf8(c).unwrap()))
+            .collect();
+        let again = decode_key(wrapped.as_bytes(), &mut no_pass).unwrap();
+        assert_eq!(
+            again.public_info().unwrap(),
+            key.public_info().unwrap(),
+            "same key"
+        );
+    }
+}

@@ -1,0 +1,429 @@
+//! RSA keys: the one place where key bytes are read, decoded, generated, encoded and written.
+//!
+//! Formats are recognised by content, never by file name: PKCS#8 (plain or passphrase
+//! encrypted), PKCS#1, SubjectPublicKeyInfo, each as PEM, DER or bare base64, and RSA JWKs.
+
+mod builtin;
+mod decode;
+mod files;
+mod jwk;
+mod source;
+
+use std::fmt;
+
+use base64::Engine as _;
+use pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+use rsa::traits::PublicKeyParts;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+pub use builtin::{IADVIZE_PRODUCTION_KEY_BASE64, IADVIZE_PRODUCTION_SHA256};
+pub use decode::decode_key;
+pub use files::{FileToWrite, WriteError, create_private_dir, write_files};
+pub use source::{KeyInput, KeySource, MAX_KEY_INPUT_BYTES, read_limited};
+
+/// Smallest modulus iAdvize accepts, and the smallest this tool signs or encrypts with.
+pub const MIN_BITS: usize = 2048;
+/// Largest modulus the `rsa` crate handles.
+pub const MAX_BITS: usize = 8192;
+
+/// What went wrong while reading, decoding, generating or writing a key.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("the input is empty")]
+    Empty,
+    #[error("the input is larger than {limit} bytes, too large to be a key")]
+    TooLarge { limit: usize },
+    #[error("is a directory, not a key file")]
+    IsDirectory,
+    #[error("{0}")]
+    Io(#[source] std::io::Error),
+    #[error("not an RSA key: found {found}; iAdvize needs an RSA key")]
+    NotRsa { found: String },
+    #[error("found {found}, which this tool does not read: {hint}")]
+    Unsupported { found: String, hint: String },
+    #[error(
+        "not a key: expected PEM, DER, base64 DER or a JWK (found {found}); \
+         check that this is the key file"
+    )]
+    Unrecognised { found: String },
+    #[error("malformed {format}: {detail}; the file may be truncated or damaged")]
+    Malformed { format: &'static str, detail: String },
+    #[error("malformed JWK: {0}")]
+    Jwk(String),
+    #[error("the RSA key has {bits} bits; iAdvize needs at least {MIN_BITS}")]
+    TooSmall { bits: usize },
+    #[error("the RSA key has {bits} bits; this tool handles at most {MAX_BITS}")]
+    TooBig { bits: usize },
+    #[error("wrong passphrase: the encrypted private key did not open")]
+    WrongPassphrase,
+    #[error("{0}")]
+    Passphrase(String),
+    #[error("this is a public key, but a private key is needed here")]
+    NotPrivate,
+    #[error("key generation failed: {0}")]
+    Generate(String),
+    #[error("encoding the key failed: {0}")]
+    Encode(String),
+}
+
+/// A passphrase for an encrypted private key. Zeroized on drop; `Debug` does not show it.
+pub struct Passphrase(Zeroizing<Vec<u8>>);
+
+impl Passphrase {
+    /// Wraps passphrase bytes; an empty passphrase is refused.
+    pub fn new(bytes: Zeroizing<Vec<u8>>) -> Result<Self, KeyError> {
+        if bytes.is_empty() {
+            return Err(KeyError::Passphrase("the passphrase is empty".into()));
+        }
+        Ok(Passphrase(bytes))
+    }
+
+    /// The passphrase bytes.
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Passphrase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Passphrase(<redacted>)")
+    }
+}
+
+/// Private or public.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyKind {
+    Private,
+    Public,
+}
+
+impl KeyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyKind::Private => "private",
+            KeyKind::Public => "public",
+        }
+    }
+}
+
+/// The ASN.1 structure a key was stored in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Container {
+    Pkcs8,
+    EncryptedPkcs8,
+    Pkcs1,
+    Spki,
+}
+
+/// How the ASN.1 structure was encoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Pem,
+    Der,
+    Base64,
+}
+
+/// Where a key's bytes came from, as reported by `pubkey --json` (`source_format`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceFormat {
+    Encoded(Container, Encoding),
+    Jwk,
+    Builtin,
+    Generated,
+}
+
+impl SourceFormat {
+    /// The stable name used in JSON output, e.g. `pkcs8-pem` or `spki-base64`.
+    pub fn name(self) -> &'static str {
+        use Container::*;
+        use Encoding::*;
+        match self {
+            SourceFormat::Encoded(Pkcs8, Pem) => "pkcs8-pem",
+            SourceFormat::Encoded(Pkcs8, Der) => "pkcs8-der",
+            SourceFormat::Encoded(Pkcs8, Base64) => "pkcs8-base64",
+            SourceFormat::Encoded(EncryptedPkcs8, Pem) => "encrypted-pkcs8-pem",
+            SourceFormat::Encoded(EncryptedPkcs8, Der) => "encrypted-pkcs8-der",
+            SourceFormat::Encoded(EncryptedPkcs8, Base64) => "encrypted-pkcs8-base64",
+            SourceFormat::Encoded(Pkcs1, Pem) => "pkcs1-pem",
+            SourceFormat::Encoded(Pkcs1, Der) => "pkcs1-der",
+            SourceFormat::Encoded(Pkcs1, Base64) => "pkcs1-base64",
+            SourceFormat::Encoded(Spki, Pem) => "spki-pem",
+            SourceFormat::Encoded(Spki, Der) => "spki-der",
+            SourceFormat::Encoded(Spki, Base64) => "spki-base64",
+            SourceFormat::Jwk => "jwk",
+            SourceFormat::Builtin => "builtin",
+            SourceFormat::Generated => "generated",
+        }
+    }
+
+    /// True when the key was stored passphrase-encrypted.
+    pub fn is_encrypted(self) -> bool {
+        matches!(self, SourceFormat::Encoded(Container::EncryptedPkcs8, _))
+    }
+}
+
+enum Material {
+    Private(Box<rsa::PrivateKey>),
+    Public(rsa::PublicKey),
+}
+
+/// An RSA key read from somewhere, with what was noticed while reading it.
+///
+/// `Debug` shows the format, kind and size, never key material.
+pub struct LoadedKey {
+    format: SourceFormat,
+    material: Material,
+    warnings: Vec<String>,
+}
+
+impl fmt::Debug for LoadedKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoadedKey")
+            .field("format", &self.format.name())
+            .field("kind", &self.kind().as_str())
+            .field("bits", &self.bits())
+            .field("material", &"<redacted>")
+            .finish()
+    }
+}
+
+impl LoadedKey {
+    fn new(format: SourceFormat, material: Material) -> Self {
+        let mut key = LoadedKey {
+            format,
+            material,
+            warnings: Vec::new(),
+        };
+        let bits = key.bits();
+        if bits < MIN_BITS {
+            key.warnings.push(format!(
+                "the RSA key has {bits} bits: iAdvize needs at least {MIN_BITS}, \
+                 and this tool will not sign or encrypt with it"
+            ));
+        }
+        let e = key.public_exponent();
+        if e != Some(65537) {
+            let shown = e.map_or_else(|| "a very large value".to_string(), |e| e.to_string());
+            key.warnings.push(format!(
+                "the public exponent is {shown}, not the usual 65537; some JOSE libraries refuse it"
+            ));
+        }
+        key
+    }
+
+    /// iAdvize's production public key, compiled into the binary.
+    pub fn iadvize_production() -> Self {
+        match decode::decode_builtin() {
+            Ok(key) => key,
+            // The constant is checked by the test suite; reaching this is a build defect.
+            Err(err) => unreachable!("the built-in iAdvize key does not decode: {err}"),
+        }
+    }
+
+    /// A fresh key pair of `bits` bits (2048 to 8192) from the operating system's RNG.
+    pub fn generate(bits: usize) -> Result<Self, KeyError> {
+        if !(MIN_BITS..=MAX_BITS).contains(&bits) {
+            return Err(KeyError::Generate(format!(
+                "{bits} bits is out of range: choose between {MIN_BITS} and {MAX_BITS} (2048, 3072 or 4096 are usual)"
+            )));
+        }
+        let key = rsa::PrivateKey::new(&mut getrandom::SysRng, bits)
+            .map_err(|e| KeyError::Generate(e.to_string()))?;
+        Ok(LoadedKey::new(
+            SourceFormat::Generated,
+            Material::Private(Box::new(key)),
+        ))
+    }
+
+    pub fn format(&self) -> SourceFormat {
+        self.format
+    }
+
+    pub fn kind(&self) -> KeyKind {
+        match self.material {
+            Material::Private(_) => KeyKind::Private,
+            Material::Public(_) => KeyKind::Public,
+        }
+    }
+
+    /// What was noticed while reading the key (small size, unusual exponent, loose file mode).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    pub(crate) fn push_warning(&mut self, warning: String) {
+        self.warnings.push(warning);
+    }
+
+    /// The public half (the key itself for a public key).
+    pub fn public_key(&self) -> &rsa::PublicKey {
+        match &self.material {
+            Material::Private(key) => key.as_public_key(),
+            Material::Public(key) => key,
+        }
+    }
+
+    /// The modulus size in bits.
+    pub fn bits(&self) -> usize {
+        modulus_bits(&self.public_key().n_bytes())
+    }
+
+    /// The public exponent, when it fits in 64 bits.
+    pub fn public_exponent(&self) -> Option<u64> {
+        let bytes = self.public_key().e_bytes();
+        if bytes.len() > 8 {
+            return None;
+        }
+        Some(bytes.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)))
+    }
+
+    /// The public half as DER SubjectPublicKeyInfo, with its fingerprints.
+    pub fn public_info(&self) -> Result<PublicKeyInfo, KeyError> {
+        let spki = self
+            .public_key()
+            .to_public_key_der()
+            .map_err(|e| KeyError::Encode(e.to_string()))?;
+        let key = self.public_key();
+        Ok(PublicKeyInfo::new(
+            spki.as_bytes().to_vec(),
+            &key.n_bytes(),
+            &key.e_bytes(),
+        ))
+    }
+
+    /// The private key as PKCS#8 DER, for building signers and decrypters.
+    pub fn private_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+        let key = self.private()?;
+        let doc = key
+            .to_pkcs8_der()
+            .map_err(|e| KeyError::Encode(e.to_string()))?;
+        Ok(Zeroizing::new(doc.as_bytes().to_vec()))
+    }
+
+    /// The private key as PKCS#8 PEM, passphrase-encrypted (PBES2: scrypt + AES-256-CBC)
+    /// when a passphrase is given.
+    pub fn private_pkcs8_pem(
+        &self,
+        passphrase: Option<&Passphrase>,
+    ) -> Result<Zeroizing<String>, KeyError> {
+        let key = self.private()?;
+        let pem = match passphrase {
+            Some(pass) => key.to_pkcs8_encrypted_pem(pass.expose(), LineEnding::LF),
+            None => key.to_pkcs8_pem(LineEnding::LF),
+        };
+        pem.map_err(|e| KeyError::Encode(e.to_string()))
+    }
+
+    fn private(&self) -> Result<&rsa::PrivateKey, KeyError> {
+        match &self.material {
+            Material::Private(key) => Ok(key),
+            Material::Public(_) => Err(KeyError::NotPrivate),
+        }
+    }
+}
+
+/// The public half of a key in the forms people compare: DER, fingerprint, thumbprint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicKeyInfo {
+    /// DER SubjectPublicKeyInfo.
+    pub spki_der: Vec<u8>,
+    /// SHA-256 of `spki_der`, lowercase hex.
+    pub sha256_fingerprint: String,
+    /// RFC 7638 JWK thumbprint (SHA-256), base64url without padding.
+    pub jwk_thumbprint: String,
+    /// The public JWK members `n` and `e`, base64url.
+    pub jwk_n: String,
+    pub jwk_e: String,
+}
+
+impl PublicKeyInfo {
+    fn new(spki_der: Vec<u8>, n: &[u8], e: &[u8]) -> Self {
+        let b64url = &base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let jwk_n = b64url.encode(n);
+        let jwk_e = b64url.encode(e);
+        // RFC 7638 §3.2: required members only, lexicographic order, no whitespace. The
+        // base64url alphabet needs no JSON escaping.
+        let canonical = format!(r#"{{"e":"{jwk_e}","kty":"RSA","n":"{jwk_n}"}}"#);
+        let jwk_thumbprint = b64url.encode(Sha256::digest(canonical.as_bytes()));
+        let sha256_fingerprint = Sha256::digest(&spki_der)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        PublicKeyInfo {
+            spki_der,
+            sha256_fingerprint,
+            jwk_thumbprint,
+            jwk_n,
+            jwk_e,
+        }
+    }
+
+    /// True when this is iAdvize's published production key.
+    pub fn is_iadvize_production(&self) -> bool {
+        self.sha256_fingerprint == IADVIZE_PRODUCTION_SHA256
+    }
+
+    /// The DER as one bare base64 line: the form in which iAdvize publishes its own key.
+    pub fn base64(&self) -> String {
+        base64::engine::general_purpose::STANDARD.encode(&self.spki_der)
+    }
+
+    /// `-----BEGIN PUBLIC KEY-----` PEM, as `openssl rsa -pubout` writes it.
+    pub fn pem(&self) -> Result<String, KeyError> {
+        pkcs8::der::pem::encode_string("PUBLIC KEY", LineEnding::LF, &self.spki_der)
+            .map_err(|e| KeyError::Encode(e.to_string()))
+    }
+
+    /// The public JWK (`kty`, `n`, `e`).
+    pub fn jwk(&self) -> serde_json::Value {
+        serde_json::json!({ "kty": "RSA", "n": self.jwk_n, "e": self.jwk_e })
+    }
+}
+
+/// Bit length of a big-endian unsigned integer.
+pub(crate) fn modulus_bits(be: &[u8]) -> usize {
+    let skip = be.iter().take_while(|b| **b == 0).count();
+    match be.get(skip) {
+        None => 0,
+        Some(first) => (be.len() - skip) * 8 - first.leading_zeros() as usize,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_key_has_the_published_fingerprints() {
+        let key = LoadedKey::iadvize_production();
+        let info = key.public_info().unwrap();
+        assert_eq!(info.sha256_fingerprint, IADVIZE_PRODUCTION_SHA256);
+        assert_eq!(
+            info.jwk_thumbprint,
+            "QspNamaz04P1Fh1DKF1IUvMLLiYJHmQhECR3ue0eJGU"
+        );
+        assert_eq!(info.base64(), IADVIZE_PRODUCTION_KEY_BASE64);
+        assert_eq!(key.bits(), 2048);
+        assert!(key.warnings().is_empty());
+    }
+
+    #[test]
+    fn debug_never_shows_key_material() {
+        let key = LoadedKey::generate(2048).unwrap();
+        let der = key.private_pkcs8_der().unwrap();
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&der[..]);
+        let shown = format!("{key:?}");
+        assert!(shown.contains("<redacted>"), "{shown}");
+        assert!(!shown.contains(&b64[40..80]), "{shown}");
+        let pass = Passphrase::new(Zeroizing::new(b"hunter2-secret".to_vec())).unwrap();
+        assert_eq!(format!("{pass:?}"), "Passphrase(<redacted>)");
+    }
+
+    #[test]
+    fn modulus_bits_counts_significant_bits() {
+        assert_eq!(modulus_bits(&[0, 0x80, 0]), 16);
+        assert_eq!(modulus_bits(&[0x01, 0xff]), 9);
+        assert_eq!(modulus_bits(&[]), 0);
+    }
+}
