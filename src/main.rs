@@ -1,1 +1,21 @@
-fn main() {}
+//! `iadvize-auth`: parse the command line, run the command, turn the result into an exit code.
+
+mod cli;
+mod commands;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match commands::run(cli) {
+        Ok(outcome) => outcome.exit_code(),
+        Err(err) if output::is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {}", output::escape_untrusted(&format!("{err:#}")));
+            ExitCode::from(commands::EXIT_UNUSABLE)
+        }
+    }
+}

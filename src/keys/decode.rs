@@ -35,7 +35,10 @@ pub fn decode_key(
     if let Some(start) = find(text, b"-----BEGIN ") {
         return decode_pem(&text[start..], passphrase);
     }
-    if text.iter().all(|b| is_base64_char(*b) || b.is_ascii_whitespace()) {
+    if text
+        .iter()
+        .all(|b| is_base64_char(*b) || b.is_ascii_whitespace())
+    {
         let compact: Zeroizing<Vec<u8>> = Zeroizing::new(
             text.iter()
                 .copied()
@@ -156,8 +159,9 @@ fn unsupported_pem_label(label: &str) -> KeyError {
         },
         "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => KeyError::Unsupported {
             found: "a certificate signing request".into(),
-            hint: "iAdvize needs the RSA key itself, e.g. public-key.pem from `iadvize-auth keygen`"
-                .into(),
+            hint:
+                "iAdvize needs the RSA key itself, e.g. public-key.pem from `iadvize-auth keygen`"
+                    .into(),
         },
         other => KeyError::Unsupported {
             found: format!("a PEM block labelled '{other}'"),
@@ -318,7 +322,10 @@ mod tests {
 
     #[test]
     fn empty_and_whitespace_are_empty() {
-        assert!(matches!(decode_key(b"", &mut no_pass), Err(KeyError::Empty)));
+        assert!(matches!(
+            decode_key(b"", &mut no_pass),
+            Err(KeyError::Empty)
+        ));
         assert!(matches!(
             decode_key(b" \n\t ", &mut no_pass),
             Err(KeyError::Empty)

@@ -56,10 +56,8 @@ pub fn create_private_dir(dir: &Path) -> Result<bool, WriteError> {
 
 /// Writes every file atomically; all or nothing when `replace` is false.
 pub fn write_files(files: &[FileToWrite<'_>], replace: bool) -> Result<(), WriteError> {
-    if !replace {
-        if let Some(existing) = files.iter().find(|f| f.path.symlink_metadata().is_ok()) {
-            return Err(WriteError::Exists(existing.path.clone()));
-        }
+    if !replace && let Some(existing) = files.iter().find(|f| f.path.symlink_metadata().is_ok()) {
+        return Err(WriteError::Exists(existing.path.clone()));
     }
     let mut staged = Vec::with_capacity(files.len());
     for file in files {

@@ -16,8 +16,8 @@ const B64URL: GeneralPurpose = GeneralPurpose::new(
 );
 
 pub(super) fn decode_jwk(text: &[u8]) -> Result<LoadedKey, KeyError> {
-    let value: Value = serde_json::from_slice(text)
-        .map_err(|e| KeyError::Jwk(format!("not valid JSON ({e})")))?;
+    let value: Value =
+        serde_json::from_slice(text).map_err(|e| KeyError::Jwk(format!("not valid JSON ({e})")))?;
     let object = match value {
         Value::Object(object) => object,
         Value::Array(_) => {
@@ -77,7 +77,9 @@ pub(super) fn decode_jwk(text: &[u8]) -> Result<LoadedKey, KeyError> {
             ));
         }
         let key = rsa::PrivateKey::from_components(n_uint, e_uint, uint(&d, width, "d")?, primes)
-            .map_err(|err| KeyError::Jwk(format!("inconsistent private key members ({err})")))?;
+            .map_err(|err| {
+            KeyError::Jwk(format!("inconsistent private key members ({err})"))
+        })?;
         Material::Private(Box::new(key))
     } else {
         let key = rsa::PublicKey::new(n_uint, e_uint)

@@ -37,7 +37,7 @@ pub enum KeyError {
     #[error("is a directory, not a key file")]
     IsDirectory,
     #[error("{0}")]
-    Io(#[source] std::io::Error),
+    Io(std::io::Error),
     #[error("not an RSA key: found {found}; iAdvize needs an RSA key")]
     NotRsa { found: String },
     #[error("found {found}, which this tool does not read: {hint}")]
@@ -48,7 +48,10 @@ pub enum KeyError {
     )]
     Unrecognised { found: String },
     #[error("malformed {format}: {detail}; the file may be truncated or damaged")]
-    Malformed { format: &'static str, detail: String },
+    Malformed {
+        format: &'static str,
+        detail: String,
+    },
     #[error("malformed JWK: {0}")]
     Jwk(String),
     #[error("the RSA key has {bits} bits; iAdvize needs at least {MIN_BITS}")]

@@ -40,7 +40,10 @@ pub struct KeyInput {
 impl fmt::Debug for KeyInput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("KeyInput")
-            .field("bytes", &format_args!("<{} bytes redacted>", self.bytes.len()))
+            .field(
+                "bytes",
+                &format_args!("<{} bytes redacted>", self.bytes.len()),
+            )
             .field("mode", &self.mode)
             .finish()
     }

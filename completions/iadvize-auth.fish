@@ -1,0 +1,55 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_iadvize_auth_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_iadvize_auth_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_iadvize_auth_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_iadvize_auth_using_subcommand
+    set -l cmd (__fish_iadvize_auth_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -s V -l version -d 'Print version'
+complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "keygen" -d 'Generate the brand\'s RSA key pair: the private key signs tokens, the public key goes to iAdvize'
+complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "pubkey" -d 'Print the public half of any RSA key, with its fingerprints'
+complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "man" -d 'Print a man page (roff) on standard output: the overview, or one verb\'s page'
+complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand keygen" -l out-dir -d 'Folder for the two key files; created with mode 0700 when missing' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand keygen" -l bits -d 'RSA modulus size: 2048, 3072 or 4096 (2048 to 8192 accepted)' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand keygen" -l passphrase-file -d 'Read the passphrase from the first line of FILE (as `openssl -passin file:`)' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand keygen" -l encrypt -d 'Encrypt the private key with a passphrase (PKCS#8 PBES2, scrypt + AES-256-CBC)'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand keygen" -l force -d 'Replace existing key files. Without it, nothing is overwritten'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand keygen" -l json -d 'Print one JSON object instead of the human summary'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -l format -d 'Output format of the public key' -r -f -a "pem\t'`-----BEGIN PUBLIC KEY-----` (SubjectPublicKeyInfo), as `openssl rsa -pubout`'
+base64\t'One bare base64 line of the DER, the form iAdvize publishes its key in'
+jwk\t'Public JWK (`kty`, `n`, `e`)'
+der\t'Raw DER bytes (refused on a terminal: redirect to a file)'"
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -l passphrase-file -d 'Read the passphrase from the first line of FILE (as `openssl -passin file:`)' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -l iadvize -d 'Use iAdvize\'s production public key, built into this program'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -l json -d 'Print one JSON object: kind, source format, size, fingerprints, warnings'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey completions man help" -f -a "keygen" -d 'Generate the brand\'s RSA key pair: the private key signs tokens, the public key goes to iAdvize'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey completions man help" -f -a "pubkey" -d 'Print the public half of any RSA key, with its fingerprints'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey completions man help" -f -a "man" -d 'Print a man page (roff) on standard output: the overview, or one verb\'s page'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,157 @@
+//! `keygen`: the brand's key pair, written safely, summarised for the next step.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use iadvize_auth::keys::{
+    FileToWrite, LoadedKey, MAX_BITS, MIN_BITS, PublicKeyInfo, WriteError, create_private_dir,
+    write_files,
+};
+use serde::Serialize;
+
+use super::Outcome;
+use super::passphrase::PassphraseSource;
+use crate::cli::KeygenArgs;
+use crate::output;
+
+const PRIVATE_FILE: &str = "private-key.pem";
+const PUBLIC_FILE: &str = "public-key.pem";
+
+/// `keygen --json`: exactly these keys.
+#[derive(Serialize)]
+struct KeygenReport<'a> {
+    private_key_path: &'a str,
+    public_key_path: &'a str,
+    bits: usize,
+    public_key_base64: String,
+    sha256_fingerprint: &'a str,
+    jwk_thumbprint: &'a str,
+    encrypted: bool,
+}
+
+pub fn run(args: KeygenArgs) -> anyhow::Result<Outcome> {
+    if !(MIN_BITS..=MAX_BITS).contains(&args.bits) {
+        bail!(
+            "--bits {}: iAdvize needs at least {MIN_BITS} bits and this tool makes at most \
+             {MAX_BITS}; use 2048 (the default), 3072 or 4096",
+            args.bits
+        );
+    }
+    if args.passphrase.passphrase_file.is_some() && !args.encrypt {
+        bail!("--passphrase-file is only used with --encrypt; add --encrypt to protect the key");
+    }
+    let private_path = args.out_dir.join(PRIVATE_FILE);
+    let public_path = args.out_dir.join(PUBLIC_FILE);
+    if !args.force {
+        // Checked before the slow part; write_files checks again, atomically.
+        for path in [&private_path, &public_path] {
+            if path.symlink_metadata().is_ok() {
+                bail!(refuse_to_replace(path));
+            }
+        }
+    }
+    let passphrase = if args.encrypt {
+        let source = PassphraseSource::new(args.passphrase.passphrase_file.clone());
+        Some(source.to_encrypt("the new private key")?)
+    } else {
+        None
+    };
+
+    let key = LoadedKey::generate(args.bits)?;
+    let private_pem = key.private_pkcs8_pem(passphrase.as_ref())?;
+    let info = key.public_info()?;
+    let public_pem = info.pem()?;
+
+    create_private_dir(&args.out_dir)?;
+    let files = [
+        FileToWrite {
+            path: private_path.clone(),
+            contents: private_pem.as_bytes(),
+            mode: 0o600,
+        },
+        FileToWrite {
+            path: public_path.clone(),
+            contents: public_pem.as_bytes(),
+            mode: 0o644,
+        },
+    ];
+    write_files(&files, args.force).map_err(|err| match err {
+        WriteError::Exists(path) => anyhow::anyhow!(refuse_to_replace(&path)),
+        other => anyhow::Error::new(other),
+    })?;
+
+    let summary = Summary {
+        private_path,
+        public_path,
+        bits: key.bits(),
+        info,
+        encrypted: passphrase.is_some(),
+    };
+    if args.json {
+        summary.print_json()
+    } else {
+        summary.print_human().context("writing the summary")
+    }?;
+    Ok(Outcome::Success)
+}
+
+fn refuse_to_replace(path: &std::path::Path) -> String {
+    format!(
+        "'{}' already exists; nothing was written. Use --force to replace the key pair \
+         (the old private key is then lost), or choose another --out-dir",
+        path.display()
+    )
+}
+
+struct Summary {
+    private_path: PathBuf,
+    public_path: PathBuf,
+    bits: usize,
+    info: PublicKeyInfo,
+    encrypted: bool,
+}
+
+impl Summary {
+    fn print_json(&self) -> anyhow::Result<()> {
+        output::print_json(&KeygenReport {
+            private_key_path: &self.private_path.to_string_lossy(),
+            public_key_path: &self.public_path.to_string_lossy(),
+            bits: self.bits,
+            public_key_base64: self.info.base64(),
+            sha256_fingerprint: &self.info.sha256_fingerprint,
+            jwk_thumbprint: &self.info.jwk_thumbprint,
+            encrypted: self.encrypted,
+        })
+    }
+
+    fn print_human(&self) -> std::io::Result<()> {
+        let mut out = std::io::stdout().lock();
+        let protection = if self.encrypted {
+            "passphrase-encrypted, mode 0600"
+        } else {
+            "not encrypted, mode 0600"
+        };
+        let private = output::escape_untrusted(&self.private_path.to_string_lossy()).into_owned();
+        let public = output::escape_untrusted(&self.public_path.to_string_lossy()).into_owned();
+        writeln!(out, "Generated a {}-bit RSA key pair.", self.bits)?;
+        writeln!(
+            out,
+            "Private key:          {private} ({protection}; keep it secret)"
+        )?;
+        writeln!(out, "Public key:           {public}")?;
+        writeln!(out, "Public key (base64):  {}", self.info.base64())?;
+        writeln!(
+            out,
+            "SHA-256 fingerprint:  {}",
+            self.info.sha256_fingerprint
+        )?;
+        writeln!(out, "JWK thumbprint:       {}", self.info.jwk_thumbprint)?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "Next step: send {public} to your iAdvize contact. Never send the private key."
+        )?;
+        Ok(())
+    }
+}

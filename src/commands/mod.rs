@@ -1,0 +1,42 @@
+//! One module per verb, each with one `run` entry point.
+
+mod completions;
+mod keygen;
+mod passphrase;
+mod pubkey;
+
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command};
+
+/// Exit code when a check failed (`inspect`).
+pub const EXIT_CHECK_FAILED: u8 = 1;
+/// Exit code for bad usage or input that cannot be used; clap uses it for usage errors too.
+pub const EXIT_UNUSABLE: u8 = 2;
+
+/// How a command that ran to the end went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    /// The command did its job and found a problem to report (exit 1).
+    #[allow(dead_code)]
+    ChecksFailed,
+}
+
+impl Outcome {
+    pub fn exit_code(self) -> ExitCode {
+        match self {
+            Outcome::Success => ExitCode::SUCCESS,
+            Outcome::ChecksFailed => ExitCode::from(EXIT_CHECK_FAILED),
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    match cli.command {
+        Command::Keygen(args) => keygen::run(args),
+        Command::Pubkey(args) => pubkey::run(args),
+        Command::Completions(args) => completions::run_completions(args),
+        Command::Man(args) => completions::run_man(args),
+    }
+}

@@ -1,0 +1,94 @@
+//! `pubkey`: the public half of any RSA key, in the form asked for, with its fingerprints.
+
+use std::io::{IsTerminal, Write};
+
+use anyhow::{Context, bail};
+use iadvize_auth::keys::{KeySource, LoadedKey};
+use serde::Serialize;
+
+use super::Outcome;
+use super::passphrase::PassphraseSource;
+use crate::cli::{PubkeyArgs, PubkeyFormat};
+use crate::output;
+
+/// `pubkey --json`.
+#[derive(Serialize)]
+struct PubkeyReport<'a> {
+    kind: &'static str,
+    source_format: &'static str,
+    bits: usize,
+    public_exponent: Option<u64>,
+    public_key_base64: String,
+    sha256_fingerprint: &'a str,
+    jwk_thumbprint: &'a str,
+    is_iadvize_production: bool,
+    warnings: &'a [String],
+}
+
+pub fn run(args: PubkeyArgs) -> anyhow::Result<Outcome> {
+    let source = match (&args.key, args.iadvize) {
+        (_, true) => KeySource::Builtin,
+        (Some(path), false) if path.as_os_str() == "-" => KeySource::Stdin,
+        (Some(path), false) => KeySource::File(path.clone()),
+        (None, false) => bail!("give a key file, `-` for standard input, or --iadvize"),
+    };
+    let passphrase = PassphraseSource::new(args.passphrase.passphrase_file.clone());
+    let key = load_key(&source, &passphrase)?;
+    let info = key.public_info()?;
+
+    if args.json {
+        output::print_json(&PubkeyReport {
+            kind: key.kind().as_str(),
+            source_format: key.format().name(),
+            bits: key.bits(),
+            public_exponent: key.public_exponent(),
+            public_key_base64: info.base64(),
+            sha256_fingerprint: &info.sha256_fingerprint,
+            jwk_thumbprint: &info.jwk_thumbprint,
+            is_iadvize_production: info.is_iadvize_production(),
+            warnings: key.warnings(),
+        })?;
+        return Ok(Outcome::Success);
+    }
+
+    output::warn_all(key.warnings());
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        PubkeyFormat::Pem => out.write_all(info.pem()?.as_bytes())?,
+        PubkeyFormat::Base64 => writeln!(out, "{}", info.base64())?,
+        PubkeyFormat::Jwk => {
+            serde_json::to_writer(&mut out, &info.jwk())?;
+            writeln!(out)?;
+        }
+        PubkeyFormat::Der => {
+            if std::io::stdout().is_terminal() {
+                bail!("refusing to print binary DER on a terminal; redirect it: > public-key.der");
+            }
+            out.write_all(&info.spki_der)?;
+        }
+    }
+    out.flush()?;
+    drop(out);
+    let production = if info.is_iadvize_production() {
+        " (iAdvize production key)"
+    } else {
+        ""
+    };
+    eprintln!(
+        "{}-bit RSA {} key{production}; SHA-256 fingerprint {}; JWK thumbprint {}",
+        key.bits(),
+        key.kind().as_str(),
+        info.sha256_fingerprint,
+        info.jwk_thumbprint
+    );
+    Ok(Outcome::Success)
+}
+
+/// Loads a key, asking for its passphrase only if it is encrypted, and prints its warnings'
+/// context on failure: the error names the source.
+pub fn load_key(source: &KeySource, passphrase: &PassphraseSource) -> anyhow::Result<LoadedKey> {
+    let what = format!("key {source}");
+    source
+        .load(&mut || passphrase.to_open(&what))
+        .with_context(|| format!("cannot use key {source}"))
+}

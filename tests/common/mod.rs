@@ -1,0 +1,208 @@
+//! Shared helpers for the integration tests: they run the real binary in a temporary folder,
+//! with the environment cleared of every variable the tool reads.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use assert_cmd::cargo::CommandCargoExt;
+
+/// Variables the tool reads; a test sets them explicitly when it wants them.
+const TOOL_ENV: &[&str] = &["IADVIZE_AUTH_PASSPHRASE", "IADVIZE_AUTH_KEY", "NO_COLOR"];
+
+/// A temporary working folder with the fixtures copied in (private keys at mode 0600, as a
+/// careful user keeps them; git does not record modes).
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Self {
+        Sandbox {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Copies `tests/fixtures/NAME` into the sandbox and returns its path there.
+    pub fn fixture(&self, name: &str) -> PathBuf {
+        let to = self.join(name);
+        std::fs::copy(fixture_path(name), &to).expect("copy fixture");
+        set_mode(
+            &to,
+            if name.contains("private") {
+                0o600
+            } else {
+                0o644
+            },
+        );
+        to
+    }
+
+    pub fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let to = self.join(name);
+        std::fs::write(&to, contents).expect("write file");
+        to
+    }
+
+    /// The tool, run in this sandbox with a clean environment and no terminal on stdin.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("iadvize-auth").expect("binary built");
+        cmd.current_dir(self.path());
+        for var in TOOL_ENV {
+            cmd.env_remove(var);
+        }
+        cmd.stdin(std::process::Stdio::null());
+        cmd
+    }
+}
+
+pub fn fixture_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+pub fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+}
+
+pub fn mode_of(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .expect("metadata")
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+/// Runs a command with `stdin` bytes, failing the test if it does not finish in 60 s.
+pub fn run_with_stdin(cmd: &mut Command, stdin: &[u8]) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    let mut pipe = child.stdin.take().expect("stdin");
+    let data = stdin.to_vec();
+    // A writer thread, so a command that stops reading early cannot deadlock the test.
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&data);
+    });
+    let output = wait_with_timeout(child, 60);
+    let _ = writer.join();
+    output
+}
+
+/// Runs a command with no stdin, failing the test if it does not finish in 60 s.
+pub fn run(cmd: &mut Command) -> Output {
+    use std::process::Stdio;
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let child = cmd.spawn().expect("spawn");
+    wait_with_timeout(child, 60)
+}
+
+fn wait_with_timeout(mut child: std::process::Child, seconds: u64) -> Output {
+    use wait_timeout::ChildExt;
+    match child
+        .wait_timeout(std::time::Duration::from_secs(seconds))
+        .expect("wait")
+    {
+        Some(_) => child.wait_with_output().expect("output"),
+        None => {
+            let _ = child.kill();
+            panic!("command did not finish within {seconds} s (a hang)");
+        }
+    }
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Asserts the exit code, showing stdout and stderr when it differs.
+#[track_caller]
+pub fn assert_exit(output: &Output, code: i32) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "exit status {:?}\nstdout:\n{}\nstderr:\n{}",
+        output.status,
+        stdout(output),
+        stderr(output)
+    );
+}
+
+/// Asserts a refusal: exit 2, nothing on stdout, one `error:` line on stderr that contains
+/// every `needle`. Returns the message.
+#[track_caller]
+pub fn assert_refused(output: &Output, needles: &[&str]) -> String {
+    assert_exit(output, 2);
+    assert!(
+        output.stdout.is_empty(),
+        "stdout should be empty:\n{}",
+        stdout(output)
+    );
+    let err = stderr(output);
+    let error_lines: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(error_lines.len(), 1, "one error line expected:\n{err}");
+    assert!(!err.contains("panicked"), "panic:\n{err}");
+    for needle in needles {
+        assert!(
+            error_lines[0].contains(needle),
+            "error should mention {needle:?}:\n{err}"
+        );
+    }
+    error_lines[0].to_string()
+}
+
+/// Runs `openssl` with arguments, panicking with its stderr on failure; returns stdout.
+pub fn openssl(args: &[&str], dir: &Path) -> Vec<u8> {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl is installed");
+    assert!(
+        out.status.success(),
+        "openssl {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// SHA-256 of a public key's DER, computed by openssl (an implementation independent of ours).
+pub fn openssl_fingerprint(key_file: &Path, is_public: bool) -> String {
+    let dir = key_file.parent().expect("parent");
+    let key = key_file.to_str().expect("utf-8 path");
+    let mut args = vec!["pkey", "-in", key, "-pubout", "-outform", "DER"];
+    if is_public {
+        args.insert(1, "-pubin");
+    }
+    let der = openssl(&args, dir);
+    let out = dir.join(".fingerprint.der");
+    std::fs::write(&out, der).expect("write der");
+    let digest = openssl(
+        &["dgst", "-sha256", "-r", out.to_str().expect("utf-8")],
+        dir,
+    );
+    String::from_utf8_lossy(&digest)
+        .split_whitespace()
+        .next()
+        .expect("digest")
+        .to_string()
+}

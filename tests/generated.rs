@@ -1,0 +1,65 @@
+//! Completions and man pages are generated from the clap definition and committed; this test
+//! fails when a committed copy is stale. Regenerate with `REGENERATE=1 cargo test --test generated`.
+
+mod common;
+
+use common::*;
+
+const SHELLS: &[(&str, &str)] = &[
+    ("bash", "completions/iadvize-auth.bash"),
+    ("zsh", "completions/_iadvize-auth"),
+    ("fish", "completions/iadvize-auth.fish"),
+    ("powershell", "completions/_iadvize-auth.ps1"),
+    ("elvish", "completions/iadvize-auth.elv"),
+];
+
+const VERBS: &[&str] = &["keygen", "pubkey", "completions", "man"];
+
+fn check(committed: &str, generated: &[u8], stale: &mut Vec<String>) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(committed);
+    if std::env::var_os("REGENERATE").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, generated).unwrap();
+        return;
+    }
+    match std::fs::read(&path) {
+        Ok(current) if current == generated => {}
+        _ => stale.push(committed.to_string()),
+    }
+}
+
+#[test]
+fn committed_completions_and_man_pages_match_the_binary() {
+    let sb = Sandbox::new();
+    let mut stale = Vec::new();
+    for (shell, file) in SHELLS {
+        let out = run(sb.cmd().args(["completions", shell]));
+        assert_exit(&out, 0);
+        assert!(!out.stdout.is_empty());
+        check(file, &out.stdout, &mut stale);
+    }
+    let out = run(sb.cmd().arg("man"));
+    assert_exit(&out, 0);
+    check("docs/man/iadvize-auth.1", &out.stdout, &mut stale);
+    for verb in VERBS {
+        let out = run(sb.cmd().args(["man", verb]));
+        assert_exit(&out, 0);
+        assert!(stdout(&out).contains(".TH"), "a roff page");
+        check(
+            &format!("docs/man/iadvize-auth-{verb}.1"),
+            &out.stdout,
+            &mut stale,
+        );
+    }
+    assert!(
+        stale.is_empty(),
+        "stale generated files {stale:?}: run `REGENERATE=1 cargo test --test generated` and commit"
+    );
+}
+
+#[test]
+fn man_for_an_unknown_verb_is_refused() {
+    let sb = Sandbox::new();
+    let out = run(sb.cmd().args(["man", "frobnicate"]));
+    assert_refused(&out, &["frobnicate"]);
+}

@@ -1,0 +1,337 @@
+//! `pubkey`: every accepted format gives the same key; everything else a clear refusal.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn pubkey_json(sb: &Sandbox, args: &[&str]) -> Value {
+    let out = run(sb.cmd().arg("pubkey").args(args).arg("--json"));
+    assert_exit(&out, 0);
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+/// Exports a PEM key as a JWK with Node's own crypto module (independent of this tool).
+fn node_jwk(sb: &Sandbox, pem: &str, private: bool) -> String {
+    let script = format!(
+        "const c=require('crypto');const fs=require('fs');\
+         const k=c.create{kind}Key(fs.readFileSync('{pem}'));\
+         process.stdout.write(JSON.stringify(k.export({{format:'jwk'}})));",
+        kind = if private { "Private" } else { "Public" }
+    );
+    let out = std::process::Command::new("node")
+        .args(["-e", &script])
+        .current_dir(sb.path())
+        .output()
+        .expect("node is installed");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn one_key_in_every_format_gives_the_same_fingerprint() {
+    let sb = Sandbox::new();
+    sb.fixture("brand-private.pem");
+    sb.write("pass.txt", "s3cret passphrase\n");
+    let expected = openssl_fingerprint(&sb.join("brand-private.pem"), false);
+    let o = |args: &[&str]| openssl(args, sb.path());
+
+    o(&[
+        "pkcs8",
+        "-topk8",
+        "-nocrypt",
+        "-in",
+        "brand-private.pem",
+        "-outform",
+        "DER",
+        "-out",
+        "pkcs8.der",
+    ]);
+    o(&[
+        "rsa",
+        "-in",
+        "brand-private.pem",
+        "-traditional",
+        "-out",
+        "pkcs1.pem",
+    ]);
+    o(&[
+        "rsa",
+        "-in",
+        "brand-private.pem",
+        "-traditional",
+        "-outform",
+        "DER",
+        "-out",
+        "pkcs1.der",
+    ]);
+    o(&[
+        "pkey",
+        "-in",
+        "brand-private.pem",
+        "-pubout",
+        "-out",
+        "spki.pem",
+    ]);
+    o(&[
+        "pkey",
+        "-in",
+        "brand-private.pem",
+        "-pubout",
+        "-outform",
+        "DER",
+        "-out",
+        "spki.der",
+    ]);
+    o(&[
+        "rsa",
+        "-in",
+        "brand-private.pem",
+        "-RSAPublicKey_out",
+        "-out",
+        "pkcs1-public.pem",
+    ]);
+    o(&[
+        "rsa",
+        "-in",
+        "brand-private.pem",
+        "-RSAPublicKey_out",
+        "-outform",
+        "DER",
+        "-out",
+        "pkcs1-public.der",
+    ]);
+    o(&[
+        "pkcs8",
+        "-topk8",
+        "-v2",
+        "aes-256-cbc",
+        "-in",
+        "brand-private.pem",
+        "-passout",
+        "file:pass.txt",
+        "-out",
+        "enc.pem",
+    ]);
+    o(&[
+        "pkcs8",
+        "-topk8",
+        "-v2",
+        "aes-256-cbc",
+        "-in",
+        "brand-private.pem",
+        "-passout",
+        "file:pass.txt",
+        "-outform",
+        "DER",
+        "-out",
+        "enc.der",
+    ]);
+    let spki_der = std::fs::read(sb.join("spki.der")).unwrap();
+    let line = String::from_utf8(o(&["base64", "-A", "-in", "spki.der"])).unwrap();
+    sb.write("spki.b64", format!("{}\n", line.trim()));
+    let wrapped = String::from_utf8(o(&["base64", "-in", "spki.der"])).unwrap();
+    assert!(wrapped.lines().count() > 2);
+    sb.write("spki-wrapped.b64", wrapped);
+    set_mode(
+        &sb.write("private.jwk", node_jwk(&sb, "brand-private.pem", true)),
+        0o600,
+    );
+    sb.write("public.jwk", node_jwk(&sb, "spki.pem", false));
+    sb.write(
+        "padded.pem",
+        format!(
+            "\n\n  {}  \n\n",
+            std::fs::read_to_string(sb.join("spki.pem")).unwrap()
+        ),
+    );
+
+    let cases = [
+        ("brand-private.pem", "pkcs8-pem", "private"),
+        ("pkcs8.der", "pkcs8-der", "private"),
+        ("pkcs1.pem", "pkcs1-pem", "private"),
+        ("pkcs1.der", "pkcs1-der", "private"),
+        ("spki.pem", "spki-pem", "public"),
+        ("spki.der", "spki-der", "public"),
+        ("pkcs1-public.pem", "pkcs1-pem", "public"),
+        ("pkcs1-public.der", "pkcs1-der", "public"),
+        ("enc.pem", "encrypted-pkcs8-pem", "private"),
+        ("enc.der", "encrypted-pkcs8-der", "private"),
+        ("spki.b64", "spki-base64", "public"),
+        ("spki-wrapped.b64", "spki-base64", "public"),
+        ("private.jwk", "jwk", "private"),
+        ("public.jwk", "jwk", "public"),
+        ("padded.pem", "spki-pem", "public"),
+    ];
+    for (file, format, kind) in cases {
+        let info = pubkey_json(&sb, &[file, "--passphrase-file", "pass.txt"]);
+        assert_eq!(info["sha256_fingerprint"], expected.as_str(), "{file}");
+        assert_eq!(info["source_format"], format, "{file}");
+        assert_eq!(info["kind"], kind, "{file}");
+        assert_eq!(info["bits"], 2048, "{file}");
+        assert_eq!(info["public_exponent"], 65537, "{file}");
+        assert_eq!(info["is_iadvize_production"], false, "{file}");
+        assert_eq!(info["warnings"], serde_json::json!([]), "{file}");
+    }
+
+    // The same through standard input.
+    let out = run_with_stdin(sb.cmd().args(["pubkey", "-", "--json"]), &spki_der);
+    assert_exit(&out, 0);
+    let info: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(info["sha256_fingerprint"], expected.as_str());
+
+    // Output formats: PEM equals openssl's, DER equals openssl's, base64 one line.
+    let out = run(sb.cmd().args(["pubkey", "pkcs1.der"]));
+    assert_exit(&out, 0);
+    assert_eq!(out.stdout, std::fs::read(sb.join("spki.pem")).unwrap());
+    let out = run(sb.cmd().args(["pubkey", "pkcs1.der", "--format", "der"]));
+    assert_eq!(out.stdout, spki_der);
+    let out = run(sb
+        .cmd()
+        .args(["pubkey", "private.jwk", "--format", "base64"]));
+    assert_eq!(stdout(&out), format!("{}\n", line.trim()));
+    let out = run(sb
+        .cmd()
+        .args(["pubkey", "brand-private.pem", "--format", "jwk"]));
+    let jwk: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let node: Value = serde_json::from_str(&node_jwk(&sb, "spki.pem", false)).unwrap();
+    assert_eq!(jwk["n"], node["n"]);
+    assert_eq!(jwk["e"], node["e"]);
+    assert_eq!(jwk["kty"], "RSA");
+    assert!(
+        stderr(&out).contains(&expected),
+        "stderr names the fingerprint"
+    );
+}
+
+#[test]
+fn builtin_iadvize_key_has_the_published_values() {
+    let sb = Sandbox::new();
+    let info = pubkey_json(&sb, &["--iadvize"]);
+    assert_eq!(
+        info["sha256_fingerprint"],
+        "20b1ebc3cd86286c9891186a8af48a9979e1f3e2ca460e40af85b0a6bbf7445a"
+    );
+    assert_eq!(
+        info["jwk_thumbprint"],
+        "QspNamaz04P1Fh1DKF1IUvMLLiYJHmQhECR3ue0eJGU"
+    );
+    assert_eq!(info["source_format"], "builtin");
+    assert_eq!(info["is_iadvize_production"], true);
+    assert_eq!(info["kind"], "public");
+    assert_eq!(info["bits"], 2048);
+    let out = run(sb.cmd().args(["pubkey", "--iadvize", "--format", "base64"]));
+    assert_eq!(
+        stdout(&out).trim(),
+        "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA1KdAzuUa5rOXgLHavoDRYoNXzwWz/pFhgGypYFbvV8DNjB93XK2AzKTwW+vxT7RYl4f+sKLdEi3dJYgPt2hquhTNmFxAzRvTuolUOKr1XNx7QbDj+7cfLVDYjmds/ydNtyHi8TUHSvfzs8SGXO5E5H13llmayPEslHKShG0cLIDcLNr6hJcfv9fvOZqQlLQ4Bx7to/66IHke9zY+1oidrUdFGzxXG+RGK81mIMuXj6N2EGJ7YYcQqXJfBJnWFlSGCQNttw5Rfj00eZbkMRO3XohhNqGIiBG2tejSjfB53UpiHdbzni+tyB72R5aaq4d+gkkgaOVYn/Or2fArOH2FUQIDAQAB"
+    );
+    // The same key read from a file is recognised as the production key.
+    let pem = sb.write(
+        "iadvize.pem",
+        run(sb.cmd().args(["pubkey", "--iadvize"])).stdout,
+    );
+    assert_eq!(
+        openssl_fingerprint(&pem, true),
+        info["sha256_fingerprint"].as_str().unwrap()
+    );
+    let again = pubkey_json(&sb, &["iadvize.pem"]);
+    assert_eq!(again["is_iadvize_production"], true);
+}
+
+#[test]
+fn keys_that_are_not_rsa_are_refused_with_what_was_found() {
+    let sb = Sandbox::new();
+    for (name, found) in [
+        ("ec-private.pem", "EC key"),
+        ("ec-public.pem", "EC key"),
+        ("ec-sec1-private.pem", "EC private key"),
+        ("ed25519-private.pem", "Ed25519"),
+        ("brand.csr.pem", "certificate signing request"),
+    ] {
+        let path = sb.fixture(name);
+        let out = run(sb.cmd().arg("pubkey").arg(&path));
+        assert_refused(&out, &[name, found]);
+    }
+    let ec_jwk = sb.write("ec.jwk", node_jwk(&sb, "ec-private.pem", true));
+    let out = run(sb.cmd().arg("pubkey").arg(&ec_jwk));
+    assert_refused(&out, &["ec.jwk", "not an RSA key", "EC JWK"]);
+}
+
+#[test]
+fn unusable_input_is_refused_in_one_line_naming_it() {
+    let sb = Sandbox::new();
+    let pem = std::fs::read_to_string(sb.fixture("brand-public.pem")).unwrap();
+    let truncated = sb.write("truncated.pem", &pem[..pem.len() / 2]);
+    let body_cut = sb.write("cut.pem", pem.replacen(&pem[40..120], "", 1));
+    let garbage: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    let cases: Vec<(std::path::PathBuf, &str)> = vec![
+        (sb.write("empty.pem", ""), "empty"),
+        (sb.write("blank.pem", "\n \n"), "empty"),
+        (truncated, "truncated.pem"),
+        (body_cut, "cut.pem"),
+        (sb.write("garbage.bin", &garbage), "garbage.bin"),
+        (sb.write("text.txt", "just some words\n"), "not a key"),
+        (sb.write("array.jwk", "[{\"kty\":\"RSA\"}]"), "JSON array"),
+        (
+            sb.write("missing.jwk", "{\"kty\":\"RSA\",\"e\":\"AQAB\"}"),
+            "\"n\" is missing",
+        ),
+        (sb.write("bad.json", "{\"kty\":"), "not valid JSON"),
+        (sb.join("does-not-exist.pem"), "does-not-exist.pem"),
+        (sb.path().to_path_buf(), "directory"),
+    ];
+    for (path, needle) in cases {
+        let out = run(sb.cmd().arg("pubkey").arg(&path));
+        assert_refused(&out, &[needle, "cannot use key"]);
+    }
+    let out = run_with_stdin(sb.cmd().args(["pubkey", "-"]), b"");
+    assert_refused(&out, &["standard input", "empty"]);
+}
+
+#[test]
+fn small_keys_are_read_with_a_warning() {
+    let sb = Sandbox::new();
+    let key = sb.fixture("rsa1024-private.pem");
+    let out = run(sb.cmd().arg("pubkey").arg(&key).arg("--json"));
+    assert_exit(&out, 0);
+    let info: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(info["bits"], 1024);
+    let warnings = info["warnings"].as_array().unwrap();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("1024 bits")),
+        "{warnings:?}"
+    );
+    let out = run(sb.cmd().arg("pubkey").arg(&key));
+    assert_exit(&out, 0);
+    assert!(stderr(&out).contains("warning:"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_private_key_readable_by_others_is_warned_about() {
+    let sb = Sandbox::new();
+    let key = sb.fixture("brand-private.pem");
+    set_mode(&key, 0o644);
+    let out = run(sb.cmd().arg("pubkey").arg(&key));
+    assert_exit(&out, 0);
+    assert!(stderr(&out).contains("chmod 600"), "{}", stderr(&out));
+    set_mode(&key, 0o600);
+    let out = run(sb.cmd().arg("pubkey").arg(&key));
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+}
+
+#[test]
+fn der_is_not_printed_on_a_terminal_and_usage_errors_exit_2() {
+    let sb = Sandbox::new();
+    let out = run(sb.cmd().arg("pubkey"));
+    assert_exit(&out, 2);
+    let out = run(sb.cmd().args(["pubkey", "--iadvize", "x.pem"]));
+    assert_exit(&out, 2);
+}
