@@ -27,6 +27,7 @@ Register-ArgumentCompleter -Native -CommandName 'iadvize-auth' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Generate the brand''s RSA key pair: the private key signs tokens, the public key goes to iAdvize')
             [CompletionResult]::new('pubkey', 'pubkey', [CompletionResultType]::ParameterValue, 'Print the public half of any RSA key, with its fingerprints')
+            [CompletionResult]::new('mint', 'mint', [CompletionResultType]::ParameterValue, 'Mint tokens exactly as a brand''s backend must: a JWS signed with the brand''s key (RS256), encrypted to iAdvize''s key (JWE, RSA-OAEP-256 + A256GCM)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print a man page (roff) on standard output: the overview, or one verb''s page')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -52,6 +53,26 @@ Register-ArgumentCompleter -Native -CommandName 'iadvize-auth' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'iadvize-auth;mint' {
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The brand''s private key (any format `pubkey` reads; `-` for standard input)')
+            [CompletionResult]::new('--user-id', '--user-id', [CompletionResultType]::ParameterName, 'The user id: unique and stable per person, at most 255 characters')
+            [CompletionResult]::new('--user-ids', '--user-ids', [CompletionResultType]::ParameterName, 'Mint one token per line of FILE (`-` for standard input), in order')
+            [CompletionResult]::new('--iadvize-key', '--iadvize-key', [CompletionResultType]::ParameterName, 'Recipient key (public or private, any format). Default: iAdvize''s production key')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Token lifetime: seconds, or 90s, 5m, 1h. iAdvize recommends 1 minute')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, 'Sets the `iss` claim')
+            [CompletionResult]::new('--visitor-data', '--visitor-data', [CompletionResultType]::ParameterName, 'Visitor details: a JSON object of string fields, inline or @FILE')
+            [CompletionResult]::new('--visitor', '--visitor', [CompletionResultType]::ParameterName, 'Sets one visitor data field (repeatable); overrides --visitor-data')
+            [CompletionResult]::new('--claim', '--claim', [CompletionResultType]::ParameterName, 'Adds a claim whose value is JSON (repeatable), e.g. ''https://iadvize.com/plan="gold"''')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Issue the token at this UNIX time (seconds) instead of now: reproducible output')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Threads for a batch (default: one per core)')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Threads for a batch (default: one per core)')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from the first line of FILE (as `openssl -passin file:`)')
+            [CompletionResult]::new('--jws', '--jws', [CompletionResultType]::ParameterName, 'Print the inner signed JWT instead of the encrypted token (debugging only: iAdvize needs the encrypted one)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object per token (JSON Lines)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'iadvize-auth;completions' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -65,6 +86,7 @@ Register-ArgumentCompleter -Native -CommandName 'iadvize-auth' -ScriptBlock {
         'iadvize-auth;help' {
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Generate the brand''s RSA key pair: the private key signs tokens, the public key goes to iAdvize')
             [CompletionResult]::new('pubkey', 'pubkey', [CompletionResultType]::ParameterValue, 'Print the public half of any RSA key, with its fingerprints')
+            [CompletionResult]::new('mint', 'mint', [CompletionResultType]::ParameterValue, 'Mint tokens exactly as a brand''s backend must: a JWS signed with the brand''s key (RS256), encrypted to iAdvize''s key (JWE, RSA-OAEP-256 + A256GCM)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print a man page (roff) on standard output: the overview, or one verb''s page')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -74,6 +96,9 @@ Register-ArgumentCompleter -Native -CommandName 'iadvize-auth' -ScriptBlock {
             break
         }
         'iadvize-auth;help;pubkey' {
+            break
+        }
+        'iadvize-auth;help;mint' {
             break
         }
         'iadvize-auth;help;completions' {

@@ -28,6 +28,9 @@ _iadvize__auth() {
             iadvize__auth,man)
                 cmd="iadvize__auth__subcmd__man"
                 ;;
+            iadvize__auth,mint)
+                cmd="iadvize__auth__subcmd__mint"
+                ;;
             iadvize__auth,pubkey)
                 cmd="iadvize__auth__subcmd__pubkey"
                 ;;
@@ -43,6 +46,9 @@ _iadvize__auth() {
             iadvize__auth__subcmd__help,man)
                 cmd="iadvize__auth__subcmd__help__subcmd__man"
                 ;;
+            iadvize__auth__subcmd__help,mint)
+                cmd="iadvize__auth__subcmd__help__subcmd__mint"
+                ;;
             iadvize__auth__subcmd__help,pubkey)
                 cmd="iadvize__auth__subcmd__help__subcmd__pubkey"
                 ;;
@@ -53,7 +59,7 @@ _iadvize__auth() {
 
     case "${cmd}" in
         iadvize__auth)
-            opts="-h -V --help --version keygen pubkey completions man help"
+            opts="-h -V --help --version keygen pubkey mint completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -81,7 +87,7 @@ _iadvize__auth() {
             return 0
             ;;
         iadvize__subcmd__auth__subcmd__help)
-            opts="keygen pubkey completions man help"
+            opts="keygen pubkey mint completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -150,6 +156,20 @@ _iadvize__auth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        iadvize__subcmd__auth__subcmd__help__subcmd__mint)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         iadvize__subcmd__auth__subcmd__help__subcmd__pubkey)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -197,6 +217,72 @@ _iadvize__auth() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iadvize__subcmd__auth__subcmd__mint)
+            opts="-j -h --key --user-id --user-ids --iadvize-key --ttl --issuer --visitor-data --visitor --claim --now --jws --json --jobs --passphrase-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user-ids)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --iadvize-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --visitor-data)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --visitor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --claim)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

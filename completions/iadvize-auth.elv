@@ -24,6 +24,7 @@ set edit:completion:arg-completer[iadvize-auth] = {|@words|
             cand --version 'Print version'
             cand keygen 'Generate the brand''s RSA key pair: the private key signs tokens, the public key goes to iAdvize'
             cand pubkey 'Print the public half of any RSA key, with its fingerprints'
+            cand mint 'Mint tokens exactly as a brand''s backend must: a JWS signed with the brand''s key (RS256), encrypted to iAdvize''s key (JWE, RSA-OAEP-256 + A256GCM)'
             cand completions 'Print a shell completion script'
             cand man 'Print a man page (roff) on standard output: the overview, or one verb''s page'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -46,6 +47,25 @@ set edit:completion:arg-completer[iadvize-auth] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'iadvize-auth;mint'= {
+            cand --key 'The brand''s private key (any format `pubkey` reads; `-` for standard input)'
+            cand --user-id 'The user id: unique and stable per person, at most 255 characters'
+            cand --user-ids 'Mint one token per line of FILE (`-` for standard input), in order'
+            cand --iadvize-key 'Recipient key (public or private, any format). Default: iAdvize''s production key'
+            cand --ttl 'Token lifetime: seconds, or 90s, 5m, 1h. iAdvize recommends 1 minute'
+            cand --issuer 'Sets the `iss` claim'
+            cand --visitor-data 'Visitor details: a JSON object of string fields, inline or @FILE'
+            cand --visitor 'Sets one visitor data field (repeatable); overrides --visitor-data'
+            cand --claim 'Adds a claim whose value is JSON (repeatable), e.g. ''https://iadvize.com/plan="gold"'''
+            cand --now 'Issue the token at this UNIX time (seconds) instead of now: reproducible output'
+            cand -j 'Threads for a batch (default: one per core)'
+            cand --jobs 'Threads for a batch (default: one per core)'
+            cand --passphrase-file 'Read the passphrase from the first line of FILE (as `openssl -passin file:`)'
+            cand --jws 'Print the inner signed JWT instead of the encrypted token (debugging only: iAdvize needs the encrypted one)'
+            cand --json 'Print one JSON object per token (JSON Lines)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'iadvize-auth;completions'= {
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -57,6 +77,7 @@ set edit:completion:arg-completer[iadvize-auth] = {|@words|
         &'iadvize-auth;help'= {
             cand keygen 'Generate the brand''s RSA key pair: the private key signs tokens, the public key goes to iAdvize'
             cand pubkey 'Print the public half of any RSA key, with its fingerprints'
+            cand mint 'Mint tokens exactly as a brand''s backend must: a JWS signed with the brand''s key (RS256), encrypted to iAdvize''s key (JWE, RSA-OAEP-256 + A256GCM)'
             cand completions 'Print a shell completion script'
             cand man 'Print a man page (roff) on standard output: the overview, or one verb''s page'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -64,6 +85,8 @@ set edit:completion:arg-completer[iadvize-auth] = {|@words|
         &'iadvize-auth;help;keygen'= {
         }
         &'iadvize-auth;help;pubkey'= {
+        }
+        &'iadvize-auth;help;mint'= {
         }
         &'iadvize-auth;help;completions'= {
         }

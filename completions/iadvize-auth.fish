@@ -28,6 +28,7 @@ complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -s h -l help -d 
 complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -s V -l version -d 'Print version'
 complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "keygen" -d 'Generate the brand\'s RSA key pair: the private key signs tokens, the public key goes to iAdvize'
 complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "pubkey" -d 'Print the public half of any RSA key, with its fingerprints'
+complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "mint" -d 'Mint tokens exactly as a brand\'s backend must: a JWS signed with the brand\'s key (RS256), encrypted to iAdvize\'s key (JWE, RSA-OAEP-256 + A256GCM)'
 complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "man" -d 'Print a man page (roff) on standard output: the overview, or one verb\'s page'
 complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -46,10 +47,26 @@ complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -l pas
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -l iadvize -d 'Use iAdvize\'s production public key, built into this program'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -l json -d 'Print one JSON object: kind, source format, size, fingerprints, warnings'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l key -d 'The brand\'s private key (any format `pubkey` reads; `-` for standard input)' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l user-id -d 'The user id: unique and stable per person, at most 255 characters' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l user-ids -d 'Mint one token per line of FILE (`-` for standard input), in order' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l iadvize-key -d 'Recipient key (public or private, any format). Default: iAdvize\'s production key' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l ttl -d 'Token lifetime: seconds, or 90s, 5m, 1h. iAdvize recommends 1 minute' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l issuer -d 'Sets the `iss` claim' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l visitor-data -d 'Visitor details: a JSON object of string fields, inline or @FILE' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l visitor -d 'Sets one visitor data field (repeatable); overrides --visitor-data' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l claim -d 'Adds a claim whose value is JSON (repeatable), e.g. \'https://iadvize.com/plan="gold"\'' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l now -d 'Issue the token at this UNIX time (seconds) instead of now: reproducible output' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -s j -l jobs -d 'Threads for a batch (default: one per core)' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l passphrase-file -d 'Read the passphrase from the first line of FILE (as `openssl -passin file:`)' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l jws -d 'Print the inner signed JWT instead of the encrypted token (debugging only: iAdvize needs the encrypted one)'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l json -d 'Print one JSON object per token (JSON Lines)'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey completions man help" -f -a "keygen" -d 'Generate the brand\'s RSA key pair: the private key signs tokens, the public key goes to iAdvize'
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey completions man help" -f -a "pubkey" -d 'Print the public half of any RSA key, with its fingerprints'
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey completions man help" -f -a "man" -d 'Print a man page (roff) on standard output: the overview, or one verb\'s page'
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint completions man help" -f -a "keygen" -d 'Generate the brand\'s RSA key pair: the private key signs tokens, the public key goes to iAdvize'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint completions man help" -f -a "pubkey" -d 'Print the public half of any RSA key, with its fingerprints'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint completions man help" -f -a "mint" -d 'Mint tokens exactly as a brand\'s backend must: a JWS signed with the brand\'s key (RS256), encrypted to iAdvize\'s key (JWE, RSA-OAEP-256 + A256GCM)'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint completions man help" -f -a "man" -d 'Print a man page (roff) on standard output: the overview, or one verb\'s page'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,6 +1,7 @@
 //! Command-line definition. Doc comments here are the `--help` text, the man page and the
 //! shell completions; nothing else in the program sees these types.
 
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -32,6 +33,7 @@ pub struct Cli {
 pub enum Command {
     Keygen(KeygenArgs),
     Pubkey(PubkeyArgs),
+    Mint(MintArgs),
     Completions(CompletionsArgs),
     Man(ManArgs),
 }
@@ -128,6 +130,95 @@ pub enum PubkeyFormat {
     Jwk,
     /// Raw DER bytes (refused on a terminal: redirect to a file).
     Der,
+}
+
+/// Mint tokens exactly as a brand's backend must: a JWS signed with the brand's key (RS256),
+/// encrypted to iAdvize's key (JWE, RSA-OAEP-256 + A256GCM).
+///
+/// Prints one token per line. By default the token is encrypted to iAdvize's production key
+/// (built in), so only iAdvize can open it; for a rehearsal, encrypt to a stand-in key pair
+/// with --iadvize-key and open the token with `inspect --decrypt-key`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  iadvize-auth mint --key iadvize-keys/private-key.pem --user-id customer-8812
+  iadvize-auth mint --key brand.pem --user-id c-1 --visitor firstName=Jane --visitor city=Nantes
+  iadvize-auth mint --key brand.pem --user-ids ids.txt --iadvize-key standin-public.pem > tokens.txt
+  iadvize-auth mint --key brand.pem --user-id c-1 --now 1700000000 --jws")]
+pub struct MintArgs {
+    /// The brand's private key (any format `pubkey` reads; `-` for standard input).
+    #[arg(
+        long,
+        value_name = "PRIVATE_KEY",
+        env = "IADVIZE_AUTH_KEY",
+        hide_env_values = true
+    )]
+    pub key: PathBuf,
+
+    /// The user id: unique and stable per person, at most 255 characters.
+    #[arg(
+        long,
+        value_name = "ID",
+        required_unless_present = "user_ids",
+        conflicts_with = "user_ids",
+        allow_hyphen_values = true
+    )]
+    pub user_id: Option<String>,
+
+    /// Mint one token per line of FILE (`-` for standard input), in order.
+    ///
+    /// Blank lines and trailing CRs are ignored. Every line is checked before any token is
+    /// printed.
+    #[arg(long, value_name = "FILE")]
+    pub user_ids: Option<PathBuf>,
+
+    /// Recipient key (public or private, any format). Default: iAdvize's production key.
+    #[arg(long, value_name = "KEY")]
+    pub iadvize_key: Option<PathBuf>,
+
+    /// Token lifetime: seconds, or 90s, 5m, 1h. iAdvize recommends 1 minute.
+    #[arg(long, value_name = "DURATION", default_value = "60s")]
+    pub ttl: String,
+
+    /// Sets the `iss` claim.
+    #[arg(long, value_name = "ISS")]
+    pub issuer: Option<String>,
+
+    /// Visitor details: a JSON object of string fields, inline or @FILE.
+    ///
+    /// Fields: firstName, lastName, address, city, zipCode, country, phoneNumber, email.
+    #[arg(long, value_name = "JSON|@FILE")]
+    pub visitor_data: Option<String>,
+
+    /// Sets one visitor data field (repeatable); overrides --visitor-data.
+    #[arg(long = "visitor", value_name = "FIELD=VALUE")]
+    pub visitor: Vec<String>,
+
+    /// Adds a claim whose value is JSON (repeatable), e.g. 'https://iadvize.com/plan="gold"'.
+    ///
+    /// The name must be a registered JWT claim (sub, aud, nbf, jti) or start with
+    /// https://iadvize.com/.
+    #[arg(long = "claim", value_name = "NAME=JSON")]
+    pub claim: Vec<String>,
+
+    /// Issue the token at this UNIX time (seconds) instead of now: reproducible output.
+    #[arg(long, value_name = "UNIX_SECONDS", allow_hyphen_values = true)]
+    pub now: Option<i64>,
+
+    /// Print the inner signed JWT instead of the encrypted token (debugging only: iAdvize
+    /// needs the encrypted one).
+    #[arg(long)]
+    pub jws: bool,
+
+    /// Print one JSON object per token (JSON Lines).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Threads for a batch (default: one per core).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<NonZeroUsize>,
+
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
 }
 
 /// Print a shell completion script.

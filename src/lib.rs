@@ -3,4 +3,7 @@
 //! The library never prints and never sees command-line types; the `iadvize-auth` binary
 //! parses arguments, calls into it and renders the results.
 
+pub mod claims;
 pub mod keys;
+pub mod time;
+pub mod token;

@@ -2,10 +2,17 @@
 
 mod completions;
 mod keygen;
+mod mint;
 mod passphrase;
 mod pubkey;
 
+use std::path::Path;
 use std::process::ExitCode;
+
+use anyhow::Context;
+use iadvize_auth::keys::{KeySource, LoadedKey};
+
+use passphrase::PassphraseSource;
 
 use crate::cli::{Cli, Command};
 
@@ -36,7 +43,25 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Keygen(args) => keygen::run(args),
         Command::Pubkey(args) => pubkey::run(args),
+        Command::Mint(args) => mint::run(args),
         Command::Completions(args) => completions::run_completions(args),
         Command::Man(args) => completions::run_man(args),
     }
+}
+
+/// `-` is standard input; anything else a file.
+pub fn key_source(arg: &Path) -> KeySource {
+    if arg.as_os_str() == "-" {
+        KeySource::Stdin
+    } else {
+        KeySource::File(arg.to_path_buf())
+    }
+}
+
+/// Loads a key, asking for its passphrase only if it is encrypted; the error names the source.
+pub fn load_key(source: &KeySource, passphrase: &PassphraseSource) -> anyhow::Result<LoadedKey> {
+    let what = format!("key {source}");
+    source
+        .load(&mut || passphrase.to_open(&what))
+        .with_context(|| format!("cannot use key {source}"))
 }

@@ -2,12 +2,12 @@
 
 use std::io::{IsTerminal, Write};
 
-use anyhow::{Context, bail};
-use iadvize_auth::keys::{KeySource, LoadedKey};
+use anyhow::bail;
+use iadvize_auth::keys::KeySource;
 use serde::Serialize;
 
-use super::Outcome;
 use super::passphrase::PassphraseSource;
+use super::{Outcome, key_source, load_key};
 use crate::cli::{PubkeyArgs, PubkeyFormat};
 use crate::output;
 
@@ -28,8 +28,7 @@ struct PubkeyReport<'a> {
 pub fn run(args: PubkeyArgs) -> anyhow::Result<Outcome> {
     let source = match (&args.key, args.iadvize) {
         (_, true) => KeySource::Builtin,
-        (Some(path), false) if path.as_os_str() == "-" => KeySource::Stdin,
-        (Some(path), false) => KeySource::File(path.clone()),
+        (Some(path), false) => key_source(path),
         (None, false) => bail!("give a key file, `-` for standard input, or --iadvize"),
     };
     let passphrase = PassphraseSource::new(args.passphrase.passphrase_file.clone());
@@ -82,13 +81,4 @@ pub fn run(args: PubkeyArgs) -> anyhow::Result<Outcome> {
         info.jwk_thumbprint
     );
     Ok(Outcome::Success)
-}
-
-/// Loads a key, asking for its passphrase only if it is encrypted, and prints its warnings'
-/// context on failure: the error names the source.
-pub fn load_key(source: &KeySource, passphrase: &PassphraseSource) -> anyhow::Result<LoadedKey> {
-    let what = format!("key {source}");
-    source
-        .load(&mut || passphrase.to_open(&what))
-        .with_context(|| format!("cannot use key {source}"))
 }

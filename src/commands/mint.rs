@@ -1,0 +1,414 @@
+//! `mint`: signed-then-encrypted tokens for one user id or a file of them.
+//!
+//! Raw arguments become a `Plan` (keys loaded, claims checked, every id validated); only then
+//! is anything minted, so a bad input never leaves half a batch on stdout.
+
+use std::io::{BufRead, BufWriter, Write};
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use iadvize_auth::claims::{self, ClaimsTemplate};
+use iadvize_auth::keys::{KeySource, LoadedKey, MAX_KEY_INPUT_BYTES, read_limited};
+use iadvize_auth::time;
+use iadvize_auth::token::TokenMaker;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::passphrase::PassphraseSource;
+use super::{Outcome, key_source, load_key};
+use crate::cli::MintArgs;
+use crate::output;
+
+/// iAdvize's recommended lifetime is one minute; past an hour we warn.
+const LONG_TTL_SECONDS: u64 = 3600;
+/// A token meant to live more than a year is a mistake, not a test.
+const MAX_TTL_SECONDS: u64 = 366 * 86_400;
+/// Longest line read from a user id file: generous for 255 characters of any script.
+const MAX_ID_LINE_BYTES: usize = 4096;
+/// User ids minted per thread between two writes: keeps output ordered and memory flat.
+const BLOCK: usize = 256;
+/// At most this many per-id warnings are printed; the rest are counted.
+const MAX_ID_WARNINGS: usize = 10;
+
+/// One line of `mint --json`.
+#[derive(Serialize)]
+struct MintRecord<'a> {
+    token: &'a str,
+    user_id: &'a str,
+    issued_at: i64,
+    expires_at: i64,
+    recipient_sha256_fingerprint: &'a str,
+    recipient_is_iadvize_production: bool,
+    claims: &'a Map<String, Value>,
+}
+
+struct Plan {
+    maker: TokenMaker,
+    template: ClaimsTemplate,
+    user_ids: Vec<String>,
+    now: Option<i64>,
+    recipient_fingerprint: String,
+    recipient_is_production: bool,
+    jws_only: bool,
+    json: bool,
+    jobs: usize,
+}
+
+pub fn run(args: MintArgs) -> anyhow::Result<Outcome> {
+    let plan = plan(args)?;
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
+    mint_all(&plan, &mut out)?;
+    out.flush()?;
+    Ok(Outcome::Success)
+}
+
+fn plan(args: MintArgs) -> anyhow::Result<Plan> {
+    let ttl = parse_ttl(&args.ttl)?;
+    let now = args
+        .now
+        .map(time::check_unix_seconds)
+        .transpose()
+        .context("--now")?;
+    let visitor_data = visitor_data(args.visitor_data.as_deref(), &args.visitor)?;
+    let extra = extra_claims(&args.claim)?;
+
+    let stdin_ids = args
+        .user_ids
+        .as_deref()
+        .is_some_and(|p| p.as_os_str() == "-");
+    if stdin_ids && args.key.as_os_str() == "-" {
+        bail!("--key - and --user-ids - cannot both read standard input");
+    }
+    let (user_ids, warnings) = match (&args.user_id, &args.user_ids) {
+        (Some(id), _) => {
+            let warning = claims::check_user_id(id).context("--user-id")?;
+            (vec![id.clone()], warning.into_iter().collect())
+        }
+        (None, Some(path)) => read_user_ids(path)?,
+        (None, None) => bail!("give --user-id ID or --user-ids FILE"),
+    };
+
+    let passphrase = PassphraseSource::new(args.passphrase.passphrase_file.clone());
+    let signing_source = key_source(&args.key);
+    let signing_key = load_key(&signing_source, &passphrase)?;
+    let recipient_source = match &args.iadvize_key {
+        Some(path) => key_source(path),
+        None => KeySource::Builtin,
+    };
+    let recipient = load_key(&recipient_source, &passphrase)?;
+    let maker = TokenMaker::new(&signing_key, &recipient)
+        .with_context(|| format!("cannot mint with key {signing_source}"))?;
+    let recipient_info = recipient.public_info()?;
+
+    output::warn_all(signing_key.warnings());
+    output::warn_all(recipient.warnings());
+    if !args.jws {
+        warn_about_recipient(&signing_key, &recipient, &recipient_source)?;
+    }
+    if ttl > LONG_TTL_SECONDS {
+        eprintln!(
+            "warning: --ttl {} is longer than 1 hour; iAdvize recommends 1 minute, and a \
+             leaked token stays usable for its whole lifetime",
+            args.ttl
+        );
+    }
+    print_id_warnings(&warnings);
+
+    let jobs = args
+        .jobs
+        .map(|n| n.get())
+        .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
+        .unwrap_or(1);
+    Ok(Plan {
+        maker,
+        template: ClaimsTemplate {
+            issuer: args.issuer,
+            visitor_data,
+            extra,
+            ttl,
+        },
+        user_ids,
+        now,
+        recipient_fingerprint: recipient_info.sha256_fingerprint.clone(),
+        recipient_is_production: recipient_info.is_iadvize_production(),
+        jws_only: args.jws,
+        json: args.json,
+        jobs,
+    })
+}
+
+fn parse_ttl(text: &str) -> anyhow::Result<u64> {
+    let ttl = time::parse_duration(text).context("--ttl")?;
+    if ttl == 0 {
+        bail!("--ttl {text}: a token must live at least one second; iAdvize recommends 60s");
+    }
+    if ttl > MAX_TTL_SECONDS {
+        bail!("--ttl {text}: more than a year; iAdvize recommends 60s");
+    }
+    Ok(ttl)
+}
+
+fn warn_about_recipient(
+    signing_key: &LoadedKey,
+    recipient: &LoadedKey,
+    source: &KeySource,
+) -> anyhow::Result<()> {
+    let info = recipient.public_info()?;
+    if *source == KeySource::Builtin {
+        eprintln!(
+            "note: encrypting to iAdvize's production key (built in, SHA-256 {}): only iAdvize \
+             can open this token; use --iadvize-key for a rehearsal key",
+            info.sha256_fingerprint
+        );
+    } else if info.sha256_fingerprint == signing_key.public_info()?.sha256_fingerprint {
+        eprintln!(
+            "warning: the token is encrypted to the brand's own key; iAdvize cannot decrypt \
+             it. Encrypt to iAdvize's key (the default) or to a stand-in key"
+        );
+    }
+    Ok(())
+}
+
+fn print_id_warnings(warnings: &[String]) {
+    output::warn_all(&warnings[..warnings.len().min(MAX_ID_WARNINGS)]);
+    if warnings.len() > MAX_ID_WARNINGS {
+        eprintln!(
+            "warning: … and {} more user ids with the same kind of problem",
+            warnings.len() - MAX_ID_WARNINGS
+        );
+    }
+}
+
+/// `--visitor-data` (inline JSON or @FILE), then each `--visitor FIELD=VALUE` over it.
+fn visitor_data(
+    inline: Option<&str>,
+    fields: &[String],
+) -> anyhow::Result<Option<Map<String, Value>>> {
+    if inline.is_none() && fields.is_empty() {
+        return Ok(None);
+    }
+    let mut data = match inline {
+        None => Value::Object(Map::new()),
+        Some(text) => {
+            let (name, bytes) = match text.strip_prefix('@') {
+                Some(path) => (
+                    format!("--visitor-data file '{path}'"),
+                    read_small_file(path)?,
+                ),
+                None => ("--visitor-data".to_string(), text.as_bytes().to_vec()),
+            };
+            serde_json::from_slice(&bytes).with_context(|| format!("{name} is not valid JSON"))?
+        }
+    };
+    claims::check_visitor_data(&data).context("--visitor-data")?;
+    if let Value::Object(map) = &mut data {
+        for field in fields {
+            let (name, value) = field
+                .split_once('=')
+                .with_context(|| format!("--visitor {field:?}: expected FIELD=VALUE"))?;
+            map.insert(name.to_string(), Value::String(value.to_string()));
+        }
+    }
+    claims::check_visitor_data(&data).context("--visitor")?;
+    match data {
+        Value::Object(map) => Ok(Some(map)),
+        _ => Ok(None),
+    }
+}
+
+fn read_small_file(path: &str) -> anyhow::Result<Vec<u8>> {
+    let file = std::fs::File::open(path).with_context(|| format!("cannot read '{path}'"))?;
+    let bytes =
+        read_limited(file, MAX_KEY_INPUT_BYTES).with_context(|| format!("cannot read '{path}'"))?;
+    Ok(bytes.to_vec())
+}
+
+/// `--claim NAME=JSON`, each name checked against iAdvize's prefix rule.
+fn extra_claims(specs: &[String]) -> anyhow::Result<Map<String, Value>> {
+    let mut extra = Map::new();
+    for spec in specs {
+        let (name, json) = spec
+            .split_once('=')
+            .with_context(|| format!("--claim {spec:?}: expected NAME=JSON"))?;
+        claims::check_extra_claim_name(name).with_context(|| format!("--claim {name}"))?;
+        let value: Value = serde_json::from_str(json).with_context(|| {
+            format!(
+                "--claim {name}: {json:?} is not JSON; a string needs quotes, \
+                 e.g. --claim '{name}=\"text\"'"
+            )
+        })?;
+        extra.insert(name.to_string(), value);
+    }
+    Ok(extra)
+}
+
+/// Reads and checks every user id of a batch before anything is minted. Returns the ids and
+/// the warnings about them.
+fn read_user_ids(path: &Path) -> anyhow::Result<(Vec<String>, Vec<String>)> {
+    let name = if path.as_os_str() == "-" {
+        "standard input".to_string()
+    } else {
+        format!("'{}'", path.display())
+    };
+    let reader: Box<dyn BufRead> = if path.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let file =
+            std::fs::File::open(path).with_context(|| format!("cannot read user ids {name}"))?;
+        Box::new(std::io::BufReader::new(file))
+    };
+    parse_user_ids(reader, &name)
+}
+
+fn parse_user_ids(
+    mut reader: impl BufRead,
+    name: &str,
+) -> anyhow::Result<(Vec<String>, Vec<String>)> {
+    let mut ids = Vec::new();
+    let mut warnings = Vec::new();
+    let mut first_error: Option<String> = None;
+    let mut invalid = 0usize;
+    let mut line = Vec::new();
+    for number in 1usize.. {
+        line.clear();
+        let mut limited = std::io::Read::take(&mut reader, MAX_ID_LINE_BYTES as u64 + 1);
+        let read = limited
+            .read_until(b'\n', &mut line)
+            .with_context(|| format!("cannot read user ids {name}"))?;
+        if read == 0 {
+            break;
+        }
+        if line.len() > MAX_ID_LINE_BYTES && line.last() != Some(&b'\n') {
+            bail!(
+                "user ids {name}, line {number}: longer than {MAX_ID_LINE_BYTES} bytes; \
+                 is this a file of user ids, one per line?"
+            );
+        }
+        let text = line.strip_suffix(b"\n").unwrap_or(&line);
+        let text = text.strip_suffix(b"\r").unwrap_or(text);
+        let problem = match std::str::from_utf8(text) {
+            Err(_) => Some("not valid UTF-8 text".to_string()),
+            Ok(id) if id.trim().is_empty() => continue,
+            Ok(id) => match claims::check_user_id(id) {
+                Ok(warning) => {
+                    warnings.extend(warning.map(|w| format!("line {number}: {w}")));
+                    ids.push(id.to_string());
+                    None
+                }
+                Err(err) => Some(err.to_string()),
+            },
+        };
+        if let Some(problem) = problem {
+            invalid += 1;
+            first_error.get_or_insert(format!("line {number}: {problem}"));
+        }
+    }
+    if let Some(first) = first_error {
+        let more = match invalid {
+            1 => String::new(),
+            n => format!(" ({} more invalid lines)", n - 1),
+        };
+        bail!("user ids {name}, {first}{more}; nothing was minted");
+    }
+    if ids.is_empty() {
+        bail!("user ids {name}: no user id found (the input is empty or blank)");
+    }
+    Ok((ids, warnings))
+}
+
+/// Mints every id in order. Each round hands `BLOCK` ids to each thread, then writes their
+/// tokens in input order, so memory stays flat whatever the number of ids.
+fn mint_all(plan: &Plan, out: &mut impl Write) -> anyhow::Result<()> {
+    let round = BLOCK * plan.jobs;
+    for ids in plan.user_ids.chunks(round) {
+        let issued_at = plan.now.unwrap_or_else(time::now);
+        let lines: Vec<anyhow::Result<String>> = if plan.jobs == 1 || ids.len() == 1 {
+            ids.iter()
+                .map(|id| mint_line(plan, id, issued_at))
+                .collect()
+        } else {
+            std::thread::scope(|scope| {
+                let workers: Vec<_> = ids
+                    .chunks(ids.len().div_ceil(plan.jobs))
+                    .map(|block| {
+                        scope.spawn(move || {
+                            block
+                                .iter()
+                                .map(|id| mint_line(plan, id, issued_at))
+                                .collect::<Vec<_>>()
+                        })
+                    })
+                    .collect();
+                workers
+                    .into_iter()
+                    .flat_map(|worker| match worker.join() {
+                        Ok(lines) => lines,
+                        Err(_) => vec![Err(anyhow::anyhow!("a minting thread panicked"))],
+                    })
+                    .collect()
+            })
+        };
+        for line in lines {
+            let line = line?;
+            out.write_all(line.as_bytes())?;
+            out.write_all(b"\n")?;
+        }
+    }
+    Ok(())
+}
+
+fn mint_line(plan: &Plan, user_id: &str, issued_at: i64) -> anyhow::Result<String> {
+    let claims = plan.template.claims_for(user_id, issued_at);
+    let token = if plan.jws_only {
+        plan.maker.sign(&claims)?
+    } else {
+        plan.maker.mint(&claims)?.jwe
+    };
+    if !plan.json {
+        return Ok(token);
+    }
+    let expires_at = claims
+        .get("exp")
+        .and_then(Value::as_i64)
+        .unwrap_or(issued_at);
+    let record = MintRecord {
+        token: &token,
+        user_id,
+        issued_at,
+        expires_at,
+        recipient_sha256_fingerprint: &plan.recipient_fingerprint,
+        recipient_is_iadvize_production: plan.recipient_is_production,
+        claims: &claims,
+    };
+    Ok(serde_json::to_string(&record)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_id_files_skip_blank_lines_and_crs_and_name_the_bad_line() {
+        let (ids, warnings) = parse_user_ids(&b"a\r\n\n  \nb\nnull\n"[..], "test").unwrap();
+        assert_eq!(ids, ["a", "b", "null"]);
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].starts_with("line 5:"), "{warnings:?}");
+        let long = format!("ok\n{}\nalso-bad\u{7}\n", "x".repeat(256));
+        let err = parse_user_ids(long.as_bytes(), "test")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("line 2:") && err.contains("1 more invalid"),
+            "{err}"
+        );
+        let err = parse_user_ids(&b"\n\n"[..], "test")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no user id"), "{err}");
+        let err = parse_user_ids(&b"ok\n\xff\xfe\n"[..], "test")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 2: not valid UTF-8"), "{err}");
+    }
+}

@@ -1,0 +1,146 @@
+//! Building tokens as a brand's backend must: a compact JWS (RS256) signed with the brand's
+//! key, encrypted as the plaintext of a compact JWE (RSA-OAEP-256 + A256GCM, `cty: JWT`) to
+//! iAdvize's key. The cryptography is josekit's (OpenSSL).
+
+use josekit::jwe::{JweHeader, RSA_OAEP_256, alg::rsaes::RsaesJweEncrypter};
+use josekit::jws::{JwsHeader, RS256, alg::rsassa::RsassaJwsSigner};
+use serde_json::{Map, Value};
+
+use crate::keys::{KeyError, KeyKind, LoadedKey, MIN_BITS};
+
+/// The JWE content encryption iAdvize requires.
+pub const CONTENT_ENCRYPTION: &str = "A256GCM";
+/// The JWE key management algorithm iAdvize requires.
+pub const KEY_MANAGEMENT: &str = "RSA-OAEP-256";
+/// The inner signature algorithm iAdvize requires.
+pub const SIGNATURE: &str = "RS256";
+
+/// Why a token could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("the signing key is a public key: signing needs the brand's private key")]
+    SigningKeyNotPrivate,
+    #[error(
+        "the {role} key has {bits} bits; iAdvize needs at least {MIN_BITS}, so this tool will not use it"
+    )]
+    KeyTooSmall { role: &'static str, bits: usize },
+    #[error("{0}")]
+    Key(#[from] KeyError),
+    #[error("JOSE operation failed: {0}")]
+    Jose(String),
+}
+
+fn jose(err: impl std::fmt::Display) -> TokenError {
+    TokenError::Jose(err.to_string())
+}
+
+/// A signer and an encrypter built once, used for any number of tokens, from any thread.
+#[derive(Debug)]
+pub struct TokenMaker {
+    signer: RsassaJwsSigner,
+    encrypter: RsaesJweEncrypter,
+    jws_header: JwsHeader,
+    jwe_header: JweHeader,
+}
+
+/// One token, with its inner signed JWT.
+#[derive(Debug, Clone)]
+pub struct Minted {
+    pub jws: String,
+    pub jwe: String,
+}
+
+impl TokenMaker {
+    /// Prepares signing with `signing_key` (the brand's private key) and encryption to
+    /// `recipient` (iAdvize's public key, or a stand-in's public or private key).
+    pub fn new(signing_key: &LoadedKey, recipient: &LoadedKey) -> Result<Self, TokenError> {
+        if signing_key.kind() != KeyKind::Private {
+            return Err(TokenError::SigningKeyNotPrivate);
+        }
+        check_size("signing", signing_key)?;
+        check_size("recipient", recipient)?;
+        let signer = RS256
+            .signer_from_der(&*signing_key.private_pkcs8_der()?)
+            .map_err(jose)?;
+        let recipient_der = recipient.public_info()?.spki_der;
+        let encrypter = RSA_OAEP_256
+            .encrypter_from_der(&recipient_der)
+            .map_err(jose)?;
+        let jws_header = JwsHeader::new();
+        let mut jwe_header = JweHeader::new();
+        // Set first so the header reads in the documented order; josekit sets it again.
+        jwe_header.set_algorithm(KEY_MANAGEMENT);
+        jwe_header.set_content_encryption(CONTENT_ENCRYPTION);
+        jwe_header.set_content_type("JWT");
+        Ok(TokenMaker {
+            signer,
+            encrypter,
+            jws_header,
+            jwe_header,
+        })
+    }
+
+    /// The compact JWS of these claims: header exactly `{"alg":"RS256"}`.
+    pub fn sign(&self, claims: &Map<String, Value>) -> Result<String, TokenError> {
+        let payload = serde_json::to_vec(claims).map_err(jose)?;
+        josekit::jws::serialize_compact(&payload, &self.jws_header, &self.signer).map_err(jose)
+    }
+
+    /// The compact JWE whose plaintext is `jws`.
+    pub fn encrypt(&self, jws: &str) -> Result<String, TokenError> {
+        josekit::jwe::serialize_compact(jws.as_bytes(), &self.jwe_header, &self.encrypter)
+            .map_err(jose)
+    }
+
+    /// Signs, then encrypts.
+    pub fn mint(&self, claims: &Map<String, Value>) -> Result<Minted, TokenError> {
+        let jws = self.sign(claims)?;
+        let jwe = self.encrypt(&jws)?;
+        Ok(Minted { jws, jwe })
+    }
+}
+
+fn check_size(role: &'static str, key: &LoadedKey) -> Result<(), TokenError> {
+    let bits = key.bits();
+    if bits < MIN_BITS {
+        return Err(TokenError::KeyTooSmall { role, bits });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine as _;
+
+    fn part(token: &str, index: usize) -> Vec<u8> {
+        let part = token.split('.').nth(index).unwrap();
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(part)
+            .unwrap()
+    }
+
+    #[test]
+    fn headers_are_exactly_what_iadvize_expects() {
+        let brand = LoadedKey::generate(2048).unwrap();
+        let maker = TokenMaker::new(&brand, &LoadedKey::iadvize_production()).unwrap();
+        let mut claims = Map::new();
+        claims.insert("https://iadvize.com/userId".into(), "u".into());
+        let minted = maker.mint(&claims).unwrap();
+        assert_eq!(part(&minted.jws, 0), br#"{"alg":"RS256"}"#);
+        assert_eq!(
+            part(&minted.jwe, 0),
+            br#"{"alg":"RSA-OAEP-256","enc":"A256GCM","cty":"JWT"}"#
+        );
+        assert_eq!(part(&minted.jwe, 1).len(), 256, "2048-bit recipient");
+        assert_eq!(part(&minted.jwe, 2).len(), 12, "96-bit GCM IV");
+        assert_eq!(part(&minted.jwe, 4).len(), 16, "128-bit GCM tag");
+    }
+
+    #[test]
+    fn public_signing_key_is_refused() {
+        let public = LoadedKey::iadvize_production();
+        let err = TokenMaker::new(&public, &public).unwrap_err();
+        assert!(matches!(err, TokenError::SigningKeyNotPrivate));
+    }
+}
