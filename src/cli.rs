@@ -30,6 +30,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant, reason = "parsed once per run")]
 pub enum Command {
     Keygen(KeygenArgs),
     Pubkey(PubkeyArgs),
