@@ -28,6 +28,7 @@ Register-ArgumentCompleter -Native -CommandName 'iadvize-auth' -ScriptBlock {
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Generate the brand''s RSA key pair: the private key signs tokens, the public key goes to iAdvize')
             [CompletionResult]::new('pubkey', 'pubkey', [CompletionResultType]::ParameterValue, 'Print the public half of any RSA key, with its fingerprints')
             [CompletionResult]::new('mint', 'mint', [CompletionResultType]::ParameterValue, 'Mint tokens exactly as a brand''s backend must: a JWS signed with the brand''s key (RS256), encrypted to iAdvize''s key (JWE, RSA-OAEP-256 + A256GCM)')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Decode a token and say exactly what is wrong with it, and how to fix it')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print a man page (roff) on standard output: the overview, or one verb''s page')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -73,6 +74,19 @@ Register-ArgumentCompleter -Native -CommandName 'iadvize-auth' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'iadvize-auth;inspect' {
+            [CompletionResult]::new('--decrypt-key', '--decrypt-key', [CompletionResultType]::ParameterName, 'Private key the JWE was encrypted to (any format), to open it')
+            [CompletionResult]::new('--verify-key', '--verify-key', [CompletionResultType]::ParameterName, 'The brand''s public (or private) key, to verify the inner signature')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Judge times at this UNIX time (seconds) instead of now')
+            [CompletionResult]::new('--leeway', '--leeway', [CompletionResultType]::ParameterName, 'Tolerance for the time checks (exp, iat, nbf): seconds, or 30s, 2m')
+            [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'What the token should be: the encrypted token iAdvize receives (jwe), or the brand''s inner signed token taken from its logs before encryption (jws)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in the human report: auto (on a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from the first line of FILE (as `openssl -passin file:`)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as one JSON object (schema in docs/cli.md)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'iadvize-auth;completions' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -87,6 +101,7 @@ Register-ArgumentCompleter -Native -CommandName 'iadvize-auth' -ScriptBlock {
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Generate the brand''s RSA key pair: the private key signs tokens, the public key goes to iAdvize')
             [CompletionResult]::new('pubkey', 'pubkey', [CompletionResultType]::ParameterValue, 'Print the public half of any RSA key, with its fingerprints')
             [CompletionResult]::new('mint', 'mint', [CompletionResultType]::ParameterValue, 'Mint tokens exactly as a brand''s backend must: a JWS signed with the brand''s key (RS256), encrypted to iAdvize''s key (JWE, RSA-OAEP-256 + A256GCM)')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Decode a token and say exactly what is wrong with it, and how to fix it')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print a man page (roff) on standard output: the overview, or one verb''s page')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -99,6 +114,9 @@ Register-ArgumentCompleter -Native -CommandName 'iadvize-auth' -ScriptBlock {
             break
         }
         'iadvize-auth;help;mint' {
+            break
+        }
+        'iadvize-auth;help;inspect' {
             break
         }
         'iadvize-auth;help;completions' {

@@ -22,6 +22,9 @@ _iadvize__auth() {
             iadvize__auth,help)
                 cmd="iadvize__auth__subcmd__help"
                 ;;
+            iadvize__auth,inspect)
+                cmd="iadvize__auth__subcmd__inspect"
+                ;;
             iadvize__auth,keygen)
                 cmd="iadvize__auth__subcmd__keygen"
                 ;;
@@ -39,6 +42,9 @@ _iadvize__auth() {
                 ;;
             iadvize__auth__subcmd__help,help)
                 cmd="iadvize__auth__subcmd__help__subcmd__help"
+                ;;
+            iadvize__auth__subcmd__help,inspect)
+                cmd="iadvize__auth__subcmd__help__subcmd__inspect"
                 ;;
             iadvize__auth__subcmd__help,keygen)
                 cmd="iadvize__auth__subcmd__help__subcmd__keygen"
@@ -59,7 +65,7 @@ _iadvize__auth() {
 
     case "${cmd}" in
         iadvize__auth)
-            opts="-h -V --help --version keygen pubkey mint completions man help"
+            opts="-h -V --help --version keygen pubkey mint inspect completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -87,7 +93,7 @@ _iadvize__auth() {
             return 0
             ;;
         iadvize__subcmd__auth__subcmd__help)
-            opts="keygen pubkey mint completions man help"
+            opts="keygen pubkey mint inspect completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -115,6 +121,20 @@ _iadvize__auth() {
             return 0
             ;;
         iadvize__subcmd__auth__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iadvize__subcmd__auth__subcmd__help__subcmd__inspect)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -177,6 +197,48 @@ _iadvize__auth() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iadvize__subcmd__auth__subcmd__inspect)
+            opts="-h --decrypt-key --verify-key --now --leeway --expect --json --color --passphrase-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --decrypt-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verify-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --leeway)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect)
+                    COMPREPLY=($(compgen -W "jwe jws" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

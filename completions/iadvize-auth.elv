@@ -25,6 +25,7 @@ set edit:completion:arg-completer[iadvize-auth] = {|@words|
             cand keygen 'Generate the brand''s RSA key pair: the private key signs tokens, the public key goes to iAdvize'
             cand pubkey 'Print the public half of any RSA key, with its fingerprints'
             cand mint 'Mint tokens exactly as a brand''s backend must: a JWS signed with the brand''s key (RS256), encrypted to iAdvize''s key (JWE, RSA-OAEP-256 + A256GCM)'
+            cand inspect 'Decode a token and say exactly what is wrong with it, and how to fix it'
             cand completions 'Print a shell completion script'
             cand man 'Print a man page (roff) on standard output: the overview, or one verb''s page'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -66,6 +67,18 @@ set edit:completion:arg-completer[iadvize-auth] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'iadvize-auth;inspect'= {
+            cand --decrypt-key 'Private key the JWE was encrypted to (any format), to open it'
+            cand --verify-key 'The brand''s public (or private) key, to verify the inner signature'
+            cand --now 'Judge times at this UNIX time (seconds) instead of now'
+            cand --leeway 'Tolerance for the time checks (exp, iat, nbf): seconds, or 30s, 2m'
+            cand --expect 'What the token should be: the encrypted token iAdvize receives (jwe), or the brand''s inner signed token taken from its logs before encryption (jws)'
+            cand --color 'Colour in the human report: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --passphrase-file 'Read the passphrase from the first line of FILE (as `openssl -passin file:`)'
+            cand --json 'Print the report as one JSON object (schema in docs/cli.md)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'iadvize-auth;completions'= {
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -78,6 +91,7 @@ set edit:completion:arg-completer[iadvize-auth] = {|@words|
             cand keygen 'Generate the brand''s RSA key pair: the private key signs tokens, the public key goes to iAdvize'
             cand pubkey 'Print the public half of any RSA key, with its fingerprints'
             cand mint 'Mint tokens exactly as a brand''s backend must: a JWS signed with the brand''s key (RS256), encrypted to iAdvize''s key (JWE, RSA-OAEP-256 + A256GCM)'
+            cand inspect 'Decode a token and say exactly what is wrong with it, and how to fix it'
             cand completions 'Print a shell completion script'
             cand man 'Print a man page (roff) on standard output: the overview, or one verb''s page'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -87,6 +101,8 @@ set edit:completion:arg-completer[iadvize-auth] = {|@words|
         &'iadvize-auth;help;pubkey'= {
         }
         &'iadvize-auth;help;mint'= {
+        }
+        &'iadvize-auth;help;inspect'= {
         }
         &'iadvize-auth;help;completions'= {
         }

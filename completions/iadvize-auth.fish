@@ -29,6 +29,7 @@ complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -s V -l version 
 complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "keygen" -d 'Generate the brand\'s RSA key pair: the private key signs tokens, the public key goes to iAdvize'
 complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "pubkey" -d 'Print the public half of any RSA key, with its fingerprints'
 complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "mint" -d 'Mint tokens exactly as a brand\'s backend must: a JWS signed with the brand\'s key (RS256), encrypted to iAdvize\'s key (JWE, RSA-OAEP-256 + A256GCM)'
+complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "inspect" -d 'Decode a token and say exactly what is wrong with it, and how to fix it'
 complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "man" -d 'Print a man page (roff) on standard output: the overview, or one verb\'s page'
 complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -62,11 +63,24 @@ complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l passp
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l jws -d 'Print the inner signed JWT instead of the encrypted token (debugging only: iAdvize needs the encrypted one)'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l json -d 'Print one JSON object per token (JSON Lines)'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l decrypt-key -d 'Private key the JWE was encrypted to (any format), to open it' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l verify-key -d 'The brand\'s public (or private) key, to verify the inner signature' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l now -d 'Judge times at this UNIX time (seconds) instead of now' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l leeway -d 'Tolerance for the time checks (exp, iat, nbf): seconds, or 30s, 2m' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l expect -d 'What the token should be: the encrypted token iAdvize receives (jwe), or the brand\'s inner signed token taken from its logs before encryption (jws)' -r -f -a "jwe\t'The encrypted token (JWE) handed to iAdvize'
+jws\t'The inner signed token (JWS), before encryption'"
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l color -d 'Colour in the human report: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l passphrase-file -d 'Read the passphrase from the first line of FILE (as `openssl -passin file:`)' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l json -d 'Print the report as one JSON object (schema in docs/cli.md)'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint completions man help" -f -a "keygen" -d 'Generate the brand\'s RSA key pair: the private key signs tokens, the public key goes to iAdvize'
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint completions man help" -f -a "pubkey" -d 'Print the public half of any RSA key, with its fingerprints'
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint completions man help" -f -a "mint" -d 'Mint tokens exactly as a brand\'s backend must: a JWS signed with the brand\'s key (RS256), encrypted to iAdvize\'s key (JWE, RSA-OAEP-256 + A256GCM)'
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint completions man help" -f -a "man" -d 'Print a man page (roff) on standard output: the overview, or one verb\'s page'
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect completions man help" -f -a "keygen" -d 'Generate the brand\'s RSA key pair: the private key signs tokens, the public key goes to iAdvize'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect completions man help" -f -a "pubkey" -d 'Print the public half of any RSA key, with its fingerprints'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect completions man help" -f -a "mint" -d 'Mint tokens exactly as a brand\'s backend must: a JWS signed with the brand\'s key (RS256), encrypted to iAdvize\'s key (JWE, RSA-OAEP-256 + A256GCM)'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect completions man help" -f -a "inspect" -d 'Decode a token and say exactly what is wrong with it, and how to fix it'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect completions man help" -f -a "man" -d 'Print a man page (roff) on standard output: the overview, or one verb\'s page'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

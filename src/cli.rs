@@ -35,6 +35,7 @@ pub enum Command {
     Keygen(KeygenArgs),
     Pubkey(PubkeyArgs),
     Mint(MintArgs),
+    Inspect(InspectArgs),
     Completions(CompletionsArgs),
     Man(ManArgs),
 }
@@ -220,6 +221,74 @@ pub struct MintArgs {
 
     #[command(flatten)]
     pub passphrase: PassphraseArgs,
+}
+
+/// Decode a token and say exactly what is wrong with it, and how to fix it.
+///
+/// Runs every check at once, each with a stable id (token.format, jwe.alg, claims.exp …), a
+/// status (pass, warn, fail, skip), a message, a hint, and what iAdvize's Java library does
+/// with the problem. Without keys it shows everything public; --decrypt-key opens the JWE (a
+/// rehearsal stand-in's private key: only iAdvize holds its own), --verify-key checks the
+/// inner signature against the brand's registered key.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  iadvize-auth inspect eyJhbGciOiJSU0EtT0FFUC0yNTYi...
+  pbpaste | iadvize-auth inspect --json
+  iadvize-auth inspect @token.txt --decrypt-key standin-private.pem --verify-key brand-public.pem
+  iadvize-auth inspect --expect jws --verify-key registered-public.pem @inner-jws.txt
+
+Exit codes: 0 no check failed, 1 a check failed, 2 the input could not be used.")]
+pub struct InspectArgs {
+    /// The token; `-` or nothing reads standard input; `@FILE` reads a file.
+    #[arg(value_name = "TOKEN | - | @FILE", allow_hyphen_values = true)]
+    pub token: Option<String>,
+
+    /// Private key the JWE was encrypted to (any format), to open it.
+    #[arg(long, value_name = "KEY")]
+    pub decrypt_key: Option<PathBuf>,
+
+    /// The brand's public (or private) key, to verify the inner signature.
+    #[arg(long, value_name = "KEY")]
+    pub verify_key: Option<PathBuf>,
+
+    /// Judge times at this UNIX time (seconds) instead of now.
+    #[arg(long, value_name = "UNIX_SECONDS", allow_hyphen_values = true)]
+    pub now: Option<i64>,
+
+    /// Tolerance for the time checks (exp, iat, nbf): seconds, or 30s, 2m.
+    #[arg(long, value_name = "DURATION", default_value = "0")]
+    pub leeway: String,
+
+    /// What the token should be: the encrypted token iAdvize receives (jwe), or the brand's
+    /// inner signed token taken from its logs before encryption (jws).
+    #[arg(long, value_enum, value_name = "KIND", default_value_t = Expect::Jwe)]
+    pub expect: Expect,
+
+    /// Print the report as one JSON object (schema in docs/cli.md).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Colour in the human report: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Expect {
+    /// The encrypted token (JWE) handed to iAdvize.
+    Jwe,
+    /// The inner signed token (JWS), before encryption.
+    Jws,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
 }
 
 /// Print a shell completion script.

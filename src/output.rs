@@ -1,7 +1,13 @@
 //! Rendering: JSON versus human text, colour decisions, and escaping of untrusted text.
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::io::{self, IsTerminal, Write};
+
+use anstyle::{AnsiColor, Style};
+use iadvize_auth::inspect::report::{Kind, Report, Status};
+use iadvize_auth::time;
+use serde_json::Value;
 
 /// True when the error (or any cause) is a closed pipe: `iadvize-auth ... | head -1`.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
@@ -35,7 +41,6 @@ fn needs_escape(c: char) -> bool {
 }
 
 /// Whether human output on stdout may use colour: a terminal, and `NO_COLOR` unset or empty.
-#[allow(dead_code)]
 pub fn stdout_colour() -> bool {
     io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
@@ -53,6 +58,164 @@ pub fn warn_all(warnings: &[String]) {
     for warning in warnings {
         eprintln!("warning: {}", escape_untrusted(warning));
     }
+}
+
+/// Text styles of the human report; all plain when colour is off.
+struct Palette {
+    pass: Style,
+    warn: Style,
+    fail: Style,
+    skip: Style,
+    heading: Style,
+}
+
+impl Palette {
+    fn new(colour: bool) -> Self {
+        if !colour {
+            let plain = Style::new();
+            return Palette {
+                pass: plain,
+                warn: plain,
+                fail: plain,
+                skip: plain,
+                heading: plain,
+            };
+        }
+        Palette {
+            pass: Style::new().fg_color(Some(AnsiColor::Green.into())),
+            warn: Style::new().fg_color(Some(AnsiColor::Yellow.into())).bold(),
+            fail: Style::new().fg_color(Some(AnsiColor::Red.into())).bold(),
+            skip: Style::new().dimmed(),
+            heading: Style::new().bold(),
+        }
+    }
+
+    fn status(&self, status: Status) -> (Style, &'static str) {
+        match status {
+            Status::Pass => (self.pass, "pass"),
+            Status::Warn => (self.warn, "WARN"),
+            Status::Fail => (self.fail, "FAIL"),
+            Status::Skip => (self.skip, "skip"),
+        }
+    }
+}
+
+/// Untrusted JSON from a token, compact and safe for a terminal.
+fn show_json(value: &Value) -> String {
+    escape_untrusted(&value.to_string()).into_owned()
+}
+
+/// The human `inspect` report: what the token is, its headers and claims, then every check.
+pub fn render_report(report: &Report, now: i64, colour: bool) -> String {
+    let p = Palette::new(colour);
+    let h = |text: &str| format!("{}{text}{}", p.heading.render(), p.heading.render_reset());
+    let mut out = String::new();
+    let kind = match report.kind {
+        Kind::Jwe => "JWE (encrypted, compact serialisation)",
+        Kind::Jws => "JWS (signed, not encrypted)",
+        Kind::Unknown => "not a well-formed JWE or JWS",
+    };
+    let _ = writeln!(out, "{}  {kind}", h("Token"));
+    for warning in &report.input_warnings {
+        let _ = writeln!(out, "       note: {}", escape_untrusted(warning));
+    }
+    if let Some(jwe) = &report.jwe {
+        let _ = writeln!(out, "{}  {}", h("JWE header"), show_json(&jwe.header));
+        let _ = writeln!(
+            out,
+            "            encrypted key {} bytes (a {}-bit recipient key), IV {} bytes, tag {} bytes, ciphertext {} bytes",
+            jwe.encrypted_key_bytes,
+            jwe.encrypted_key_bytes * 8,
+            jwe.iv_bytes,
+            jwe.tag_bytes,
+            jwe.ciphertext_bytes
+        );
+    }
+    if let Some(jws) = &report.jws {
+        let _ = writeln!(out, "{}  {}", h("JWS header"), show_json(&jws.header));
+    }
+    if let Some(payload) = &report.decrypted_payload {
+        let _ = writeln!(
+            out,
+            "{}  {}",
+            h("Decrypted content"),
+            escape_untrusted(payload)
+        );
+    }
+    if let Some(Value::Object(claims)) = report.jws.as_ref().map(|j| &j.claims) {
+        let _ = writeln!(out, "{}", h("Claims"));
+        let width = claims.keys().map(|k| k.chars().count()).max().unwrap_or(0);
+        for (name, value) in claims {
+            let shown = show_json(value);
+            let when = match (name.as_str(), value.as_f64()) {
+                ("exp" | "iat" | "nbf", Some(seconds)) if seconds.abs() < 1e15 => {
+                    let secs = seconds.trunc() as i64;
+                    time::rfc3339(secs)
+                        .map(|at| format!("  {at}, {}", time::relative(secs, now)))
+                        .unwrap_or_default()
+                }
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "  {:width$}  {shown}{when}",
+                escape_untrusted(name),
+                width = width
+            );
+        }
+    }
+    if let Some(jws) = &report.jws
+        && report.kind == Kind::Jwe
+    {
+        let _ = writeln!(out, "{}  {}", h("Inner JWS"), escape_untrusted(&jws.token));
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", h("Checks"));
+    let id_width = report.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    for check in &report.checks {
+        let (style, mark) = p.status(check.status);
+        let _ = writeln!(
+            out,
+            "  {}{mark}{}  {:id_width$}  {}",
+            style.render(),
+            style.render_reset(),
+            check.id,
+            escape_untrusted(&check.message),
+        );
+        let indent = " ".repeat(id_width + 10);
+        if let Some(hint) = &check.hint {
+            let _ = writeln!(out, "{indent}fix: {}", escape_untrusted(hint));
+        }
+        if let Some(java) = check.java_stack.describe() {
+            let _ = writeln!(out, "{indent}iAdvize: {java}");
+        }
+    }
+    let count = |status| report.checks.iter().filter(|c| c.status == status).count();
+    let (fails, warns) = (count(Status::Fail), count(Status::Warn));
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let _ = writeln!(out);
+    let verdict = match (fails, warns) {
+        (0, 0) => format!(
+            "{}OK{}: no problem found",
+            p.pass.render(),
+            p.pass.render_reset()
+        ),
+        (0, w) => format!(
+            "{}OK{} with {}",
+            p.warn.render(),
+            p.warn.render_reset(),
+            plural(w, "warning")
+        ),
+        (f, w) => format!(
+            "{}{} failed{}, {}",
+            p.fail.render(),
+            plural(f, "check"),
+            p.fail.render_reset(),
+            plural(w, "warning")
+        ),
+    };
+    let _ = writeln!(out, "{} {verdict}", h("Result"));
+    out
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ const SHELLS: &[(&str, &str)] = &[
     ("elvish", "completions/iadvize-auth.elv"),
 ];
 
-const VERBS: &[&str] = &["keygen", "pubkey", "mint", "completions", "man"];
+const VERBS: &[&str] = &["keygen", "pubkey", "mint", "inspect", "completions", "man"];
 
 fn check(committed: &str, generated: &[u8], stale: &mut Vec<String>) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(committed);
@@ -51,10 +51,15 @@ fn committed_completions_and_man_pages_match_the_binary() {
             &mut stale,
         );
     }
-    let pages = std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/man"))
-        .unwrap()
-        .count();
-    assert_eq!(pages, VERBS.len() + 1, "docs/man holds a page per verb and no other");
+    let pages =
+        std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/man"))
+            .unwrap()
+            .count();
+    assert_eq!(
+        pages,
+        VERBS.len() + 1,
+        "docs/man holds a page per verb and no other"
+    );
     assert!(
         stale.is_empty(),
         "stale generated files {stale:?}: run `REGENERATE=1 cargo test --test generated` and commit"

@@ -1,6 +1,7 @@
 //! One module per verb, each with one `run` entry point.
 
 mod completions;
+mod inspect;
 mod keygen;
 mod mint;
 mod passphrase;
@@ -26,7 +27,6 @@ pub const EXIT_UNUSABLE: u8 = 2;
 pub enum Outcome {
     Success,
     /// The command did its job and found a problem to report (exit 1).
-    #[allow(dead_code)]
     ChecksFailed,
 }
 
@@ -44,6 +44,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Keygen(args) => keygen::run(args),
         Command::Pubkey(args) => pubkey::run(args),
         Command::Mint(args) => mint::run(args),
+        Command::Inspect(args) => inspect::run(args),
         Command::Completions(args) => completions::run_completions(args),
         Command::Man(args) => completions::run_man(args),
     }

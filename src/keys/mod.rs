@@ -318,6 +318,32 @@ impl LoadedKey {
         pem.map_err(|e| KeyError::Encode(e.to_string()))
     }
 
+    /// RS256 verification with the `rsa` crate, for keys under 2048 bits that the JOSE
+    /// library refuses but iAdvize's Java library accepts.
+    pub fn verify_pkcs1_sha256(&self, message: &[u8], signature: &[u8]) -> bool {
+        let digest = Sha256::digest(message);
+        self.public_key()
+            .verify(
+                rsa::pkcs1v15::Pkcs1v15Sign::new::<Sha256>(),
+                &digest,
+                signature,
+            )
+            .is_ok()
+    }
+
+    /// RSA-OAEP decryption with SHA-256 but MGF1-SHA-1: what Java's default
+    /// `OAEPWithSHA-256AndMGF1Padding` produces, and not what RSA-OAEP-256 means. Used only to
+    /// diagnose tokens made that way.
+    pub fn decrypt_oaep_sha256_mgf1_sha1(&self, ciphertext: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+        let key = self.private().ok()?;
+        key.decrypt(
+            rsa::Oaep::<Sha256, sha1::Sha1>::new_with_mgf_hash(),
+            ciphertext,
+        )
+        .ok()
+        .map(Zeroizing::new)
+    }
+
     fn private(&self) -> Result<&rsa::PrivateKey, KeyError> {
         match &self.material {
             Material::Private(key) => Ok(key),

@@ -1,0 +1,110 @@
+//! JSON parsing that also notices duplicate member names, which serde_json (like most parsers)
+//! silently resolves to the last value but iAdvize's Java library refuses.
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::fmt;
+
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+
+/// Parses `bytes` as JSON. Returns the value and the first duplicated member name, if any.
+pub fn parse(bytes: &[u8]) -> Result<(Value, Option<String>), serde_json::Error> {
+    let duplicate = RefCell::new(None);
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = Seed {
+        duplicate: &duplicate,
+    }
+    .deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    Ok((value, duplicate.into_inner()))
+}
+
+#[derive(Clone, Copy)]
+struct Seed<'a> {
+    duplicate: &'a RefCell<Option<String>>,
+}
+
+impl<'de> DeserializeSeed<'de> for Seed<'_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Seed<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(self)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut seen = HashSet::new();
+        let mut object = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value_seed(self)?;
+            if !seen.insert(key.clone()) {
+                self.duplicate
+                    .borrow_mut()
+                    .get_or_insert_with(|| key.clone());
+            }
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_duplicates_at_any_depth_and_parses_escapes() {
+        let (value, dup) = parse(br#"{"a":1,"b":{"c":2,"c":3}}"#).unwrap();
+        assert_eq!(dup.as_deref(), Some("c"));
+        assert_eq!(value["b"]["c"], 3);
+        let (value, dup) = parse(br#"{"https:\/\/iadvize.com\/userId":"x"}"#).unwrap();
+        assert_eq!(dup, None);
+        assert_eq!(value["https://iadvize.com/userId"], "x");
+        assert!(parse(b"{\"a\":1,}").is_err());
+        assert!(parse(b"{} trailing").is_err());
+    }
+}
