@@ -178,7 +178,12 @@ pub struct MintArgs {
     pub iadvize_key: Option<PathBuf>,
 
     /// Token lifetime: seconds, or 90s, 5m, 1h. iAdvize recommends 1 minute.
-    #[arg(long, value_name = "DURATION", default_value = "60s")]
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "60s",
+        allow_hyphen_values = true
+    )]
     pub ttl: String,
 
     /// Sets the `iss` claim.
@@ -256,7 +261,12 @@ pub struct InspectArgs {
     pub now: Option<i64>,
 
     /// Tolerance for the time checks (exp, iat, nbf): seconds, or 30s, 2m.
-    #[arg(long, value_name = "DURATION", default_value = "0")]
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "0",
+        allow_hyphen_values = true
+    )]
     pub leeway: String,
 
     /// What the token should be: the encrypted token iAdvize receives (jwe), or the brand's

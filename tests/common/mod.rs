@@ -113,16 +113,44 @@ pub fn run(cmd: &mut Command) -> Output {
 }
 
 fn wait_with_timeout(mut child: std::process::Child, seconds: u64) -> Output {
+    use std::io::Read;
     use wait_timeout::ChildExt;
-    match child
+    // Drain both pipes while waiting, so a child with a lot to say never blocks on a full pipe.
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let out = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let err = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let status = match child
         .wait_timeout(std::time::Duration::from_secs(seconds))
         .expect("wait")
     {
-        Some(_) => child.wait_with_output().expect("output"),
+        Some(status) => status,
         None => {
             let _ = child.kill();
             panic!("command did not finish within {seconds} s (a hang)");
         }
+    };
+    Output {
+        status,
+        stdout: out.join().expect("stdout reader"),
+        stderr: err.join().expect("stderr reader"),
     }
 }
 

@@ -1,0 +1,429 @@
+//! `mint`: exactly the token a brand's backend must produce; every refusal leaves stdout empty.
+
+mod common;
+
+use base64::Engine as _;
+use common::*;
+use serde_json::Value;
+
+const B64URL: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+fn part(token: &str, index: usize) -> Vec<u8> {
+    B64URL
+        .decode(token.trim().split('.').nth(index).expect("part"))
+        .expect("base64url")
+}
+
+fn json_part(token: &str, index: usize) -> Value {
+    serde_json::from_slice(&part(token, index)).expect("JSON")
+}
+
+struct Minting {
+    sb: Sandbox,
+}
+
+impl Minting {
+    fn new() -> Self {
+        let sb = Sandbox::new();
+        for name in [
+            "brand-private.pem",
+            "brand-public.pem",
+            "standin-iadvize-private.pem",
+            "standin-iadvize-public.pem",
+        ] {
+            sb.fixture(name);
+        }
+        Minting { sb }
+    }
+
+    fn mint(&self, args: &[&str]) -> std::process::Output {
+        run(self
+            .sb
+            .cmd()
+            .args(["mint", "--key", "brand-private.pem"])
+            .args(args))
+    }
+
+    fn rehearsal(&self, args: &[&str]) -> std::process::Output {
+        let mut all = vec!["--iadvize-key", "standin-iadvize-public.pem"];
+        all.extend_from_slice(args);
+        self.mint(&all)
+    }
+}
+
+#[test]
+fn inner_jws_is_byte_identical_to_the_committed_value_and_verifies_with_openssl() {
+    let m = Minting::new();
+    let args = [
+        "--user-id",
+        "customer-8812",
+        "--now",
+        "1700000000",
+        "--jws",
+        "--issuer",
+        "https://brand.example",
+        "--visitor",
+        "firstName=Jane",
+        "--visitor",
+        "city=Nantes",
+    ];
+    let first = m.mint(&args);
+    assert_exit(&first, 0);
+    let second = m.mint(&args);
+    assert_eq!(first.stdout, second.stdout, "reproducible");
+    let expected = std::fs::read_to_string(fixture_path("expected-customer-8812.jws")).unwrap();
+    assert_eq!(stdout(&first), expected);
+
+    // Independently: openssl verifies the RS256 signature over the first two parts.
+    let jws = expected.trim();
+    let (signing_input, signature) = jws.rsplit_once('.').unwrap();
+    m.sb.write("input.txt", signing_input);
+    m.sb.write("sig.bin", B64URL.decode(signature).unwrap());
+    openssl(
+        &[
+            "dgst",
+            "-sha256",
+            "-verify",
+            "brand-public.pem",
+            "-signature",
+            "sig.bin",
+            "input.txt",
+        ],
+        m.sb.path(),
+    );
+    assert_eq!(part(jws, 0), br#"{"alg":"RS256"}"#);
+    let claims = json_part(jws, 1);
+    assert_eq!(
+        claims,
+        serde_json::json!({
+            "https://iadvize.com/userId": "customer-8812",
+            "iat": 1700000000,
+            "exp": 1700000060,
+            "iss": "https://brand.example",
+            "https://iadvize.com/visitorData": {"firstName": "Jane", "city": "Nantes"}
+        })
+    );
+    let raw = String::from_utf8(part(jws, 1)).unwrap();
+    assert!(
+        raw.contains("\"iat\":1700000000,"),
+        "integer seconds: {raw}"
+    );
+}
+
+#[test]
+fn default_recipient_is_the_production_key_and_says_so() {
+    let m = Minting::new();
+    let out = m.mint(&["--user-id", "customer-1"]);
+    assert_exit(&out, 0);
+    let token = stdout(&out);
+    assert_eq!(token.trim().lines().count(), 1);
+    assert_eq!(token.trim().split('.').count(), 5);
+    assert_eq!(
+        part(&token, 0),
+        br#"{"alg":"RSA-OAEP-256","enc":"A256GCM","cty":"JWT"}"#
+    );
+    assert_eq!(part(&token, 1).len(), 256, "2048-bit recipient");
+    assert_eq!(part(&token, 2).len(), 12);
+    assert_eq!(part(&token, 4).len(), 16);
+    let err = stderr(&out);
+    assert!(
+        err.contains("20b1ebc3cd86286c9891186a8af48a9979e1f3e2ca460e40af85b0a6bbf7445a"),
+        "{err}"
+    );
+    assert!(err.contains("only iAdvize can open"), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+}
+
+#[test]
+fn json_output_has_the_documented_fields() {
+    let m = Minting::new();
+    let out = m.rehearsal(&[
+        "--user-id",
+        "c-1",
+        "--now",
+        "1700000000",
+        "--ttl",
+        "5m",
+        "--json",
+    ]);
+    assert_exit(&out, 0);
+    let record: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut keys: Vec<&str> = record
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "claims",
+            "expires_at",
+            "issued_at",
+            "recipient_is_iadvize_production",
+            "recipient_sha256_fingerprint",
+            "token",
+            "user_id"
+        ]
+    );
+    assert_eq!(record["user_id"], "c-1");
+    assert_eq!(record["issued_at"], 1700000000);
+    assert_eq!(record["expires_at"], 1700000300);
+    assert_eq!(record["recipient_is_iadvize_production"], false);
+    assert_eq!(
+        record["recipient_sha256_fingerprint"],
+        openssl_fingerprint(&m.sb.join("standin-iadvize-public.pem"), true).as_str()
+    );
+    assert_eq!(record["claims"]["exp"], 1700000300);
+    assert_eq!(record["token"].as_str().unwrap().split('.').count(), 5);
+}
+
+#[test]
+fn ttl_forms_and_warnings() {
+    let m = Minting::new();
+    for (ttl, seconds) in [("90", 90), ("90s", 90), ("5m", 300), ("1h", 3600)] {
+        let out = m.rehearsal(&["--user-id", "c", "--now", "1000", "--ttl", ttl, "--jws"]);
+        assert_exit(&out, 0);
+        assert_eq!(json_part(&stdout(&out), 1)["exp"], 1000 + seconds, "{ttl}");
+        assert!(!stderr(&out).contains("warning"), "{ttl}: {}", stderr(&out));
+    }
+    let out = m.rehearsal(&["--user-id", "c", "--ttl", "2h"]);
+    assert_exit(&out, 0);
+    assert!(
+        stderr(&out).contains("longer than 1 hour"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn placeholder_user_ids_mint_with_a_warning() {
+    let m = Minting::new();
+    for id in ["test", "null", "undefined", "0", "anonymous", "User"] {
+        let out = m.rehearsal(&["--user-id", id]);
+        assert_exit(&out, 0);
+        let err = stderr(&out);
+        assert!(
+            err.contains("placeholder") && err.contains("merges"),
+            "{id}: {err}"
+        );
+    }
+}
+
+#[test]
+fn each_refusal_exits_2_with_nothing_on_stdout() {
+    let m = Minting::new();
+    let long = "x".repeat(256);
+    let wrong = m.sb.write("wrong.txt", "not the passphrase\n");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--user-id", &long], "256 characters"),
+        (vec!["--user-id", ""], "empty"),
+        (vec!["--user-id", "a\tb"], "control character"),
+        (
+            vec!["--user-id", "c", "--visitor", "nickname=J"],
+            "firstName, lastName",
+        ),
+        (
+            vec!["--user-id", "c", "--visitor-data", r#"{"zipCode":44000}"#],
+            "must be a string",
+        ),
+        (
+            vec!["--user-id", "c", "--visitor-data", "[1]"],
+            "JSON object",
+        ),
+        (
+            vec!["--user-id", "c", "--visitor-data", "{oops"],
+            "not valid JSON",
+        ),
+        (
+            vec!["--user-id", "c", "--claim", "plan=\"gold\""],
+            "https://iadvize.com/plan",
+        ),
+        (
+            vec!["--user-id", "c", "--claim", "https://iadvize.com/plan=gold"],
+            "not JSON",
+        ),
+        (vec!["--user-id", "c", "--claim", "exp=1"], "--ttl"),
+        (vec!["--user-id", "c", "--ttl", "0"], "--ttl"),
+        (vec!["--user-id", "c", "--ttl", "-5"], "--ttl"),
+        (vec!["--user-id", "c", "--ttl", "soon"], "--ttl"),
+        (
+            vec!["--user-id", "c", "--now", "1700000000000"],
+            "milliseconds",
+        ),
+    ];
+    for (args, needle) in cases {
+        let out = m.rehearsal(&args);
+        assert_refused(&out, &[needle]);
+    }
+    let out = run(m
+        .sb
+        .cmd()
+        .args(["mint", "--key", "brand-public.pem", "--user-id", "c"]));
+    assert_refused(&out, &["brand-public.pem", "public key"]);
+
+    // An encrypted key with the wrong passphrase.
+    let pass = m.sb.write("pass.txt", "right passphrase\n");
+    let enc = m.sb.join("enc.pem");
+    openssl(
+        &[
+            "pkcs8",
+            "-topk8",
+            "-v2",
+            "aes-256-cbc",
+            "-in",
+            "brand-private.pem",
+            "-passout",
+            &format!("file:{}", pass.display()),
+            "-out",
+            enc.to_str().unwrap(),
+        ],
+        m.sb.path(),
+    );
+    let out = run(m.sb.cmd().args([
+        "mint",
+        "--key",
+        "enc.pem",
+        "--user-id",
+        "c",
+        "--passphrase-file",
+        wrong.to_str().unwrap(),
+    ]));
+    assert_refused(&out, &["wrong passphrase", "enc.pem"]);
+    let out = run(m.sb.cmd().args([
+        "mint",
+        "--key",
+        "enc.pem",
+        "--user-id",
+        "c",
+        "--jws",
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+    ]));
+    assert_exit(&out, 0);
+
+    let small = m.sb.fixture("rsa1024-private.pem");
+    let out = run(m
+        .sb
+        .cmd()
+        .arg("mint")
+        .arg("--key")
+        .arg(&small)
+        .args(["--user-id", "c"]));
+    assert_refused(&out, &["1024 bits"]);
+    let out = m.mint(&["--user-id", "c", "--iadvize-key", small.to_str().unwrap()]);
+    assert_refused(&out, &["recipient", "1024 bits"]);
+}
+
+#[test]
+fn key_can_come_from_the_environment() {
+    let m = Minting::new();
+    let out = run(m
+        .sb
+        .cmd()
+        .args(["mint", "--user-id", "c", "--jws", "--now", "1700000000"])
+        .env("IADVIZE_AUTH_KEY", "brand-private.pem"));
+    assert_exit(&out, 0);
+    let direct = m.mint(&["--user-id", "c", "--jws", "--now", "1700000000"]);
+    assert_eq!(out.stdout, direct.stdout);
+    let out = run(m.sb.cmd().args(["mint", "--user-id", "c"]));
+    assert_exit(&out, 2);
+}
+
+#[test]
+fn encrypting_to_the_brands_own_key_is_warned_about() {
+    let m = Minting::new();
+    let out = m.mint(&["--user-id", "c", "--iadvize-key", "brand-public.pem"]);
+    assert_exit(&out, 0);
+    assert!(stderr(&out).contains("brand's own key"), "{}", stderr(&out));
+}
+
+#[test]
+fn batch_is_in_order_and_identical_whatever_the_thread_count() {
+    let m = Minting::new();
+    let ids: Vec<String> = (0..1000).map(|i| format!("customer-{i:04}")).collect();
+    let mut file = ids.join("\r\n");
+    file.push_str("\r\n\r\n");
+    m.sb.write("ids.txt", &file);
+    let common = ["--user-ids", "ids.txt", "--now", "1700000000", "--jws"];
+    let one = m.rehearsal(&[&common[..], &["--jobs", "1"]].concat());
+    let many = m.rehearsal(&[&common[..], &["--jobs", "3"]].concat());
+    assert_exit(&one, 0);
+    assert_eq!(one.stdout, many.stdout, "same tokens in the same order");
+    let lines: Vec<&str> = std::str::from_utf8(&one.stdout).unwrap().lines().collect();
+    assert_eq!(lines.len(), 1000);
+    for (line, id) in lines.iter().zip(&ids) {
+        assert_eq!(
+            json_part(line, 1)["https://iadvize.com/userId"],
+            id.as_str()
+        );
+    }
+}
+
+#[test]
+fn batch_from_stdin_as_json_lines() {
+    let m = Minting::new();
+    let out = run_with_stdin(
+        m.sb.cmd().args([
+            "mint",
+            "--key",
+            "brand-private.pem",
+            "--iadvize-key",
+            "standin-iadvize-public.pem",
+            "--user-ids",
+            "-",
+            "--json",
+        ]),
+        b"alice\nbob\n",
+    );
+    assert_exit(&out, 0);
+    let records: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0]["user_id"], "alice");
+    assert_eq!(records[1]["user_id"], "bob");
+}
+
+#[test]
+fn an_invalid_line_names_its_number_and_nothing_is_minted() {
+    let m = Minting::new();
+    let long = "y".repeat(300);
+    m.sb.write("ids.txt", format!("a\nb\n\n{long}\nc\n"));
+    let out = m.rehearsal(&["--user-ids", "ids.txt"]);
+    assert_refused(&out, &["ids.txt", "line 4", "300 characters"]);
+    m.sb.write("empty.txt", "\n\n");
+    let out = m.rehearsal(&["--user-ids", "empty.txt"]);
+    assert_refused(&out, &["no user id"]);
+    let out = m.rehearsal(&["--user-ids", "missing.txt"]);
+    assert_refused(&out, &["missing.txt"]);
+    let out = m.rehearsal(&["--user-id", "a", "--user-ids", "ids.txt"]);
+    assert_exit(&out, 2);
+}
+
+#[test]
+fn a_closed_pipe_ends_a_batch_quietly() {
+    let m = Minting::new();
+    let ids: String = (0..3000).map(|i| format!("id-{i}\n")).collect();
+    m.sb.write("ids.txt", ids);
+    let bin = assert_cmd::cargo::cargo_bin("iadvize-auth");
+    let script = format!(
+        "set -o pipefail; '{}' mint --key brand-private.pem --iadvize-key standin-iadvize-public.pem --user-ids ids.txt 2>err.txt | head -1 > first.txt; echo $? > status.txt",
+        bin.display()
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .current_dir(m.sb.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let first = std::fs::read_to_string(m.sb.join("first.txt")).unwrap();
+    assert_eq!(first.trim().split('.').count(), 5);
+    let status = std::fs::read_to_string(m.sb.join("status.txt")).unwrap();
+    assert_eq!(status.trim(), "0", "quiet, successful end on a closed pipe");
+    let err = std::fs::read_to_string(m.sb.join("err.txt")).unwrap();
+    assert!(!err.contains("error"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
