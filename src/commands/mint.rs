@@ -25,8 +25,8 @@ const LONG_TTL_SECONDS: u64 = 3600;
 const MAX_TTL_SECONDS: u64 = 366 * 86_400;
 /// Longest line read from a user id file: generous for 255 characters of any script.
 const MAX_ID_LINE_BYTES: usize = 4096;
-/// User ids minted per thread between two writes: keeps output ordered and memory flat.
-const BLOCK: usize = 256;
+/// User ids a thread mints before handing them to the writer.
+const BLOCK: usize = 64;
 /// At most this many per-id warnings are printed; the rest are counted.
 const MAX_ID_WARNINGS: usize = 10;
 
@@ -317,43 +317,56 @@ fn parse_user_ids(
     Ok((ids, warnings))
 }
 
-/// Mints every id in order. Each round hands `BLOCK` ids to each thread, then writes their
-/// tokens in input order, so memory stays flat whatever the number of ids.
+/// Mints every id in order, on `plan.jobs` threads. Worker `w` takes blocks `w`, `w + jobs`,
+/// `w + 2 * jobs` … of `BLOCK` ids and hands each finished block to the writer through its own
+/// small bounded channel; the writer reads the channels in turn, so tokens come out in input
+/// order, no thread waits at a barrier, and memory stays flat whatever the number of ids.
 fn mint_all(plan: &Plan, out: &mut impl Write) -> anyhow::Result<()> {
-    let round = BLOCK * plan.jobs;
-    for ids in plan.user_ids.chunks(round) {
-        let issued_at = plan.now.unwrap_or_else(time::now);
-        let lines: Vec<anyhow::Result<String>> = if plan.jobs == 1 || ids.len() == 1 {
-            ids.iter()
-                .map(|id| mint_line(plan, id, issued_at))
-                .collect()
-        } else {
-            std::thread::scope(|scope| {
-                let workers: Vec<_> = ids
-                    .chunks(ids.len().div_ceil(plan.jobs))
-                    .map(|block| {
-                        scope.spawn(move || {
-                            block
-                                .iter()
-                                .map(|id| mint_line(plan, id, issued_at))
-                                .collect::<Vec<_>>()
-                        })
-                    })
-                    .collect();
-                workers
-                    .into_iter()
-                    .flat_map(|worker| match worker.join() {
-                        Ok(lines) => lines,
-                        Err(_) => vec![Err(anyhow::anyhow!("a minting thread panicked"))],
-                    })
-                    .collect()
-            })
-        };
-        for line in lines {
-            let line = line?;
-            out.write_all(line.as_bytes())?;
-            out.write_all(b"\n")?;
+    let blocks: Vec<&[String]> = plan.user_ids.chunks(BLOCK).collect();
+    let jobs = plan.jobs.min(blocks.len()).max(1);
+    if jobs == 1 {
+        for block in &blocks {
+            write_block(out, mint_block(plan, block))?;
         }
+        return Ok(());
+    }
+    std::thread::scope(|scope| {
+        let mut inboxes = Vec::with_capacity(jobs);
+        for worker in 0..jobs {
+            let (sender, inbox) = std::sync::mpsc::sync_channel(2);
+            let blocks = &blocks;
+            scope.spawn(move || {
+                for block in blocks.iter().skip(worker).step_by(jobs) {
+                    // The writer hung up (error or closed pipe): stop quietly.
+                    if sender.send(mint_block(plan, block)).is_err() {
+                        break;
+                    }
+                }
+            });
+            inboxes.push(inbox);
+        }
+        for index in 0..blocks.len() {
+            let lines = inboxes[index % jobs]
+                .recv()
+                .map_err(|_| anyhow::anyhow!("a minting thread stopped unexpectedly"))?;
+            write_block(out, lines)?;
+        }
+        Ok(())
+    })
+}
+
+fn mint_block(plan: &Plan, block: &[String]) -> anyhow::Result<Vec<String>> {
+    let issued_at = plan.now.unwrap_or_else(time::now);
+    block
+        .iter()
+        .map(|id| mint_line(plan, id, issued_at))
+        .collect()
+}
+
+fn write_block(out: &mut impl Write, lines: anyhow::Result<Vec<String>>) -> anyhow::Result<()> {
+    for line in lines? {
+        out.write_all(line.as_bytes())?;
+        out.write_all(b"\n")?;
     }
     Ok(())
 }
