@@ -15,8 +15,9 @@
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
+use super::crypto::open_content;
 use super::report::JavaStack::{Accepts, Rejects};
-use super::{Checks, MAX_HEADER_CHARS, ParsedJwe, open_content};
+use super::{Checks, MAX_HEADER_CHARS, ParsedJwe};
 use crate::keys::LoadedKey;
 use josekit::jwe::JweContentEncryption;
 
