@@ -23,7 +23,7 @@ Environment:
 /// iAdvize's public key (JWE, RSA-OAEP-256 + A256GCM), and the page hands the token to iAdvize.
 /// This tool makes the brand's key pair, mints tokens for testing, and inspects failing ones.
 #[derive(Debug, Parser)]
-#[command(name = "iadvize-auth", version, after_help = EXIT_CODES, max_term_width = 100)]
+#[command(name = "iadvize-auth", version, after_help = EXIT_CODES, term_width = 100)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -72,3 +72,49 @@ fn man_for_an_unknown_verb_is_refused() {
     let out = run(sb.cmd().args(["man", "frobnicate"]));
     assert_refused(&out, &["frobnicate"]);
 }
+
+/// Replaces the body of each `<!-- BEGIN help VERB -->` block in `doc` with `VERB --help`.
+fn with_fresh_help(sb: &Sandbox, doc: &str) -> String {
+    let mut out = String::new();
+    let mut rest = doc;
+    while let Some(start) = rest.find("<!-- BEGIN help ") {
+        let (before, from_marker) = rest.split_at(start);
+        out.push_str(before);
+        let marker_end = from_marker.find("-->").expect("marker closes") + 3;
+        let verb = from_marker["<!-- BEGIN help ".len()..marker_end - 3].trim();
+        let end_marker = format!("<!-- END help {verb} -->");
+        let end = from_marker.find(&end_marker).expect("END marker");
+        let help = run(sb.cmd().args([verb, "--help"]));
+        assert_exit(&help, 0);
+        out.push_str(&from_marker[..marker_end]);
+        out.push_str("\n```text\n");
+        out.push_str(&stdout(&help));
+        out.push_str("```\n");
+        out.push_str(&end_marker);
+        rest = &from_marker[end + end_marker.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn cli_reference_shows_the_current_help_of_every_verb() {
+    let sb = Sandbox::new();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/cli.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    for verb in VERBS {
+        assert!(
+            doc.contains(&format!("<!-- BEGIN help {verb} -->")),
+            "docs/cli.md documents {verb}"
+        );
+    }
+    let fresh = with_fresh_help(&sb, &doc);
+    if std::env::var_os("REGENERATE").is_some() {
+        std::fs::write(&path, fresh).unwrap();
+        return;
+    }
+    assert!(
+        fresh == doc,
+        "docs/cli.md shows stale --help: run `REGENERATE=1 cargo test --test generated` and commit"
+    );
+}
