@@ -234,3 +234,87 @@ pub fn openssl_fingerprint(key_file: &Path, is_public: bool) -> String {
         .expect("digest")
         .to_string()
 }
+
+/// Installs the independent JOSE implementations once per test process (tests/interop/setup.sh)
+/// and returns the folder they live in.
+pub fn interop_dir() -> &'static Path {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let out = Command::new("bash")
+            .arg(root.join("tests/interop/setup.sh"))
+            .output()
+            .expect("bash runs");
+        assert!(
+            out.status.success(),
+            "tests/interop/setup.sh failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        root.join("target/interop")
+    })
+}
+
+fn interop_run(mut cmd: Command, stdin: &str) -> String {
+    cmd.env("INTEROP_DIR", interop_dir());
+    let out = run_with_stdin(&mut cmd, stdin.as_bytes());
+    assert!(
+        out.status.success(),
+        "interop tool failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+/// Runs `tests/interop/jwcrypto_tool.py` with python jwcrypto.
+pub fn jwcrypto(args: &[&str], stdin: &str) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut cmd = Command::new(interop_dir().join("venv/bin/python"));
+    cmd.arg(root.join("tests/interop/jwcrypto_tool.py"))
+        .args(args);
+    interop_run(cmd, stdin)
+}
+
+/// Runs `tests/interop/jose_tool.mjs` with node jose.
+pub fn node_jose(args: &[&str], stdin: &str) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut cmd = Command::new("node");
+    cmd.arg(root.join("tests/interop/jose_tool.mjs")).args(args);
+    interop_run(cmd, stdin)
+}
+
+/// Which independent implementation.
+#[derive(Clone, Copy, Debug)]
+pub enum Jose {
+    Jwcrypto,
+    NodeJose,
+}
+
+/// Decrypts and verifies tokens (one per line) with an independent implementation; one JSON
+/// value per token: `{jwe_header, jws_header, claims, jws}` or `{error}`.
+pub fn open_tokens(
+    with: Jose,
+    tokens: &str,
+    decrypt_key: &Path,
+    verify_key: &Path,
+) -> Vec<serde_json::Value> {
+    let args = [
+        "open",
+        "--decrypt-key",
+        decrypt_key.to_str().expect("utf-8"),
+        "--verify-key",
+        verify_key.to_str().expect("utf-8"),
+    ];
+    let out = match with {
+        Jose::Jwcrypto => jwcrypto(&args, tokens),
+        Jose::NodeJose => node_jose(&args, tokens),
+    };
+    out.lines()
+        .map(|line| serde_json::from_str(line).expect("JSON line"))
+        .collect()
+}
+
+/// Builds tokens with python jwcrypto from specs (see tests/interop/jwcrypto_tool.py).
+pub fn make_tokens(specs: &serde_json::Value) -> Vec<String> {
+    let out = jwcrypto(&["make"], &specs.to_string());
+    serde_json::from_str(&out).expect("JSON array of tokens")
+}
