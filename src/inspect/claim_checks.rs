@@ -277,24 +277,35 @@ impl Run<'_> {
             None => (self.options.now, "now"),
         };
         let lifetime = exp.saturating_sub(start);
-        if lifetime > LONG_LIFETIME_SECONDS {
+        let span = |seconds: i64| time::human_span(seconds.unsigned_abs());
+        if lifetime < 0 && iat.is_none() {
+            self.checks.pass(
+                id,
+                "no lifetime left, and no iat to measure it from (see claims.exp)",
+            );
+        } else if lifetime < 0 {
+            self.checks.warn(
+                id,
+                format!(
+                    "exp is {} before {from}: the token was born expired",
+                    span(lifetime)
+                ),
+                "set exp = iat + 60 (seconds)",
+                JavaStack::Accepts,
+            );
+        } else if lifetime > LONG_LIFETIME_SECONDS {
             self.checks.warn(
                 id,
                 format!(
                     "exp is {} after {from}; iAdvize recommends 1 minute",
-                    time::human_span(u64::try_from(lifetime).unwrap_or(u64::MAX))
+                    span(lifetime)
                 ),
                 "shorten the lifetime to 60 s: a leaked token stays usable until it expires",
                 JavaStack::Accepts,
             );
         } else {
-            self.checks.pass(
-                id,
-                format!(
-                    "exp is {} after {from}",
-                    time::human_span(u64::try_from(lifetime.max(0)).unwrap_or(0))
-                ),
-            );
+            self.checks
+                .pass(id, format!("exp is {} after {from}", span(lifetime)));
         }
     }
 

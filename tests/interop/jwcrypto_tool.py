@@ -27,12 +27,20 @@ SPEC (every field optional except sign_key unless payload_raw is given):
   jwe_header    the JWE protected header, used byte for byte (overrides alg/enc/cty)
   payload_raw   encrypt this string instead of a signed JWS
   tamper        ciphertext | tag | iv | encrypted_key: flip one bit of that part afterwards
+  mgf1_sha1     true: wrap the content key with RSA-OAEP SHA-256 but MGF1-SHA-1 (Java's default
+                OAEPWithSHA-256AndMGF1Padding), built from python cryptography primitives
+  iv_len        GCM IV length in bytes (default 12), built from primitives
+  tag_len       truncate the GCM tag to this many bytes, built from primitives
 """
 
 import argparse
-import base64
 import json
+import os
 import sys
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from jwcrypto import jwe, jwk, jws
 from jwcrypto.common import base64url_decode, base64url_encode
@@ -98,6 +106,29 @@ def tamper(token, part):
     return ".".join(parts)
 
 
+def encrypt_by_hand(spec, plaintext):
+    """RSA-OAEP-256 (or its MGF1-SHA-1 variant) + AES-GCM from primitives, for faults that
+    JOSE libraries refuse to produce."""
+    with open(spec["encrypt_key"], "rb") as f:
+        data = f.read()
+    if b"PRIVATE" in data:
+        public = serialization.load_pem_private_key(data, None).public_key()
+    else:
+        public = serialization.load_pem_public_key(data)
+    header = spec.get("jwe_header", '{"alg":"RSA-OAEP-256","enc":"A256GCM","cty":"JWT"}')
+    header_b64 = b64(header.encode())
+    cek = os.urandom(32)
+    mgf = hashes.SHA1() if spec.get("mgf1_sha1") else hashes.SHA256()
+    wrapped = public.encrypt(
+        cek, padding.OAEP(mgf=padding.MGF1(algorithm=mgf), algorithm=hashes.SHA256(), label=None)
+    )
+    iv = os.urandom(spec.get("iv_len", 12))
+    sealed = AESGCM(cek).encrypt(iv, plaintext.encode(), header_b64.encode())
+    ciphertext, tag = sealed[:-16], sealed[-16:]
+    tag = tag[: spec.get("tag_len", 16)]
+    return ".".join([header_b64, b64(wrapped), b64(iv), b64(ciphertext), b64(tag)])
+
+
 def make(spec):
     if "payload_raw" in spec:
         inner = spec["payload_raw"]
@@ -105,6 +136,8 @@ def make(spec):
         inner = sign(spec)
     if not spec.get("encrypt_key"):
         return inner
+    if any(k in spec for k in ("mgf1_sha1", "iv_len", "tag_len")):
+        return encrypt_by_hand(spec, inner)
     token = encrypt(spec, inner)
     if spec.get("tamper"):
         token = tamper(token, spec["tamper"])

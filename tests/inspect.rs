@@ -1,0 +1,668 @@
+//! `inspect`: tokens made by an independent implementation (python jwcrypto, or primitives
+//! where no JOSE library will make the fault), each with one fault, fail exactly the expected
+//! check, with what iAdvize's Java stack does about it.
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+
+/// The time every test token is judged at: 2023-11-14T22:13:20Z.
+const NOW: i64 = 1_700_000_000;
+
+struct Lab {
+    sb: Sandbox,
+}
+
+impl Lab {
+    fn new() -> Self {
+        let sb = Sandbox::new();
+        for name in [
+            "brand-private.pem",
+            "brand-public.pem",
+            "standin-iadvize-private.pem",
+            "standin-iadvize-public.pem",
+            "other-private.pem",
+            "other-public.pem",
+            "rsa1024-private.pem",
+        ] {
+            sb.fixture(name);
+        }
+        Lab { sb }
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.sb.join(name).to_str().unwrap().to_string()
+    }
+
+    /// Claims that pass every check at `NOW`.
+    fn good_claims(&self) -> Value {
+        json!({"https://iadvize.com/userId": "customer-8812", "iat": NOW - 5, "exp": NOW + 55})
+    }
+
+    /// A spec for the python tool: signed by the brand, encrypted to the stand-in.
+    fn spec(&self, claims: &Value) -> Value {
+        json!({
+            "sign_key": self.path("brand-private.pem"),
+            "claims": claims.to_string(),
+            "encrypt_key": self.path("standin-iadvize-public.pem"),
+        })
+    }
+
+    fn with(&self, claims: &Value, extra: Value) -> Value {
+        let mut spec = self.spec(claims);
+        for (k, v) in extra.as_object().unwrap() {
+            spec[k] = v.clone();
+        }
+        spec
+    }
+
+    /// Runs `inspect --json` with both rehearsal keys at `NOW`; `extra` may replace any of
+    /// those defaults. Returns the exit code and the report.
+    fn inspect(&self, token: &str, extra: &[&str]) -> (i32, Value) {
+        let now = NOW.to_string();
+        let mut args = vec!["inspect", token, "--json"];
+        for (flag, default) in [
+            ("--decrypt-key", "standin-iadvize-private.pem"),
+            ("--verify-key", "brand-public.pem"),
+            ("--now", now.as_str()),
+        ] {
+            if !extra.contains(&flag) {
+                args.extend([flag, default]);
+            }
+        }
+        args.extend_from_slice(extra);
+        let out = run(self.sb.cmd().args(&args));
+        let code = out.status.code().unwrap_or(-1);
+        assert!(code == 0 || code == 1, "exit {code}: {}", stderr(&out));
+        (
+            code,
+            serde_json::from_slice(&out.stdout).expect("JSON report"),
+        )
+    }
+}
+
+fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no check {id}"))
+}
+
+fn with_status(report: &Value, status: &str) -> Vec<String> {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == status)
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_correct_token_passes_every_check() {
+    let lab = Lab::new();
+    let tokens = make_tokens(&json!([lab.spec(&lab.good_claims())]));
+    let (code, report) = lab.inspect(&tokens[0], &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["ok"], true);
+    assert_eq!(report["kind"], "jwe");
+    assert!(with_status(&report, "fail").is_empty(), "{report:#}");
+    assert!(with_status(&report, "warn").is_empty(), "{report:#}");
+    assert!(with_status(&report, "skip").is_empty(), "{report:#}");
+    assert_eq!(
+        report["checks"].as_array().unwrap().len(),
+        22,
+        "every check, always"
+    );
+    assert_eq!(report["jwe"]["encrypted_key_bytes"], 256);
+    assert_eq!(report["jwe"]["iv_bytes"], 12);
+    assert_eq!(report["jwe"]["tag_bytes"], 16);
+    assert_eq!(report["jws"]["header"], json!({"alg": "RS256"}));
+    assert_eq!(report["jws"]["claims"], lab.good_claims());
+    for c in report["checks"].as_array().unwrap() {
+        assert_eq!(c["java_stack"], "n/a", "{c}");
+        assert_eq!(c["hint"], Value::Null, "{c}");
+    }
+
+    // Without keys: everything public passes, the rest is skipped with the key to give.
+    let out = run(lab.sb.cmd().args(["inspect", &tokens[0], "--json"]));
+    assert_exit(&out, 0);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(with_status(&report, "fail").is_empty());
+    assert_eq!(report["jws"], Value::Null);
+    assert_eq!(check(&report, "jwe.alg")["status"], "pass");
+    assert_eq!(check(&report, "jwe.decrypt")["status"], "skip");
+    let skipped = check(&report, "claims.user_id");
+    assert_eq!(skipped["status"], "skip");
+    assert!(
+        skipped["message"]
+            .as_str()
+            .unwrap()
+            .contains("--decrypt-key"),
+        "{skipped}"
+    );
+}
+
+#[test]
+fn each_fault_fails_exactly_its_check() {
+    let lab = Lab::new();
+    let good = lab.good_claims();
+    let mut claims = |f: &dyn Fn(&mut Value)| {
+        let mut c = good.clone();
+        f(&mut c);
+        c
+    };
+    let faults: Vec<(&str, Value, &str)> = vec![
+        (
+            "RS512 inner",
+            lab.with(&good, json!({"sign_alg": "RS512"})),
+            "jws.alg",
+        ),
+        (
+            "RSA-OAEP outer",
+            lab.with(&good, json!({"alg": "RSA-OAEP"})),
+            "jwe.alg",
+        ),
+        (
+            "A128GCM",
+            lab.with(&good, json!({"enc": "A128GCM"})),
+            "jwe.enc",
+        ),
+        (
+            "unprefixed userId",
+            lab.spec(&claims(&|c| {
+                let id = c
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("https://iadvize.com/userId")
+                    .unwrap();
+                c["userId"] = id;
+            })),
+            "claims.user_id",
+        ),
+        (
+            "expired",
+            lab.spec(&claims(&|c| c["exp"] = json!(NOW - 120))),
+            "claims.exp",
+        ),
+        (
+            "256-character id",
+            lab.spec(&claims(&|c| {
+                c["https://iadvize.com/userId"] = json!("u".repeat(256))
+            })),
+            "claims.user_id",
+        ),
+        (
+            "empty id",
+            lab.spec(&claims(&|c| c["https://iadvize.com/userId"] = json!(""))),
+            "claims.user_id",
+        ),
+        (
+            "numeric id",
+            lab.spec(&claims(&|c| c["https://iadvize.com/userId"] = json!(8812))),
+            "claims.user_id",
+        ),
+        (
+            "wrong signer",
+            lab.with(&good, json!({"sign_key": lab.path("other-private.pem")})),
+            "jws.signature",
+        ),
+        (
+            "wrong recipient",
+            lab.with(&good, json!({"encrypt_key": lab.path("other-public.pem")})),
+            "jwe.decrypt",
+        ),
+        (
+            "tampered ciphertext",
+            lab.with(&good, json!({"tamper": "ciphertext"})),
+            "jwe.decrypt",
+        ),
+        (
+            "tampered tag",
+            lab.with(&good, json!({"tamper": "tag"})),
+            "jwe.decrypt",
+        ),
+        (
+            "bare JWS",
+            lab.with(&good, json!({"encrypt_key": null})),
+            "token.encrypted",
+        ),
+        (
+            "missing exp",
+            lab.spec(&claims(&|c| {
+                c.as_object_mut().unwrap().remove("exp");
+            })),
+            "claims.exp",
+        ),
+    ];
+    let specs: Vec<Value> = faults.iter().map(|(_, spec, _)| spec.clone()).collect();
+    let tokens = make_tokens(&Value::Array(specs));
+    for ((name, _, expected), token) in faults.iter().zip(&tokens) {
+        let (code, report) = lab.inspect(token, &[]);
+        assert_eq!(code, 1, "{name}: {report:#}");
+        assert_eq!(report["ok"], false, "{name}");
+        assert_eq!(
+            with_status(&report, "fail"),
+            [*expected],
+            "{name}: {report:#}"
+        );
+        let failing = check(&report, expected);
+        assert!(
+            failing["hint"].as_str().is_some_and(|h| !h.is_empty()),
+            "{name}: a hint"
+        );
+    }
+}
+
+#[test]
+fn fault_messages_say_what_is_wrong() {
+    let lab = Lab::new();
+    let good = lab.good_claims();
+    let mut unprefixed = good.clone();
+    unprefixed["userId"] = unprefixed
+        .as_object_mut()
+        .unwrap()
+        .remove("https://iadvize.com/userId")
+        .unwrap();
+    let mut with_sub = good.clone();
+    with_sub["sub"] = with_sub
+        .as_object_mut()
+        .unwrap()
+        .remove("https://iadvize.com/userId")
+        .unwrap();
+    let mut millis = good.clone();
+    millis["exp"] = json!((NOW + 60) * 1000);
+    let mut placeholder = good.clone();
+    placeholder["https://iadvize.com/userId"] = json!("undefined");
+    let tokens = make_tokens(&json!([
+        lab.spec(&unprefixed),
+        lab.spec(&with_sub),
+        lab.spec(&millis),
+        lab.spec(&placeholder),
+        lab.with(&good, json!({"alg": "RSA1_5"})),
+    ]));
+    let (_, report) = lab.inspect(&tokens[0], &[]);
+    let hint = check(&report, "claims.user_id")["hint"].as_str().unwrap();
+    assert!(hint.contains("rename the claim userId"), "{hint}");
+    assert_eq!(check(&report, "claims.prefix")["status"], "warn");
+    let (_, report) = lab.inspect(&tokens[1], &[]);
+    let hint = check(&report, "claims.user_id")["hint"].as_str().unwrap();
+    assert!(hint.contains("not sub"), "{hint}");
+    let (_, report) = lab.inspect(&tokens[2], &[]);
+    let exp = check(&report, "claims.exp");
+    assert!(
+        exp["message"].as_str().unwrap().contains("milliseconds"),
+        "{exp}"
+    );
+    let (code, report) = lab.inspect(&tokens[3], &[]);
+    assert_eq!(code, 0, "a placeholder warns, it does not fail");
+    assert_eq!(check(&report, "claims.user_id")["status"], "warn");
+    assert!(
+        check(&report, "claims.user_id")["message"]
+            .as_str()
+            .unwrap()
+            .contains("placeholder")
+    );
+    let (_, report) = lab.inspect(&tokens[4], &[]);
+    assert_eq!(check(&report, "jwe.alg")["status"], "fail");
+    assert_eq!(
+        check(&report, "jwe.decrypt")["status"],
+        "pass",
+        "RSA1_5 still opens"
+    );
+}
+
+/// One hand-built token per fact about iAdvize's Java stack: (what, spec, check id, status,
+/// java_stack). Faults no JOSE library will produce are built from primitives by the tool.
+#[test]
+fn each_java_stack_fact_is_reported_with_its_verdict() {
+    let lab = Lab::new();
+    let good = lab.good_claims();
+    let c = |f: &dyn Fn(&mut Value)| {
+        let mut claims = good.clone();
+        f(&mut claims);
+        claims
+    };
+    let raw = |text: &str| -> Value {
+        json!({
+            "sign_key": lab.path("brand-private.pem"),
+            "claims": text,
+            "encrypt_key": lab.path("standin-iadvize-public.pem"),
+        })
+    };
+    let facts: Vec<(&str, Value, &str, &str, &str)> = vec![
+        // Rejected for certain.
+        (
+            "crit in the JWE",
+            lab.with(&good, json!({"jwe_header": r#"{"alg":"RSA-OAEP-256","enc":"A256GCM","cty":"JWT","crit":["exp"],"exp":1}"#})),
+            "jwe.crit", "fail", "rejects",
+        ),
+        (
+            "crit in the JWS",
+            lab.with(&good, json!({"jws_header": r#"{"alg":"RS256","crit":["b64"],"b64":true}"#})),
+            "jws.crit", "fail", "rejects",
+        ),
+        (
+            "claims encrypted without being signed",
+            json!({"payload_raw": good.to_string(), "encrypt_key": lab.path("standin-iadvize-public.pem")}),
+            "jws.format", "fail", "rejects",
+        ),
+        ("exp as a string", lab.spec(&c(&|c| c["exp"] = json!((NOW + 60).to_string()))), "claims.exp", "fail", "rejects"),
+        ("iat as a string", lab.spec(&c(&|c| c["iat"] = json!(NOW.to_string()))), "claims.iat", "fail", "rejects"),
+        ("nbf as a string", lab.spec(&c(&|c| c["nbf"] = json!(NOW.to_string()))), "claims.nbf", "fail", "rejects"),
+        ("claims that are an array", raw("[1,2,3]"), "claims.json", "fail", "rejects"),
+        (
+            "duplicate claim names",
+            raw(&format!(r#"{{"https://iadvize.com/userId":"a","https://iadvize.com/userId":"b","exp":{}}}"#, NOW + 60)),
+            "claims.json", "fail", "rejects",
+        ),
+        (
+            "a protected header over 20,000 characters",
+            lab.with(&good, json!({"jwe_header": format!(r#"{{"alg":"RSA-OAEP-256","enc":"A256GCM","cty":"JWT","x":"{}"}}"#, "a".repeat(20_001))})),
+            "jwe.header_size", "fail", "rejects",
+        ),
+        ("a 64-bit GCM tag", lab.with(&good, json!({"tag_len": 8})), "jwe.tag", "fail", "rejects"),
+        ("MGF1-SHA-1 key wrap", lab.with(&good, json!({"mgf1_sha1": true})), "jwe.decrypt", "fail", "rejects"),
+        // Accepted although iAdvize documents otherwise.
+        ("RSA-OAEP", lab.with(&good, json!({"alg": "RSA-OAEP"})), "jwe.alg", "fail", "accepts"),
+        ("RSA1_5", lab.with(&good, json!({"alg": "RSA1_5"})), "jwe.alg", "fail", "accepts"),
+        ("A128GCM", lab.with(&good, json!({"enc": "A128GCM"})), "jwe.enc", "fail", "accepts"),
+        ("A128CBC-HS256", lab.with(&good, json!({"enc": "A128CBC-HS256"})), "jwe.enc", "fail", "accepts"),
+        ("RS384", lab.with(&good, json!({"sign_alg": "RS384"})), "jws.alg", "fail", "accepts"),
+        ("RS512", lab.with(&good, json!({"sign_alg": "RS512"})), "jws.alg", "fail", "accepts"),
+        ("PS256", lab.with(&good, json!({"sign_alg": "PS256"})), "jws.alg", "fail", "accepts"),
+        ("a 16-byte GCM IV", lab.with(&good, json!({"iv_len": 16})), "jwe.iv", "warn", "accepts"),
+        (
+            "a fractional exp",
+            raw(&format!(r#"{{"https://iadvize.com/userId":"a","exp":{}.5}}"#, NOW + 60)),
+            "claims.exp", "warn", "accepts",
+        ),
+        ("exp in milliseconds", lab.spec(&c(&|c| c["exp"] = json!((NOW + 60) * 1000))), "claims.exp", "fail", "accepts"),
+        ("no exp", lab.spec(&c(&|c| { c.as_object_mut().unwrap().remove("exp"); })), "claims.exp", "fail", "accepts"),
+        ("a past exp", lab.spec(&c(&|c| c["exp"] = json!(NOW - 3600))), "claims.exp", "fail", "accepts"),
+        ("iat in the future", lab.spec(&c(&|c| c["iat"] = json!(NOW + 600))), "claims.iat", "fail", "accepts"),
+        (
+            "a 1024-bit brand key",
+            lab.with(&good, json!({"sign_key": lab.path("rsa1024-private.pem")})),
+            "jws.signature", "warn", "accepts",
+        ),
+        (
+            "escaped slashes",
+            raw(&format!(r#"{{"https:\/\/iadvize.com\/userId":"a","exp":{}}}"#, NOW + 60)),
+            "claims.json", "pass", "n/a",
+        ),
+        (
+            "a literal RSA_OAEP_256",
+            lab.with(&good, json!({"jwe_header": r#"{"alg":"RSA_OAEP_256","enc":"A256GCM","cty":"JWT"}"#, "mgf1_sha1": false})),
+            "jwe.alg", "fail", "rejects",
+        ),
+    ];
+    let specs: Vec<Value> = facts.iter().map(|f| f.1.clone()).collect();
+    let tokens = make_tokens(&Value::Array(specs));
+    for ((what, _, id, status, java), token) in facts.iter().zip(&tokens) {
+        let verify = if what.contains("1024") {
+            "rsa1024-private.pem"
+        } else {
+            "brand-public.pem"
+        };
+        let (_, report) = lab.inspect(token, &["--verify-key", verify]);
+        let found = check(&report, id);
+        assert_eq!(found["status"], *status, "{what}: {found}\n{report:#}");
+        assert_eq!(found["java_stack"], *java, "{what}: {found}");
+    }
+}
+
+#[test]
+fn bare_claims_inside_the_jwe_get_a_hint_to_sign_first_and_are_still_checked() {
+    let lab = Lab::new();
+    let tokens = make_tokens(&json!([{
+        "payload_raw": json!({"userId": "x"}).to_string(),
+        "encrypt_key": lab.path("standin-iadvize-public.pem"),
+    }]));
+    let (code, report) = lab.inspect(&tokens[0], &[]);
+    assert_eq!(code, 1);
+    let format = check(&report, "jws.format");
+    assert_eq!(format["status"], "fail");
+    assert!(
+        format["hint"].as_str().unwrap().contains("sign them first"),
+        "{format}"
+    );
+    assert_eq!(report["decrypted_payload"], r#"{"userId":"x"}"#);
+    assert_eq!(
+        check(&report, "claims.user_id")["status"],
+        "fail",
+        "claims still checked"
+    );
+    assert_eq!(check(&report, "jws.signature")["status"], "skip");
+}
+
+#[test]
+fn a_jws_with_escaped_slashes_verifies_and_its_user_id_is_recognised() {
+    let lab = Lab::new();
+    // iAdvize's own example payload, byte for byte, with a fresh exp.
+    let payload = format!(
+        r#"{{"https:\/\/iadvize.com\/userId":"test_documentation","https:\/\/iadvize.com\/visitorData":{{"country":"France","firstName":"Jane","lastName":"Doe","zipCode":"44000","address":"9 rue Nina Simone","phoneNumber":"+33651229856","city":"Nantes","email":"jane.doe@email.com"}},"iss":"https:\/\/test.iadvize.com","exp":{}}}"#,
+        NOW + 60
+    );
+    let tokens =
+        make_tokens(&json!([{"sign_key": lab.path("brand-private.pem"), "claims": payload}]));
+    let (code, report) = lab.inspect(&tokens[0], &["--expect", "jws"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(check(&report, "jws.signature")["status"], "pass");
+    let user = check(&report, "claims.user_id");
+    assert_eq!(user["status"], "pass");
+    assert!(
+        user["message"]
+            .as_str()
+            .unwrap()
+            .contains("test_documentation")
+    );
+    assert_eq!(check(&report, "claims.visitor_data")["status"], "pass");
+    assert_eq!(
+        report["jws"]["claims"]["https://iadvize.com/userId"],
+        "test_documentation"
+    );
+}
+
+#[test]
+fn expect_jws_answers_was_this_signed_with_the_registered_key() {
+    let lab = Lab::new();
+    let tokens = make_tokens(&json!([{
+        "sign_key": lab.path("brand-private.pem"),
+        "claims": lab.good_claims().to_string(),
+    }]));
+    let (code, report) = lab.inspect(&tokens[0], &["--expect", "jws"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(check(&report, "token.encrypted")["status"], "pass");
+    assert_eq!(check(&report, "jwe.alg")["status"], "skip");
+    let (code, report) = lab.inspect(
+        &tokens[0],
+        &["--expect", "jws", "--verify-key", "other-public.pem"],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(with_status(&report, "fail"), ["jws.signature"]);
+    // Without --expect jws, the same token fails for not being encrypted.
+    let (code, report) = lab.inspect(&tokens[0], &[]);
+    assert_eq!(code, 1);
+    assert_eq!(with_status(&report, "fail"), ["token.encrypted"]);
+    assert_eq!(check(&report, "token.encrypted")["java_stack"], "rejects");
+}
+
+#[test]
+fn time_checks_follow_now_and_leeway() {
+    let lab = Lab::new();
+    let good = lab.good_claims();
+    let mut skewed = good.clone();
+    skewed["iat"] = json!(NOW + 30);
+    skewed["nbf"] = json!(NOW + 30);
+    let mut long = good.clone();
+    long["exp"] = json!(NOW + 7200);
+    let tokens = make_tokens(&json!([
+        lab.spec(&good),
+        lab.spec(&skewed),
+        lab.spec(&long)
+    ]));
+    // 100 s later, the token has expired 45 s ago; a 30 s leeway does not save it, 2 min do.
+    let later = (NOW + 100).to_string();
+    let (_, report) = lab.inspect(&tokens[0], &["--now", &later]);
+    assert_eq!(check(&report, "claims.exp")["status"], "fail");
+    assert!(
+        check(&report, "claims.exp")["message"]
+            .as_str()
+            .unwrap()
+            .contains("45 s ago")
+    );
+    let (_, report) = lab.inspect(&tokens[0], &["--now", &later, "--leeway", "30"]);
+    assert_eq!(check(&report, "claims.exp")["status"], "fail");
+    let (code, _) = lab.inspect(&tokens[0], &["--now", &later, "--leeway", "2m"]);
+    assert_eq!(code, 0);
+    let (_, report) = lab.inspect(&tokens[1], &[]);
+    assert_eq!(with_status(&report, "fail"), ["claims.iat", "claims.nbf"]);
+    let (code, _) = lab.inspect(&tokens[1], &["--leeway", "30s"]);
+    assert_eq!(code, 0);
+    let (code, report) = lab.inspect(&tokens[2], &[]);
+    assert_eq!(code, 0);
+    assert_eq!(with_status(&report, "warn"), ["claims.lifetime"]);
+}
+
+#[test]
+fn pasted_noise_is_stripped_and_reported() {
+    let lab = Lab::new();
+    let tokens = make_tokens(&json!([lab.spec(&lab.good_claims())]));
+    let token = &tokens[0];
+    let (half, rest) = token.split_at(token.len() / 2);
+    for noisy in [
+        format!("  \"{token}\"\n"),
+        format!("Bearer {token}"),
+        format!("'{token}'"),
+        format!("{half}\n{rest}"),
+    ] {
+        let (code, report) = lab.inspect(&noisy, &[]);
+        assert_eq!(code, 0, "{noisy:?}");
+        assert_eq!(check(&report, "token.format")["status"], "warn");
+        assert!(!report["input_warnings"].as_array().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn the_token_comes_from_an_argument_a_file_or_stdin() {
+    let lab = Lab::new();
+    let tokens = make_tokens(&json!([lab.spec(&lab.good_claims())]));
+    let file = lab.sb.write("token.txt", format!("{}\n", tokens[0]));
+    let from_file = run(lab
+        .sb
+        .cmd()
+        .args(["inspect", &format!("@{}", file.display()), "--json"]));
+    assert_exit(&from_file, 0);
+    let report: Value = serde_json::from_slice(&from_file.stdout).unwrap();
+    assert_eq!(
+        check(&report, "token.format")["status"],
+        "pass",
+        "a final newline is normal"
+    );
+    for args in [vec!["inspect", "-", "--json"], vec!["inspect", "--json"]] {
+        let out = run_with_stdin(
+            lab.sb.cmd().args(&args),
+            format!("{}\n", tokens[0]).as_bytes(),
+        );
+        assert_exit(&out, 0);
+        assert_eq!(out.stdout, from_file.stdout, "{args:?}");
+    }
+}
+
+#[test]
+fn unusable_input_exits_2() {
+    let lab = Lab::new();
+    let out = run_with_stdin(lab.sb.cmd().args(["inspect"]), b"");
+    assert_refused(&out, &["no token"]);
+    let out = run_with_stdin(lab.sb.cmd().args(["inspect", "-"]), b" \n\t\n");
+    assert_refused(&out, &["no token"]);
+    let big = vec![b'a'; 1024 * 1024 + 1];
+    let out = run_with_stdin(lab.sb.cmd().args(["inspect"]), &big);
+    assert_refused(&out, &["standard input", "larger than 1024 KiB"]);
+    let out = run(lab.sb.cmd().args(["inspect", "@missing.txt"]));
+    assert_refused(&out, &["missing.txt"]);
+    let out = run(lab
+        .sb
+        .cmd()
+        .args(["inspect", "a.b.c", "--decrypt-key", "brand-public.pem"]));
+    assert_refused(&out, &["--decrypt-key", "public key"]);
+    let out = run(lab
+        .sb
+        .cmd()
+        .args(["inspect", "a.b.c", "--decrypt-key", "nope.pem"]));
+    assert_refused(&out, &["nope.pem"]);
+    let out = run(lab.sb.cmd().args(["inspect", "a.b.c", "--leeway", "soon"]));
+    assert_refused(&out, &["--leeway"]);
+}
+
+#[test]
+fn malformed_tokens_fail_token_format_with_exit_1() {
+    let lab = Lab::new();
+    for (token, needle) in [
+        ("a.b.c.d", "4 parts"),
+        ("a.b.c.d.e.f", "6 parts"),
+        ("onlyonepart", "1 part"),
+        ("e30.e30.$$$", "the character '$'"),
+        ("eyJhbGciOiJSUzI1NiJ9.eyJ4IjoxfQ==.abc", "padding"),
+        ("W10.e30.c2ln", "JSON an array instead of an object"),
+        ("bm90IGpzb24.e30.c2ln", "not JSON"),
+    ] {
+        let out = run(lab.sb.cmd().args(["inspect", token, "--json"]));
+        assert_exit(&out, 1);
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["kind"], "unknown", "{token}");
+        let format = check(&report, "token.format");
+        assert_eq!(format["status"], "fail", "{token}");
+        assert!(
+            format["message"].as_str().unwrap().contains(needle),
+            "{token}: {format}"
+        );
+        assert_eq!(with_status(&report, "fail"), ["token.format"], "{token}");
+    }
+}
+
+#[test]
+fn human_report_marks_every_check_and_colours_only_when_asked() {
+    let lab = Lab::new();
+    let mut claims = lab.good_claims();
+    claims["https://iadvize.com/userId"] = json!("evil\u{1b}[2J\u{202e}name");
+    claims["exp"] = json!(NOW - 10);
+    let tokens = make_tokens(&json!([lab.spec(&claims)]));
+    let base = [
+        "inspect",
+        tokens[0].as_str(),
+        "--decrypt-key",
+        "standin-iadvize-private.pem",
+        "--now",
+        "1700000000",
+    ];
+    let out = run(lab.sb.cmd().args(base));
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    assert!(text.contains("FAIL  claims.exp"), "{text}");
+    assert!(text.contains("pass  jwe.alg"), "{text}");
+    assert!(text.contains("skip  jws.signature"), "{text}");
+    assert!(text.contains("fix: "), "{text}");
+    assert!(
+        text.contains("iAdvize: iAdvize's Java library lets this through"),
+        "{text}"
+    );
+    assert!(text.contains("2 checks failed"), "{text}");
+    assert!(
+        !text.contains('\u{1b}'),
+        "no colour off a terminal, and the token's escape is escaped"
+    );
+    assert!(!text.contains('\u{202e}'), "bidi override escaped");
+    assert!(text.contains("\\u{1b}"), "{text}");
+    let out = run(lab.sb.cmd().args(base).arg("--color").arg("always"));
+    assert!(
+        stdout(&out).contains("\u{1b}[31m") || stdout(&out).contains("\u{1b}[1m"),
+        "colour"
+    );
+    let out = run(lab.sb.cmd().args(base).arg("--color").arg("never"));
+    assert!(!stdout(&out).contains('\u{1b}'));
+}
