@@ -150,7 +150,7 @@ fn a_correct_token_passes_every_check() {
 fn each_fault_fails_exactly_its_check() {
     let lab = Lab::new();
     let good = lab.good_claims();
-    let mut claims = |f: &dyn Fn(&mut Value)| {
+    let claims = |f: &dyn Fn(&mut Value)| {
         let mut c = good.clone();
         f(&mut c);
         c
