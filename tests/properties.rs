@@ -1,0 +1,202 @@
+//! Property tests over the entry points that take untrusted input: token inspection and key
+//! reading never panic, whatever the bytes; the binary always exits 1 or 2 on garbage.
+
+mod common;
+
+use std::sync::OnceLock;
+
+use common::*;
+use iadvize_auth::inspect::{self, Options, input};
+use iadvize_auth::keys::{KeyError, LoadedKey, Passphrase, decode_key};
+use iadvize_auth::token::TokenMaker;
+use proptest::prelude::*;
+use zeroize::Zeroizing;
+
+/// `cases` runs, and no regression files written into the source tree (CI checks it is clean).
+fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+fn fixture_key(name: &str) -> LoadedKey {
+    let bytes = std::fs::read(fixture_path(name)).unwrap();
+    decode_key(&bytes, &mut no_passphrase).unwrap()
+}
+
+fn no_passphrase() -> Result<Passphrase, KeyError> {
+    Passphrase::new(Zeroizing::new(b"property".to_vec()))
+}
+
+struct Keys {
+    brand: LoadedKey,
+    standin_private: LoadedKey,
+    brand_public: LoadedKey,
+    jwe: String,
+    jws: String,
+}
+
+fn keys() -> &'static Keys {
+    static KEYS: OnceLock<Keys> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let brand = fixture_key("brand-private.pem");
+        let standin_private = fixture_key("standin-iadvize-private.pem");
+        let maker = TokenMaker::new(&brand, &standin_private).unwrap();
+        let claims = iadvize_auth::claims::ClaimsTemplate {
+            ttl: 60,
+            ..Default::default()
+        }
+        .claims_for("customer-1", 1_700_000_000);
+        let minted = maker.mint(&claims).unwrap();
+        Keys {
+            brand,
+            standin_private,
+            brand_public: fixture_key("brand-public.pem"),
+            jwe: minted.jwe,
+            jws: minted.jws,
+        }
+    })
+}
+
+/// Inspects with and without keys; checks the report's invariants.
+fn inspect_everything(text: &str) {
+    let keys = keys();
+    let clean = input::clean(text, true);
+    for with_keys in [false, true] {
+        for expect_jws in [false, true] {
+            let options = Options {
+                decrypt_key: with_keys.then_some(&keys.standin_private),
+                verify_key: with_keys.then_some(&keys.brand_public),
+                now: 1_700_000_000,
+                leeway: 0,
+                expect_jws,
+            };
+            let report = inspect::inspect(&clean, &options).expect("usable keys");
+            assert_eq!(report.checks.len(), inspect::report::CHECK_IDS.len());
+            assert_eq!(
+                report.ok,
+                report
+                    .checks
+                    .iter()
+                    .all(|c| c.status != inspect::report::Status::Fail)
+            );
+            serde_json::to_string(&report).expect("serialisable");
+        }
+    }
+}
+
+/// A valid token with random edits: bytes flipped, inserted, removed, or cut short.
+fn mutated(base: &'static str) -> impl Strategy<Value = String> {
+    let len = base.len();
+    (
+        prop::collection::vec((0..len, any::<u8>(), 0u8..4), 1..6),
+        0..=len,
+    )
+        .prop_map(move |(edits, cut)| {
+            let mut bytes = base.as_bytes().to_vec();
+            for (at, byte, kind) in edits {
+                let at = at.min(bytes.len().saturating_sub(1));
+                match kind {
+                    0 if !bytes.is_empty() => bytes[at] = byte,
+                    1 => bytes.insert(at, byte),
+                    2 if !bytes.is_empty() => {
+                        bytes.remove(at);
+                    }
+                    _ => bytes.truncate(cut.max(at)),
+                }
+            }
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+}
+
+proptest! {
+    #![proptest_config(config(512))]
+
+    #[test]
+    fn inspect_never_panics_on_arbitrary_text(text in ".{0,400}") {
+        inspect_everything(&text);
+    }
+
+    #[test]
+    fn inspect_never_panics_on_dotted_base64url(parts in prop::collection::vec("[A-Za-z0-9_-]{0,60}", 1..7)) {
+        inspect_everything(&parts.join("."));
+    }
+
+    #[test]
+    fn inspect_never_panics_on_mutated_jwe(token in mutated(&keys().jwe)) {
+        inspect_everything(&token);
+    }
+
+    #[test]
+    fn inspect_never_panics_on_mutated_jws(token in mutated(&keys().jws)) {
+        inspect_everything(&token);
+    }
+
+    #[test]
+    fn key_reading_never_panics_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
+        let _ = decode_key(&bytes, &mut no_passphrase);
+    }
+}
+
+fn key_texts() -> &'static [String] {
+    static TEXTS: OnceLock<Vec<String>> = OnceLock::new();
+    TEXTS.get_or_init(|| {
+        let brand = &keys().brand;
+        let info = brand.public_info().unwrap();
+        vec![
+            brand.private_pkcs8_pem(None).unwrap().to_string(),
+            info.pem().unwrap(),
+            info.base64(),
+            info.jwk().to_string(),
+            std::fs::read_to_string(fixture_path("ec-private.pem")).unwrap(),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn key_reading_never_panics_on_mutated_keys(
+        which in 0usize..5,
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
+    ) {
+        let mut bytes = key_texts()[which].as_bytes().to_vec();
+        for (at, byte) in edits {
+            let at = at.index(bytes.len());
+            bytes[at] = byte;
+        }
+        let _ = decode_key(&bytes, &mut no_passphrase);
+    }
+}
+
+proptest! {
+    #![proptest_config(config(48))]
+
+    /// The real binary, with the keys that open the original token: garbage, or any change to
+    /// a valid token, exits 1 or 2, never 0 and never a panic.
+    #[test]
+    fn the_binary_exits_1_or_2_on_garbage(text in "[ -~]{1,200}", token in mutated(&keys().jwe)) {
+        // Whitespace and quotes are copy-paste noise the tool strips (with a warning), so a
+        // mutation that only adds those leaves a valid token.
+        prop_assume!(input::clean(&token, true).token != keys().jwe);
+        let sb = Sandbox::new();
+        let decrypt = sb.fixture("standin-iadvize-private.pem");
+        let verify = sb.fixture("brand-public.pem");
+        for input in [text.as_str(), token.as_str()] {
+            let out = run_with_stdin(
+                sb.cmd()
+                    .args(["inspect", "-", "--now", "1700000000", "--decrypt-key"])
+                    .arg(&decrypt)
+                    .arg("--verify-key")
+                    .arg(&verify),
+                input.as_bytes(),
+            );
+            let code = out.status.code();
+            prop_assert!(code == Some(1) || code == Some(2), "exit {:?} for {:?}", code, input);
+            prop_assert!(!stderr(&out).contains("panicked"));
+        }
+    }
+}
