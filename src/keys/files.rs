@@ -22,15 +22,15 @@ pub struct FileToWrite<'a> {
 pub enum WriteError {
     #[error("'{}' already exists", .0.display())]
     Exists(PathBuf),
-    #[error("cannot create folder '{}': {source}", path.display())]
+    #[error("cannot create folder '{}': {}", path.display(), describe(cause))]
     Folder {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
-    #[error("cannot write '{}': {source}", path.display())]
+    #[error("cannot write '{}': {}; nothing was written", path.display(), describe(cause))]
     Write {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 }
 
@@ -47,9 +47,9 @@ pub fn create_private_dir(dir: &Path) -> Result<bool, WriteError> {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(0o700);
     }
-    builder.create(dir).map_err(|source| WriteError::Folder {
+    builder.create(dir).map_err(|cause| WriteError::Folder {
         path: dir.to_path_buf(),
-        source,
+        cause,
     })?;
     Ok(true)
 }
@@ -81,7 +81,7 @@ pub fn write_files(files: &[FileToWrite<'_>], replace: bool) -> Result<(), Write
             } else {
                 WriteError::Write {
                     path: file.path.clone(),
-                    source: err.error,
+                    cause: err.error,
                 }
             });
         }
@@ -96,6 +96,16 @@ pub fn write_files(files: &[FileToWrite<'_>], replace: bool) -> Result<(), Write
     Ok(())
 }
 
+/// The operating system's reason, without the temporary file's name that tempfile adds.
+fn describe(err: &std::io::Error) -> String {
+    let kind = err.kind().to_string();
+    if err.kind() == std::io::ErrorKind::Other || kind.starts_with("uncategorized") {
+        err.to_string()
+    } else {
+        kind
+    }
+}
+
 fn parent(path: &Path) -> Option<&Path> {
     match path.parent() {
         Some(p) if p.as_os_str().is_empty() => Some(Path::new(".")),
@@ -104,9 +114,9 @@ fn parent(path: &Path) -> Option<&Path> {
 }
 
 fn stage(file: &FileToWrite<'_>) -> Result<tempfile::NamedTempFile, WriteError> {
-    let fail = |source| WriteError::Write {
+    let fail = |cause| WriteError::Write {
         path: file.path.clone(),
-        source,
+        cause,
     };
     let dir = parent(&file.path).unwrap_or(Path::new("."));
     let name = file
