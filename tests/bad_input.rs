@@ -395,7 +395,7 @@ fn sigint_in_the_middle_of_a_batch_stops_it_without_a_panic() {
     sb.fixture("standin-iadvize-public.pem");
     let ids: String = (0..200_000).map(|i| format!("id-{i}\n")).collect();
     sb.write("ids.txt", ids);
-    let mut child = sb
+    let child = sb
         .cmd()
         .args([
             "mint",
