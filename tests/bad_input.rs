@@ -48,33 +48,22 @@ struct Lab {
 
 impl Lab {
     fn new() -> Self {
-        let sb = Sandbox::new();
-        for name in [
+        let sb = Sandbox::with_fixtures(&[
             "brand-private.pem",
             "brand-public.pem",
             "standin-iadvize-public.pem",
             "ec-private.pem",
             "ed25519-private.pem",
             "rsa1024-private.pem",
-        ] {
-            sb.fixture(name);
-        }
+        ]);
         sb.write("pass.txt", format!("{PASSPHRASE}\n"));
         sb.write("wrong.txt", "not-the-passphrase\n");
-        openssl(
-            &[
-                "pkcs8",
-                "-topk8",
-                "-v2",
-                "aes-256-cbc",
-                "-in",
-                "brand-private.pem",
-                "-passout",
-                "file:pass.txt",
-                "-out",
-                "encrypted.pem",
-            ],
+        openssl_encrypt_pkcs8(
             sb.path(),
+            "brand-private.pem",
+            "pass.txt",
+            "encrypted.pem",
+            false,
         );
         Lab {
             sb,

@@ -16,8 +16,7 @@ struct Lab {
 
 impl Lab {
     fn new() -> Self {
-        let sb = Sandbox::new();
-        for name in [
+        let sb = Sandbox::with_fixtures(&[
             "brand-private.pem",
             "brand-public.pem",
             "standin-iadvize-private.pem",
@@ -25,9 +24,7 @@ impl Lab {
             "other-private.pem",
             "other-public.pem",
             "rsa1024-private.pem",
-        ] {
-            sb.fixture(name);
-        }
+        ]);
         Lab { sb }
     }
 

@@ -43,16 +43,12 @@ fn builtin_key_thumbprint_matches_jwcrypto() {
 }
 
 fn rehearsal_sandbox() -> Sandbox {
-    let sb = Sandbox::new();
-    for name in [
+    Sandbox::with_fixtures(&[
         "brand-private.pem",
         "brand-public.pem",
         "standin-iadvize-private.pem",
         "standin-iadvize-public.pem",
-    ] {
-        sb.fixture(name);
-    }
-    sb
+    ])
 }
 
 #[test]

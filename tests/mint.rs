@@ -24,16 +24,14 @@ struct Minting {
 
 impl Minting {
     fn new() -> Self {
-        let sb = Sandbox::new();
-        for name in [
-            "brand-private.pem",
-            "brand-public.pem",
-            "standin-iadvize-private.pem",
-            "standin-iadvize-public.pem",
-        ] {
-            sb.fixture(name);
+        Minting {
+            sb: Sandbox::with_fixtures(&[
+                "brand-private.pem",
+                "brand-public.pem",
+                "standin-iadvize-private.pem",
+                "standin-iadvize-public.pem",
+            ]),
         }
-        Minting { sb }
     }
 
     fn mint(&self, args: &[&str]) -> std::process::Output {
@@ -264,22 +262,14 @@ fn each_refusal_exits_2_with_nothing_on_stdout() {
     assert_refused(&out, &["brand-public.pem", "public key"]);
 
     // An encrypted key with the wrong passphrase.
-    let pass = m.sb.write("pass.txt", "right passphrase\n");
-    let enc = m.sb.join("enc.pem");
-    openssl(
-        &[
-            "pkcs8",
-            "-topk8",
-            "-v2",
-            "aes-256-cbc",
-            "-in",
-            "brand-private.pem",
-            "-passout",
-            &format!("file:{}", pass.display()),
-            "-out",
-            enc.to_str().unwrap(),
-        ],
+    m.sb.write("pass.txt", "right passphrase\n");
+    let pass = m.sb.join("pass.txt");
+    openssl_encrypt_pkcs8(
         m.sb.path(),
+        "brand-private.pem",
+        "pass.txt",
+        "enc.pem",
+        false,
     );
     let out = run(m.sb.cmd().args([
         "mint",

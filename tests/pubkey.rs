@@ -105,32 +105,8 @@ fn one_key_in_every_format_gives_the_same_fingerprint() {
         "-out",
         "pkcs1-public.der",
     ]);
-    o(&[
-        "pkcs8",
-        "-topk8",
-        "-v2",
-        "aes-256-cbc",
-        "-in",
-        "brand-private.pem",
-        "-passout",
-        "file:pass.txt",
-        "-out",
-        "enc.pem",
-    ]);
-    o(&[
-        "pkcs8",
-        "-topk8",
-        "-v2",
-        "aes-256-cbc",
-        "-in",
-        "brand-private.pem",
-        "-passout",
-        "file:pass.txt",
-        "-outform",
-        "DER",
-        "-out",
-        "enc.der",
-    ]);
+    openssl_encrypt_pkcs8(sb.path(), "brand-private.pem", "pass.txt", "enc.pem", false);
+    openssl_encrypt_pkcs8(sb.path(), "brand-private.pem", "pass.txt", "enc.der", true);
     let spki_der = std::fs::read(sb.join("spki.der")).unwrap();
     let line = String::from_utf8(o(&["base64", "-A", "-in", "spki.der"])).unwrap();
     sb.write("spki.b64", format!("{}\n", line.trim()));

@@ -24,6 +24,15 @@ impl Sandbox {
         }
     }
 
+    /// A sandbox with these fixtures copied in.
+    pub fn with_fixtures(names: &[&str]) -> Self {
+        let sb = Sandbox::new();
+        for name in names {
+            sb.fixture(name);
+        }
+        sb
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
@@ -211,6 +220,29 @@ pub fn openssl(args: &[&str], dir: &Path) -> Vec<u8> {
         String::from_utf8_lossy(&out.stderr)
     );
     out.stdout
+}
+
+/// Encrypts the PKCS#8 key `key` (in `dir`) to `out` with openssl's PBES2 (PBKDF2 +
+/// AES-256-CBC), as a brand's own tooling would, with the passphrase on the first line of
+/// `pass_file`; DER instead of PEM with `der`.
+pub fn openssl_encrypt_pkcs8(dir: &Path, key: &str, pass_file: &str, out: &str, der: bool) {
+    let passout = format!("file:{pass_file}");
+    let mut args = vec![
+        "pkcs8",
+        "-topk8",
+        "-v2",
+        "aes-256-cbc",
+        "-in",
+        key,
+        "-passout",
+        &passout,
+        "-out",
+        out,
+    ];
+    if der {
+        args.extend(["-outform", "DER"]);
+    }
+    openssl(&args, dir);
 }
 
 /// SHA-256 of a public key's DER, computed by openssl (an implementation independent of ours).
