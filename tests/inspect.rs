@@ -362,6 +362,13 @@ fn each_java_stack_fact_is_reported_with_its_verdict() {
             "jwe.header_size", "fail", "rejects",
         ),
         ("a 64-bit GCM tag", lab.with(&good, json!({"tag_len": 8})), "jwe.tag", "fail", "rejects"),
+        // Found by fuzzing: a short CBC IV made the openssl crate panic.
+        (
+            "a 12-byte IV with A128CBC-HS256",
+            lab.with(&good, json!({"enc": "A128CBC-HS256", "truncate_iv": 12})),
+            "jwe.iv", "fail", "rejects",
+        ),
+        ("an empty GCM IV", lab.with(&good, json!({"truncate_iv": 0})), "jwe.iv", "fail", "rejects"),
         ("MGF1-SHA-1 key wrap", lab.with(&good, json!({"mgf1_sha1": true})), "jwe.decrypt", "fail", "rejects"),
         // Accepted although iAdvize documents otherwise.
         ("RSA-OAEP", lab.with(&good, json!({"alg": "RSA-OAEP"})), "jwe.alg", "fail", "accepts"),

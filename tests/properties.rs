@@ -200,3 +200,48 @@ proptest! {
         }
     }
 }
+
+/// Inputs on which the fuzzers (fuzz/) found a crash, kept in tests/fixtures/fuzz/: through the
+/// library, and through the binary with the keys the fuzz targets use.
+#[test]
+fn fuzz_crash_inputs_no_longer_crash() {
+    let sb = Sandbox::new();
+    let decrypt = sb.fixture("standin-iadvize-private.pem");
+    let verify = sb.fixture("brand-public.pem");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(fixture_path("fuzz")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let bytes = std::fs::read(&path).unwrap();
+        let out = if name.starts_with("inspect-") {
+            inspect_everything(&String::from_utf8_lossy(&bytes));
+            run_with_stdin(
+                sb.cmd()
+                    .args(["inspect", "-", "--now", "1700000000", "--decrypt-key"])
+                    .arg(&decrypt)
+                    .arg("--verify-key")
+                    .arg(&verify),
+                &bytes,
+            )
+        } else if name.starts_with("keys-") {
+            let _ = decode_key(&bytes, &mut no_passphrase);
+            run_with_stdin(
+                sb.cmd()
+                    .args(["pubkey", "-"])
+                    .env("IADVIZE_AUTH_PASSPHRASE", "fuzz"),
+                &bytes,
+            )
+        } else {
+            panic!("{name}: name fuzz regressions inspect-* or keys-*");
+        };
+        let code = out.status.code();
+        assert!(
+            matches!(code, Some(0..=2)),
+            "{name}: exit {code:?}\n{}",
+            stderr(&out)
+        );
+        assert!(!stderr(&out).contains("panicked"), "{name}");
+        seen += 1;
+    }
+    assert!(seen > 0, "no files in tests/fixtures/fuzz");
+}

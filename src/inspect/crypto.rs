@@ -126,10 +126,18 @@ pub(super) fn open_content(
     cencryption: &dyn JweContentEncryption,
     cek: &[u8],
 ) -> Option<Zeroizing<Vec<u8>>> {
-    let iv = (!jwe.iv.is_empty()).then_some(jwe.iv.as_slice());
+    if !iv_is_usable(cencryption.name(), jwe.iv.len()) {
+        return None;
+    }
     let tag = (!jwe.tag.is_empty()).then_some(jwe.tag.as_slice());
     let plain = cencryption
-        .decrypt(cek, iv, &jwe.ciphertext, jwe.header_b64.as_bytes(), tag)
+        .decrypt(
+            cek,
+            Some(&jwe.iv),
+            &jwe.ciphertext,
+            jwe.header_b64.as_bytes(),
+            tag,
+        )
         .ok()
         .map(Zeroizing::new)?;
     match header_str(&jwe.header, "zip") {
@@ -142,6 +150,17 @@ pub(super) fn open_content(
                 .map(Zeroizing::new)
         }
         Some(_) => None,
+    }
+}
+
+/// Whether content encryption `enc` can run with an IV of `len` bytes at all: AES-CBC takes
+/// exactly one 16-byte block (the openssl crate panics on a shorter one), AES-GCM any length
+/// but zero (Java refuses an empty one too).
+pub(super) fn iv_is_usable(enc: &str, len: usize) -> bool {
+    if enc.contains("CBC") {
+        len == 16
+    } else {
+        len > 0
     }
 }
 

@@ -6,7 +6,8 @@
 //! - rejected for certain: an unknown JWE `alg` (such as the literal `RSA_OAEP_256`), any
 //!   `crit` header, a payload that is not a compact JWS, `exp`/`iat`/`nbf` as strings, claims
 //!   that are not an object or have duplicate names, a protected header over 20,000
-//!   characters, a GCM tag under 16 bytes, an RSA-OAEP-256 key wrapped with MGF1-SHA-1;
+//!   characters, a GCM tag under 16 bytes, an empty IV or a CBC IV that is not 16 bytes, an
+//!   RSA-OAEP-256 key wrapped with MGF1-SHA-1;
 //! - accepted although iAdvize documents otherwise: `RSA-OAEP` and `RSA1_5`, any content
 //!   encryption, inner `RS384`/`RS512`/`PS256`, GCM IVs that are not 12 bytes, fractional or
 //!   millisecond `exp`, a missing or past `exp` (no claims verifier on that path), brand keys
@@ -15,7 +16,7 @@
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
-use super::crypto::open_content;
+use super::crypto::{iv_is_usable, open_content};
 use super::report::JavaStack::{Accepts, Rejects};
 use super::{Checks, MAX_HEADER_CHARS, ParsedJwe};
 use crate::keys::LoadedKey;
@@ -170,12 +171,20 @@ pub(super) fn check_iv_and_tag(enc: Option<&str>, iv: usize, tag: usize, checks:
             return;
         }
     };
+    let enc = enc.unwrap_or("");
     if iv == iv_len {
         checks.pass("jwe.iv", format!("the IV is {iv} bytes"));
+    } else if !iv_is_usable(enc, iv) {
+        checks.fail(
+            "jwe.iv",
+            format!("the IV is {iv} bytes; {enc} needs {iv_len}: the content cannot be decrypted"),
+            format!("use a random {iv_len}-byte IV, as JOSE libraries do"),
+            Rejects,
+        );
     } else {
         checks.warn(
             "jwe.iv",
-            format!("the IV is {iv} bytes; {} uses {iv_len}", enc.unwrap_or("")),
+            format!("the IV is {iv} bytes; {enc} uses {iv_len}"),
             format!("use a random {iv_len}-byte IV, as JOSE libraries do"),
             Accepts,
         );
@@ -185,20 +194,14 @@ pub(super) fn check_iv_and_tag(enc: Option<&str>, iv: usize, tag: usize, checks:
     } else if tag < tag_len {
         checks.fail(
             "jwe.tag",
-            format!(
-                "the authentication tag is {tag} bytes; {} needs {tag_len}",
-                enc.unwrap_or("")
-            ),
+            format!("the authentication tag is {tag} bytes; {enc} needs {tag_len}"),
             "do not truncate the tag: use a JOSE library's A256GCM",
             Rejects,
         );
     } else {
         checks.fail(
             "jwe.tag",
-            format!(
-                "the authentication tag is {tag} bytes; {} makes {tag_len}",
-                enc.unwrap_or("")
-            ),
+            format!("the authentication tag is {tag} bytes; {enc} makes {tag_len}"),
             "hand the token over unchanged, exactly as produced",
             Rejects,
         );

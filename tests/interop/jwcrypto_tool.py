@@ -31,6 +31,7 @@ SPEC (every field optional except sign_key unless payload_raw is given):
                 OAEPWithSHA-256AndMGF1Padding), built from python cryptography primitives
   iv_len        GCM IV length in bytes (default 12), built from primitives
   tag_len       truncate the GCM tag to this many bytes, built from primitives
+  truncate_iv   keep only this many bytes of the IV afterwards (any enc)
 """
 
 import argparse
@@ -141,6 +142,10 @@ def make(spec):
     token = encrypt(spec, inner)
     if spec.get("tamper"):
         token = tamper(token, spec["tamper"])
+    if "truncate_iv" in spec:
+        parts = token.split(".")
+        parts[PARTS["iv"]] = b64(base64url_decode(parts[PARTS["iv"]])[: spec["truncate_iv"]])
+        token = ".".join(parts)
     return token
 
 
