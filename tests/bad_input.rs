@@ -9,6 +9,9 @@ use std::process::{Command, Output};
 
 use base64::Engine as _;
 use common::*;
+use pkcs8::der::asn1::OctetStringRef;
+use pkcs8::der::{EncodePem, pem::LineEnding};
+use pkcs8::pkcs5::pbes2;
 
 const PASSPHRASE: &str = "s3cret-Passphrase-for-tests";
 
@@ -152,6 +155,21 @@ impl Lab {
     }
 }
 
+/// An encrypted PKCS#8 PEM whose key derivation is `kdf`; the content is not a real key (the
+/// cost must be refused before anything is decrypted).
+fn encrypted_key_with_kdf(kdf: pbes2::Kdf) -> String {
+    let scheme = pkcs8::pkcs5::EncryptionScheme::Pbes2(pbes2::Parameters {
+        kdf,
+        encryption: pbes2::EncryptionScheme::Aes256Cbc { iv: [9; 16] },
+    });
+    let data = [0x5a_u8; 1232];
+    let info = pkcs8::EncryptedPrivateKeyInfoRef {
+        encryption_algorithm: scheme,
+        encrypted_data: OctetStringRef::new(&data).unwrap(),
+    };
+    info.to_pem(LineEnding::LF).unwrap()
+}
+
 #[test]
 fn the_bad_input_matrix() {
     let mut lab = Lab::new();
@@ -258,6 +276,39 @@ fn the_bad_input_matrix() {
         None,
         2,
         "wrong passphrase",
+    );
+    // Found by fuzzing: the key-derivation cost is read from the file, so a crafted key could
+    // make the tool compute for hours or allocate gigabytes before the passphrase is judged.
+    lab.sb.write(
+        "pbkdf2-4-billion-rounds.pem",
+        encrypted_key_with_kdf(pbes2::Kdf::Pbkdf2(pbes2::Pbkdf2Params {
+            salt: pbes2::Salt::new([7; 16]).unwrap(),
+            iteration_count: u32::MAX,
+            key_length: None,
+            prf: pbes2::Pbkdf2Prf::HmacWithSha256,
+        })),
+    );
+    lab.pubkey_file(
+        "encrypted PKCS#8 asking for 4 billion PBKDF2 rounds",
+        "pbkdf2-4-billion-rounds.pem",
+        2,
+        "iterations",
+    );
+    lab.sb.write(
+        "scrypt-64-gib.pem",
+        encrypted_key_with_kdf(pbes2::Kdf::Scrypt(pbes2::ScryptParams {
+            salt: pbes2::Salt::new([7; 16]).unwrap(),
+            cost_parameter: 1 << 26,
+            block_size: 8,
+            parallelization: 1,
+            key_length: None,
+        })),
+    );
+    lab.pubkey_file(
+        "encrypted PKCS#8 asking for 64 GiB of scrypt memory",
+        "scrypt-64-gib.pem",
+        2,
+        "MiB of memory",
     );
     lab.sb.write("missing-n.jwk", r#"{"kty":"RSA","e":"AQAB"}"#);
     lab.pubkey_file(

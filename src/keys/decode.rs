@@ -192,6 +192,7 @@ fn decode_der(
         Container::EncryptedPkcs8 => {
             let info = EncryptedPrivateKeyInfoRef::from_der(der)
                 .map_err(|e| malformed("encrypted PKCS#8", e))?;
+            check_kdf_cost(&info.encryption_algorithm)?;
             let pass = passphrase()?;
             let plain = info.decrypt(pass.expose()).map_err(decrypt_error)?;
             decode_pkcs8(plain.as_bytes()).map_err(|err| match err {
@@ -234,6 +235,53 @@ fn malformed(format: &'static str, err: impl std::fmt::Display) -> KeyError {
     KeyError::Malformed {
         format,
         detail: err.to_string(),
+    }
+}
+
+/// Most PBKDF2 rounds this tool computes: OpenSSL writes 2,048 and OWASP recommends 600,000.
+const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
+/// Most memory scrypt may use (128 · N · r bytes): OpenSSL caps it near 1 GiB too.
+const MAX_SCRYPT_MEMORY: u64 = 1 << 30;
+/// Most scrypt work (N · r · p): a few seconds here.
+const MAX_SCRYPT_WORK: u64 = 1 << 23;
+
+/// The key-derivation cost is read from the file itself: refuses costs that would make a
+/// crafted key compute for hours or allocate gigabytes before the passphrase is judged.
+fn check_kdf_cost(scheme: &pkcs8::pkcs5::EncryptionScheme) -> Result<(), KeyError> {
+    use pkcs8::pkcs5::pbes2::Kdf;
+    let too_costly = |what: String| KeyError::Unsupported {
+        found: format!("an encrypted PKCS#8 key whose passphrase derivation asks for {what}"),
+        hint: "if the key is yours, re-encrypt it with \
+               `openssl pkcs8 -topk8 -v2 aes-256-cbc -in KEY -out NEW`"
+            .into(),
+    };
+    match scheme.pbes2().map(|params| &params.kdf) {
+        Some(Kdf::Pbkdf2(pbkdf2)) if pbkdf2.iteration_count > MAX_PBKDF2_ITERATIONS => {
+            Err(too_costly(format!(
+                "{} PBKDF2 iterations (this tool computes at most {MAX_PBKDF2_ITERATIONS})",
+                pbkdf2.iteration_count
+            )))
+        }
+        Some(Kdf::Scrypt(scrypt)) => {
+            let (n, r, p) = (
+                scrypt.cost_parameter,
+                u64::from(scrypt.block_size),
+                u64::from(scrypt.parallelization),
+            );
+            let memory = n.saturating_mul(r).saturating_mul(128);
+            let work = n.saturating_mul(r).saturating_mul(p);
+            if memory > MAX_SCRYPT_MEMORY || work > MAX_SCRYPT_WORK {
+                Err(too_costly(format!(
+                    "scrypt N={n}, r={r}, p={p}: {} MiB of memory and N·r·p = {work} (this \
+                     tool computes at most {} MiB and {MAX_SCRYPT_WORK})",
+                    memory / (1 << 20),
+                    MAX_SCRYPT_MEMORY / (1 << 20)
+                )))
+            } else {
+                Ok(())
+            }
+        }
+        _ => Ok(()),
     }
 }
 
