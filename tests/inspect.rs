@@ -280,6 +280,11 @@ fn fault_messages_say_what_is_wrong() {
         lab.spec(&millis),
         lab.spec(&placeholder),
         lab.with(&good, json!({"alg": "RSA1_5"})),
+        lab.with(
+            &good,
+            json!({"jwe_header": r#"{"enc":"A256GCM","cty":"JWT"}"#, "mgf1_sha1": false})
+        ),
+        lab.with(&good, json!({"jws_header": r#"{"alg":256}"#})),
     ]));
     let (_, report) = lab.inspect(&tokens[0], &[]);
     let hint = check(&report, "claims.user_id")["hint"].as_str().unwrap();
@@ -310,6 +315,15 @@ fn fault_messages_say_what_is_wrong() {
         "pass",
         "RSA1_5 still opens"
     );
+    let (_, report) = lab.inspect(&tokens[5], &[]);
+    let alg = check(&report, "jwe.alg");
+    assert_eq!(alg["status"], "fail");
+    assert_eq!(alg["message"], "the JWE header has no alg", "{alg}");
+    assert_eq!(alg["hint"], r#"set alg to "RSA-OAEP-256""#, "{alg}");
+    let (_, report) = lab.inspect(&tokens[6], &[]);
+    let alg = check(&report, "jws.alg");
+    assert_eq!(alg["message"], "alg is 256, not a string", "{alg}");
+    assert_eq!(alg["java_stack"], "rejects", "{alg}");
 }
 
 /// One hand-built token per fact about iAdvize's Java stack: (what, spec, check id, status,

@@ -58,26 +58,28 @@ pub(super) fn check_header_size(id: &'static str, chars: usize, checks: &mut Che
     }
 }
 
+/// The header's `alg` as a string; a missing or non-string one fails check `id` (the library
+/// cannot read such a header) and gives `None`.
+fn alg_string<'a>(
+    id: &'static str,
+    header: &str,
+    alg: Option<&'a Value>,
+    expected: &str,
+    checks: &mut Checks,
+) -> Option<&'a str> {
+    let message = match alg {
+        Some(Value::String(alg)) => return Some(alg),
+        Some(other) => format!("alg is {other}, not a string"),
+        None => format!("the {header} header has no alg"),
+    };
+    checks.fail(id, message, format!("set alg to \"{expected}\""), Rejects);
+    None
+}
+
 pub(super) fn check_jwe_alg(alg: Option<&Value>, checks: &mut Checks) {
     let id = "jwe.alg";
-    let alg = match alg {
-        Some(Value::String(alg)) => alg.as_str(),
-        Some(other) => {
-            return checks.fail(
-                id,
-                format!("alg is {other}, not a string"),
-                "set alg to \"RSA-OAEP-256\"",
-                Rejects,
-            );
-        }
-        None => {
-            return checks.fail(
-                id,
-                "the JWE header has no alg",
-                "set alg to \"RSA-OAEP-256\"",
-                Rejects,
-            );
-        }
+    let Some(alg) = alg_string(id, "JWE", alg, "RSA-OAEP-256", checks) else {
+        return;
     };
     match alg {
         "RSA-OAEP-256" => checks.pass(id, "alg is RSA-OAEP-256"),
@@ -210,24 +212,8 @@ pub(super) fn check_iv_and_tag(enc: Option<&str>, iv: usize, tag: usize, checks:
 
 pub(super) fn check_jws_alg(alg: Option<&Value>, checks: &mut Checks) {
     let id = "jws.alg";
-    let alg = match alg {
-        Some(Value::String(alg)) => alg.as_str(),
-        Some(other) => {
-            return checks.fail(
-                id,
-                format!("alg is {other}, not a string"),
-                "set alg to \"RS256\"",
-                Rejects,
-            );
-        }
-        None => {
-            return checks.fail(
-                id,
-                "the JWS header has no alg",
-                "set alg to \"RS256\"",
-                Rejects,
-            );
-        }
+    let Some(alg) = alg_string(id, "JWS", alg, "RS256", checks) else {
+        return;
     };
     match alg {
         "RS256" => checks.pass(id, "alg is RS256"),
