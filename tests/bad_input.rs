@@ -489,3 +489,42 @@ fn secrets_never_reach_debug_output_or_argv() {
     assert_exit(&out, 2);
     assert!(!Path::new(&sb.join("iadvize-keys")).exists());
 }
+
+/// Every kind of output into a pipe nobody reads (`… | head -0`, a closed consumer) ends
+/// quietly with exit 0, JSON included.
+#[test]
+fn a_closed_stdout_ends_every_output_quietly() {
+    let sb = Sandbox::with_fixtures(&["brand-private.pem", "standin-iadvize-public.pem"]);
+    let token = stdout(&run(sb.cmd().args([
+        "mint",
+        "--key",
+        "brand-private.pem",
+        "--iadvize-key",
+        "standin-iadvize-public.pem",
+        "--user-id",
+        "c",
+    ])))
+    .trim()
+    .to_string();
+    let cases: [&[&str]; 6] = [
+        &["pubkey", "--iadvize", "--json"],
+        &["pubkey", "--iadvize", "--format", "jwk"],
+        &["pubkey", "--iadvize"],
+        &["keygen", "--json", "--out-dir", "closed-pipe-keys"],
+        &["inspect", &token, "--json"],
+        &["inspect", &token],
+    ];
+    for args in cases {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = sb
+            .cmd()
+            .args(args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("error"), "{args:?}: {}", stderr(&out));
+    }
+}
