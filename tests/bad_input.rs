@@ -525,6 +525,10 @@ fn a_closed_stdout_ends_every_output_quietly() {
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
-        assert!(!stderr(&out).contains("error"), "{args:?}: {}", stderr(&out));
+        assert!(
+            !stderr(&out).contains("error"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
     }
 }

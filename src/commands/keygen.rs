@@ -88,11 +88,19 @@ pub fn run(args: KeygenArgs) -> anyhow::Result<Outcome> {
         info,
         encrypted: passphrase.is_some(),
     };
-    if args.json {
+    let printed = if args.json {
         summary.print_json()
     } else {
-        summary.print_human().context("writing the summary")
-    }?;
+        summary.print_human().map_err(anyhow::Error::new)
+    };
+    printed.with_context(|| {
+        format!(
+            "the key pair is written ({} and {}), but its summary could not be printed; \
+             `iadvize-auth pubkey` shows it again",
+            summary.private_path.display(),
+            summary.public_path.display()
+        )
+    })?;
     Ok(Outcome::Success)
 }
 

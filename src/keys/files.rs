@@ -3,7 +3,9 @@
 //! Each file is written in full to a temporary name in its destination folder, flushed to disk,
 //! then renamed into place. Without `replace`, the rename refuses to clobber anything that is
 //! already there (a file, or a symlink planted where the key should go), and files written
-//! earlier in the same call are removed again, so the caller gets all files or none.
+//! earlier in the same call are removed again, so the caller gets all files or none. With
+//! `replace`, everything in the way is checked before the first rename, and a failure after
+//! one says which files were replaced.
 
 use std::fs::{self, File};
 use std::io::Write;
@@ -27,11 +29,34 @@ pub enum WriteError {
         path: PathBuf,
         cause: std::io::Error,
     },
+    #[error("cannot create folder '{}': a file of that name is in the way", .0.display())]
+    FolderIsAFile(PathBuf),
+    #[error("'{}' is a folder, not a file: it cannot be replaced by a key; nothing was written", .0.display())]
+    NotAFile(PathBuf),
     #[error("cannot write '{}': {}; nothing was written", path.display(), describe(cause))]
     Write {
         path: PathBuf,
         cause: std::io::Error,
     },
+    /// A later file failed after earlier ones had replaced what was there (only with `replace`).
+    #[error(
+        "cannot write '{}': {}; {} already replaced, so the key files no longer match: \
+         run the command again",
+        path.display(),
+        describe(cause),
+        list(replaced)
+    )]
+    Partial {
+        path: PathBuf,
+        cause: std::io::Error,
+        replaced: Vec<PathBuf>,
+    },
+}
+
+fn list(paths: &[PathBuf]) -> String {
+    let names: Vec<String> = paths.iter().map(|p| format!("'{}'", p.display())).collect();
+    let verb = if names.len() == 1 { "was" } else { "were" };
+    format!("{} {verb}", names.join(" and "))
 }
 
 /// Creates `dir` (and its parents) with mode 0700 when it is missing. Returns true when it
@@ -39,6 +64,9 @@ pub enum WriteError {
 pub fn create_private_dir(dir: &Path) -> Result<bool, WriteError> {
     if dir.as_os_str().is_empty() || dir.is_dir() {
         return Ok(false);
+    }
+    if dir.symlink_metadata().is_ok() {
+        return Err(WriteError::FolderIsAFile(dir.to_path_buf()));
     }
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
@@ -56,8 +84,12 @@ pub fn create_private_dir(dir: &Path) -> Result<bool, WriteError> {
 
 /// Writes every file atomically; all or nothing when `replace` is false.
 pub fn write_files(files: &[FileToWrite<'_>], replace: bool) -> Result<(), WriteError> {
-    if !replace && let Some(existing) = files.iter().find(|f| f.path.symlink_metadata().is_ok()) {
-        return Err(WriteError::Exists(existing.path.clone()));
+    for file in files {
+        match file.path.symlink_metadata() {
+            Ok(_) if !replace => return Err(WriteError::Exists(file.path.clone())),
+            Ok(meta) if meta.is_dir() => return Err(WriteError::NotAFile(file.path.clone())),
+            _ => {}
+        }
     }
     let mut staged = Vec::with_capacity(files.len());
     for file in files {
@@ -78,6 +110,12 @@ pub fn write_files(files: &[FileToWrite<'_>], replace: bool) -> Result<(), Write
             }
             return Err(if err.error.kind() == std::io::ErrorKind::AlreadyExists {
                 WriteError::Exists(file.path.clone())
+            } else if replace && !written.is_empty() {
+                WriteError::Partial {
+                    path: file.path.clone(),
+                    cause: err.error,
+                    replaced: written.iter().map(|p| p.to_path_buf()).collect(),
+                }
             } else {
                 WriteError::Write {
                     path: file.path.clone(),
@@ -171,5 +209,48 @@ mod tests {
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temp left");
         write_files(&files, true).unwrap();
         assert_eq!(fs::read(&b).unwrap(), b"new b");
+    }
+
+    #[test]
+    fn a_folder_in_the_way_is_found_before_anything_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a");
+        let b = dir.path().join("b");
+        fs::write(&a, "old a").unwrap();
+        fs::create_dir(&b).unwrap();
+        let files = [
+            FileToWrite {
+                path: a.clone(),
+                contents: b"new a",
+                mode: 0o600,
+            },
+            FileToWrite {
+                path: b.clone(),
+                contents: b"new b",
+                mode: 0o644,
+            },
+        ];
+        let err = write_files(&files, true).unwrap_err();
+        assert!(
+            matches!(err, WriteError::NotAFile(ref p) if *p == b),
+            "{err}"
+        );
+        assert_eq!(fs::read(&a).unwrap(), b"old a", "untouched");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2, "no temp left");
+    }
+
+    #[test]
+    fn a_partial_replacement_says_which_file_was_replaced() {
+        let err = WriteError::Partial {
+            path: PathBuf::from("k/public-key.pem"),
+            cause: std::io::Error::from(std::io::ErrorKind::StorageFull),
+            replaced: vec![PathBuf::from("k/private-key.pem")],
+        };
+        let shown = err.to_string();
+        assert!(
+            shown.contains("'k/private-key.pem' was already replaced"),
+            "{shown}"
+        );
+        assert!(!shown.contains("nothing was written"), "{shown}");
     }
 }
