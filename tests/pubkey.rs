@@ -118,6 +118,38 @@ fn one_key_in_every_format_gives_the_same_fingerprint() {
         0o600,
     );
     sb.write("public.jwk", node_jwk(&sb, "spki.pem", false));
+    // Older tools: PBES2 with an HMAC-SHA-1 PRF, or with 3DES (OpenSSL 1.0, Java keytool).
+    for (out, extra) in [
+        ("enc-sha1-prf.pem", ["-v2prf", "hmacWithSHA1"]),
+        ("enc-des3.pem", ["-v2", "des3"]),
+    ] {
+        let mut args = vec![
+            "pkcs8",
+            "-topk8",
+            "-v2",
+            "aes-256-cbc",
+            "-passout",
+            "file:pass.txt",
+            "-in",
+            "brand-private.pem",
+            "-out",
+            out,
+        ];
+        args.extend(extra);
+        o(&args);
+    }
+    // The line iAdvize publishes, but in the URL-safe alphabet without padding, and a PEM
+    // preceded by a byte-order mark (as some Windows editors save it).
+    sb.write(
+        "spki-url.b64",
+        line.trim()
+            .replace('+', "-")
+            .replace('/', "_")
+            .trim_end_matches('='),
+    );
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend(std::fs::read(sb.join("spki.pem")).unwrap());
+    sb.write("bom.pem", bom);
     sb.write(
         "padded.pem",
         format!(
@@ -142,6 +174,10 @@ fn one_key_in_every_format_gives_the_same_fingerprint() {
         ("private.jwk", "jwk", "private"),
         ("public.jwk", "jwk", "public"),
         ("padded.pem", "spki-pem", "public"),
+        ("enc-sha1-prf.pem", "encrypted-pkcs8-pem", "private"),
+        ("enc-des3.pem", "encrypted-pkcs8-pem", "private"),
+        ("spki-url.b64", "spki-base64", "public"),
+        ("bom.pem", "spki-pem", "public"),
     ];
     for (file, format, kind) in cases {
         let info = pubkey_json(&sb, &[file, "--passphrase-file", "pass.txt"]);
@@ -232,6 +268,58 @@ fn keys_that_are_not_rsa_are_refused_with_what_was_found() {
         let out = run(sb.cmd().arg("pubkey").arg(&path));
         assert_refused(&out, &[name, found]);
     }
+    // The same in DER, which carries no label: what it is comes from its content.
+    sb.fixture("brand-private.pem");
+    let o = |args: &[&str]| openssl(args, sb.path());
+    o(&[
+        "ec",
+        "-in",
+        "ec-sec1-private.pem",
+        "-outform",
+        "DER",
+        "-out",
+        "ec-sec1.der",
+    ]);
+    o(&[
+        "req",
+        "-in",
+        "brand.csr.pem",
+        "-outform",
+        "DER",
+        "-out",
+        "csr.der",
+    ]);
+    o(&[
+        "req",
+        "-x509",
+        "-key",
+        "brand-private.pem",
+        "-subj",
+        "/CN=brand",
+        "-days",
+        "1",
+        "-outform",
+        "DER",
+        "-out",
+        "cert.der",
+    ]);
+    let ssh = sb.write(
+        "id_ed25519.pub",
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl user@host\n",
+    );
+    for (name, found) in [
+        ("ec-sec1.der", "not an RSA key: found an EC private key"),
+        ("csr.der", "certificate signing request"),
+        ("cert.der", "X.509 certificate"),
+        (
+            "id_ed25519.pub",
+            "not an RSA key: found an OpenSSH Ed25519 public key",
+        ),
+    ] {
+        let out = run(sb.cmd().arg("pubkey").arg(name));
+        assert_refused(&out, &[name, found]);
+    }
+    assert!(ssh.exists());
     let ec_jwk = sb.write("ec.jwk", node_jwk(&sb, "ec-private.pem", true));
     let out = run(sb.cmd().arg("pubkey").arg(&ec_jwk));
     assert_refused(&out, &["ec.jwk", "not an RSA key", "EC JWK"]);
@@ -247,24 +335,29 @@ fn unusable_input_is_refused_in_one_line_naming_it() {
         .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
         .collect();
     let cases: Vec<(std::path::PathBuf, &str)> = vec![
-        (sb.write("empty.pem", ""), "empty"),
-        (sb.write("blank.pem", "\n \n"), "empty"),
-        (truncated, "truncated.pem"),
-        (body_cut, "cut.pem"),
-        (sb.write("garbage.bin", &garbage), "garbage.bin"),
+        (sb.write("zero.pem", ""), "the input is empty"),
+        (sb.write("blank.pem", "\n \n"), "the input is empty"),
+        (truncated, "malformed"),
+        (body_cut, "malformed"),
+        (sb.write("garbage.bin", &garbage), "not a key"),
         (sb.write("text.txt", "just some words\n"), "not a key"),
+        (
+            sb.write("ssh-rsa.pub", "ssh-rsa AAAAB3NzaC1yc2E user@host\n"),
+            "ssh-keygen -e -m PKCS8",
+        ),
         (sb.write("array.jwk", "[{\"kty\":\"RSA\"}]"), "JSON array"),
         (
             sb.write("missing.jwk", "{\"kty\":\"RSA\",\"e\":\"AQAB\"}"),
             "\"n\" is missing",
         ),
         (sb.write("bad.json", "{\"kty\":"), "not valid JSON"),
-        (sb.join("does-not-exist.pem"), "does-not-exist.pem"),
+        (sb.join("does-not-exist.pem"), "No such file"),
         (sb.path().to_path_buf(), "directory"),
     ];
     for (path, needle) in cases {
         let out = run(sb.cmd().arg("pubkey").arg(&path));
-        assert_refused(&out, &[needle, "cannot use key"]);
+        let named = format!("cannot use key '{}'", path.display());
+        assert_refused(&out, &[named.as_str(), needle]);
     }
     let out = run_with_stdin(sb.cmd().args(["pubkey", "-"]), b"");
     assert_refused(&out, &["standard input", "empty"]);
@@ -310,4 +403,60 @@ fn der_is_not_printed_on_a_terminal_and_usage_errors_exit_2() {
     assert_exit(&out, 2);
     let out = run(sb.cmd().args(["pubkey", "--iadvize", "x.pem"]));
     assert_exit(&out, 2);
+}
+
+#[test]
+fn keys_encrypted_in_legacy_schemes_are_refused_with_how_to_re_encrypt() {
+    let sb = Sandbox::new();
+    sb.fixture("brand-private.pem");
+    sb.write("pass.txt", "s3cret passphrase\n");
+    openssl(
+        &[
+            "pkcs8",
+            "-topk8",
+            "-v1",
+            "PBE-SHA1-3DES",
+            "-passout",
+            "file:pass.txt",
+            "-in",
+            "brand-private.pem",
+            "-out",
+            "pkcs12-3des.pem",
+        ],
+        sb.path(),
+    );
+    let out = run(sb
+        .cmd()
+        .args(["pubkey", "pkcs12-3des.pem", "--passphrase-file", "pass.txt"]));
+    assert_refused(
+        &out,
+        &[
+            "'pkcs12-3des.pem'",
+            "legacy PKCS#12 scheme",
+            "openssl pkcs8 -topk8 -v2 aes-256-cbc",
+        ],
+    );
+}
+
+#[test]
+fn an_rsa_pss_key_is_read_with_a_warning_about_its_fingerprint() {
+    let sb = Sandbox::new();
+    openssl(
+        &[
+            "genpkey",
+            "-algorithm",
+            "RSA-PSS",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+            "pss.pem",
+        ],
+        sb.path(),
+    );
+    set_mode(&sb.join("pss.pem"), 0o600);
+    let info = pubkey_json(&sb, &["pss.pem"]);
+    assert_eq!(info["bits"], 2048);
+    let warnings = info["warnings"].to_string();
+    assert!(warnings.contains("RSASSA-PSS"), "{warnings}");
+    assert!(warnings.contains("fingerprint differs"), "{warnings}");
 }

@@ -1,6 +1,7 @@
 //! Decoding key bytes by content: JWK, PEM, bare base64 or DER, in that order of recognition.
 
 use base64::Engine as _;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use pkcs8::der::{Decode, asn1::ObjectIdentifier};
 use pkcs8::{EncryptedPrivateKeyInfoRef, PrivateKeyInfoRef, SubjectPublicKeyInfoRef};
 use rsa::pkcs1::{RsaPrivateKeyRef, RsaPublicKeyRef};
@@ -24,7 +25,9 @@ pub fn decode_key(
     bytes: &[u8],
     passphrase: &mut dyn FnMut() -> Result<Passphrase, KeyError>,
 ) -> Result<LoadedKey, KeyError> {
+    // A byte-order mark, as some Windows editors write before text.
     let text = bytes.trim_ascii();
+    let text = text.strip_prefix(UTF8_BOM).unwrap_or(text).trim_ascii();
     if text.is_empty() {
         return Err(KeyError::Empty);
     }
@@ -34,6 +37,9 @@ pub fn decode_key(
     }
     if let Some(start) = find(text, b"-----BEGIN ") {
         return decode_pem(&text[start..], passphrase);
+    }
+    if let Some(err) = openssh_public_key(text) {
+        return Err(err);
     }
     if text
         .iter()
@@ -45,7 +51,12 @@ pub fn decode_key(
                 .filter(|b| !b.is_ascii_whitespace())
                 .collect(),
         );
-        let der = base64::engine::general_purpose::STANDARD
+        let alphabet = if compact.iter().any(|b| matches!(b, b'-' | b'_')) {
+            &base64::alphabet::URL_SAFE
+        } else {
+            &base64::alphabet::STANDARD
+        };
+        let der = GeneralPurpose::new(alphabet, PADDING_OPTIONAL)
             .decode(&compact[..])
             .map(Zeroizing::new)
             .map_err(|_| KeyError::Unrecognised {
@@ -66,8 +77,37 @@ pub(super) fn decode_builtin() -> Result<LoadedKey, KeyError> {
     let der = base64::engine::general_purpose::STANDARD
         .decode(IADVIZE_PRODUCTION_KEY_BASE64)
         .map_err(|e| KeyError::Encode(e.to_string()))?;
-    let key = decode_spki(&der)?;
+    let (key, _) = decode_spki(&der)?;
     Ok(LoadedKey::new(SourceFormat::Builtin, key))
+}
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Bare base64 lines come padded or not, in the standard or the URL-safe alphabet.
+const PADDING_OPTIONAL: GeneralPurposeConfig =
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
+
+/// An OpenSSH public key line (`ssh-rsa AAAA… comment`): recognised to say how to convert it.
+fn openssh_public_key(text: &[u8]) -> Option<KeyError> {
+    let kind = text.split(|b| *b == b' ').next()?;
+    match kind {
+        b"ssh-rsa" => Some(KeyError::Unsupported {
+            found: "an OpenSSH public key".into(),
+            hint: "convert it with `ssh-keygen -e -m PKCS8 -f KEY.pub > public-key.pem`".into(),
+        }),
+        b"ssh-ed25519" => Some(KeyError::NotRsa {
+            found: "an OpenSSH Ed25519 public key".into(),
+        }),
+        b"ssh-dss" => Some(KeyError::NotRsa {
+            found: "an OpenSSH DSA public key".into(),
+        }),
+        _ if kind.starts_with(b"ecdsa-sha2-") || kind.starts_with(b"sk-") => {
+            Some(KeyError::NotRsa {
+                found: format!("an OpenSSH {} public key", String::from_utf8_lossy(kind)),
+            })
+        }
+        _ => None,
+    }
 }
 
 fn is_base64_char(b: u8) -> bool {
@@ -146,7 +186,7 @@ fn unsupported_pem_label(label: &str) -> KeyError {
         found: found.into(),
     };
     match label {
-        "EC PRIVATE KEY" => not_rsa("an EC private key (SEC1 PEM)"),
+        "EC PRIVATE KEY" => not_rsa("an EC private key (SEC1)"),
         "EC PARAMETERS" => not_rsa("EC parameters"),
         "DSA PRIVATE KEY" => not_rsa("a DSA private key"),
         "OPENSSH PRIVATE KEY" => KeyError::Unsupported {
@@ -180,18 +220,31 @@ fn decode_der(
 ) -> Result<LoadedKey, KeyError> {
     let container = match container {
         Some(known) => known,
-        None => sniff_container(der).ok_or_else(|| KeyError::Unrecognised {
-            found: match encoding {
-                Encoding::Base64 => "base64 of something that is not a key".into(),
-                _ => "binary data that is not a DER key".into(),
-            },
-        })?,
+        None => match sniff_container(der) {
+            Some(container) => container,
+            None => {
+                return Err(match (other_der_kind(der), encoding) {
+                    (Some(label), _) => unsupported_pem_label(label),
+                    (None, Encoding::Base64) => KeyError::Unrecognised {
+                        found: "base64 of something that is not a key".into(),
+                    },
+                    (None, _) => KeyError::Unrecognised {
+                        found: "binary data that is not a DER key".into(),
+                    },
+                });
+            }
+        },
     };
-    let material = match container {
+    let (material, pss) = match container {
         Container::Pkcs8 => decode_pkcs8(der)?,
         Container::EncryptedPkcs8 => {
-            let info = EncryptedPrivateKeyInfoRef::from_der(der)
-                .map_err(|e| malformed("encrypted PKCS#8", e))?;
+            let info =
+                EncryptedPrivateKeyInfoRef::from_der(der).map_err(|e| {
+                    match encryption_oid(der) {
+                        Some(oid) => unsupported_encryption(oid),
+                        None => malformed("encrypted PKCS#8", e),
+                    }
+                })?;
             check_kdf_cost(&info.encryption_algorithm)?;
             let pass = passphrase()?;
             let plain = info.decrypt(pass.expose()).map_err(decrypt_error)?;
@@ -203,24 +256,50 @@ fn decode_der(
         }
         Container::Pkcs1 => {
             if RsaPrivateKeyRef::from_der(der).is_ok() {
-                decode_pkcs1_private(der)?
+                (decode_pkcs1_private(der)?, false)
             } else {
                 let public = RsaPublicKeyRef::from_der(der).map_err(|e| malformed("PKCS#1", e))?;
-                Material::Public(public_from_pkcs1(public)?)
+                (Material::Public(public_from_pkcs1(public)?), false)
             }
         }
         Container::Spki => decode_spki(der)?,
     };
-    Ok(LoadedKey::new(
-        SourceFormat::Encoded(container, encoding),
-        material,
-    ))
+    let mut key = LoadedKey::new(SourceFormat::Encoded(container, encoding), material);
+    if pss {
+        key.push_warning(
+            "this is an RSASSA-PSS key: its public half is shown as a plain rsaEncryption key, \
+             so its SHA-256 fingerprint differs from one computed over this file by other tools; \
+             iAdvize's openssl recipe makes plain RSA keys"
+                .into(),
+        );
+    }
+    Ok(key)
+}
+
+/// What a DER structure that is not an RSA key container is, named by its PEM label (so that
+/// DER and PEM get the same message), when OpenSSL recognises it.
+fn other_der_kind(der: &[u8]) -> Option<&'static str> {
+    use openssl::pkey::{Id, PKey};
+    use openssl::x509;
+    if let Ok(key) = PKey::private_key_from_der(der) {
+        match key.id() {
+            Id::EC => Some("EC PRIVATE KEY"),
+            Id::DSA => Some("DSA PRIVATE KEY"),
+            _ => None,
+        }
+    } else if x509::X509::from_der(der).is_ok() {
+        Some("CERTIFICATE")
+    } else if x509::X509Req::from_der(der).is_ok() {
+        Some("CERTIFICATE REQUEST")
+    } else {
+        None
+    }
 }
 
 fn sniff_container(der: &[u8]) -> Option<Container> {
     if PrivateKeyInfoRef::from_der(der).is_ok() {
         Some(Container::Pkcs8)
-    } else if EncryptedPrivateKeyInfoRef::from_der(der).is_ok() {
+    } else if EncryptedPrivateKeyInfoRef::from_der(der).is_ok() || encryption_oid(der).is_some() {
         Some(Container::EncryptedPkcs8)
     } else if SubjectPublicKeyInfoRef::from_der(der).is_ok() {
         Some(Container::Spki)
@@ -235,6 +314,42 @@ fn malformed(format: &'static str, err: impl std::fmt::Display) -> KeyError {
     KeyError::Malformed {
         format,
         detail: err.to_string(),
+    }
+}
+
+/// The encryption algorithm of something shaped like an EncryptedPrivateKeyInfo
+/// (`SEQUENCE { AlgorithmIdentifier, OCTET STRING }`) whose parameters the pkcs5 crate cannot
+/// read: the legacy PBES1 and PKCS#12 schemes, or a PBES2 cipher it does not implement.
+fn encryption_oid(der: &[u8]) -> Option<ObjectIdentifier> {
+    use pkcs8::der::{Reader, SliceReader, asn1::OctetStringRef};
+    let mut reader = SliceReader::new(der).ok()?;
+    let oid = reader
+        .sequence(|r| {
+            let algorithm: pkcs8::spki::AlgorithmIdentifierRef<'_> = r.decode()?;
+            let _data: &OctetStringRef = r.decode()?;
+            Ok::<_, pkcs8::der::Error>(algorithm.oid)
+        })
+        .ok()?;
+    reader.finish().ok()?;
+    let oid_text = oid.to_string();
+    let encryption = oid_text.starts_with("1.2.840.113549.1.5.")
+        || oid_text.starts_with("1.2.840.113549.1.12.1.");
+    encryption.then_some(oid)
+}
+
+fn unsupported_encryption(oid: ObjectIdentifier) -> KeyError {
+    let scheme = match oid.to_string().as_str() {
+        "1.2.840.113549.1.5.13" => "a PBES2 cipher or key derivation this tool does not implement",
+        id if id.starts_with("1.2.840.113549.1.12.1.") => {
+            "the legacy PKCS#12 scheme (as `openssl pkcs8 -v1` or old Java tools write it)"
+        }
+        _ => "the legacy PBES1 scheme (DES or RC2 with MD5 or SHA-1)",
+    };
+    KeyError::Unsupported {
+        found: format!("an encrypted PKCS#8 key that uses {scheme} (OID {oid})"),
+        hint: "re-encrypt it with AES: \
+               `openssl pkcs8 -topk8 -v2 aes-256-cbc -in OLD.pem -out private-key.pem`"
+            .into(),
     }
 }
 
@@ -311,9 +426,10 @@ fn algorithm_name(oid: ObjectIdentifier) -> String {
     }
 }
 
-fn check_rsa_oid(oid: ObjectIdentifier) -> Result<(), KeyError> {
+/// Accepts rsaEncryption and RSASSA-PSS keys; true for RSASSA-PSS.
+fn check_rsa_oid(oid: ObjectIdentifier) -> Result<bool, KeyError> {
     if oid == OID_RSA || oid == OID_RSA_PSS {
-        Ok(())
+        Ok(oid == OID_RSA_PSS)
     } else {
         Err(KeyError::NotRsa {
             found: algorithm_name(oid),
@@ -321,10 +437,11 @@ fn check_rsa_oid(oid: ObjectIdentifier) -> Result<(), KeyError> {
     }
 }
 
-fn decode_pkcs8(der: &[u8]) -> Result<Material, KeyError> {
+/// The key, and whether it is an RSASSA-PSS key.
+fn decode_pkcs8(der: &[u8]) -> Result<(Material, bool), KeyError> {
     let info = PrivateKeyInfoRef::from_der(der).map_err(|e| malformed("PKCS#8", e))?;
-    check_rsa_oid(info.algorithm.oid)?;
-    decode_pkcs1_private(info.private_key.as_bytes())
+    let pss = check_rsa_oid(info.algorithm.oid)?;
+    Ok((decode_pkcs1_private(info.private_key.as_bytes())?, pss))
 }
 
 fn decode_pkcs1_private(der: &[u8]) -> Result<Material, KeyError> {
@@ -334,15 +451,16 @@ fn decode_pkcs1_private(der: &[u8]) -> Result<Material, KeyError> {
     Ok(Material::Private(Box::new(key)))
 }
 
-pub(super) fn decode_spki(der: &[u8]) -> Result<Material, KeyError> {
+/// The key, and whether it is an RSASSA-PSS key.
+pub(super) fn decode_spki(der: &[u8]) -> Result<(Material, bool), KeyError> {
     let info = SubjectPublicKeyInfoRef::from_der(der).map_err(|e| malformed("public key", e))?;
-    check_rsa_oid(info.algorithm.oid)?;
+    let pss = check_rsa_oid(info.algorithm.oid)?;
     let raw = info
         .subject_public_key
         .as_bytes()
         .ok_or_else(|| malformed("public key", "the key bits are not whole bytes"))?;
     let public = RsaPublicKeyRef::from_der(raw).map_err(|e| malformed("RSA public key", e))?;
-    Ok(Material::Public(public_from_pkcs1(public)?))
+    Ok((Material::Public(public_from_pkcs1(public)?), pss))
 }
 
 fn public_from_pkcs1(public: RsaPublicKeyRef<'_>) -> Result<rsa::PublicKey, KeyError> {

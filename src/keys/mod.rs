@@ -43,7 +43,7 @@ pub enum KeyError {
     #[error("found {found}, which this tool does not read: {hint}")]
     Unsupported { found: String, hint: String },
     #[error(
-        "not a key: expected PEM, DER, base64 DER or a JWK (found {found}); \
+        "not a key: expected an RSA key as PEM, DER, base64 DER or a JWK (found {found}); \
          check that this is the key file"
     )]
     Unrecognised { found: String },
