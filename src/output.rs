@@ -23,26 +23,33 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
-/// Makes text safe to print on a terminal: control characters (escape sequences, carriage
-/// returns, bidirectional overrides) are shown as `\u{..}` escapes instead of being obeyed.
+/// Makes text safe to print on a terminal as one line: control characters (escape
+/// sequences, line breaks, carriage returns, tabs), line and paragraph separators and
+/// bidirectional overrides are shown as escapes (`\n`, `\r`, `\t`, `\u{..}`) instead of
+/// being obeyed, so text from a token can never start a line of its own in a report.
 pub fn escape_untrusted(text: &str) -> Cow<'_, str> {
     if !text.chars().any(needs_escape) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if needs_escape(c) {
-            out.extend(c.escape_unicode());
-        } else {
-            out.push(c);
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if needs_escape(c) => out.extend(c.escape_unicode()),
+            c => out.push(c),
         }
     }
     Cow::Owned(out)
 }
 
 fn needs_escape(c: char) -> bool {
-    (c.is_control() && c != '\n' && c != '\t')
-        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
 }
 
 /// Whether human output on stdout may use colour: a terminal, and `NO_COLOR` unset or empty.
@@ -149,10 +156,11 @@ pub fn render_report(report: &Report, now: i64, colour: bool) -> String {
     }
     if let Some(Value::Object(claims)) = report.jws.as_ref().map(|j| &j.claims) {
         let _ = writeln!(out, "{}", h("Claims"));
-        let width = claims.keys().map(|k| k.chars().count()).max().unwrap_or(0);
-        for (name, value) in claims {
+        let names: Vec<Cow<'_, str>> = claims.keys().map(|k| escape_untrusted(k)).collect();
+        let width = names.iter().map(|k| k.chars().count()).max().unwrap_or(0);
+        for (name, value) in names.iter().zip(claims.values()) {
             let shown = show_json(value);
-            let when = match (name.as_str(), value.as_f64()) {
+            let when = match (name.as_ref(), value.as_f64()) {
                 ("exp" | "iat" | "nbf", Some(seconds)) if seconds.abs() < 1e15 => {
                     let secs = seconds.trunc() as i64;
                     time::rfc3339(secs)
@@ -161,12 +169,7 @@ pub fn render_report(report: &Report, now: i64, colour: bool) -> String {
                 }
                 _ => String::new(),
             };
-            let _ = writeln!(
-                out,
-                "  {:width$}  {shown}{when}",
-                escape_untrusted(name),
-                width = width
-            );
+            let _ = writeln!(out, "  {name:width$}  {shown}{when}");
         }
     }
     if let Some(jws) = &report.jws
@@ -232,5 +235,7 @@ mod tests {
         assert_eq!(escape_untrusted("plain été"), "plain été");
         assert_eq!(escape_untrusted("a\u{1b}[31mred"), "a\\u{1b}[31mred");
         assert_eq!(escape_untrusted("x\u{202e}y"), "x\\u{202e}y");
+        assert_eq!(escape_untrusted("a\nb\r\tc"), "a\\nb\\r\\tc");
+        assert_eq!(escape_untrusted("a\u{2028}b\u{85}c"), "a\\u{2028}b\\u{85}c");
     }
 }

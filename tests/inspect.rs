@@ -603,6 +603,13 @@ fn unusable_input_exits_2() {
     assert_refused(&out, &["standard input", "larger than 1024 KiB"]);
     let out = run(lab.sb.cmd().args(["inspect", "@missing.txt"]));
     assert_refused(&out, &["missing.txt"]);
+    // An error naming untrusted text stays on one line.
+    let out = run(lab
+        .sb
+        .cmd()
+        .args(["inspect", "@missing\nerror: forged.txt"]));
+    assert_refused(&out, &[r"missing\nerror: forged.txt"]);
+    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
     let out = run(lab
         .sb
         .cmd()
@@ -683,4 +690,86 @@ fn human_report_marks_every_check_and_colours_only_when_asked() {
     );
     let out = run(lab.sb.cmd().args(base).arg("--color").arg("never"));
     assert!(!stdout(&out).contains('\u{1b}'));
+}
+
+/// Text from a token (claim names, visitor data fields, decrypted content) never starts a line
+/// of its own in the human report, so it cannot forge a check line; names are quoted.
+#[test]
+fn token_text_cannot_forge_report_lines() {
+    let lab = Lab::new();
+    let forged = "x\nFAKE  pass  claims.exp  forged line";
+    let mut claims = lab.good_claims();
+    claims[forged] = json!(1);
+    claims["https://iadvize.com/visitorData"] = json!({ forged: "a", "city": "Nantes" });
+    let mut not_strings = lab.good_claims();
+    not_strings["https://iadvize.com/visitorData"] = json!({ forged: 5 });
+    let tokens = make_tokens(&json!([
+        lab.spec(&claims),
+        lab.spec(&not_strings),
+        {
+            "payload_raw": format!("not a token\nFAKE  pass  jws.format  forged line\r\n\t{forged}"),
+            "encrypt_key": lab.path("standin-iadvize-public.pem"),
+        },
+    ]));
+    for token in &tokens {
+        for json in [false, true] {
+            let mut args = vec![
+                "inspect",
+                token.as_str(),
+                "--decrypt-key",
+                "standin-iadvize-private.pem",
+                "--verify-key",
+                "brand-public.pem",
+                "--now",
+                "1700000000",
+            ];
+            if json {
+                args.push("--json");
+            }
+            let out = run(lab.sb.cmd().args(&args));
+            let text = stdout(&out);
+            assert!(out.status.code() == Some(0) || out.status.code() == Some(1));
+            for line in text.lines() {
+                assert!(
+                    !line.trim_start().starts_with("FAKE") && !line.contains('\r'),
+                    "a forged line:\n{text}"
+                );
+            }
+            assert!(!text.contains('\t'), "{text}");
+        }
+    }
+    let (_, report) = lab.inspect(&tokens[0], &[]);
+    let prefix = check(&report, "claims.prefix");
+    assert!(
+        prefix["hint"]
+            .as_str()
+            .unwrap()
+            .contains(r#"rename e.g. "x\nFAKE  pass  claims.exp  forged line" to "https://iadvize.com/x\nFAKE"#),
+        "{prefix}"
+    );
+    let visitor = check(&report, "claims.visitor_data");
+    assert!(
+        visitor["message"].as_str().unwrap().contains(r#""x\nFAKE"#),
+        "{visitor}"
+    );
+    let (_, report) = lab.inspect(&tokens[1], &[]);
+    let visitor = check(&report, "claims.visitor_data");
+    assert!(
+        visitor["message"].as_str().unwrap().contains(r#""x\nFAKE"#),
+        "{visitor}"
+    );
+    // Decrypted content is shown on one line, its line breaks escaped.
+    let out = run(lab.sb.cmd().args([
+        "inspect",
+        &tokens[2],
+        "--decrypt-key",
+        "standin-iadvize-private.pem",
+    ]));
+    assert!(
+        stdout(&out).contains(
+            r"Decrypted content  not a token\nFAKE  pass  jws.format  forged line\r\n\tx\nFAKE"
+        ),
+        "{}",
+        stdout(&out)
+    );
 }

@@ -328,13 +328,12 @@ impl Run<'_> {
             format!(
                 "custom claim{} without the {IADVIZE_PREFIX} prefix: {}",
                 if unprefixed.len() == 1 { "" } else { "s" },
-                unprefixed
-                    .iter()
-                    .map(|n| format!("{n:?}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                quoted(&unprefixed)
             ),
-            format!("iAdvize ignores them: rename e.g. {first} to {IADVIZE_PREFIX}{first}"),
+            format!(
+                "iAdvize ignores them: rename e.g. {first:?} to {:?}",
+                format!("{IADVIZE_PREFIX}{first}")
+            ),
             JavaStack::Accepts,
         );
     }
@@ -369,7 +368,7 @@ impl Run<'_> {
         let not_strings: Vec<String> = fields
             .iter()
             .filter(|(_, v)| !v.is_string())
-            .map(|(k, v)| format!("{k} ({})", claims::json_type(v)))
+            .map(|(k, v)| format!("{k:?} ({})", claims::json_type(v)))
             .collect();
         if !not_strings.is_empty() {
             self.checks.fail(
@@ -391,7 +390,7 @@ impl Run<'_> {
         if !unknown.is_empty() {
             self.checks.warn(
                 id,
-                format!("unknown visitor data fields: {}", unknown.join(", ")),
+                format!("unknown visitor data fields: {}", quoted(&unknown)),
                 format!("the known fields are {}", VISITOR_FIELDS.join(", ")),
                 JavaStack::NotApplicable,
             );
@@ -403,10 +402,19 @@ impl Run<'_> {
             if names.is_empty() {
                 "visitor data is an empty object".to_string()
             } else {
-                format!("visitor data: {}", names.join(", "))
+                format!("visitor data: {}", quoted(&names))
             },
         );
     }
+}
+
+/// Names from the token, each quoted and escaped (`"a", "b\n"`): never raw text.
+fn quoted(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("{n:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn show_time(seconds: i64) -> String {
