@@ -773,3 +773,65 @@ fn token_text_cannot_forge_report_lines() {
         stdout(&out)
     );
 }
+
+/// `zip: DEF` content is inflated, but never past the input limit (1 MiB): a small token can
+/// inflate to gigabytes. Corrupt DEFLATE and unknown compressions get their own diagnosis.
+#[test]
+fn deflated_content_is_inflated_up_to_1_mib() {
+    let lab = Lab::new();
+    let zip_header = r#"{"alg":"RSA-OAEP-256","enc":"A256GCM","cty":"JWT","zip":"DEF"}"#;
+    let recipient = lab.path("standin-iadvize-public.pem");
+    let tokens = make_tokens(&json!([
+        lab.with(&lab.good_claims(), json!({"jwe_header": zip_header})),
+        // 64 MiB of one letter: a few dozen kilobytes deflated.
+        {"payload_raw": "a".repeat(1024), "payload_repeat": 64 * 1024,
+         "jwe_header": zip_header, "encrypt_key": recipient},
+        // Encrypted as is, without deflating: 0x07 starts a block of a reserved type.
+        {"payload_raw": "\u{7}not deflated", "iv_len": 12,
+         "jwe_header": zip_header, "encrypt_key": recipient},
+        {"payload_raw": "x", "iv_len": 12,
+         "jwe_header": r#"{"alg":"RSA-OAEP-256","enc":"A256GCM","zip":"GZIP"}"#,
+         "encrypt_key": recipient},
+    ]));
+    let (code, report) = lab.inspect(&tokens[0], &[]);
+    assert_eq!(code, 0, "{report:#}");
+    let decrypt = check(&report, "jwe.decrypt");
+    assert!(
+        decrypt["message"]
+            .as_str()
+            .unwrap()
+            .contains("inflated (zip DEF) from"),
+        "{decrypt}"
+    );
+
+    let started = std::time::Instant::now();
+    let (code, report) = lab.inspect(&tokens[1], &[]);
+    assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
+    assert_eq!(code, 1);
+    let decrypt = check(&report, "jwe.decrypt");
+    assert_eq!(decrypt["status"], "fail", "{decrypt}");
+    assert!(
+        decrypt["message"]
+            .as_str()
+            .unwrap()
+            .contains("inflates (zip DEF) to more than 1024 KiB"),
+        "{decrypt}"
+    );
+    assert_eq!(decrypt["java_stack"], "n/a", "{decrypt}");
+    assert_eq!(check(&report, "jws.format")["status"], "skip");
+
+    for (token, needle) in [
+        (&tokens[2], "not DEFLATE data"),
+        (&tokens[3], r#"zip is "GZIP""#),
+    ] {
+        let (code, report) = lab.inspect(token, &[]);
+        assert_eq!(code, 1);
+        let decrypt = check(&report, "jwe.decrypt");
+        assert_eq!(decrypt["status"], "fail", "{decrypt}");
+        assert!(
+            decrypt["message"].as_str().unwrap().contains(needle),
+            "{decrypt}"
+        );
+        assert_eq!(decrypt["java_stack"], "rejects", "{decrypt}");
+    }
+}

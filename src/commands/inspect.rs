@@ -13,7 +13,7 @@ use crate::cli::{ColorWhen, Expect, InspectArgs};
 use crate::output;
 
 /// A token is a few kilobytes; anything over this is refused before being read in full.
-pub const MAX_TOKEN_BYTES: usize = 1024 * 1024;
+const MAX_TOKEN_BYTES: usize = inspect::MAX_INPUT_BYTES;
 
 pub fn run(args: InspectArgs) -> anyhow::Result<Outcome> {
     let now = match args.now {

@@ -1,22 +1,35 @@
 //! Opening the JWE and verifying the inner signature, with josekit (OpenSSL).
 
+use std::io::Read as _;
+
 use josekit::jwe::{JweContentEncryption, JweDecrypter as _, JweHeader};
 use josekit::jws::JwsVerifier;
+use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::{InspectError, ParsedJwe, ParsedJws, header_str, java};
+use super::report::JavaStack;
+use super::{InspectError, MAX_INPUT_BYTES, ParsedJwe, ParsedJws, java};
 use crate::keys::{LoadedKey, MIN_BITS};
 
 pub(super) enum Decrypted {
-    Plain(Zeroizing<Vec<u8>>),
+    /// The content, and its size before inflating when the header has `zip: DEF`.
+    Plain {
+        content: Zeroizing<Vec<u8>>,
+        deflated: Option<usize>,
+    },
     Mgf1Sha1(Zeroizing<Vec<u8>>),
-    Failed { message: String, hint: String },
+    Failed {
+        message: String,
+        hint: String,
+        java: JavaStack,
+    },
 }
 
 fn failed(message: impl Into<String>, hint: impl Into<String>) -> Decrypted {
     Decrypted::Failed {
         message: message.into(),
         hint: hint.into(),
+        java: JavaStack::Rejects,
     }
 }
 
@@ -100,9 +113,17 @@ pub(super) fn decrypt(
         Ok(cek) => Zeroizing::new(cek.into_owned()),
         Err(_) => {
             if alg == Some("RSA-OAEP-256")
-                && let Some(plain) = java::open_with_mgf1_sha1(jwe, cencryption, key)
+                && let Some(sealed) = java::open_with_mgf1_sha1(jwe, cencryption, key)
             {
-                return Ok(Decrypted::Mgf1Sha1(plain));
+                // The key wrap is the news; a content that then does not inflate is secondary.
+                return Ok(match inflate(jwe, sealed) {
+                    Ok((plain, _)) => Decrypted::Mgf1Sha1(plain),
+                    Err(Decrypted::Failed { message, .. }) => failed(
+                        format!("{MGF1_SHA1_PROBLEM}; besides, {message}"),
+                        MGF1_SHA1_HINT,
+                    ),
+                    Err(other) => other,
+                });
             }
             return Ok(wrong_key());
         }
@@ -110,17 +131,70 @@ pub(super) fn decrypt(
     if cek.len() != cencryption.key_len() {
         return Ok(wrong_key());
     }
-    match open_content(jwe, cencryption, &cek) {
-        Some(plain) => Ok(Decrypted::Plain(plain)),
-        None => Ok(failed(
+    let Some(sealed) = open_content(jwe, cencryption, &cek) else {
+        return Ok(failed(
             "the content does not decrypt: the ciphertext, IV, tag or header were altered \
              after encryption (or, with RSA1_5, the key is the wrong one)",
             "hand the token over unchanged, exactly as the brand's backend produced it",
+        ));
+    };
+    Ok(match inflate(jwe, sealed) {
+        Ok((content, deflated)) => Decrypted::Plain { content, deflated },
+        Err(problem) => problem,
+    })
+}
+
+/// What an RSA-OAEP-256 key wrapped with MGF1-SHA-1 is, and its fix.
+pub(super) const MGF1_SHA1_PROBLEM: &str = "the content key was wrapped with RSA-OAEP using \
+     SHA-256 but MGF1 with SHA-1 (Java's default for OAEPWithSHA-256AndMGF1Padding), not the \
+     MGF1-SHA-256 that RSA-OAEP-256 means";
+pub(super) const MGF1_SHA1_HINT: &str = "use a JOSE library's RSA-OAEP-256, or in plain Java an \
+     OAEPParameterSpec with MGF1ParameterSpec.SHA256";
+
+/// Undoes the header's `zip` (RFC 7516 §4.1.3: `DEF` is raw DEFLATE). The inflated content is
+/// capped at [`MAX_INPUT_BYTES`], like the token itself: a few kilobytes of DEFLATE can inflate
+/// to gigabytes. Gives the content and, when it was inflated, its size before.
+fn inflate(
+    jwe: &ParsedJwe,
+    sealed: Zeroizing<Vec<u8>>,
+) -> Result<(Zeroizing<Vec<u8>>, Option<usize>), Decrypted> {
+    let hint = "leave zip out of the header: the content is a small signed token, and \
+                iAdvize's example has no zip";
+    match jwe.header.get("zip") {
+        None => Ok((sealed, None)),
+        Some(Value::String(zip)) if zip == "DEF" => {
+            let limit = u64::try_from(MAX_INPUT_BYTES).unwrap_or(u64::MAX);
+            let mut content = Zeroizing::new(Vec::new());
+            let read = flate2::read::DeflateDecoder::new(sealed.as_slice())
+                .take(limit.saturating_add(1))
+                .read_to_end(&mut content);
+            match read {
+                Err(_) => Err(failed(
+                    "the header says zip DEF, but the decrypted content is not DEFLATE data",
+                    hint,
+                )),
+                Ok(_) if content.len() > MAX_INPUT_BYTES => Err(Decrypted::Failed {
+                    message: format!(
+                        "the content inflates (zip DEF) to more than {} KiB from {} bytes: \
+                         not inflated further",
+                        MAX_INPUT_BYTES / 1024,
+                        sealed.len()
+                    ),
+                    hint: hint.into(),
+                    java: JavaStack::NotApplicable,
+                }),
+                Ok(_) => Ok((content, Some(sealed.len()))),
+            }
+        }
+        Some(Value::String(zip)) => Err(failed(
+            format!("zip is {zip:?}: the only JWE compression is DEF"),
+            hint,
         )),
+        Some(other) => Err(failed(format!("zip is {other}, not a string"), hint)),
     }
 }
 
-/// Decrypts (and, with `zip: DEF`, inflates) the content with the content key.
+/// Decrypts the content with the content key (without undoing `zip`).
 pub(super) fn open_content(
     jwe: &ParsedJwe,
     cencryption: &dyn JweContentEncryption,
@@ -130,7 +204,7 @@ pub(super) fn open_content(
         return None;
     }
     let tag = (!jwe.tag.is_empty()).then_some(jwe.tag.as_slice());
-    let plain = cencryption
+    cencryption
         .decrypt(
             cek,
             Some(&jwe.iv),
@@ -139,18 +213,7 @@ pub(super) fn open_content(
             tag,
         )
         .ok()
-        .map(Zeroizing::new)?;
-    match header_str(&jwe.header, "zip") {
-        None => Some(plain),
-        Some("DEF") => {
-            use josekit::jwe::JweCompression;
-            josekit::jwe::zip::Def
-                .decompress(&plain)
-                .ok()
-                .map(Zeroizing::new)
-        }
-        Some(_) => None,
-    }
+        .map(Zeroizing::new)
 }
 
 /// Whether content encryption `enc` can run with an IV of `len` bytes at all: AES-CBC takes

@@ -13,12 +13,15 @@ use serde_json::{Map, Value};
 
 use crate::claims;
 use crate::keys::{KeyKind, LoadedKey, MIN_BITS};
-use crypto::{Decrypted, Verified, decrypt, verify};
+use crypto::{Decrypted, MGF1_SHA1_HINT, MGF1_SHA1_PROBLEM, Verified, decrypt, verify};
 use input::CleanToken;
 use report::{CHECK_IDS, Check, JavaStack, JweView, JwsView, Kind, Report, Status};
 
 /// iAdvize recommends a one-minute lifetime; past an hour is reported.
 pub const LONG_LIFETIME_SECONDS: i64 = 3600;
+/// A token is a few kilobytes: input over this is refused, and content that inflates
+/// (`zip: DEF`) beyond it is not inflated further.
+pub const MAX_INPUT_BYTES: usize = 1024 * 1024;
 /// Nimbus refuses protected headers longer than this after decoding.
 pub const MAX_HEADER_CHARS: usize = 20_000;
 
@@ -421,31 +424,35 @@ impl Run<'_> {
             return Ok(());
         };
         match decrypt(jwe, alg, enc, key)? {
-            Decrypted::Plain(plaintext) => {
+            Decrypted::Plain { content, deflated } => {
+                let inflated = match deflated {
+                    Some(from) => format!(", inflated (zip DEF) from {from}"),
+                    None => String::new(),
+                };
                 self.checks.pass(
                     "jwe.decrypt",
                     format!(
-                        "opened with --decrypt-key ({} bytes of content)",
-                        plaintext.len()
+                        "opened with --decrypt-key ({} bytes of content{inflated})",
+                        content.len()
                     ),
                 );
-                self.inspect_plaintext(&plaintext);
+                self.inspect_plaintext(&content);
             }
             Decrypted::Mgf1Sha1(plaintext) => {
                 self.checks.fail(
                     "jwe.decrypt",
-                    "the content key was wrapped with RSA-OAEP using SHA-256 but MGF1 with \
-                     SHA-1 (Java's default for OAEPWithSHA-256AndMGF1Padding), not the \
-                     MGF1-SHA-256 that RSA-OAEP-256 means",
-                    "use a JOSE library's RSA-OAEP-256, or in plain Java an OAEPParameterSpec \
-                     with MGF1ParameterSpec.SHA256",
+                    MGF1_SHA1_PROBLEM,
+                    MGF1_SHA1_HINT,
                     JavaStack::Rejects,
                 );
                 self.inspect_plaintext(&plaintext);
             }
-            Decrypted::Failed { message, hint } => {
-                self.checks
-                    .fail("jwe.decrypt", message, hint, JavaStack::Rejects);
+            Decrypted::Failed {
+                message,
+                hint,
+                java,
+            } => {
+                self.checks.fail("jwe.decrypt", message, hint, java);
                 let reason = "not reached: the token could not be decrypted";
                 self.checks.skip_unset("jws.", reason);
                 self.checks.skip_unset("claims.", reason);

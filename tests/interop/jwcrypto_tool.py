@@ -26,6 +26,9 @@ SPEC (every field optional except sign_key unless payload_raw is given):
   cty           JWE cty (default "JWT"); null to leave it out
   jwe_header    the JWE protected header, used byte for byte (overrides alg/enc/cty)
   payload_raw   encrypt this string instead of a signed JWS
+  payload_repeat
+                repeat payload_raw this many times (large contents such as a compression
+                bomb, with "zip":"DEF" in jwe_header, without sending them through stdin)
   tamper        ciphertext | tag | iv | encrypted_key: flip one bit of that part afterwards
   mgf1_sha1     true: wrap the content key with RSA-OAEP SHA-256 but MGF1-SHA-1 (Java's default
                 OAEPWithSHA-256AndMGF1Padding), built from python cryptography primitives
@@ -132,7 +135,7 @@ def encrypt_by_hand(spec, plaintext):
 
 def make(spec):
     if "payload_raw" in spec:
-        inner = spec["payload_raw"]
+        inner = spec["payload_raw"] * spec.get("payload_repeat", 1)
     else:
         inner = sign(spec)
     if not spec.get("encrypt_key"):
