@@ -835,3 +835,45 @@ fn deflated_content_is_inflated_up_to_1_mib() {
         assert_eq!(decrypt["java_stack"], "rejects", "{decrypt}");
     }
 }
+
+/// The verdict is known before the report is printed: a reader that closes the pipe early
+/// (`| head -1`) gets no error message, and the exit code still says whether a check failed.
+#[test]
+fn a_closed_stdout_keeps_the_verdict_in_the_exit_code() {
+    let lab = Lab::new();
+    let mut expired = lab.good_claims();
+    expired["exp"] = json!(NOW - 10);
+    let tokens = make_tokens(&json!([lab.spec(&lab.good_claims()), lab.spec(&expired)]));
+    for (token, code) in [(&tokens[0], 0), (&tokens[1], 1)] {
+        for json in [false, true] {
+            let mut args = vec![
+                "inspect",
+                token.as_str(),
+                "--decrypt-key",
+                "standin-iadvize-private.pem",
+                "--now",
+                "1700000000",
+            ];
+            if json {
+                args.push("--json");
+            }
+            let (reader, writer) = std::io::pipe().unwrap();
+            drop(reader);
+            let out = lab
+                .sb
+                .cmd()
+                .args(&args)
+                .stdout(writer)
+                .stderr(std::process::Stdio::piped())
+                .output()
+                .unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(code),
+                "json {json}: {}",
+                stderr(&out)
+            );
+            assert!(stderr(&out).is_empty(), "json {json}: {}", stderr(&out));
+        }
+    }
+}

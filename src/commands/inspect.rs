@@ -51,8 +51,8 @@ pub fn run(args: InspectArgs) -> anyhow::Result<Outcome> {
     };
     let report = inspect::inspect(&clean, &options).context("cannot inspect")?;
 
-    if args.json {
-        output::print_json(&report)?;
+    let printed = if args.json {
+        output::print_json(&report)
     } else {
         let colour = match args.color {
             ColorWhen::Always => true,
@@ -60,7 +60,16 @@ pub fn run(args: InspectArgs) -> anyhow::Result<Outcome> {
             ColorWhen::Auto => output::stdout_colour(),
         };
         let text = output::render_report(&report, now, colour);
-        std::io::stdout().lock().write_all(text.as_bytes())?;
+        std::io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .map_err(anyhow::Error::from)
+    };
+    // The verdict is known before printing: a reader that stopped early (`| head -3`) does
+    // not turn a failed check into success.
+    match printed {
+        Err(err) if !output::is_broken_pipe(&err) => return Err(err),
+        _ => {}
     }
     Ok(if report.ok {
         Outcome::Success
