@@ -877,3 +877,45 @@ fn a_closed_stdout_keeps_the_verdict_in_the_exit_code() {
         }
     }
 }
+
+/// iAdvize's library verifies every RSA signature algorithm with keys under 2048 bits; so does
+/// inspect (with the rsa crate, as the JOSE library refuses small keys).
+#[test]
+fn small_keys_verify_every_rsa_signature_algorithm() {
+    let lab = Lab::new();
+    let good = lab.good_claims();
+    let small = lab.path("rsa1024-private.pem");
+    // PS512 cannot be made with a 1024-bit key: its hash and salt do not fit.
+    let algs = ["RS256", "RS384", "RS512", "PS256", "PS384"];
+    let mut specs: Vec<Value> = algs
+        .iter()
+        .map(|alg| lab.with(&good, json!({"sign_alg": alg, "sign_key": small})))
+        .collect();
+    specs.push(lab.with(&good, json!({"sign_alg": "PS256"})));
+    let tokens = make_tokens(&Value::Array(specs));
+    for (alg, token) in algs.iter().zip(&tokens) {
+        let (_, report) = lab.inspect(token, &["--verify-key", "rsa1024-private.pem"]);
+        let signature = check(&report, "jws.signature");
+        assert_eq!(signature["status"], "warn", "{alg}: {signature}");
+        assert_eq!(signature["java_stack"], "accepts", "{alg}: {signature}");
+        assert!(
+            signature["message"]
+                .as_str()
+                .unwrap()
+                .contains("verifies with --verify-key"),
+            "{alg}: {signature}"
+        );
+    }
+    // Signed with the brand's key: the small key does not verify it.
+    let (_, report) = lab.inspect(&tokens[5], &["--verify-key", "rsa1024-private.pem"]);
+    let signature = check(&report, "jws.signature");
+    assert_eq!(signature["status"], "fail", "{signature}");
+    assert_eq!(signature["java_stack"], "rejects", "{signature}");
+    assert!(
+        signature["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not verify"),
+        "{signature}"
+    );
+}

@@ -239,15 +239,11 @@ pub(super) fn verify(jws: &ParsedJws, alg: &str, key: &LoadedKey) -> Verified {
         return Verified::No;
     };
     if key.bits() < MIN_BITS {
-        // The JOSE library refuses small keys; iAdvize's does not. Check RS256 with the rsa crate.
-        return match alg {
-            "RS256" => {
-                match key.verify_pkcs1_sha256(jws.signing_input.as_bytes(), &jws.signature) {
-                    true => Verified::Yes,
-                    false => Verified::No,
-                }
-            }
-            _ => Verified::Unsupported,
+        // The JOSE library refuses small keys; iAdvize's does not: verify with the rsa crate.
+        return match key.verify_jws_rsa(alg, jws.signing_input.as_bytes(), &jws.signature) {
+            Some(true) => Verified::Yes,
+            Some(false) => Verified::No,
+            None => Verified::Unsupported,
         };
     }
     let der = &info.spki_der;
