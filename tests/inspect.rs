@@ -375,6 +375,12 @@ fn each_java_stack_fact_is_reported_with_its_verdict() {
             lab.with(&good, json!({"jwe_header": format!(r#"{{"alg":"RSA-OAEP-256","enc":"A256GCM","cty":"JWT","x":"{}"}}"#, "a".repeat(20_001))})),
             "jwe.header_size", "fail", "rejects",
         ),
+        (
+            // 10,000 emoji are 10,000 characters but 20,000 UTF-16 units, which Java counts.
+            "a protected header over 20,000 UTF-16 units",
+            lab.with(&good, json!({"jwe_header": format!(r#"{{"alg":"RSA-OAEP-256","enc":"A256GCM","cty":"JWT","x":"{}"}}"#, "\u{1f600}".repeat(10_000))})),
+            "jwe.header_size", "fail", "rejects",
+        ),
         ("a 64-bit GCM tag", lab.with(&good, json!({"tag_len": 8})), "jwe.tag", "fail", "rejects"),
         // Found by fuzzing: a short CBC IV made the openssl crate panic.
         (

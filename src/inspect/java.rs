@@ -47,7 +47,9 @@ pub(super) fn check_header_size(id: &'static str, chars: usize, checks: &mut Che
     if chars > MAX_HEADER_CHARS {
         checks.fail(
             id,
-            format!("the protected header is {chars} characters long"),
+            format!(
+                "the protected header is {chars} characters long (UTF-16 units, as Java counts)"
+            ),
             format!("keep the header to alg, enc and cty: iAdvize's library refuses headers over {MAX_HEADER_CHARS} characters"),
             Rejects,
         );

@@ -22,7 +22,8 @@ pub const LONG_LIFETIME_SECONDS: i64 = 3600;
 /// A token is a few kilobytes: input over this is refused, and content that inflates
 /// (`zip: DEF`) beyond it is not inflated further.
 pub const MAX_INPUT_BYTES: usize = 1024 * 1024;
-/// Nimbus refuses protected headers longer than this after decoding.
+/// Nimbus refuses protected headers longer than this after decoding, counted as Java counts
+/// a String's length (UTF-16 units).
 pub const MAX_HEADER_CHARS: usize = 20_000;
 
 const B64URL: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -215,7 +216,8 @@ fn decode_part(text: &str, name: &str) -> Result<Vec<u8>, String> {
 
 fn decode_header(text: &str) -> Result<(Map<String, Value>, usize), String> {
     let bytes = decode_part(text, "protected header")?;
-    let chars = String::from_utf8_lossy(&bytes).chars().count();
+    // Java's String length, which Nimbus's limit counts: UTF-16 units (an emoji is two).
+    let chars = claims::java_length(&String::from_utf8_lossy(&bytes));
     match strict_json::parse(&bytes) {
         Ok((Value::Object(map), _)) => Ok((map, chars)),
         Ok((other, _)) => Err(format!(
