@@ -56,7 +56,7 @@ Register-ArgumentCompleter -Native -CommandName 'iadvize-auth' -ScriptBlock {
         }
         'iadvize-auth;mint' {
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The brand''s private key (any format `pubkey` reads; `-` for standard input)')
-            [CompletionResult]::new('--user-id', '--user-id', [CompletionResultType]::ParameterName, 'The user id: unique and stable per person, at most 255 characters')
+            [CompletionResult]::new('--user-id', '--user-id', [CompletionResultType]::ParameterName, 'The user id: unique and stable per person, at most 255 UTF-16 units as Java counts them (an ASCII character counts 1, an emoji 2); no control or invisible characters')
             [CompletionResult]::new('--user-ids', '--user-ids', [CompletionResultType]::ParameterName, 'Mint one token per line of FILE (`-` for standard input), in order')
             [CompletionResult]::new('--iadvize-key', '--iadvize-key', [CompletionResultType]::ParameterName, 'Recipient key (public or private, any format). Default: iAdvize''s production key')
             [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Token lifetime: seconds, or 90s, 5m, 1h. iAdvize recommends 1 minute')

@@ -50,7 +50,7 @@ set edit:completion:arg-completer[iadvize-auth] = {|@words|
         }
         &'iadvize-auth;mint'= {
             cand --key 'The brand''s private key (any format `pubkey` reads; `-` for standard input)'
-            cand --user-id 'The user id: unique and stable per person, at most 255 characters'
+            cand --user-id 'The user id: unique and stable per person, at most 255 UTF-16 units as Java counts them (an ASCII character counts 1, an emoji 2); no control or invisible characters'
             cand --user-ids 'Mint one token per line of FILE (`-` for standard input), in order'
             cand --iadvize-key 'Recipient key (public or private, any format). Default: iAdvize''s production key'
             cand --ttl 'Token lifetime: seconds, or 90s, 5m, 1h. iAdvize recommends 1 minute'

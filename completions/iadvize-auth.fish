@@ -49,7 +49,7 @@ complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -l iad
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -l json -d 'Print one JSON object: kind, source format, size, fingerprints, warnings'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l key -d 'The brand\'s private key (any format `pubkey` reads; `-` for standard input)' -r -F
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l user-id -d 'The user id: unique and stable per person, at most 255 characters' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l user-id -d 'The user id: unique and stable per person, at most 255 UTF-16 units as Java counts them (an ASCII character counts 1, an emoji 2); no control or invisible characters' -r
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l user-ids -d 'Mint one token per line of FILE (`-` for standard input), in order' -r -F
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l iadvize-key -d 'Recipient key (public or private, any format). Default: iAdvize\'s production key' -r -F
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l ttl -d 'Token lifetime: seconds, or 90s, 5m, 1h. iAdvize recommends 1 minute' -r

@@ -3,13 +3,13 @@
 
 use serde_json::{Map, Value};
 
-/// The user id claim: required, a string, unique and stable per user, at most 255 characters.
+/// The user id claim: required, a string, unique and stable per user, at most 255 UTF-16 units.
 pub const USER_ID_CLAIM: &str = "https://iadvize.com/userId";
 /// The optional visitor details claim: an object of string fields.
 pub const VISITOR_DATA_CLAIM: &str = "https://iadvize.com/visitorData";
 /// Every custom claim must start with this prefix.
 pub const IADVIZE_PREFIX: &str = "https://iadvize.com/";
-/// iAdvize's limit on the user id's length.
+/// iAdvize's limit on the user id's length, in UTF-16 units (see [`java_length`]).
 pub const MAX_USER_ID_CHARS: usize = 255;
 /// The visitor data fields iAdvize documents.
 pub const VISITOR_FIELDS: &[&str] = &[
@@ -64,12 +64,28 @@ const PLACEHOLDERS: &[&str] = &[
 /// Why a value cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ClaimError {
-    #[error("the user id is empty")]
+    #[error("the user id is empty or only whitespace")]
     EmptyUserId,
-    #[error("the user id is {len} characters long; iAdvize accepts at most {MAX_USER_ID_CHARS}")]
-    UserIdTooLong { len: usize },
+    #[error(
+        "the user id is {len} {}; iAdvize accepts at most {MAX_USER_ID_CHARS}",
+        if *.ascii { "characters long" } else { "UTF-16 units long (as Java counts them)" }
+    )]
+    UserIdTooLong {
+        /// Length in UTF-16 units, which is the character count when `ascii`.
+        len: usize,
+        ascii: bool,
+    },
     #[error("the user id contains a control character ({found}); remove it")]
     UserIdControl { found: String },
+    #[error(
+        "the user id contains an invisible character, {code_point} ({name}), so it looks like \
+         another id; remove it"
+    )]
+    UserIdInvisible {
+        /// `U+200B` and the like.
+        code_point: String,
+        name: &'static str,
+    },
     #[error(
         "unknown visitor data field {field:?}; the known fields are {}",
         VISITOR_FIELDS.join(", ")
@@ -91,6 +107,77 @@ pub enum ClaimError {
     OwnedClaim { name: String, flag: &'static str },
 }
 
+/// A user id that iAdvize accepts but that is probably a mistake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum UserIdWarning {
+    /// `test`, `null`, `{{user.id}}` …: shared by several people, it merges them.
+    Placeholder,
+    /// Leading or trailing whitespace: a different id from the same one without it.
+    Whitespace,
+}
+
+impl UserIdWarning {
+    /// The warning about `user_id`, for a person to read.
+    pub fn message(self, user_id: &str) -> String {
+        match self {
+            UserIdWarning::Placeholder => format!(
+                "user id {user_id:?} looks like a placeholder: if several people share it, \
+                 iAdvize merges them into one visitor who can read all their conversations"
+            ),
+            UserIdWarning::Whitespace => format!(
+                "user id {user_id:?} has leading or trailing whitespace, so it differs from \
+                 the same id without it"
+            ),
+        }
+    }
+}
+
+/// Characters that show nothing, or only change how the text around them is shown, so that an
+/// id containing one looks like another id: format characters (Unicode Cf), line and paragraph
+/// separators, and the blank fillers of Hangul. Control characters (Cc) are refused apart.
+/// Variation selectors are not here: emoji need them, and they do not hide a character.
+const INVISIBLE: &[(char, char, &str)] = &[
+    ('\u{00AD}', '\u{00AD}', "soft hyphen"),
+    ('\u{034F}', '\u{034F}', "combining grapheme joiner"),
+    ('\u{061C}', '\u{061C}', "Arabic letter mark"),
+    ('\u{115F}', '\u{1160}', "Hangul filler"),
+    ('\u{17B4}', '\u{17B5}', "Khmer invisible vowel"),
+    ('\u{180E}', '\u{180E}', "Mongolian vowel separator"),
+    ('\u{200B}', '\u{200B}', "zero width space"),
+    ('\u{200C}', '\u{200C}', "zero width non-joiner"),
+    ('\u{200D}', '\u{200D}', "zero width joiner"),
+    ('\u{200E}', '\u{200F}', "directional mark"),
+    ('\u{2028}', '\u{2028}', "line separator"),
+    ('\u{2029}', '\u{2029}', "paragraph separator"),
+    (
+        '\u{202A}',
+        '\u{202E}',
+        "bidirectional embedding or override",
+    ),
+    ('\u{2060}', '\u{2060}', "word joiner"),
+    ('\u{2061}', '\u{2064}', "invisible mathematical operator"),
+    ('\u{2066}', '\u{2069}', "bidirectional isolate"),
+    ('\u{206A}', '\u{206F}', "deprecated format character"),
+    ('\u{3164}', '\u{3164}', "Hangul filler"),
+    (
+        '\u{FEFF}',
+        '\u{FEFF}',
+        "zero width no-break space, or byte order mark",
+    ),
+    ('\u{FFA0}', '\u{FFA0}', "halfwidth Hangul filler"),
+    ('\u{FFF9}', '\u{FFFB}', "interlinear annotation character"),
+    ('\u{E0000}', '\u{E007F}', "tag character"),
+];
+
+/// The name of `c` when it is an invisible character that makes text look like other text
+/// (see [`INVISIBLE`]); `None` for visible characters and for control characters.
+pub fn invisible_character(c: char) -> Option<&'static str> {
+    INVISIBLE
+        .iter()
+        .find(|(first, last, _)| (*first..=*last).contains(&c))
+        .map(|(_, _, name)| *name)
+}
+
 /// Length as Java counts it (UTF-16 code units): iAdvize's backend is written in Java, so a
 /// character outside the Basic Multilingual Plane counts twice.
 pub fn java_length(text: &str) -> usize {
@@ -99,39 +186,55 @@ pub fn java_length(text: &str) -> usize {
 
 /// Checks a user id against iAdvize's rules. `Ok` may still carry a warning.
 pub fn check_user_id(user_id: &str) -> Result<Option<String>, ClaimError> {
-    if user_id.is_empty() {
+    Ok(validate_user_id(user_id)?.map(|warning| warning.message(user_id)))
+}
+
+/// Checks a user id against iAdvize's rules: not empty or only whitespace, at most 255 UTF-16
+/// units, no control or invisible character. `Ok` may still carry a warning.
+pub fn validate_user_id(user_id: &str) -> Result<Option<UserIdWarning>, ClaimError> {
+    if user_id.trim().is_empty() {
         return Err(ClaimError::EmptyUserId);
     }
     let len = java_length(user_id);
     if len > MAX_USER_ID_CHARS {
-        return Err(ClaimError::UserIdTooLong { len });
+        return Err(ClaimError::UserIdTooLong {
+            len,
+            ascii: user_id.is_ascii(),
+        });
     }
     if let Some(c) = user_id.chars().find(|c| c.is_control()) {
         return Err(ClaimError::UserIdControl {
             found: c.escape_unicode().to_string(),
         });
     }
-    Ok(user_id_warning(user_id))
+    if let Some((c, name)) = user_id
+        .chars()
+        .find_map(|c| invisible_character(c).map(|name| (c, name)))
+    {
+        return Err(ClaimError::UserIdInvisible {
+            code_point: format!("U+{:04X}", u32::from(c)),
+            name,
+        });
+    }
+    Ok(user_id_warning_kind(user_id))
 }
 
 /// A warning for ids that are valid but probably wrong.
 pub fn user_id_warning(user_id: &str) -> Option<String> {
+    user_id_warning_kind(user_id).map(|warning| warning.message(user_id))
+}
+
+fn user_id_warning_kind(user_id: &str) -> Option<UserIdWarning> {
     let lowered = user_id.trim().to_lowercase();
     if PLACEHOLDERS.contains(&lowered.as_str())
         || lowered.contains("{{")
         || lowered.contains("${")
         || lowered.contains("<%")
     {
-        return Some(format!(
-            "user id {user_id:?} looks like a placeholder: if several people share it, iAdvize \
-             merges them into one visitor who can read all their conversations"
-        ));
+        return Some(UserIdWarning::Placeholder);
     }
     if user_id.trim() != user_id {
-        return Some(format!(
-            "user id {user_id:?} has leading or trailing whitespace, so it differs from the \
-             same id without it"
-        ));
+        return Some(UserIdWarning::Whitespace);
     }
     None
 }
@@ -233,16 +336,94 @@ mod tests {
         assert!(check_user_id(&"a".repeat(255)).unwrap().is_none());
         assert_eq!(
             check_user_id(&"a".repeat(256)),
-            Err(ClaimError::UserIdTooLong { len: 256 })
+            Err(ClaimError::UserIdTooLong {
+                len: 256,
+                ascii: true
+            })
         );
-        // 128 emoji are 256 UTF-16 code units.
-        assert!(check_user_id(&"😀".repeat(128)).is_err());
+        assert!(
+            ClaimError::UserIdTooLong {
+                len: 256,
+                ascii: true
+            }
+            .to_string()
+            .contains("256 characters long")
+        );
+        // 128 emoji are 128 characters but 256 UTF-16 units, as Java counts them.
+        assert!(check_user_id(&"😀".repeat(127)).is_ok());
+        let err = check_user_id(&"😀".repeat(128)).unwrap_err().to_string();
+        assert!(
+            err.contains("256 UTF-16 units long (as Java counts them)")
+                && !err.contains("characters"),
+            "{err}"
+        );
+        assert_eq!(check_user_id(" "), Err(ClaimError::EmptyUserId));
+        assert_eq!(check_user_id("\u{3000}\t "), Err(ClaimError::EmptyUserId));
         assert!(check_user_id("a\u{7}b").is_err());
         assert!(check_user_id("a\nb").is_err());
         assert!(check_user_id("Undefined").unwrap().is_some());
         assert!(check_user_id("{{user.id}}").unwrap().is_some());
         assert!(check_user_id(" 42").unwrap().is_some());
         assert!(check_user_id("customer-8812").unwrap().is_none());
+        assert_eq!(
+            validate_user_id(" test"),
+            Ok(Some(UserIdWarning::Placeholder))
+        );
+        assert_eq!(
+            validate_user_id("c-1 "),
+            Ok(Some(UserIdWarning::Whitespace))
+        );
+    }
+
+    #[test]
+    fn invisible_characters_are_refused_by_name_and_code_point() {
+        for c in [
+            '\u{00AD}',
+            '\u{200B}',
+            '\u{200C}',
+            '\u{200D}',
+            '\u{200E}',
+            '\u{200F}',
+            '\u{2028}',
+            '\u{2029}',
+            '\u{202A}',
+            '\u{202E}',
+            '\u{2060}',
+            '\u{2064}',
+            '\u{2066}',
+            '\u{206F}',
+            '\u{FEFF}',
+            '\u{E0041}',
+        ] {
+            let id = format!("customer{c}-1");
+            match validate_user_id(&id) {
+                Err(ClaimError::UserIdInvisible { code_point, .. }) => {
+                    assert_eq!(code_point, format!("U+{:04X}", u32::from(c)));
+                }
+                other => panic!("{:?}: {other:?}", c.escape_unicode().to_string()),
+            }
+        }
+        let err = check_user_id("a\u{200b}b").unwrap_err().to_string();
+        assert!(
+            err.contains("U+200B") && err.contains("zero width space"),
+            "{err}"
+        );
+        // Visible neighbours, and what emoji need, are fine.
+        for id in [
+            "a\u{2010}b",
+            "a\u{2030}b",
+            "x\u{2065}",
+            "\u{2764}\u{FE0F}",
+            "été",
+            "客户",
+        ] {
+            assert!(validate_user_id(id).is_ok(), "{id:?}");
+        }
+        // Control characters keep their own message.
+        assert!(matches!(
+            validate_user_id("a\u{85}b"),
+            Err(ClaimError::UserIdControl { .. })
+        ));
     }
 
     #[test]

@@ -156,7 +156,8 @@ pub struct MintArgs {
     )]
     pub key: PathBuf,
 
-    /// The user id: unique and stable per person, at most 255 characters.
+    /// The user id: unique and stable per person, at most 255 UTF-16 units as Java counts them
+    /// (an ASCII character counts 1, an emoji 2); no control or invisible characters.
     #[arg(
         long,
         value_name = "ID",
@@ -168,8 +169,8 @@ pub struct MintArgs {
 
     /// Mint one token per line of FILE (`-` for standard input), in order.
     ///
-    /// Blank lines and trailing CRs are ignored. Every line is checked before any token is
-    /// printed.
+    /// Blank lines (empty or only whitespace) and trailing CRs are ignored. Every line is
+    /// checked before any token is printed.
     #[arg(long, value_name = "FILE")]
     pub user_ids: Option<PathBuf>,
 

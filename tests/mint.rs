@@ -417,3 +417,47 @@ fn a_closed_pipe_ends_a_batch_quietly() {
     assert!(!err.contains("error"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn blank_and_invisible_user_ids_are_refused() {
+    let m = Minting::new();
+    for (id, needles) in [
+        (" ", &["--user-id", "empty or only whitespace"][..]),
+        ("\t \u{3000}", &["empty or only whitespace"][..]),
+        ("customer\u{200B}-1", &["U+200B", "zero width space"][..]),
+        ("\u{FEFF}customer-1", &["U+FEFF"][..]),
+        ("customer-1\u{202E}", &["U+202E"][..]),
+        ("cus\u{00AD}tomer-1", &["U+00AD", "soft hyphen"][..]),
+        ("customer-1\u{2028}", &["U+2028"][..]),
+        ("customer\u{2063}-1", &["U+2063"][..]),
+    ] {
+        let out = m.rehearsal(&["--user-id", id]);
+        assert_refused(&out, needles);
+    }
+    m.sb.write("ids.txt", "customer-1\ncustomer\u{2060}-2\ncustomer-3\n");
+    let out = m.rehearsal(&["--user-ids", "ids.txt"]);
+    assert_refused(&out, &["ids.txt", "line 2", "U+2060", "word joiner"]);
+}
+
+#[test]
+fn length_is_counted_in_utf16_units_and_the_messages_say_so() {
+    let m = Minting::new();
+    let out = m.rehearsal(&["--user-id", &"😀".repeat(127), "--jws"]);
+    assert_exit(&out, 0);
+    let out = m.rehearsal(&["--user-id", &"😀".repeat(128)]);
+    let err = assert_refused(&out, &["256 UTF-16 units long (as Java counts them)"]);
+    assert!(!err.contains("characters long"), "{err}");
+    let out = m.rehearsal(&["--user-id", &"é".repeat(256)]);
+    assert_refused(&out, &["256 UTF-16 units"]);
+    let out = m.rehearsal(&["--user-id", &"x".repeat(256)]);
+    assert_refused(&out, &["256 characters long", "at most 255"]);
+    let help = run(m.sb.cmd().args(["mint", "--help"]));
+    let help = stdout(&help)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        help.contains("at most 255 UTF-16 units as Java counts them"),
+        "{help}"
+    );
+}
