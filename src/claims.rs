@@ -103,6 +103,16 @@ pub enum ClaimError {
          {IADVIZE_PREFIX}: iAdvize requires the prefix, e.g. {IADVIZE_PREFIX}{name}"
     )]
     UnprefixedClaim { name: String },
+    #[error(
+        "claim {name:?} does not start with exactly {IADVIZE_PREFIX} (https, lowercase), the \
+         prefix iAdvize requires: write {suggestion}"
+    )]
+    MisspelledPrefix { name: String, suggestion: String },
+    #[error(
+        "claim {name:?} has no name after the prefix; write {IADVIZE_PREFIX}NAME, e.g. \
+         {IADVIZE_PREFIX}plan"
+    )]
+    PrefixOnly { name: String },
     #[error("claim {name:?} is set by {flag}; use that instead")]
     OwnedClaim { name: String, flag: &'static str },
 }
@@ -287,12 +297,25 @@ pub fn check_extra_claim_name(name: &str) -> Result<(), ClaimError> {
             flag,
         });
     }
-    if !is_allowed_claim_name(name) {
-        return Err(ClaimError::UnprefixedClaim {
-            name: name.to_string(),
+    if name == IADVIZE_PREFIX {
+        return Err(ClaimError::PrefixOnly { name: name.into() });
+    }
+    if is_allowed_claim_name(name) {
+        return Ok(());
+    }
+    // `http://…`, `HTTPS://iAdvize.com/…`, `www.iadvize.com/…`: the prefix, misspelled.
+    const DOMAIN: &str = "iadvize.com";
+    if let Some(at) = name.to_ascii_lowercase().find(DOMAIN) {
+        let rest = name[at + DOMAIN.len()..].trim_start_matches('/');
+        if rest.is_empty() {
+            return Err(ClaimError::PrefixOnly { name: name.into() });
+        }
+        return Err(ClaimError::MisspelledPrefix {
+            name: name.into(),
+            suggestion: format!("{IADVIZE_PREFIX}{rest}"),
         });
     }
-    Ok(())
+    Err(ClaimError::UnprefixedClaim { name: name.into() })
 }
 
 /// Everything about the claims that is the same for every token of a `mint` run.
@@ -454,6 +477,40 @@ mod tests {
             check_extra_claim_name("exp"),
             Err(ClaimError::OwnedClaim { .. })
         ));
+    }
+
+    #[test]
+    fn a_misspelled_prefix_gets_the_exact_prefix_as_a_hint() {
+        for (name, suggestion) in [
+            ("http://iadvize.com/x", "https://iadvize.com/x"),
+            ("HTTPS://iadvize.com/x", "https://iadvize.com/x"),
+            ("https://IAdvize.com/plan", "https://iadvize.com/plan"),
+            ("https://www.iadvize.com/plan", "https://iadvize.com/plan"),
+            ("iadvize.com/plan", "https://iadvize.com/plan"),
+        ] {
+            assert_eq!(
+                check_extra_claim_name(name),
+                Err(ClaimError::MisspelledPrefix {
+                    name: name.into(),
+                    suggestion: suggestion.into()
+                })
+            );
+            let message = check_extra_claim_name(name).unwrap_err().to_string();
+            assert!(!message.contains("iadvize.com/http"), "{message}");
+        }
+        for name in [
+            "https://iadvize.com/",
+            "http://iadvize.com/",
+            "https://iadvize.com",
+        ] {
+            let err = check_extra_claim_name(name).unwrap_err();
+            assert!(
+                matches!(err, ClaimError::PrefixOnly { .. }),
+                "{name}: {err:?}"
+            );
+        }
+        // inspect's rule is unchanged: the bare prefix is prefixed.
+        assert!(is_allowed_claim_name("https://iadvize.com/"));
     }
 
     #[test]

@@ -461,3 +461,23 @@ fn length_is_counted_in_utf16_units_and_the_messages_say_so() {
         "{help}"
     );
 }
+
+#[test]
+fn a_misspelled_or_bare_claim_prefix_gets_a_sensible_hint() {
+    let m = Minting::new();
+    for name in ["http://iadvize.com/plan", "HTTPS://iadvize.com/plan"] {
+        let out = m.rehearsal(&["--user-id", "c", "--claim", &format!("{name}=\"gold\"")]);
+        let err = assert_refused(&out, &["write https://iadvize.com/plan"]);
+        assert!(!err.contains("iadvize.com/http"), "{err}");
+    }
+    let out = m.rehearsal(&["--user-id", "c", "--claim", "https://iadvize.com/=\"gold\""]);
+    assert_refused(&out, &["no name after the prefix"]);
+    let out = m.rehearsal(&[
+        "--user-id",
+        "c",
+        "--claim",
+        "https://iadvize.com/plan=\"gold\"",
+        "--jws",
+    ]);
+    assert_exit(&out, 0);
+}
