@@ -98,6 +98,10 @@ pub enum ClaimError {
     VisitorFieldNotString { field: String, found: &'static str },
     #[error("visitor data must be a JSON object of string fields, not {found}")]
     VisitorDataNotObject { found: &'static str },
+    #[error("visitor data field {field:?} is given more than once; give each field once")]
+    DuplicateVisitorField { field: String },
+    #[error("not valid JSON: {0}")]
+    NotJson(String),
     #[error(
         "claim {name:?} is neither a registered JWT claim nor prefixed with \
          {IADVIZE_PREFIX}: iAdvize requires the prefix, e.g. {IADVIZE_PREFIX}{name}"
@@ -318,6 +322,56 @@ pub fn check_extra_claim_name(name: &str) -> Result<(), ClaimError> {
     Err(ClaimError::UnprefixedClaim { name: name.into() })
 }
 
+/// Parses visitor data given as JSON text, refusing a field given twice (which JSON parsers,
+/// serde_json included, silently resolve to the last value). The result still needs
+/// [`check_visitor_data`].
+pub fn parse_visitor_data(json: &[u8]) -> Result<Value, ClaimError> {
+    let value: Value =
+        serde_json::from_slice(json).map_err(|err| ClaimError::NotJson(err.to_string()))?;
+    if value.is_object() {
+        let fields: FieldNames =
+            serde_json::from_slice(json).map_err(|err| ClaimError::NotJson(err.to_string()))?;
+        if let Some(field) = fields.duplicate {
+            return Err(ClaimError::DuplicateVisitorField { field });
+        }
+    }
+    Ok(value)
+}
+
+/// The first member name of a JSON object that is given more than once.
+struct FieldNames {
+    duplicate: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for FieldNames {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Names;
+        impl<'de> serde::de::Visitor<'de> for Names {
+            type Value = FieldNames;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<FieldNames, A::Error> {
+                let mut seen = std::collections::HashSet::new();
+                let mut duplicate = None;
+                while let Some(name) = map.next_key::<String>()? {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                    if !seen.insert(name.clone()) && duplicate.is_none() {
+                        duplicate = Some(name);
+                    }
+                }
+                Ok(FieldNames { duplicate })
+            }
+        }
+        deserializer.deserialize_map(Names)
+    }
+}
+
 /// Everything about the claims that is the same for every token of a `mint` run.
 #[derive(Debug, Clone, Default)]
 pub struct ClaimsTemplate {
@@ -465,6 +519,27 @@ mod tests {
             Err(ClaimError::VisitorFieldNotString { .. })
         ));
         assert!(check_visitor_data(&serde_json::json!([])).is_err());
+    }
+
+    #[test]
+    fn visitor_data_json_refuses_a_field_given_twice() {
+        let ok = parse_visitor_data(br#"{"firstName":"Jane","city":"Nantes"}"#).unwrap();
+        assert_eq!(ok["city"], "Nantes");
+        assert_eq!(
+            parse_visitor_data(br#"{"firstName":"Jane","firstName":"John"}"#),
+            Err(ClaimError::DuplicateVisitorField {
+                field: "firstName".into()
+            })
+        );
+        assert!(matches!(
+            parse_visitor_data(b"{oops"),
+            Err(ClaimError::NotJson(_))
+        ));
+        // Not an object: left to check_visitor_data, which names the type.
+        assert_eq!(
+            parse_visitor_data(b"[1, 1]").unwrap(),
+            serde_json::json!([1, 1])
+        );
     }
 
     #[test]

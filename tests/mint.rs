@@ -481,3 +481,32 @@ fn a_misspelled_or_bare_claim_prefix_gets_a_sensible_hint() {
     ]);
     assert_exit(&out, 0);
 }
+
+#[test]
+fn visitor_data_files_may_start_with_a_bom_but_no_field_may_be_given_twice() {
+    let m = Minting::new();
+    m.sb.write(
+        "visitor.json",
+        "\u{FEFF}{\"firstName\":\"Jane\",\"city\":\"Nantes\"}\n",
+    );
+    let out = m.rehearsal(&[
+        "--user-id",
+        "c",
+        "--visitor-data",
+        "@visitor.json",
+        "--json",
+    ]);
+    assert_exit(&out, 0);
+    let record: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        record["claims"]["https://iadvize.com/visitorData"],
+        serde_json::json!({"firstName": "Jane", "city": "Nantes"})
+    );
+
+    let twice = r#"{"firstName":"Jane","firstName":"John"}"#;
+    let out = m.rehearsal(&["--user-id", "c", "--visitor-data", twice]);
+    assert_refused(&out, &["--visitor-data", "\"firstName\"", "more than once"]);
+    m.sb.write("twice.json", twice);
+    let out = m.rehearsal(&["--user-id", "c", "--visitor-data", "@twice.json"]);
+    assert_refused(&out, &["twice.json", "\"firstName\"", "more than once"]);
+}

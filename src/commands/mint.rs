@@ -27,6 +27,8 @@ const MAX_TTL_SECONDS: u64 = 366 * 86_400;
 const MAX_ID_LINE_BYTES: usize = 4096;
 /// User ids a thread mints before handing them to the writer.
 const BLOCK: usize = 64;
+/// The UTF-8 byte order mark some editors put at the start of a text file.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 /// At most this many per-id warnings are printed; the rest are counted.
 const MAX_ID_WARNINGS: usize = 10;
 
@@ -190,16 +192,16 @@ fn visitor_data(
     }
     let mut data = match inline {
         None => Value::Object(Map::new()),
-        Some(text) => {
-            let (name, bytes) = match text.strip_prefix('@') {
-                Some(path) => (
-                    format!("--visitor-data file '{path}'"),
-                    read_small_file(path)?,
-                ),
-                None => ("--visitor-data".to_string(), text.as_bytes().to_vec()),
-            };
-            serde_json::from_slice(&bytes).with_context(|| format!("{name} is not valid JSON"))?
-        }
+        Some(text) => match text.strip_prefix('@') {
+            Some(path) => {
+                let bytes = read_small_file(path)?;
+                // A file saved by a Windows editor may start with a byte order mark.
+                let json = bytes.strip_prefix(UTF8_BOM).unwrap_or(&bytes);
+                claims::parse_visitor_data(json)
+                    .with_context(|| format!("--visitor-data file '{path}'"))?
+            }
+            None => claims::parse_visitor_data(text.as_bytes()).context("--visitor-data")?,
+        },
     };
     claims::check_visitor_data(&data).context("--visitor-data")?;
     if let Value::Object(map) = &mut data {
