@@ -510,3 +510,51 @@ fn visitor_data_files_may_start_with_a_bom_but_no_field_may_be_given_twice() {
     let out = m.rehearsal(&["--user-id", "c", "--visitor-data", "@twice.json"]);
     assert_refused(&out, &["twice.json", "\"firstName\"", "more than once"]);
 }
+
+#[test]
+fn only_one_input_may_read_standard_input() {
+    let m = Minting::new();
+    let key = std::fs::read(m.sb.join("brand-private.pem")).unwrap();
+    for (args, needles) in [
+        (
+            &["--key", "-", "--user-ids", "-"][..],
+            &["--key - and --user-ids -", "standard input"][..],
+        ),
+        (
+            &[
+                "--key",
+                "brand-private.pem",
+                "--user-ids",
+                "-",
+                "--iadvize-key",
+                "-",
+            ][..],
+            &["--user-ids - and --iadvize-key -"][..],
+        ),
+        (
+            &["--key", "-", "--user-id", "c", "--iadvize-key", "-"][..],
+            &["--key - and --iadvize-key -"][..],
+        ),
+        (
+            &["--key", "-", "--user-ids", "-", "--iadvize-key", "-"][..],
+            &["--key -, --user-ids - and --iadvize-key -"][..],
+        ),
+    ] {
+        let out = run_with_stdin(m.sb.cmd().arg("mint").args(args), &key);
+        assert_refused(&out, needles);
+    }
+    // One reader is fine.
+    let out = run_with_stdin(
+        m.sb.cmd().args([
+            "mint",
+            "--key",
+            "-",
+            "--user-id",
+            "c",
+            "--iadvize-key",
+            "standin-iadvize-public.pem",
+        ]),
+        &key,
+    );
+    assert_exit(&out, 0);
+}

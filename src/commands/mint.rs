@@ -75,13 +75,7 @@ fn plan(args: MintArgs) -> anyhow::Result<Plan> {
     let visitor_data = visitor_data(args.visitor_data.as_deref(), &args.visitor)?;
     let extra = extra_claims(&args.claim)?;
 
-    let stdin_ids = args
-        .user_ids
-        .as_deref()
-        .is_some_and(|p| p.as_os_str() == "-");
-    if stdin_ids && args.key.as_os_str() == "-" {
-        bail!("--key - and --user-ids - cannot both read standard input");
-    }
+    check_one_stdin_reader(&args)?;
     let (user_ids, warnings) = match (&args.user_id, &args.user_ids) {
         (Some(id), _) => {
             let warning = claims::check_user_id(id).context("--user-id")?;
@@ -138,6 +132,30 @@ fn plan(args: MintArgs) -> anyhow::Result<Plan> {
         json: args.json,
         jobs,
     })
+}
+
+/// Standard input can be read once: refuses two inputs that both ask for it.
+fn check_one_stdin_reader(args: &MintArgs) -> anyhow::Result<()> {
+    let is_stdin = |path: Option<&Path>| path.is_some_and(|p| p.as_os_str() == "-");
+    let readers: Vec<&str> = [
+        ("--key -", is_stdin(Some(&args.key))),
+        ("--user-ids -", is_stdin(args.user_ids.as_deref())),
+        ("--iadvize-key -", is_stdin(args.iadvize_key.as_deref())),
+    ]
+    .into_iter()
+    .filter_map(|(flag, reads)| reads.then_some(flag))
+    .collect();
+    match readers[..] {
+        [a, b] => bail!(
+            "{a} and {b} cannot both read standard input, which can be read only once; give \
+             one of them as a file"
+        ),
+        [a, b, c] => bail!(
+            "{a}, {b} and {c} cannot all read standard input, which can be read only once; \
+             give all but one of them as files"
+        ),
+        _ => Ok(()),
+    }
 }
 
 fn parse_ttl(text: &str) -> anyhow::Result<u64> {
