@@ -558,3 +558,38 @@ fn only_one_input_may_read_standard_input() {
     );
     assert_exit(&out, 0);
 }
+
+#[test]
+fn a_failed_write_names_standard_output() {
+    let m = Minting::new();
+    let ids: String = (0..300).map(|i| format!("id-{i}\n")).collect();
+    m.sb.write("ids.txt", ids);
+    // One token fails when the buffer is flushed, a batch while it is written.
+    for input in [["--user-id", "c"], ["--user-ids", "ids.txt"]] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out =
+            m.sb.cmd()
+                .args([
+                    "mint",
+                    "--key",
+                    "brand-private.pem",
+                    "--iadvize-key",
+                    "standin-iadvize-public.pem",
+                ])
+                .args(input)
+                .stdout(full)
+                .output()
+                .unwrap();
+        assert_exit(&out, 2);
+        let err = stderr(&out);
+        assert!(
+            err.contains(
+                "error: cannot write the tokens to standard output: No space left on device"
+            ),
+            "{err}"
+        );
+    }
+}

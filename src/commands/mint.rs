@@ -27,6 +27,8 @@ const MAX_TTL_SECONDS: u64 = 366 * 86_400;
 const MAX_ID_LINE_BYTES: usize = 4096;
 /// User ids a thread mints before handing them to the writer.
 const BLOCK: usize = 64;
+/// Context of a failed write; a closed pipe is still recognised below it and ends quietly.
+const CANNOT_WRITE: &str = "cannot write the tokens to standard output";
 /// The UTF-8 byte order mark some editors put at the start of a text file.
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 /// At most this many per-id warnings are printed; the rest are counted.
@@ -61,7 +63,7 @@ pub fn run(args: MintArgs) -> anyhow::Result<Outcome> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
     mint_all(&plan, &mut out)?;
-    out.flush()?;
+    out.flush().context(CANNOT_WRITE)?;
     Ok(Outcome::Success)
 }
 
@@ -385,8 +387,9 @@ fn mint_block(plan: &Plan, block: &[String]) -> anyhow::Result<Vec<String>> {
 
 fn write_block(out: &mut impl Write, lines: anyhow::Result<Vec<String>>) -> anyhow::Result<()> {
     for line in lines? {
-        out.write_all(line.as_bytes())?;
-        out.write_all(b"\n")?;
+        out.write_all(line.as_bytes())
+            .and_then(|()| out.write_all(b"\n"))
+            .context(CANNOT_WRITE)?;
     }
     Ok(())
 }
