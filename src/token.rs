@@ -28,6 +28,8 @@ pub enum TokenError {
     Key(#[from] KeyError),
     #[error("JOSE operation failed: {0}")]
     Jose(String),
+    #[error("no recipient key was given, so the token cannot be encrypted")]
+    NoRecipient,
 }
 
 fn jose(err: impl std::fmt::Display) -> TokenError {
@@ -38,7 +40,8 @@ fn jose(err: impl std::fmt::Display) -> TokenError {
 #[derive(Debug)]
 pub struct TokenMaker {
     signer: RsassaJwsSigner,
-    encrypter: RsaesJweEncrypter,
+    /// None when made with [`TokenMaker::signing_only`].
+    encrypter: Option<RsaesJweEncrypter>,
     jws_header: JwsHeader,
     jwe_header: JweHeader,
 }
@@ -54,17 +57,25 @@ impl TokenMaker {
     /// Prepares signing with `signing_key` (the brand's private key) and encryption to
     /// `recipient` (iAdvize's public key, or a stand-in's public or private key).
     pub fn new(signing_key: &LoadedKey, recipient: &LoadedKey) -> Result<Self, TokenError> {
+        let mut maker = Self::signing_only(signing_key)?;
+        check_size("recipient", recipient)?;
+        let recipient_der = recipient.public_info()?.spki_der;
+        let encrypter = RSA_OAEP_256
+            .encrypter_from_der(&recipient_der)
+            .map_err(jose)?;
+        maker.encrypter = Some(encrypter);
+        Ok(maker)
+    }
+
+    /// Prepares signing only (for the inner JWS alone): [`TokenMaker::encrypt`] and
+    /// [`TokenMaker::mint`] then fail with [`TokenError::NoRecipient`].
+    pub fn signing_only(signing_key: &LoadedKey) -> Result<Self, TokenError> {
         if signing_key.kind() != KeyKind::Private {
             return Err(TokenError::SigningKeyNotPrivate);
         }
         check_size("signing", signing_key)?;
-        check_size("recipient", recipient)?;
         let signer = RS256
             .signer_from_der(&*signing_key.private_pkcs8_der()?)
-            .map_err(jose)?;
-        let recipient_der = recipient.public_info()?.spki_der;
-        let encrypter = RSA_OAEP_256
-            .encrypter_from_der(&recipient_der)
             .map_err(jose)?;
         let jws_header = JwsHeader::new();
         let mut jwe_header = JweHeader::new();
@@ -74,7 +85,7 @@ impl TokenMaker {
         jwe_header.set_content_type("JWT");
         Ok(TokenMaker {
             signer,
-            encrypter,
+            encrypter: None,
             jws_header,
             jwe_header,
         })
@@ -88,8 +99,8 @@ impl TokenMaker {
 
     /// The compact JWE whose plaintext is `jws`.
     pub fn encrypt(&self, jws: &str) -> Result<String, TokenError> {
-        josekit::jwe::serialize_compact(jws.as_bytes(), &self.jwe_header, &self.encrypter)
-            .map_err(jose)
+        let encrypter = self.encrypter.as_ref().ok_or(TokenError::NoRecipient)?;
+        josekit::jwe::serialize_compact(jws.as_bytes(), &self.jwe_header, encrypter).map_err(jose)
     }
 
     /// Signs, then encrypts.
@@ -135,6 +146,20 @@ mod tests {
         assert_eq!(part(&minted.jwe, 1).len(), 256, "2048-bit recipient");
         assert_eq!(part(&minted.jwe, 2).len(), 12, "96-bit GCM IV");
         assert_eq!(part(&minted.jwe, 4).len(), 16, "128-bit GCM tag");
+    }
+
+    #[test]
+    fn signing_only_signs_the_same_and_cannot_encrypt() {
+        let brand = LoadedKey::generate(2048).unwrap();
+        let both = TokenMaker::new(&brand, &LoadedKey::iadvize_production()).unwrap();
+        let signing = TokenMaker::signing_only(&brand).unwrap();
+        let mut claims = Map::new();
+        claims.insert("https://iadvize.com/userId".into(), "u".into());
+        assert_eq!(signing.sign(&claims).unwrap(), both.sign(&claims).unwrap());
+        assert!(matches!(
+            signing.mint(&claims),
+            Err(TokenError::NoRecipient)
+        ));
     }
 
     #[test]

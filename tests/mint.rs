@@ -593,3 +593,37 @@ fn a_failed_write_names_standard_output() {
         );
     }
 }
+
+#[test]
+fn with_jws_the_recipient_key_is_not_read_and_its_json_fields_are_null() {
+    let m = Minting::new();
+    // An encrypted stand-in key would need a passphrase, and there is no terminal to ask on.
+    m.sb.write("pass.txt", "stand-in passphrase\n");
+    openssl_encrypt_pkcs8(
+        m.sb.path(),
+        "standin-iadvize-private.pem",
+        "pass.txt",
+        "standin-enc.pem",
+        false,
+    );
+    let args = [
+        "--iadvize-key",
+        "standin-enc.pem",
+        "--user-id",
+        "c-1",
+        "--now",
+        "1700000000",
+        "--jws",
+        "--json",
+    ];
+    let out = m.mint(&args);
+    assert_exit(&out, 0);
+    assert!(!stderr(&out).contains("passphrase"), "{}", stderr(&out));
+    let record: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(record["recipient_sha256_fingerprint"], Value::Null);
+    assert_eq!(record["recipient_is_iadvize_production"], Value::Null);
+    assert_eq!(record["token"].as_str().unwrap().split('.').count(), 3);
+    // Without --jws the recipient is read, and its passphrase needed.
+    let out = m.mint(&args[..args.len() - 2]);
+    assert_refused(&out, &["standin-enc.pem", "passphrase"]);
+}

@@ -41,8 +41,9 @@ struct MintRecord<'a> {
     user_id: &'a str,
     issued_at: i64,
     expires_at: i64,
-    recipient_sha256_fingerprint: &'a str,
-    recipient_is_iadvize_production: bool,
+    /// Null with `--jws`, as the next field: there is no recipient.
+    recipient_sha256_fingerprint: Option<&'a str>,
+    recipient_is_iadvize_production: Option<bool>,
     claims: &'a Map<String, Value>,
 }
 
@@ -51,8 +52,9 @@ struct Plan {
     template: ClaimsTemplate,
     user_ids: Vec<String>,
     now: Option<i64>,
-    recipient_fingerprint: String,
-    recipient_is_production: bool,
+    /// None with `--jws`: nothing is encrypted.
+    recipient_fingerprint: Option<String>,
+    recipient_is_production: Option<bool>,
     jws_only: bool,
     json: bool,
     jobs: usize,
@@ -90,19 +92,28 @@ fn plan(args: MintArgs) -> anyhow::Result<Plan> {
     let passphrase = PassphraseSource::new(args.passphrase.passphrase_file.clone());
     let signing_source = key_source(&args.key);
     let signing_key = load_key(&signing_source, &passphrase)?;
-    let recipient_source = match &args.iadvize_key {
-        Some(path) => key_source(path),
-        None => KeySource::Builtin,
+    // With --jws nothing is encrypted: the recipient key is not read, nor its passphrase asked.
+    let recipient = if args.jws {
+        None
+    } else {
+        let source = match &args.iadvize_key {
+            Some(path) => key_source(path),
+            None => KeySource::Builtin,
+        };
+        Some((load_key(&source, &passphrase)?, source))
     };
-    let recipient = load_key(&recipient_source, &passphrase)?;
-    let maker = TokenMaker::new(&signing_key, &recipient)
-        .with_context(|| format!("cannot mint with key {signing_source}"))?;
-    let recipient_info = recipient.public_info()?;
+    let maker = match &recipient {
+        Some((key, _)) => TokenMaker::new(&signing_key, key),
+        None => TokenMaker::signing_only(&signing_key),
+    }
+    .with_context(|| format!("cannot mint with key {signing_source}"))?;
 
     output::warn_all(signing_key.warnings());
-    output::warn_all(recipient.warnings());
-    if !args.jws {
-        warn_about_recipient(&signing_key, &recipient, &recipient_source)?;
+    let mut recipient_info = None;
+    if let Some((key, source)) = &recipient {
+        output::warn_all(key.warnings());
+        warn_about_recipient(&signing_key, key, source)?;
+        recipient_info = Some(key.public_info()?);
     }
     if ttl > LONG_TTL_SECONDS {
         eprintln!(
@@ -128,8 +139,8 @@ fn plan(args: MintArgs) -> anyhow::Result<Plan> {
         },
         user_ids,
         now,
-        recipient_fingerprint: recipient_info.sha256_fingerprint.clone(),
-        recipient_is_production: recipient_info.is_iadvize_production(),
+        recipient_is_production: recipient_info.as_ref().map(|i| i.is_iadvize_production()),
+        recipient_fingerprint: recipient_info.map(|i| i.sha256_fingerprint),
         jws_only: args.jws,
         json: args.json,
         jobs,
@@ -413,7 +424,7 @@ fn mint_line(plan: &Plan, user_id: &str, issued_at: i64) -> anyhow::Result<Strin
         user_id,
         issued_at,
         expires_at,
-        recipient_sha256_fingerprint: &plan.recipient_fingerprint,
+        recipient_sha256_fingerprint: plan.recipient_fingerprint.as_deref(),
         recipient_is_iadvize_production: plan.recipient_is_production,
         claims: &claims,
     };
