@@ -381,6 +381,21 @@ fn each_java_stack_fact_is_reported_with_its_verdict() {
             lab.with(&good, json!({"jwe_header": format!(r#"{{"alg":"RSA-OAEP-256","enc":"A256GCM","cty":"JWT","x":"{}"}}"#, "\u{1f600}".repeat(10_000))})),
             "jwe.header_size", "fail", "rejects",
         ),
+        (
+            "a member twice in the JWE header",
+            lab.with(&good, json!({"jwe_header": r#"{"alg":"RSA-OAEP-256","enc":"A128GCM","enc":"A256GCM","cty":"JWT"}"#})),
+            "token.format", "fail", "rejects",
+        ),
+        (
+            "a member twice in the JWS header",
+            lab.with(&good, json!({"jws_header": r#"{"alg":"RS512","alg":"RS256"}"#})),
+            "jws.format", "fail", "rejects",
+        ),
+        (
+            "a JWS protected header over 20,000 characters",
+            lab.with(&good, json!({"jws_header": format!(r#"{{"alg":"RS256","x":"{}"}}"#, "a".repeat(20_001))})),
+            "jws.format", "fail", "rejects",
+        ),
         ("a 64-bit GCM tag", lab.with(&good, json!({"tag_len": 8})), "jwe.tag", "fail", "rejects"),
         // Found by fuzzing: a short CBC IV made the openssl crate panic.
         (
@@ -923,5 +938,66 @@ fn small_keys_verify_every_rsa_signature_algorithm() {
             .unwrap()
             .contains("does not verify"),
         "{signature}"
+    );
+}
+
+/// A protected header with a member name twice is refused by iAdvize's library (Gson reads it
+/// into a Map): token.format for the JWE's header, jws.format for the JWS's. Everything else
+/// is still checked, with the last copy, as most parsers read it.
+#[test]
+fn a_header_member_twice_fails_and_the_rest_is_still_checked() {
+    let lab = Lab::new();
+    let good = lab.good_claims();
+    let twice = r#"{"alg":"RS512","alg":"RS256"}"#;
+    let tokens = make_tokens(&json!([
+        lab.with(&good, json!({"jwe_header": r#"{"alg":"RSA-OAEP-256","enc":"A256GCM","cty":"JWT","cty":"JWT"}"#})),
+        lab.with(&good, json!({"jws_header": twice})),
+        {"sign_key": lab.path("brand-private.pem"), "jws_header": twice, "claims": good.to_string()},
+        // Only nested: Nimbus reads nested objects without checking for duplicates.
+        lab.with(&good, json!({"jws_header": r#"{"alg":"RS256","x":{"a":1,"a":2}}"#})),
+    ]));
+    let (code, report) = lab.inspect(&tokens[0], &[]);
+    assert_eq!(code, 1);
+    assert_eq!(with_status(&report, "fail"), ["token.format"], "{report:#}");
+    let format = check(&report, "token.format");
+    assert_eq!(
+        format["message"],
+        r#"the JWE protected header has "cty" more than once"#
+    );
+    assert_eq!(format["java_stack"], "rejects");
+    assert_eq!(report["kind"], "jwe");
+    assert_eq!(check(&report, "claims.user_id")["status"], "pass");
+
+    for (token, extra) in [
+        (&tokens[1], &[][..]),
+        (&tokens[2], &["--expect", "jws"][..]),
+    ] {
+        let (code, report) = lab.inspect(token, extra);
+        assert_eq!(code, 1);
+        assert_eq!(with_status(&report, "fail"), ["jws.format"], "{report:#}");
+        let format = check(&report, "jws.format");
+        assert_eq!(
+            format["message"],
+            r#"the JWS protected header has "alg" more than once"#
+        );
+        assert_eq!(check(&report, "jws.signature")["status"], "pass");
+    }
+
+    let (code, report) = lab.inspect(&tokens[3], &[]);
+    assert_eq!(code, 0, "{report:#}");
+}
+
+#[test]
+fn decrypted_content_with_one_part_is_counted_in_the_singular() {
+    let lab = Lab::new();
+    let tokens = make_tokens(&json!([{
+        "payload_raw": "nodots",
+        "encrypt_key": lab.path("standin-iadvize-public.pem"),
+    }]));
+    let (_, report) = lab.inspect(&tokens[0], &[]);
+    let format = check(&report, "jws.format");
+    assert_eq!(
+        format["message"],
+        "the decrypted content is not a signed JWT: it has 1 part where a JWS has 3"
     );
 }

@@ -3,14 +3,15 @@
 use serde_json::{Map, Value};
 
 use super::report::JavaStack;
-use super::{LONG_LIFETIME_SECONDS, Run, strict_json};
+use super::strict_json::{self, Duplicates};
+use super::{LONG_LIFETIME_SECONDS, Run};
 use crate::claims::{self, IADVIZE_PREFIX, USER_ID_CLAIM, VISITOR_DATA_CLAIM, VISITOR_FIELDS};
 use crate::time::{self, MILLISECONDS_THRESHOLD};
 
 impl Run<'_> {
     pub(super) fn inspect_claims(&mut self, payload: &[u8]) {
         let claims = match strict_json::parse(payload) {
-            Ok((Value::Object(map), None)) => {
+            Ok((Value::Object(map), Duplicates { first: None, .. })) => {
                 let escaped = if payload.windows(2).any(|w| w == b"\\/") {
                     " (escaped slashes \\/ decode normally)"
                 } else {
@@ -22,7 +23,13 @@ impl Run<'_> {
                 );
                 map
             }
-            Ok((Value::Object(map), Some(duplicate))) => {
+            Ok((
+                Value::Object(map),
+                Duplicates {
+                    first: Some(duplicate),
+                    ..
+                },
+            )) => {
                 self.checks.fail(
                     "claims.json",
                     format!("the claim {duplicate:?} appears more than once"),

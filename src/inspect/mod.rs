@@ -17,6 +17,10 @@ use crypto::{Decrypted, MGF1_SHA1_HINT, MGF1_SHA1_PROBLEM, Verified, decrypt, ve
 use input::CleanToken;
 use report::{CHECK_IDS, Check, JavaStack, JweView, JwsView, Kind, Report, Status};
 
+/// The fix for a protected header with a member name twice.
+const DUPLICATE_HEADER_HINT: &str = "write each header member once: iAdvize's library refuses \
+     such a header, and JSON parsers disagree on which copy wins";
+
 /// iAdvize recommends a one-minute lifetime; past an hour is reported.
 pub const LONG_LIFETIME_SECONDS: i64 = 3600;
 /// A token is a few kilobytes: input over this is refused, and content that inflates
@@ -174,6 +178,8 @@ struct Run<'a> {
 /// A compact JWS split into its parts, with the bytes that were signed.
 struct ParsedJws {
     header: Map<String, Value>,
+    header_chars: usize,
+    header_duplicate: Option<String>,
     payload: Vec<u8>,
     signature: Vec<u8>,
     signing_input: String,
@@ -184,6 +190,7 @@ struct ParsedJwe {
     header_b64: String,
     header_chars: usize,
     header: Map<String, Value>,
+    header_duplicate: Option<String>,
     encrypted_key: Vec<u8>,
     iv: Vec<u8>,
     ciphertext: Vec<u8>,
@@ -214,12 +221,15 @@ fn decode_part(text: &str, name: &str) -> Result<Vec<u8>, String> {
     })
 }
 
-fn decode_header(text: &str) -> Result<(Map<String, Value>, usize), String> {
+/// A decoded protected header: its members, its length as Java counts it (UTF-16 units, which
+/// Nimbus's limit counts: an emoji is two), and a member name it has more than once.
+type Header = (Map<String, Value>, usize, Option<String>);
+
+fn decode_header(text: &str) -> Result<Header, String> {
     let bytes = decode_part(text, "protected header")?;
-    // Java's String length, which Nimbus's limit counts: UTF-16 units (an emoji is two).
     let chars = claims::java_length(&String::from_utf8_lossy(&bytes));
     match strict_json::parse(&bytes) {
-        Ok((Value::Object(map), _)) => Ok((map, chars)),
+        Ok((Value::Object(map), duplicates)) => Ok((map, chars, duplicates.top_level)),
         Ok((other, _)) => Err(format!(
             "the protected header is JSON {} instead of an object",
             claims::json_type(&other)
@@ -244,7 +254,7 @@ fn parse_compact(token: &str) -> Result<Compact, String> {
     let parts: Vec<&str> = token.split('.').collect();
     match parts.len() {
         5 => {
-            let (header, header_chars) = decode_header(parts[0])?;
+            let (header, header_chars, header_duplicate) = decode_header(parts[0])?;
             let mut decoded = Vec::with_capacity(4);
             for (part, name) in parts[1..].iter().zip(&JWE_PARTS[1..]) {
                 decoded.push(decode_part(part, name)?);
@@ -255,6 +265,7 @@ fn parse_compact(token: &str) -> Result<Compact, String> {
                 header_b64: parts[0].to_string(),
                 header_chars,
                 header,
+                header_duplicate,
                 encrypted_key: next(),
                 iv: next(),
                 ciphertext: next(),
@@ -263,8 +274,8 @@ fn parse_compact(token: &str) -> Result<Compact, String> {
         }
         3 => parse_jws(token).map(Compact::Jws),
         n => Err(format!(
-            "the token has {n} part{} separated by dots; a JWE has 5 and a JWS 3{}",
-            if n == 1 { "" } else { "s" },
+            "the token has {} separated by dots; a JWE has 5 and a JWS 3{}",
+            plural(n, "part"),
             if n == 4 || n == 2 {
                 " (was it cut short when copied?)"
             } else {
@@ -272,6 +283,11 @@ fn parse_compact(token: &str) -> Result<Compact, String> {
             }
         )),
     }
+}
+
+/// `1 part`, `2 parts`.
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 fn describe_char(c: char) -> String {
@@ -285,13 +301,18 @@ fn describe_char(c: char) -> String {
 fn parse_jws(token: &str) -> Result<ParsedJws, String> {
     let parts: Vec<&str> = token.split('.').collect();
     if parts.len() != 3 {
-        return Err(format!("it has {} parts where a JWS has 3", parts.len()));
+        return Err(format!(
+            "it has {} where a JWS has 3",
+            plural(parts.len(), "part")
+        ));
     }
-    let (header, _) = decode_header(parts[0])?;
+    let (header, header_chars, header_duplicate) = decode_header(parts[0])?;
     let payload = decode_part(parts[1], JWS_PARTS[1])?;
     let signature = decode_part(parts[2], JWS_PARTS[2])?;
     Ok(ParsedJws {
         header,
+        header_chars,
+        header_duplicate,
         payload,
         signature,
         signing_input: format!("{}.{}", parts[0], parts[1]),
@@ -322,7 +343,15 @@ impl Run<'_> {
         match compact {
             Compact::Jwe(jwe) => {
                 self.report.kind = Kind::Jwe;
-                self.format_passed("a compact JWE (5 parts)");
+                match &jwe.header_duplicate {
+                    Some(name) => self.checks.fail(
+                        "token.format",
+                        format!("the JWE protected header has {name:?} more than once"),
+                        DUPLICATE_HEADER_HINT,
+                        JavaStack::Rejects,
+                    ),
+                    None => self.format_passed("a compact JWE (5 parts)"),
+                }
                 if self.options.expect_jws {
                     self.checks.fail(
                         "token.encrypted",
@@ -355,8 +384,7 @@ impl Run<'_> {
                 }
                 self.checks
                     .skip_unset("jwe.", "not a JWE: the token is not encrypted");
-                self.checks.pass("jws.format", "a compact JWS (3 parts)");
-                self.inspect_jws(&jws, token);
+                self.inspect_jws(&jws, token, "a compact JWS (3 parts)");
             }
         }
         Ok(())
@@ -467,9 +495,11 @@ impl Run<'_> {
         let text = String::from_utf8_lossy(plaintext);
         match parse_jws(text.trim()) {
             Ok(jws) => {
-                self.checks
-                    .pass("jws.format", "the content is a compact signed JWT (JWS)");
-                self.inspect_jws(&jws, text.trim());
+                self.inspect_jws(
+                    &jws,
+                    text.trim(),
+                    "the content is a compact signed JWT (JWS)",
+                );
             }
             Err(problem) => {
                 self.report.decrypted_payload = Some(text.to_string());
@@ -498,11 +528,37 @@ impl Run<'_> {
         }
     }
 
-    fn inspect_jws(&mut self, jws: &ParsedJws, compact: &str) {
-        let (claims, _) = match strict_json::parse(&jws.payload) {
-            Ok((value @ Value::Object(_), dup)) => (value, dup),
-            _ => (Value::Null, None),
+    /// Checks a well-formed compact JWS (`well_formed` says what it is) and its claims.
+    fn inspect_jws(&mut self, jws: &ParsedJws, compact: &str, well_formed: &str) {
+        let claims = match strict_json::parse(&jws.payload) {
+            Ok((value @ Value::Object(_), _)) => value,
+            _ => Value::Null,
         };
+        // Nimbus's JWS header parsing has the same limits as the JWE's.
+        if jws.header_chars > MAX_HEADER_CHARS {
+            self.checks.fail(
+                "jws.format",
+                format!(
+                    "the JWS protected header is {} characters long (UTF-16 units, as Java \
+                     counts)",
+                    jws.header_chars
+                ),
+                format!(
+                    "keep the header to alg: iAdvize's library refuses headers over \
+                     {MAX_HEADER_CHARS} characters"
+                ),
+                JavaStack::Rejects,
+            );
+        } else if let Some(name) = &jws.header_duplicate {
+            self.checks.fail(
+                "jws.format",
+                format!("the JWS protected header has {name:?} more than once"),
+                DUPLICATE_HEADER_HINT,
+                JavaStack::Rejects,
+            );
+        } else {
+            self.checks.pass("jws.format", well_formed);
+        }
         self.report.jws = Some(JwsView {
             header: Value::Object(jws.header.clone()),
             claims,

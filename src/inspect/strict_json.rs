@@ -8,21 +8,43 @@ use std::fmt;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
-/// Parses `bytes` as JSON. Returns the value and the first duplicated member name, if any.
-pub fn parse(bytes: &[u8]) -> Result<(Value, Option<String>), serde_json::Error> {
-    let duplicate = RefCell::new(None);
+/// Member names that appear more than once in an object.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Duplicates {
+    /// The first one found, at any depth.
+    pub first: Option<String>,
+    /// The first one among the members of the outermost object (where Java libraries that
+    /// read JSON into a `Map`, as Nimbus does with Gson, refuse them).
+    pub top_level: Option<String>,
+}
+
+/// Parses `bytes` as JSON. Returns the value and the duplicated member names, if any.
+pub fn parse(bytes: &[u8]) -> Result<(Value, Duplicates), serde_json::Error> {
+    let duplicates = RefCell::new(Duplicates::default());
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = Seed {
-        duplicate: &duplicate,
+        duplicates: &duplicates,
+        depth: 0,
     }
     .deserialize(&mut deserializer)?;
     deserializer.end()?;
-    Ok((value, duplicate.into_inner()))
+    Ok((value, duplicates.into_inner()))
 }
 
 #[derive(Clone, Copy)]
 struct Seed<'a> {
-    duplicate: &'a RefCell<Option<String>>,
+    duplicates: &'a RefCell<Duplicates>,
+    /// How many arrays and objects enclose the value.
+    depth: usize,
+}
+
+impl Seed<'_> {
+    fn inner(self) -> Self {
+        Seed {
+            depth: self.depth.saturating_add(1),
+            ..self
+        }
+    }
 }
 
 impl<'de> DeserializeSeed<'de> for Seed<'_> {
@@ -70,7 +92,7 @@ impl<'de> Visitor<'de> for Seed<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(self)? {
+        while let Some(item) = seq.next_element_seed(self.inner())? {
             items.push(item);
         }
         Ok(Value::Array(items))
@@ -80,11 +102,13 @@ impl<'de> Visitor<'de> for Seed<'_> {
         let mut seen = HashSet::new();
         let mut object = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            let value = map.next_value_seed(self)?;
+            let value = map.next_value_seed(self.inner())?;
             if !seen.insert(key.clone()) {
-                self.duplicate
-                    .borrow_mut()
-                    .get_or_insert_with(|| key.clone());
+                let mut duplicates = self.duplicates.borrow_mut();
+                duplicates.first.get_or_insert_with(|| key.clone());
+                if self.depth == 0 {
+                    duplicates.top_level.get_or_insert_with(|| key.clone());
+                }
             }
             object.insert(key, value);
         }
@@ -99,10 +123,15 @@ mod tests {
     #[test]
     fn finds_duplicates_at_any_depth_and_parses_escapes() {
         let (value, dup) = parse(br#"{"a":1,"b":{"c":2,"c":3}}"#).unwrap();
-        assert_eq!(dup.as_deref(), Some("c"));
+        assert_eq!(dup.first.as_deref(), Some("c"));
+        assert_eq!(dup.top_level, None);
         assert_eq!(value["b"]["c"], 3);
+        let (value, dup) = parse(br#"{"b":[{"c":1,"c":2}],"a":1,"a":2}"#).unwrap();
+        assert_eq!(dup.first.as_deref(), Some("c"));
+        assert_eq!(dup.top_level.as_deref(), Some("a"));
+        assert_eq!(value["a"], 2);
         let (value, dup) = parse(br#"{"https:\/\/iadvize.com\/userId":"x"}"#).unwrap();
-        assert_eq!(dup, None);
+        assert_eq!(dup, Duplicates::default());
         assert_eq!(value["https://iadvize.com/userId"], "x");
         assert!(parse(b"{\"a\":1,}").is_err());
         assert!(parse(b"{} trailing").is_err());
