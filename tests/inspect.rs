@@ -556,12 +556,18 @@ fn time_checks_follow_now_and_leeway() {
     );
     let (_, report) = lab.inspect(&tokens[0], &["--now", &later, "--leeway", "30"]);
     assert_eq!(check(&report, "claims.exp")["status"], "fail");
-    let (code, _) = lab.inspect(&tokens[0], &["--now", &later, "--leeway", "2m"]);
+    let (code, report) = lab.inspect(&tokens[0], &["--now", &later, "--leeway", "2m"]);
     assert_eq!(code, 0);
+    let exp = check(&report, "claims.exp")["message"].as_str().unwrap();
+    assert!(exp.starts_with("expired 45 s ago ("), "{exp}");
+    assert!(exp.ends_with("), within the 2 min leeway"), "{exp}");
     let (_, report) = lab.inspect(&tokens[1], &[]);
     assert_eq!(with_status(&report, "fail"), ["claims.iat", "claims.nbf"]);
-    let (code, _) = lab.inspect(&tokens[1], &["--leeway", "30s"]);
+    let (code, report) = lab.inspect(&tokens[1], &["--leeway", "30s"]);
     assert_eq!(code, 0);
+    let iat = check(&report, "claims.iat")["message"].as_str().unwrap();
+    assert!(iat.starts_with("issued in 30 s ("), "{iat}");
+    assert!(iat.ends_with("), within the 30 s leeway"), "{iat}");
     let (code, report) = lab.inspect(&tokens[2], &[]);
     assert_eq!(code, 0);
     assert_eq!(with_status(&report, "warn"), ["claims.lifetime"]);
@@ -1000,4 +1006,93 @@ fn decrypted_content_with_one_part_is_counted_in_the_singular() {
         format["message"],
         "the decrypted content is not a signed JWT: it has 1 part where a JWS has 3"
     );
+}
+
+/// Times that are no date at all, or written as decimals, are named as the token has them.
+#[test]
+fn odd_time_numbers_are_named_as_written() {
+    let lab = Lab::new();
+    let raw = |members: &str| -> Value {
+        json!({
+            "sign_key": lab.path("brand-private.pem"),
+            "claims": format!(r#"{{"https://iadvize.com/userId":"customer-8812",{members}}}"#),
+            "encrypt_key": lab.path("standin-iadvize-public.pem"),
+        })
+    };
+    let cases: Vec<(Value, &str, &str, &str, &str)> = vec![
+        (
+            raw(r#""exp":1e300"#),
+            "claims.exp",
+            "fail",
+            "exp 1e+300 is out of range",
+            "n/a",
+        ),
+        (
+            raw(r#""exp":99999999999999999999999"#),
+            "claims.exp",
+            "fail",
+            "exp 1e+23 is out of range",
+            "n/a",
+        ),
+        (
+            raw(r#""exp":18446744073709551615"#),
+            "claims.exp",
+            "fail",
+            "exp 18446744073709551615 is out of range",
+            "n/a",
+        ),
+        (
+            raw(r#""exp":1700000060,"iat":-1e300"#),
+            "claims.iat",
+            "fail",
+            "iat -1e+300 is out of range",
+            "n/a",
+        ),
+        (
+            raw(r#""exp":1700000055.0"#),
+            "claims.exp",
+            "warn",
+            "exp is written 1700000055.0, not as an integer; expires in 55 s",
+            "accepts",
+        ),
+        (
+            raw(r#""exp":1700000060,"iat":1699999995.0"#),
+            "claims.iat",
+            "warn",
+            "iat is written 1699999995.0, not as an integer",
+            "accepts",
+        ),
+        (
+            raw(r#""exp":1700000060,"nbf":1.6e9"#),
+            "claims.nbf",
+            "warn",
+            "nbf is written 1600000000.0, not as an integer",
+            "accepts",
+        ),
+        (
+            raw(r#""exp":1700000060.5"#),
+            "claims.exp",
+            "warn",
+            "exp has a fraction of a second",
+            "accepts",
+        ),
+    ];
+    let specs: Vec<Value> = cases.iter().map(|c| c.0.clone()).collect();
+    let tokens = make_tokens(&Value::Array(specs));
+    for ((_, id, status, message, java), token) in cases.iter().zip(&tokens) {
+        let (_, report) = lab.inspect(token, &[]);
+        let found = check(&report, id);
+        assert_eq!(found["status"], *status, "{found}");
+        assert!(
+            found["message"].as_str().unwrap().starts_with(message),
+            "{message}: {found}"
+        );
+        assert_eq!(found["java_stack"], *java, "{found}");
+        assert!(
+            !found["message"]
+                .as_str()
+                .unwrap()
+                .contains("is in milliseconds")
+        );
+    }
 }

@@ -152,55 +152,76 @@ impl Run<'_> {
                 );
                 None
             }
-            TimeClaim::Seconds { value, fractional } => {
-                if value >= MILLISECONDS_THRESHOLD {
-                    self.checks.fail(
+            TimeClaim::OutOfRange(shown) => {
+                self.fail_out_of_range("claims.exp", "exp", &shown);
+                None
+            }
+            TimeClaim::Seconds { value, .. } if value >= MILLISECONDS_THRESHOLD => {
+                self.checks.fail(
+                    "claims.exp",
+                    format!("exp {value} is in milliseconds (a date thousands of years ahead)"),
+                    "divide by 1000: exp counts seconds since 1970",
+                    JavaStack::Accepts,
+                );
+                None
+            }
+            TimeClaim::Seconds { value, .. } if now >= value.saturating_add(leeway) => {
+                self.checks.fail(
+                    "claims.exp",
+                    format!(
+                        "expired {} ({})",
+                        time::relative(value, now),
+                        show_time(value)
+                    ),
+                    "mint a fresh token for each authentication: they live 1 minute",
+                    JavaStack::Accepts,
+                );
+                Some(value)
+            }
+            TimeClaim::Seconds {
+                value,
+                written,
+                shown,
+            } => {
+                let when = if now >= value {
+                    format!(
+                        "expired {} ({}), within the {} leeway",
+                        time::relative(value, now),
+                        show_time(value),
+                        time::human_span(self.options.leeway)
+                    )
+                } else {
+                    format!(
+                        "expires {} ({})",
+                        time::relative(value, now),
+                        show_time(value)
+                    )
+                };
+                match written.problem("exp", &shown) {
+                    Some(problem) => self.checks.warn(
                         "claims.exp",
-                        format!("exp {value} is in milliseconds (a date thousands of years ahead)"),
-                        "divide by 1000: exp counts seconds since 1970",
-                        JavaStack::Accepts,
-                    );
-                    None
-                } else if now >= value.saturating_add(leeway) {
-                    self.checks.fail(
-                        "claims.exp",
-                        format!(
-                            "expired {} ({})",
-                            time::relative(value, now),
-                            show_time(value)
-                        ),
-                        "mint a fresh token for each authentication: they live 1 minute",
-                        JavaStack::Accepts,
-                    );
-                    Some(value)
-                } else if fractional {
-                    self.checks.warn(
-                        "claims.exp",
-                        format!(
-                            "exp has a fraction of a second; expires {} ({})",
-                            time::relative(value, now),
-                            show_time(value)
-                        ),
+                        format!("{problem}; {when}"),
                         "write exp as an integer, as iAdvize's example does",
                         JavaStack::Accepts,
-                    );
-                    Some(value)
-                } else {
-                    self.checks.pass(
-                        "claims.exp",
-                        format!(
-                            "expires {} ({})",
-                            time::relative(value, now),
-                            show_time(value)
-                        ),
-                    );
-                    Some(value)
+                    ),
+                    None => self.checks.pass("claims.exp", when),
                 }
+                Some(value)
             }
         };
         let iat = self.check_not_future(claims, "iat", "claims.iat", "issued");
         self.check_not_future(claims, "nbf", "claims.nbf", "valid from");
         (iat, exp)
+    }
+
+    /// A time claim that is no date at all, in seconds or milliseconds.
+    fn fail_out_of_range(&mut self, id: &'static str, name: &str, shown: &str) {
+        self.checks.fail(
+            id,
+            format!("{name} {shown} is out of range: not a date, in seconds or in milliseconds"),
+            format!("write {name} as an integer number of seconds since 1970"),
+            JavaStack::NotApplicable,
+        );
     }
 
     /// `iat` and `nbf` must not be in the future (beyond the leeway).
@@ -229,6 +250,10 @@ impl Run<'_> {
                 );
                 None
             }
+            TimeClaim::OutOfRange(shown) => {
+                self.fail_out_of_range(id, name, &shown);
+                None
+            }
             TimeClaim::Seconds { value, .. } if value >= MILLISECONDS_THRESHOLD => {
                 self.checks.fail(
                     id,
@@ -249,25 +274,34 @@ impl Run<'_> {
             }
             TimeClaim::Seconds {
                 value,
-                fractional: true,
+                written,
+                shown,
             } => {
-                self.checks.warn(
-                    id,
-                    format!("{name} has a fraction of a second ({})", show_time(value)),
-                    format!("write {name} as an integer number of seconds"),
-                    JavaStack::Accepts,
-                );
-                Some(value)
-            }
-            TimeClaim::Seconds { value, .. } => {
-                self.checks.pass(
-                    id,
-                    format!(
-                        "{verb} {} ({})",
-                        time::relative(value, now),
-                        show_time(value)
-                    ),
-                );
+                if let Some(problem) = written.problem(name, &shown) {
+                    self.checks.warn(
+                        id,
+                        format!("{problem} ({})", show_time(value)),
+                        format!("write {name} as an integer number of seconds"),
+                        JavaStack::Accepts,
+                    );
+                } else {
+                    let within = if value > now {
+                        format!(
+                            ", within the {} leeway",
+                            time::human_span(self.options.leeway)
+                        )
+                    } else {
+                        String::new()
+                    };
+                    self.checks.pass(
+                        id,
+                        format!(
+                            "{verb} {} ({}){within}",
+                            time::relative(value, now),
+                            show_time(value)
+                        ),
+                    );
+                }
                 Some(value)
             }
         }
@@ -431,34 +465,76 @@ fn show_time(seconds: i64) -> String {
 enum TimeClaim {
     Missing,
     NotNumber(&'static str),
-    Seconds { value: i64, fractional: bool },
+    /// A number that is no date, in seconds or milliseconds; as JSON shows it.
+    OutOfRange(String),
+    /// Whole seconds (truncated, as the Java library does), how the number was written, and
+    /// the number as JSON shows it.
+    Seconds {
+        value: i64,
+        written: Written,
+        shown: String,
+    },
+}
+
+/// How a JSON number was written: JWT times are integers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Written {
+    Integer,
+    /// A decimal or exponent form of a whole number: `1700000055.0`, `1.7e9`.
+    WholeDecimal,
+    Fraction,
+}
+
+impl Written {
+    /// What is wrong with how claim `name` (`shown`) was written, if anything.
+    fn problem(self, name: &str, shown: &str) -> Option<String> {
+        match self {
+            Written::Integer => None,
+            Written::WholeDecimal => Some(format!("{name} is written {shown}, not as an integer")),
+            Written::Fraction => Some(format!("{name} has a fraction of a second")),
+        }
+    }
 }
 
 fn read_time(claims: &Map<String, Value>, name: &str) -> TimeClaim {
-    match claims.get(name) {
-        None => TimeClaim::Missing,
-        Some(Value::Number(number)) => {
-            if let Some(value) = number.as_i64() {
-                TimeClaim::Seconds {
-                    value,
-                    fractional: false,
-                }
+    let number = match claims.get(name) {
+        None => return TimeClaim::Missing,
+        Some(Value::Number(number)) => number,
+        Some(other) => return TimeClaim::NotNumber(claims::json_type(other)),
+    };
+    let shown = number.to_string();
+    let (value, written) = match number.as_i64() {
+        Some(value) => (value, Written::Integer),
+        None => {
+            // A u64 beyond i64, or a float (serde_json reads integers too long for 64 bits as
+            // floats too).
+            let float = number.as_f64().unwrap_or(f64::INFINITY);
+            #[allow(
+                clippy::cast_possible_truncation,
+                reason = "checked to be within i64's range first"
+            )]
+            let value = if float.is_finite() && float.abs() < 9.0e18 {
+                float.trunc() as i64
             } else {
-                let float = number.as_f64().unwrap_or(f64::MAX);
-                // Truncated, as the Java library does; saturating for absurd values.
-                let value = if float >= i64::MAX as f64 {
-                    i64::MAX
-                } else if float <= i64::MIN as f64 {
-                    i64::MIN
-                } else {
-                    float.trunc() as i64
-                };
-                TimeClaim::Seconds {
-                    value,
-                    fractional: float.fract() != 0.0,
-                }
-            }
+                return TimeClaim::OutOfRange(shown);
+            };
+            let written = if !number.is_f64() {
+                Written::Integer
+            } else if float.fract() == 0.0 {
+                Written::WholeDecimal
+            } else {
+                Written::Fraction
+            };
+            (value, written)
         }
-        Some(other) => TimeClaim::NotNumber(claims::json_type(other)),
+    };
+    // Neither a date in seconds nor, divided by 1000, one in milliseconds.
+    if time::rfc3339(value).is_none() && time::rfc3339(value / 1000).is_none() {
+        return TimeClaim::OutOfRange(shown);
+    }
+    TimeClaim::Seconds {
+        value,
+        written,
+        shown,
     }
 }
