@@ -396,6 +396,11 @@ fn each_java_stack_fact_is_reported_with_its_verdict() {
             lab.with(&good, json!({"jws_header": format!(r#"{{"alg":"RS256","x":"{}"}}"#, "a".repeat(20_001))})),
             "jws.format", "fail", "rejects",
         ),
+        (
+            "a cty that is not a string",
+            lab.with(&good, json!({"jwe_header": r#"{"alg":"RSA-OAEP-256","enc":"A256GCM","cty":5}"#})),
+            "jwe.cty", "fail", "rejects",
+        ),
         ("a 64-bit GCM tag", lab.with(&good, json!({"tag_len": 8})), "jwe.tag", "fail", "rejects"),
         // Found by fuzzing: a short CBC IV made the openssl crate panic.
         (
@@ -582,6 +587,9 @@ fn pasted_noise_is_stripped_and_reported() {
     for noisy in [
         format!("  \"{token}\"\n"),
         format!("Bearer {token}"),
+        format!("Bearer\t{token}"),
+        format!("bearer\n{token}"),
+        format!("\u{feff}{token}"),
         format!("'{token}'"),
         format!("{half}\n{rest}"),
     ] {
@@ -590,6 +598,16 @@ fn pasted_noise_is_stripped_and_reported() {
         assert_eq!(check(&report, "token.format")["status"], "warn");
         assert!(!report["input_warnings"].as_array().unwrap().is_empty());
     }
+    // A file saved by an editor that writes a byte order mark.
+    lab.sb.write("bom.txt", format!("\u{feff}{token}\n"));
+    let out = run(lab.sb.cmd().args(["inspect", "@bom.txt", "--json"]));
+    assert_exit(&out, 0);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(check(&report, "token.format")["status"], "warn");
+    assert_eq!(
+        report["input_warnings"],
+        json!(["removed a byte order mark (BOM) before the token"])
+    );
 }
 
 #[test]
@@ -625,6 +643,10 @@ fn unusable_input_exits_2() {
     assert_refused(&out, &["no token"]);
     let out = run_with_stdin(lab.sb.cmd().args(["inspect", "-"]), b" \n\t\n");
     assert_refused(&out, &["no token"]);
+    for nothing in ["Bearer ", "\"Bearer\"", "bearer\t"] {
+        let out = run(lab.sb.cmd().args(["inspect", nothing]));
+        assert_refused(&out, &["no token", "'Bearer' prefix"]);
+    }
     let big = vec![b'a'; 1024 * 1024 + 1];
     let out = run_with_stdin(lab.sb.cmd().args(["inspect"]), &big);
     assert_refused(&out, &["standard input", "larger than 1024 KiB"]);
@@ -674,7 +696,28 @@ fn malformed_tokens_fail_token_format_with_exit_1() {
             "{token}: {format}"
         );
         assert_eq!(with_status(&report, "fail"), ["token.format"], "{token}");
+        assert!(
+            format["hint"]
+                .as_str()
+                .unwrap()
+                .contains("five base64url parts"),
+            "{format}"
+        );
     }
+    // With --expect jws, the hint asks for the signed token's three parts.
+    let out = run(lab
+        .sb
+        .cmd()
+        .args(["inspect", "a.b", "--expect", "jws", "--json"]));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let format = check(&report, "token.format");
+    assert!(
+        format["hint"]
+            .as_str()
+            .unwrap()
+            .contains("three base64url parts"),
+        "{format}"
+    );
 }
 
 #[test]
@@ -993,21 +1036,6 @@ fn a_header_member_twice_fails_and_the_rest_is_still_checked() {
     assert_eq!(code, 0, "{report:#}");
 }
 
-#[test]
-fn decrypted_content_with_one_part_is_counted_in_the_singular() {
-    let lab = Lab::new();
-    let tokens = make_tokens(&json!([{
-        "payload_raw": "nodots",
-        "encrypt_key": lab.path("standin-iadvize-public.pem"),
-    }]));
-    let (_, report) = lab.inspect(&tokens[0], &[]);
-    let format = check(&report, "jws.format");
-    assert_eq!(
-        format["message"],
-        "the decrypted content is not a signed JWT: it has 1 part where a JWS has 3"
-    );
-}
-
 /// Times that are no date at all, or written as decimals, are named as the token has them.
 #[test]
 fn odd_time_numbers_are_named_as_written() {
@@ -1095,4 +1123,42 @@ fn odd_time_numbers_are_named_as_written() {
                 .contains("is in milliseconds")
         );
     }
+}
+
+#[test]
+fn visitor_data_reports_non_strings_and_unknown_fields_together() {
+    let lab = Lab::new();
+    let mut claims = lab.good_claims();
+    claims["https://iadvize.com/visitorData"] = json!({"zipCode": 44000, "nickname": "JD"});
+    let tokens = make_tokens(&json!([lab.spec(&claims)]));
+    let (code, report) = lab.inspect(&tokens[0], &[]);
+    assert_eq!(code, 1);
+    let visitor = check(&report, "claims.visitor_data");
+    assert_eq!(visitor["status"], "fail");
+    assert_eq!(
+        visitor["message"],
+        r#"visitor data fields that are not strings: "zipCode" (a number); unknown fields too: "nickname""#
+    );
+    assert!(
+        visitor["hint"]
+            .as_str()
+            .unwrap()
+            .contains("the known fields are"),
+        "{visitor}"
+    );
+}
+
+#[test]
+fn decrypted_content_with_one_part_is_counted_in_the_singular() {
+    let lab = Lab::new();
+    let tokens = make_tokens(&json!([{
+        "payload_raw": "nodots",
+        "encrypt_key": lab.path("standin-iadvize-public.pem"),
+    }]));
+    let (_, report) = lab.inspect(&tokens[0], &[]);
+    let format = check(&report, "jws.format");
+    assert_eq!(
+        format["message"],
+        "the decrypted content is not a signed JWT: it has 1 part where a JWS has 3"
+    );
 }

@@ -24,7 +24,9 @@ pub fn run(args: InspectArgs) -> anyhow::Result<Outcome> {
     let (raw, from_stream) = read_token(args.token.as_deref())?;
     let clean = input::clean(&String::from_utf8_lossy(&raw), from_stream);
     if clean.token.is_empty() {
-        bail!("no token given: the input is empty or only whitespace");
+        bail!(
+            "no token given: the input is empty, or only whitespace, quotes or a 'Bearer' prefix"
+        );
     }
 
     let passphrase = PassphraseSource::new(args.passphrase.passphrase_file.clone());

@@ -411,28 +411,40 @@ impl Run<'_> {
             .filter(|(_, v)| !v.is_string())
             .map(|(k, v)| format!("{k:?} ({})", claims::json_type(v)))
             .collect();
-        if !not_strings.is_empty() {
-            self.checks.fail(
-                id,
-                format!(
-                    "visitor data fields that are not strings: {}",
-                    not_strings.join(", ")
-                ),
-                "every visitor data value must be a JSON string, e.g. \"44000\" for a zip code",
-                JavaStack::NotApplicable,
-            );
-            return;
-        }
         let unknown: Vec<&str> = fields
             .keys()
             .map(String::as_str)
             .filter(|k| !VISITOR_FIELDS.contains(k))
             .collect();
+        let known_fields = format!("the known fields are {}", VISITOR_FIELDS.join(", "));
+        if !not_strings.is_empty() {
+            let (also, also_hint) = if unknown.is_empty() {
+                (String::new(), String::new())
+            } else {
+                (
+                    format!("; unknown fields too: {}", quoted(&unknown)),
+                    format!("; {known_fields}"),
+                )
+            };
+            self.checks.fail(
+                id,
+                format!(
+                    "visitor data fields that are not strings: {}{also}",
+                    not_strings.join(", ")
+                ),
+                format!(
+                    "every visitor data value must be a JSON string, e.g. \"44000\" for a zip \
+                     code{also_hint}"
+                ),
+                JavaStack::NotApplicable,
+            );
+            return;
+        }
         if !unknown.is_empty() {
             self.checks.warn(
                 id,
                 format!("unknown visitor data fields: {}", quoted(&unknown)),
-                format!("the known fields are {}", VISITOR_FIELDS.join(", ")),
+                known_fields,
                 JavaStack::NotApplicable,
             );
             return;

@@ -8,12 +8,16 @@ pub struct CleanToken {
     pub warnings: Vec<String>,
 }
 
-/// Strips surrounding whitespace, quotes, a `Bearer ` prefix and whitespace inside the token.
-/// A single trailing newline is expected from files and pipes: `trailing_newline_is_normal`
-/// keeps it from being reported.
+/// Strips a leading byte order mark, surrounding whitespace, quotes, a `Bearer` prefix and
+/// whitespace inside the token. A single trailing newline is expected from files and pipes:
+/// `trailing_newline_is_normal` keeps it from being reported.
 pub fn clean(raw: &str, trailing_newline_is_normal: bool) -> CleanToken {
     let mut warnings = Vec::new();
     let mut text = raw;
+    if let Some(rest) = text.strip_prefix('\u{feff}') {
+        text = rest;
+        warnings.push("removed a byte order mark (BOM) before the token".to_string());
+    }
     if trailing_newline_is_normal {
         text = text
             .strip_suffix("\r\n")
@@ -33,7 +37,7 @@ pub fn clean(raw: &str, trailing_newline_is_normal: bool) -> CleanToken {
                 warnings.push(format!("removed the {quote} quotes around the token"));
             }
         }
-        if let Some(rest) = strip_prefix_ignore_case(text, "bearer ") {
+        if let Some(rest) = strip_bearer(text) {
             text = rest.trim();
             warnings.push("removed a 'Bearer ' prefix".to_string());
         }
@@ -48,10 +52,14 @@ pub fn clean(raw: &str, trailing_newline_is_normal: bool) -> CleanToken {
     CleanToken { token, warnings }
 }
 
-fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
-    let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| &text[prefix.len()..])
+/// The text after a `Bearer` prefix (any case) followed by whitespace (a space, a tab, a line
+/// break) or by nothing at all.
+fn strip_bearer(text: &str) -> Option<&str> {
+    const BEARER: &str = "bearer";
+    let head = text.get(..BEARER.len())?;
+    let rest = &text[BEARER.len()..];
+    (head.eq_ignore_ascii_case(BEARER) && rest.chars().next().is_none_or(char::is_whitespace))
+        .then_some(rest)
 }
 
 #[cfg(test)]
@@ -70,5 +78,22 @@ mod tests {
         assert_eq!(wrapped.token, "a.b.c");
         assert_eq!(wrapped.warnings.len(), 1);
         assert_eq!(clean("\"", false).token, "\"");
+    }
+
+    #[test]
+    fn a_bearer_prefix_ends_with_any_whitespace_and_a_bom_is_noise() {
+        for noisy in [
+            "Bearer\ta.b.c",
+            "bearer\na.b.c",
+            "BEARER  a.b.c",
+            "\u{feff}a.b.c",
+        ] {
+            let clean_token = clean(noisy, true);
+            assert_eq!(clean_token.token, "a.b.c", "{noisy:?}");
+            assert_eq!(clean_token.warnings.len(), 1, "{noisy:?}");
+        }
+        assert_eq!(clean("Bearer ", false).token, "");
+        assert_eq!(clean("\"Bearer\"", false).token, "");
+        assert_eq!(clean("Bearerish.b.c", false).token, "Bearerish.b.c");
     }
 }

@@ -328,13 +328,15 @@ impl Run<'_> {
         let compact = match parse_compact(token) {
             Ok(compact) => compact,
             Err(problem) => {
-                self.checks.fail(
-                    "token.format",
-                    problem,
+                let hint = if self.options.expect_jws {
+                    "paste the whole signed token exactly as the brand's backend logged it: \
+                     three base64url parts separated by dots"
+                } else {
                     "paste the whole token exactly as the brand's backend produced it: \
-                     five base64url parts separated by dots",
-                    JavaStack::Rejects,
-                );
+                     five base64url parts separated by dots"
+                };
+                self.checks
+                    .fail("token.format", problem, hint, JavaStack::Rejects);
                 self.checks
                     .skip_unset("", "not reached: the token is not a well-formed JWE or JWS");
                 return Ok(());
@@ -417,15 +419,22 @@ impl Run<'_> {
         let enc = header_str(&jwe.header, "enc");
         java::check_jwe_alg(jwe.header.get("alg"), &mut self.checks);
         java::check_jwe_enc(jwe.header.get("enc"), &mut self.checks);
-        match header_str(&jwe.header, "cty") {
-            Some(cty) if cty.eq_ignore_ascii_case("JWT") => self
+        match jwe.header.get("cty") {
+            Some(Value::String(cty)) if cty.eq_ignore_ascii_case("JWT") => self
                 .checks
                 .pass("jwe.cty", "cty is JWT: a nested signed token"),
-            Some(cty) => self.checks.warn(
+            Some(Value::String(cty)) => self.checks.warn(
                 "jwe.cty",
                 format!("cty is {cty:?}, not JWT"),
                 "set cty to JWT: the content is a signed JWT (RFC 7519 §5.2)",
                 JavaStack::NotApplicable,
+            ),
+            // Nimbus reads cty as a string while parsing the header, and refuses anything else.
+            Some(other) => self.checks.fail(
+                "jwe.cty",
+                format!("cty is {other}, not a string"),
+                "set cty to \"JWT\": the content is a signed JWT (RFC 7519 §5.2)",
+                JavaStack::Rejects,
             ),
             None => self.checks.warn(
                 "jwe.cty",
