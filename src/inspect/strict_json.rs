@@ -14,7 +14,7 @@ pub struct Duplicates {
     /// The first one found, at any depth.
     pub first: Option<String>,
     /// The first one among the members of the outermost object (where Java libraries that
-    /// read JSON into a `Map`, as Nimbus does with Gson, refuse them).
+    /// read JSON into a `Map`, as recent Nimbus versions do with Gson, refuse them).
     pub top_level: Option<String>,
 }
 
