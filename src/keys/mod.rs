@@ -318,19 +318,6 @@ impl LoadedKey {
         pem.map_err(|e| KeyError::Encode(e.to_string()))
     }
 
-    /// RS256 verification with the `rsa` crate, for keys under 2048 bits that the JOSE
-    /// library refuses but iAdvize's Java library accepts.
-    pub fn verify_pkcs1_sha256(&self, message: &[u8], signature: &[u8]) -> bool {
-        let digest = Sha256::digest(message);
-        self.public_key()
-            .verify(
-                rsa::pkcs1v15::Pkcs1v15Sign::new::<Sha256>(),
-                &digest,
-                signature,
-            )
-            .is_ok()
-    }
-
     /// Verifies a JWS RSA signature, `RS256/384/512` or `PS256/384/512` (RFC 7518 §3.3, §3.5:
     /// PSS with MGF1 and a salt as long as the hash), with the `rsa` crate, for keys under 2048
     /// bits that the JOSE library refuses but iAdvize's Java library accepts. `None` when `alg`
