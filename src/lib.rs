@@ -4,6 +4,7 @@
 //! parses arguments, calls into it and renders the results.
 
 pub mod claims;
+pub mod gson;
 pub mod inspect;
 pub mod keys;
 pub mod time;
