@@ -186,6 +186,9 @@ const INVISIBLE: &[(char, char, &str)] = &[
 /// The name of `c` when it is an invisible character that makes text look like other text
 /// (see [`INVISIBLE`]); `None` for visible characters and for control characters.
 pub fn invisible_character(c: char) -> Option<&'static str> {
+    if c < '\u{AD}' {
+        return None;
+    }
     INVISIBLE
         .iter()
         .find(|(first, last, _)| (*first..=*last).contains(&c))

@@ -9,3 +9,4 @@ pub mod inspect;
 pub mod keys;
 pub mod time;
 pub mod token;
+pub mod user_ids;

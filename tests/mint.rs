@@ -627,3 +627,129 @@ fn with_jws_the_recipient_key_is_not_read_and_its_json_fields_are_null() {
     let out = m.mint(&args[..args.len() - 2]);
     assert_refused(&out, &["standin-enc.pem", "passphrase"]);
 }
+
+/// 200,000 ids of 200 characters: 40 MB, which a batch kept in memory needs in full.
+fn big_batch(last: &str) -> String {
+    let mut ids = String::with_capacity(40_300_000);
+    for i in 0..199_999 {
+        let id = format!("customer-{i:010}-");
+        ids.push_str(&id);
+        ids.push_str(&"x".repeat(200 - id.len()));
+        ids.push('\n');
+    }
+    ids.push_str(last);
+    ids.push('\n');
+    ids
+}
+
+#[test]
+fn batch_memory_does_not_grow_with_the_number_of_ids() {
+    let m = Minting::new();
+    m.sb.write("good.txt", big_batch("customer-last"));
+    m.sb.write("bad.txt", big_batch("bad\u{7}"));
+    let bin = assert_cmd::cargo::cargo_bin("iadvize-auth");
+    // 32 MB of data segment (heap and thread stacks): less than the ids take.
+    let limited = |input: &str| {
+        format!(
+            "ulimit -d 32000; '{}' mint --key brand-private.pem \
+             --iadvize-key standin-iadvize-public.pem --user-ids {input}",
+            bin.display()
+        )
+    };
+    // Checked in full, repeated ids looked for, minting started; then the pipe closes.
+    let script = format!(
+        "set -o pipefail; {} 2>err.txt | head -1 > first.txt",
+        limited("good.txt")
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .current_dir(m.sb.path())
+        .output()
+        .unwrap();
+    let err = std::fs::read_to_string(m.sb.join("err.txt")).unwrap();
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("memory"), "{err}");
+    let first = std::fs::read_to_string(m.sb.join("first.txt")).unwrap();
+    assert_eq!(first.trim().split('.').count(), 5);
+    // From standard input, with a bad last line: the error, not an allocation failure.
+    for input in ["bad.txt", "- < bad.txt"] {
+        let out = std::process::Command::new("bash")
+            .args(["-c", &limited(input)])
+            .current_dir(m.sb.path())
+            .output()
+            .unwrap();
+        assert_refused(&out, &["line 200000", "control character"]);
+    }
+}
+
+#[test]
+fn a_leading_byte_order_mark_is_not_part_of_the_first_id() {
+    let m = Minting::new();
+    let ids = "\u{FEFF}customer-1\r\ncustomer-2\r\n";
+    m.sb.write("ids.txt", ids);
+    let file = m.rehearsal(&["--user-ids", "ids.txt", "--jws", "--json"]);
+    let piped = run_with_stdin(
+        m.sb.cmd().args([
+            "mint",
+            "--key",
+            "brand-private.pem",
+            "--user-ids",
+            "-",
+            "--jws",
+            "--json",
+        ]),
+        ids.as_bytes(),
+    );
+    for out in [file, piped] {
+        assert_exit(&out, 0);
+        let users: Vec<String> = stdout(&out)
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap()["user_id"].to_string())
+            .collect();
+        assert_eq!(users, ["\"customer-1\"", "\"customer-2\""]);
+        assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    }
+}
+
+#[test]
+fn a_batch_from_a_pipe_is_read_once() {
+    let m = Minting::new();
+    let out = run_with_stdin(
+        m.sb.cmd().args([
+            "mint",
+            "--key",
+            "brand-private.pem",
+            "--user-ids",
+            "/dev/stdin",
+            "--jws",
+            "--json",
+        ]),
+        b"alice\nbob\n",
+    );
+    assert_exit(&out, 0);
+    let users: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["user_id"].clone())
+        .collect();
+    assert_eq!(users, ["alice", "bob"]);
+}
+
+#[test]
+fn warnings_past_ten_are_counted_by_kind() {
+    let m = Minting::new();
+    let mut ids = "test\n".repeat(10);
+    ids.push_str(" padded\nnull\n padded-2\n");
+    m.sb.write("ids.txt", &ids);
+    let out = m.rehearsal(&["--user-ids", "ids.txt", "--jws"]);
+    assert_exit(&out, 0);
+    let err = stderr(&out);
+    assert_eq!(err.matches("looks like a placeholder").count(), 10, "{err}");
+    assert!(
+        err.contains(
+            "warning: … and 3 more warnings: 2 user ids with leading or trailing whitespace, \
+             1 placeholder-looking user id\n"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("same kind"), "{err}");
+}

@@ -1,9 +1,11 @@
 //! `mint`: signed-then-encrypted tokens for one user id or a file of them.
 //!
 //! Raw arguments become a `Plan` (keys loaded, claims checked, every id validated); only then
-//! is anything minted, so a bad input never leaves half a batch on stdout.
+//! is anything minted, so a bad input never leaves half a batch on stdout. A batch is checked
+//! in a first pass and read again while minting, so memory does not grow with its size.
 
-use std::io::{BufRead, BufWriter, Write};
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
 use std::path::Path;
 
 use anyhow::{Context, bail};
@@ -11,6 +13,7 @@ use iadvize_auth::claims::{self, ClaimsTemplate};
 use iadvize_auth::keys::{KeySource, LoadedKey, MAX_KEY_INPUT_BYTES, read_limited};
 use iadvize_auth::time;
 use iadvize_auth::token::TokenMaker;
+use iadvize_auth::user_ids::{self, BatchError, Checked, UTF8_BOM};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -23,14 +26,10 @@ use crate::output;
 const LONG_TTL_SECONDS: u64 = 3600;
 /// A token meant to live more than a year is a mistake, not a test.
 const MAX_TTL_SECONDS: u64 = 366 * 86_400;
-/// Longest line read from a user id file: generous for 255 characters of any script.
-const MAX_ID_LINE_BYTES: usize = 4096;
 /// User ids a thread mints before handing them to the writer.
 const BLOCK: usize = 64;
 /// Context of a failed write; a closed pipe is still recognised below it and ends quietly.
 const CANNOT_WRITE: &str = "cannot write the tokens to standard output";
-/// The UTF-8 byte order mark some editors put at the start of a text file.
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 /// At most this many per-id warnings are printed; the rest are counted.
 const MAX_ID_WARNINGS: usize = 10;
 
@@ -50,7 +49,6 @@ struct MintRecord<'a> {
 struct Plan {
     maker: TokenMaker,
     template: ClaimsTemplate,
-    user_ids: Vec<String>,
     now: Option<i64>,
     /// None with `--jws`: nothing is encrypted.
     recipient_fingerprint: Option<String>,
@@ -60,16 +58,28 @@ struct Plan {
     jobs: usize,
 }
 
+/// The ids to mint for.
+enum UserIds {
+    One(String),
+    /// A checked batch and where to read it again: the file itself, or a copy of the input
+    /// when it cannot be read twice (standard input, a pipe).
+    Batch {
+        checked: Checked,
+        source: File,
+        name: String,
+    },
+}
+
 pub fn run(args: MintArgs) -> anyhow::Result<Outcome> {
-    let plan = plan(args)?;
+    let (plan, user_ids) = plan(args)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
-    mint_all(&plan, &mut out)?;
+    mint_all(&plan, user_ids, &mut out)?;
     out.flush().context(CANNOT_WRITE)?;
     Ok(Outcome::Success)
 }
 
-fn plan(args: MintArgs) -> anyhow::Result<Plan> {
+fn plan(args: MintArgs) -> anyhow::Result<(Plan, UserIds)> {
     let ttl = parse_ttl(&args.ttl)?;
     let now = args
         .now
@@ -83,7 +93,7 @@ fn plan(args: MintArgs) -> anyhow::Result<Plan> {
     let (user_ids, warnings) = match (&args.user_id, &args.user_ids) {
         (Some(id), _) => {
             let warning = claims::check_user_id(id).context("--user-id")?;
-            (vec![id.clone()], warning.into_iter().collect())
+            (UserIds::One(id.clone()), warning.into_iter().collect())
         }
         (None, Some(path)) => read_user_ids(path)?,
         (None, None) => bail!("give --user-id ID or --user-ids FILE"),
@@ -122,14 +132,14 @@ fn plan(args: MintArgs) -> anyhow::Result<Plan> {
             args.ttl
         );
     }
-    print_id_warnings(&warnings);
+    output::warn_all(&warnings);
 
     let jobs = args
         .jobs
         .map(|n| n.get())
         .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
         .unwrap_or(1);
-    Ok(Plan {
+    let plan = Plan {
         maker,
         template: ClaimsTemplate {
             issuer: args.issuer,
@@ -137,14 +147,14 @@ fn plan(args: MintArgs) -> anyhow::Result<Plan> {
             extra,
             ttl,
         },
-        user_ids,
         now,
         recipient_is_production: recipient_info.as_ref().map(|i| i.is_iadvize_production()),
         recipient_fingerprint: recipient_info.map(|i| i.sha256_fingerprint),
         jws_only: args.jws,
         json: args.json,
         jobs,
-    })
+    };
+    Ok((plan, user_ids))
 }
 
 /// Standard input can be read once: refuses two inputs that both ask for it.
@@ -201,16 +211,6 @@ fn warn_about_recipient(
         );
     }
     Ok(())
-}
-
-fn print_id_warnings(warnings: &[String]) {
-    output::warn_all(&warnings[..warnings.len().min(MAX_ID_WARNINGS)]);
-    if warnings.len() > MAX_ID_WARNINGS {
-        eprintln!(
-            "warning: … and {} more user ids with the same kind of problem",
-            warnings.len() - MAX_ID_WARNINGS
-        );
-    }
 }
 
 /// `--visitor-data` (inline JSON or @FILE), then each `--visitor FIELD=VALUE` over it.
@@ -276,113 +276,156 @@ fn extra_claims(specs: &[String]) -> anyhow::Result<Map<String, Value>> {
     Ok(extra)
 }
 
-/// Reads and checks every user id of a batch before anything is minted. Returns the ids and
-/// the warnings about them.
-fn read_user_ids(path: &Path) -> anyhow::Result<(Vec<String>, Vec<String>)> {
-    let name = if path.as_os_str() == "-" {
-        "standard input".to_string()
+/// Reads and checks every user id of a batch before anything is minted, without keeping them:
+/// only the warnings about them, and a way to read them again. Standard input, or a file that
+/// is not a regular one (`--user-ids <(…)`), is copied to an unnamed temporary file meanwhile.
+fn read_user_ids(path: &Path) -> anyhow::Result<(UserIds, Vec<String>)> {
+    let (name, input) = if path.as_os_str() == "-" {
+        ("standard input".to_string(), None)
     } else {
-        format!("'{}'", path.display())
+        let name = format!("'{}'", path.display());
+        let file = File::open(path).with_context(|| format!("cannot read user ids {name}"))?;
+        (name, Some(file))
     };
-    let reader: Box<dyn BufRead> = if path.as_os_str() == "-" {
-        Box::new(std::io::stdin().lock())
-    } else {
-        let file =
-            std::fs::File::open(path).with_context(|| format!("cannot read user ids {name}"))?;
-        Box::new(std::io::BufReader::new(file))
+    let regular = match &input {
+        Some(file) => file
+            .metadata()
+            .with_context(|| format!("cannot read user ids {name}"))?
+            .is_file(),
+        None => false,
     };
-    parse_user_ids(reader, &name)
-}
-
-fn parse_user_ids(
-    mut reader: impl BufRead,
-    name: &str,
-) -> anyhow::Result<(Vec<String>, Vec<String>)> {
-    let mut ids = Vec::new();
-    let mut warnings = Vec::new();
-    let mut first_error: Option<String> = None;
-    let mut invalid = 0usize;
-    let mut line = Vec::new();
-    for number in 1usize.. {
-        line.clear();
-        let mut limited = std::io::Read::take(&mut reader, MAX_ID_LINE_BYTES as u64 + 1);
-        let read = limited
-            .read_until(b'\n', &mut line)
-            .with_context(|| format!("cannot read user ids {name}"))?;
-        if read == 0 {
-            break;
+    let (checked, source) = match input {
+        Some(file) if regular => {
+            let checked = user_ids::check(BufReader::new(&file), None, MAX_ID_WARNINGS);
+            (checked.map_err(|err| batch_error(err, &name))?, file)
         }
-        if line.len() > MAX_ID_LINE_BYTES && line.last() != Some(&b'\n') {
-            bail!(
-                "user ids {name}, line {number}: longer than {MAX_ID_LINE_BYTES} bytes; \
-                 is this a file of user ids, one per line?"
-            );
-        }
-        let text = line.strip_suffix(b"\n").unwrap_or(&line);
-        let text = text.strip_suffix(b"\r").unwrap_or(text);
-        let problem = match std::str::from_utf8(text) {
-            Err(_) => Some("not valid UTF-8 text".to_string()),
-            Ok(id) if id.trim().is_empty() => continue,
-            Ok(id) => match claims::check_user_id(id) {
-                Ok(warning) => {
-                    warnings.extend(warning.map(|w| format!("line {number}: {w}")));
-                    ids.push(id.to_string());
-                    None
+        input => {
+            let copy = tempfile::tempfile()
+                .with_context(|| format!("cannot make a temporary copy of {name}"))?;
+            let mut writer = BufWriter::new(&copy);
+            let checked = match input {
+                Some(file) => {
+                    user_ids::check(BufReader::new(file), Some(&mut writer), MAX_ID_WARNINGS)
                 }
-                Err(err) => Some(err.to_string()),
-            },
-        };
-        if let Some(problem) = problem {
-            invalid += 1;
-            first_error.get_or_insert(format!("line {number}: {problem}"));
+                None => {
+                    user_ids::check(std::io::stdin().lock(), Some(&mut writer), MAX_ID_WARNINGS)
+                }
+            };
+            let checked = checked.map_err(|err| batch_error(err, &name))?;
+            writer
+                .flush()
+                .with_context(|| format!("cannot make a temporary copy of {name}"))?;
+            drop(writer);
+            (checked, copy)
         }
-    }
-    if let Some(first) = first_error {
-        let more = match invalid {
-            1 => String::new(),
-            n => format!(" ({} more invalid lines)", n - 1),
-        };
-        bail!("user ids {name}, {first}{more}; nothing was minted");
-    }
-    if ids.is_empty() {
-        bail!("user ids {name}: no user id found (the input is empty or blank)");
-    }
-    Ok((ids, warnings))
+    };
+    let mut warnings = checked.warnings().shown().to_vec();
+    warnings.extend(checked.warnings().summary());
+    let batch = UserIds::Batch {
+        checked,
+        source,
+        name,
+    };
+    Ok((batch, warnings))
 }
 
-/// Mints every id in order, on `plan.jobs` threads. Worker `w` takes blocks `w`, `w + jobs`,
-/// `w + 2 * jobs` … of `BLOCK` ids and hands each finished block to the writer through its own
-/// small bounded channel; the writer reads the channels in turn, so tokens come out in input
-/// order, no thread waits at a barrier, and memory stays flat whatever the number of ids.
-fn mint_all(plan: &Plan, out: &mut impl Write) -> anyhow::Result<()> {
-    let blocks: Vec<&[String]> = plan.user_ids.chunks(BLOCK).collect();
-    let jobs = plan.jobs.min(blocks.len()).max(1);
+/// A batch error, with the input's name; an invalid line says that nothing was minted.
+fn batch_error(err: BatchError, name: &str) -> anyhow::Error {
+    match err {
+        BatchError::Read(io) => {
+            anyhow::Error::new(io).context(format!("cannot read user ids {name}"))
+        }
+        BatchError::Temporary(io) => {
+            anyhow::Error::new(io).context(format!("user ids {name}: cannot use a temporary file"))
+        }
+        BatchError::Invalid { .. } | BatchError::LineTooLong { .. } => {
+            anyhow::anyhow!("user ids {name}, {err}; nothing was minted")
+        }
+        BatchError::Changed { .. } => anyhow::anyhow!(
+            "user ids {name}, {err}; the tokens printed are for the lines before it, and no \
+             other was minted"
+        ),
+        BatchError::Empty => anyhow::anyhow!("user ids {name}: {err}"),
+    }
+}
+
+/// Mints every id in order, on `plan.jobs` threads. A reader thread reads the ids again in
+/// blocks of `BLOCK` and gives block `i` to worker `i % jobs`; each worker hands each finished
+/// block to the writer through its own small bounded channel, and the writer reads the
+/// channels in turn. Tokens come out in input order, no thread waits at a barrier, and memory
+/// holds a few blocks per worker whatever the number of ids.
+fn mint_all(plan: &Plan, user_ids: UserIds, out: &mut impl Write) -> anyhow::Result<()> {
+    let (checked, source, name) = match user_ids {
+        UserIds::One(id) => return write_block(out, mint_block(plan, &[id])),
+        UserIds::Batch {
+            checked,
+            source,
+            name,
+        } => (checked, source, name),
+    };
+    let blocks = checked.ids().div_ceil(BLOCK as u64);
+    let mut replay = checked
+        .replay(source)
+        .map_err(|err| batch_error(err, &name))?;
+    let mut next_block = move || {
+        replay
+            .next_block(BLOCK)
+            .map_err(|err| batch_error(err, &name))
+    };
+    let jobs = plan
+        .jobs
+        .min(usize::try_from(blocks).unwrap_or(usize::MAX))
+        .max(1);
     if jobs == 1 {
-        for block in &blocks {
-            write_block(out, mint_block(plan, block))?;
+        while let Some(block) = next_block()? {
+            write_block(out, mint_block(plan, &block))?;
         }
         return Ok(());
     }
     std::thread::scope(|scope| {
-        let mut inboxes = Vec::with_capacity(jobs);
-        for worker in 0..jobs {
-            let (sender, inbox) = std::sync::mpsc::sync_channel(2);
-            let blocks = &blocks;
+        let mut to_workers = Vec::with_capacity(jobs);
+        let mut from_workers = Vec::with_capacity(jobs);
+        for _ in 0..jobs {
+            let (to_worker, inbox) =
+                std::sync::mpsc::sync_channel::<anyhow::Result<Vec<String>>>(2);
+            let (outbox, from_worker) = std::sync::mpsc::sync_channel(2);
             scope.spawn(move || {
-                for block in blocks.iter().skip(worker).step_by(jobs) {
+                for block in inbox {
+                    let minted = block.and_then(|ids| mint_block(plan, &ids));
                     // The writer hung up (error or closed pipe): stop quietly.
-                    if sender.send(mint_block(plan, block)).is_err() {
+                    if outbox.send(minted).is_err() {
                         break;
                     }
                 }
             });
-            inboxes.push(inbox);
+            to_workers.push(to_worker);
+            from_workers.push(from_worker);
         }
-        for index in 0..blocks.len() {
-            let lines = inboxes[index % jobs]
-                .recv()
-                .map_err(|_| anyhow::anyhow!("a minting thread stopped unexpectedly"))?;
+        scope.spawn(move || {
+            for index in 0.. {
+                let block = match next_block() {
+                    Ok(Some(block)) => Ok(block),
+                    Ok(None) => break,
+                    Err(err) => Err(err),
+                };
+                let failed = block.is_err();
+                // A failed block still goes to the writer, in its place; then reading stops.
+                if to_workers[index % jobs].send(block).is_err() || failed {
+                    break;
+                }
+            }
+        });
+        let mut written = 0u64;
+        for index in 0.. {
+            // A worker's channel closes after its last block.
+            let Ok(lines) = from_workers[index % jobs].recv() else {
+                break;
+            };
             write_block(out, lines)?;
+            written += 1;
+        }
+        if written != blocks {
+            bail!("a minting thread stopped unexpectedly");
         }
         Ok(())
     })
@@ -429,33 +472,4 @@ fn mint_line(plan: &Plan, user_id: &str, issued_at: i64) -> anyhow::Result<Strin
         claims: &claims,
     };
     Ok(serde_json::to_string(&record)?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn user_id_files_skip_blank_lines_and_crs_and_name_the_bad_line() {
-        let (ids, warnings) = parse_user_ids(&b"a\r\n\n  \nb\nnull\n"[..], "test").unwrap();
-        assert_eq!(ids, ["a", "b", "null"]);
-        assert_eq!(warnings.len(), 1);
-        assert!(warnings[0].starts_with("line 5:"), "{warnings:?}");
-        let long = format!("ok\n{}\nalso-bad\u{7}\n", "x".repeat(256));
-        let err = parse_user_ids(long.as_bytes(), "test")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("line 2:") && err.contains("1 more invalid"),
-            "{err}"
-        );
-        let err = parse_user_ids(&b"\n\n"[..], "test")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("no user id"), "{err}");
-        let err = parse_user_ids(&b"ok\n\xff\xfe\n"[..], "test")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("line 2: not valid UTF-8"), "{err}");
-    }
 }
