@@ -169,8 +169,9 @@ pub struct MintArgs {
 
     /// Mint one token per line of FILE (`-` for standard input), in order.
     ///
-    /// Blank lines (empty or only whitespace) and trailing CRs are ignored. Every line is
-    /// checked before any token is printed.
+    /// Blank lines (empty or only whitespace), trailing CRs and a byte order mark at the start
+    /// are ignored. Every line is checked before any token is printed; an id on several lines
+    /// is minted each time, with a warning. Memory does not grow with the number of ids.
     #[arg(long, value_name = "FILE")]
     pub user_ids: Option<PathBuf>,
 

@@ -2,10 +2,13 @@
 //! ids are read again in a stream, so that memory does not grow with the number of ids.
 //!
 //! The first pass ([`check`]) validates every line and writes, to an unnamed temporary file, a
-//! 128-bit hash and the line number of each id, to make sure that the second pass
-//! ([`Checked::replay`]) reads exactly the ids that were checked. Standard input cannot be read twice: the caller
+//! 128-bit hash and the line number of each id. That is enough to find ids given on several
+//! lines ([`Checked::repeated`]) and to make sure that the second pass ([`Checked::replay`])
+//! reads exactly the ids that were checked. Standard input cannot be read twice: the caller
 //! keeps a copy of it while it is checked (the `copy` argument of [`check`]).
 
+use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::fs::File;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, Write};
@@ -16,6 +19,11 @@ use crate::claims::{self, UserIdWarning};
 pub const MAX_LINE_BYTES: usize = 4096;
 /// The UTF-8 byte order mark that some editors put at the start of a text file.
 pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+/// Distinct ids counted at once when looking for repeated ones: bounds the memory of that step
+/// (a few MB) whatever the number of ids; larger batches take more passes over the hashes.
+const IDS_PER_PASS: u64 = 1 << 16;
+/// Line numbers listed for one repeated id.
+const LINES_SHOWN: usize = 5;
 /// One hashed id in the temporary file: hash (16 bytes) and line number (8), little-endian.
 const RECORD_BYTES: usize = 24;
 /// Buffer for reading the input and the hashes.
@@ -58,6 +66,8 @@ fn more_invalid(others: u64) -> String {
 pub enum WarningKind {
     Placeholder,
     Whitespace,
+    /// The same id on several lines: its tokens all open as one visitor.
+    Repeated,
 }
 
 impl WarningKind {
@@ -68,6 +78,7 @@ impl WarningKind {
             WarningKind::Whitespace => {
                 format!("{n} user id{s} with leading or trailing whitespace")
             }
+            WarningKind::Repeated => format!("{n} repeated user id{s}"),
         }
     }
 }
@@ -219,7 +230,7 @@ pub struct Checked {
 
 /// Checks every line of `input`, keeping at most `warnings_shown` warnings in full. When
 /// `input` cannot be read again (standard input, a pipe), `copy` receives its bytes as they
-/// are read, to be given to [`Checked::replay`] instead.
+/// are read, to be given to [`Checked::replay`] and [`Checked::repeated`] instead.
 pub fn check(
     input: impl BufRead,
     mut copy: Option<&mut dyn Write>,
@@ -288,6 +299,92 @@ impl Checked {
         &self.warnings
     }
 
+    /// Calls `each` with every record's hash and line number, in input order.
+    fn for_each_record(&self, mut each: impl FnMut(u128, u64)) -> Result<(), BatchError> {
+        let mut file = &self.records;
+        file.rewind().map_err(BatchError::Temporary)?;
+        let mut reader = BufReader::with_capacity(BUFFER_BYTES, file);
+        let mut record = [0u8; RECORD_BYTES];
+        loop {
+            match reader.read_exact(&mut record) {
+                Ok(()) => {
+                    let (hash, line) = split_record(&record);
+                    each(hash, line);
+                }
+                Err(err) if err.kind() == io::ErrorKind::UnexpectedEof => return Ok(()),
+                Err(err) => return Err(BatchError::Temporary(err)),
+            }
+        }
+    }
+
+    /// Ids given on more than one line, as warnings: the `limit` whose first line comes first,
+    /// each with its line numbers; the others counted. `source` is the checked input again (or
+    /// its copy); it is read from its start. Memory stays bounded: the hashes are counted in
+    /// as many passes as it takes to count at most [`IDS_PER_PASS`] distinct ones at a time.
+    pub fn repeated(
+        &self,
+        source: &mut (impl Read + Seek),
+        limit: usize,
+    ) -> Result<Warnings, BatchError> {
+        let passes = self.ids.div_ceil(IDS_PER_PASS).max(1);
+        // (first line, hash, occurrences) of the repeated ids that come first.
+        let mut first: Vec<(u64, u128, u64)> = Vec::new();
+        let mut repeated_ids = 0u64;
+        for pass in 0..passes {
+            let mut seen: HashMap<u128, (u64, u64)> = HashMap::new();
+            self.for_each_record(|hash, line| {
+                if ((hash >> 64) as u64) % passes == pass {
+                    seen.entry(hash).or_insert((line, 0)).1 += 1;
+                }
+            })?;
+            for (hash, (line, count)) in seen {
+                if count > 1 {
+                    repeated_ids += 1;
+                    first.push((line, hash, count));
+                    if first.len() > 2 * limit.max(1) {
+                        first.sort_unstable();
+                        first.truncate(limit);
+                    }
+                }
+            }
+        }
+        first.sort_unstable();
+        first.truncate(limit);
+        let mut warnings = Warnings::new(limit);
+        if first.is_empty() {
+            return Ok(warnings);
+        }
+
+        let mut lines: HashMap<u128, Vec<u64>> = first
+            .iter()
+            .map(|(_, hash, _)| (*hash, Vec::new()))
+            .collect();
+        self.for_each_record(|hash, line| {
+            if let Some(lines) = lines.get_mut(&hash)
+                && lines.len() < LINES_SHOWN
+            {
+                lines.push(line);
+            }
+        })?;
+        let texts = texts_of_lines(source, first.iter().map(|(line, _, _)| *line))?;
+        for (line, hash, count) in &first {
+            let id = texts.get(line).map(String::as_str).unwrap_or("?");
+            let listed = lines.get(hash).map(Vec::as_slice).unwrap_or_default();
+            warnings.push(WarningKind::Repeated, || {
+                format!(
+                    "user id {id:?} is on {}: its tokens all open as one iAdvize visitor, \
+                     who can read the conversations of everyone given this id",
+                    line_list(listed, *count)
+                )
+            });
+        }
+        warnings.hide(
+            WarningKind::Repeated,
+            repeated_ids - u64::try_from(first.len()).unwrap_or(0),
+        );
+        Ok(warnings)
+    }
+
     /// Reads the checked ids again from `source` (the same input, or its copy), from its
     /// start, block by block.
     pub fn replay<R: Read + Seek>(self, mut source: R) -> Result<Replay<R>, BatchError> {
@@ -308,6 +405,49 @@ fn split_record(record: &[u8; RECORD_BYTES]) -> (u128, u64) {
     hash.copy_from_slice(&record[..16]);
     line.copy_from_slice(&record[16..]);
     (u128::from_le_bytes(hash), u64::from_le_bytes(line))
+}
+
+/// The ids on these lines of `source`, read from its start.
+fn texts_of_lines(
+    source: &mut (impl Read + Seek),
+    wanted: impl Iterator<Item = u64>,
+) -> Result<HashMap<u64, String>, BatchError> {
+    let mut wanted: Vec<u64> = wanted.collect();
+    wanted.sort_unstable();
+    let last = wanted.last().copied().unwrap_or(0);
+    source.rewind().map_err(BatchError::Read)?;
+    let mut lines = Lines::new(BufReader::with_capacity(BUFFER_BYTES, source));
+    let mut texts = HashMap::new();
+    while let Some((number, raw)) = lines.next()? {
+        if wanted.binary_search(&number).is_ok()
+            && let Line::Id(id, _) = classify(number, raw)
+        {
+            texts.insert(number, id.to_string());
+        }
+        if number >= last {
+            break;
+        }
+    }
+    Ok(texts)
+}
+
+/// "lines 3, 17 and 20", or "lines 3, 17, 20, 21, 22 and 95 more".
+fn line_list(lines: &[u64], count: u64) -> String {
+    let mut text = String::from("lines ");
+    let more = count.saturating_sub(u64::try_from(lines.len()).unwrap_or(0));
+    for (i, line) in lines.iter().enumerate() {
+        let last = i + 1 == lines.len();
+        let separator = match (i, last && more == 0) {
+            (0, _) => "",
+            (_, true) => " and ",
+            _ => ", ",
+        };
+        let _ = write!(text, "{separator}{line}");
+    }
+    if more > 0 {
+        let _ = write!(text, " and {more} more");
+    }
+    text
 }
 
 /// The ids of a checked batch, read again in input order.
@@ -470,5 +610,80 @@ mod tests {
         );
         let checked = check(&b"a\nb\n"[..], None, 10).unwrap();
         assert_eq!(checked.warnings().summary(), None);
+    }
+
+    #[test]
+    fn repeated_ids_are_found_with_their_lines() {
+        let mut input = String::from("x\ndup\ny\n\ndup\nother\n");
+        for _ in 0..8 {
+            input.push_str("many\n");
+        }
+        input.push_str("other\n");
+        let checked = check(input.as_bytes(), None, 10).unwrap();
+        let mut source = io::Cursor::new(input.into_bytes());
+        let warnings = checked.repeated(&mut source, 10).unwrap();
+        assert_eq!(warnings.shown().len(), 3, "{warnings:?}");
+        assert!(
+            warnings.shown()[0].starts_with("user id \"dup\" is on lines 2 and 5:"),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings.shown()[1].starts_with("user id \"other\" is on lines 6 and 15:"),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings.shown()[2]
+                .starts_with("user id \"many\" is on lines 7, 8, 9, 10, 11 and 3 more:"),
+            "{warnings:?}"
+        );
+        assert_eq!(warnings.summary(), None);
+
+        let input: String = (0..30).map(|i| format!("id-{}\n", i % 12)).collect();
+        let checked = check(input.as_bytes(), None, 10).unwrap();
+        let warnings = checked
+            .repeated(&mut io::Cursor::new(input.into_bytes()), 10)
+            .unwrap();
+        assert_eq!(warnings.shown().len(), 10);
+        assert!(warnings.shown()[0].starts_with("user id \"id-0\" is on lines 1, 13 and 25:"));
+        assert_eq!(
+            warnings.summary().unwrap(),
+            "… and 2 more warnings: 2 repeated user ids"
+        );
+
+        let checked = check(&b"a\nb\n"[..], None, 10).unwrap();
+        let warnings = checked
+            .repeated(&mut io::Cursor::new(b"a\nb\n".to_vec()), 10)
+            .unwrap();
+        assert!(warnings.shown().is_empty() && warnings.summary().is_none());
+    }
+
+    #[test]
+    fn repeated_ids_are_found_across_several_passes() {
+        // More ids than one pass counts: the repeated ones still meet in the same pass.
+        let n = IDS_PER_PASS * 2 + 10;
+        let mut input: String = (0..n).map(|i| format!("customer-{i}\n")).collect();
+        input.push_str("customer-7\ncustomer-100000\n");
+        let checked = check(input.as_bytes(), None, 10).unwrap();
+        let warnings = checked
+            .repeated(&mut io::Cursor::new(input.into_bytes()), 10)
+            .unwrap();
+        assert_eq!(warnings.shown().len(), 2, "{warnings:?}");
+        assert!(
+            warnings.shown()[0].starts_with(&format!(
+                "user id \"customer-7\" is on lines 8 and {}:",
+                n + 1
+            )),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
+    fn line_lists_read_as_english() {
+        assert_eq!(line_list(&[2, 5], 2), "lines 2 and 5");
+        assert_eq!(line_list(&[2, 5, 9], 3), "lines 2, 5 and 9");
+        assert_eq!(
+            line_list(&[1, 2, 3, 4, 5], 7),
+            "lines 1, 2, 3, 4, 5 and 2 more"
+        );
     }
 }

@@ -753,3 +753,24 @@ fn warnings_past_ten_are_counted_by_kind() {
     );
     assert!(!err.contains("same kind"), "{err}");
 }
+
+#[test]
+fn repeated_user_ids_are_warned_about_once_each_with_their_lines() {
+    let m = Minting::new();
+    m.sb.write("ids.txt", "alice\nbob\nalice\n\ncarol\nbob\nalice\n");
+    let out = m.rehearsal(&["--user-ids", "ids.txt", "--jws"]);
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out).lines().count(), 7 - 1);
+    let err = stderr(&out);
+    let warnings: Vec<&str> = err.lines().collect();
+    assert_eq!(warnings.len(), 2, "{err}");
+    assert!(
+        warnings[0].starts_with("warning: user id \"alice\" is on lines 1, 3 and 7: ")
+            && warnings[0].contains("one iAdvize visitor"),
+        "{err}"
+    );
+    assert!(
+        warnings[1].starts_with("warning: user id \"bob\" is on lines 2 and 6: "),
+        "{err}"
+    );
+}

@@ -30,7 +30,8 @@ const MAX_TTL_SECONDS: u64 = 366 * 86_400;
 const BLOCK: usize = 64;
 /// Context of a failed write; a closed pipe is still recognised below it and ends quietly.
 const CANNOT_WRITE: &str = "cannot write the tokens to standard output";
-/// At most this many per-id warnings are printed; the rest are counted.
+/// At most this many warnings of each sort (single ids, repeated ids) are printed; the rest are
+/// counted.
 const MAX_ID_WARNINGS: usize = 10;
 
 /// One line of `mint --json`.
@@ -294,7 +295,7 @@ fn read_user_ids(path: &Path) -> anyhow::Result<(UserIds, Vec<String>)> {
             .is_file(),
         None => false,
     };
-    let (checked, source) = match input {
+    let (checked, mut source) = match input {
         Some(file) if regular => {
             let checked = user_ids::check(BufReader::new(&file), None, MAX_ID_WARNINGS);
             (checked.map_err(|err| batch_error(err, &name))?, file)
@@ -319,8 +320,15 @@ fn read_user_ids(path: &Path) -> anyhow::Result<(UserIds, Vec<String>)> {
             (checked, copy)
         }
     };
-    let mut warnings = checked.warnings().shown().to_vec();
-    warnings.extend(checked.warnings().summary());
+    let repeated = checked
+        .repeated(&mut source, MAX_ID_WARNINGS)
+        .map_err(|err| batch_error(err, &name))?;
+    // Warnings about single ids, then about repeated ones, each with its count of the rest.
+    let mut warnings = Vec::new();
+    for kind in [checked.warnings(), &repeated] {
+        warnings.extend(kind.shown().iter().cloned());
+        warnings.extend(kind.summary());
+    }
     let batch = UserIds::Batch {
         checked,
         source,
