@@ -433,6 +433,35 @@ fn each_java_stack_fact_is_reported_with_its_verdict() {
             lab.with(&good, json!({"sign_key": lab.path("rsa1024-private.pem")})),
             "jws.signature", "warn", "accepts",
         ),
+        // What Nimbus's JSON reader (Gson, lenient) makes of claims that are not plain JSON;
+        // tests/nimbus_json.rs checks that reader against the real Gson.
+        (
+            "single-quoted claims, which Gson reads leniently",
+            raw(&format!("{{'https://iadvize.com/userId':'a','exp':{}}}", NOW + 60)),
+            "claims.json", "fail", "accepts",
+        ),
+        (
+            "a visitorData field twice (Gson keeps the last)",
+            raw(&format!(r#"{{"https://iadvize.com/userId":"a","exp":{},"https://iadvize.com/visitorData":{{"city":"A","city":"B"}}}}"#, NOW + 60)),
+            "claims.json", "fail", "accepts",
+        ),
+        (
+            "a claim twice, the first null (Gson only refuses a replaced non-null value)",
+            raw(&format!(r#"{{"https://iadvize.com/userId":null,"https://iadvize.com/userId":"a","exp":{}}}"#, NOW + 60)),
+            "claims.json", "fail", "accepts",
+        ),
+        (
+            "text after the claims",
+            raw(&format!(r#"{{"https://iadvize.com/userId":"a","exp":{}}} x"#, NOW + 60)),
+            "claims.json", "fail", "rejects",
+        ),
+        ("iss as a number", lab.spec(&c(&|c| c["iss"] = json!(42))), "claims.json", "fail", "rejects"),
+        ("aud with a number in its list", lab.spec(&c(&|c| c["aud"] = json!(["a", 1]))), "claims.json", "fail", "rejects"),
+        (
+            "a single-quoted JWS header, which Gson reads leniently",
+            lab.with(&good, json!({"jws_header": "{'alg':'RS256'}"})),
+            "jws.format", "fail", "accepts",
+        ),
         (
             "escaped slashes",
             raw(&format!(r#"{{"https:\/\/iadvize.com\/userId":"a","exp":{}}}"#, NOW + 60)),
@@ -683,7 +712,7 @@ fn malformed_tokens_fail_token_format_with_exit_1() {
         ("e30.e30.$$$", "the character '$'"),
         ("eyJhbGciOiJSUzI1NiJ9.eyJ4IjoxfQ==.abc", "padding"),
         ("W10.e30.c2ln", "JSON an array instead of an object"),
-        ("bm90IGpzb24.e30.c2ln", "not JSON"),
+        ("bm90IGpzb24.e30.c2ln", "not valid JSON"),
     ] {
         let out = run(lab.sb.cmd().args(["inspect", token, "--json"]));
         assert_exit(&out, 1);
@@ -1161,4 +1190,47 @@ fn decrypted_content_with_one_part_is_counted_in_the_singular() {
         format["message"],
         "the decrypted content is not a signed JWT: it has 1 part where a JWS has 3"
     );
+}
+
+/// Claims that are not plain JSON but that iAdvize's library reads leniently are still checked
+/// claim by claim, on what that library reads.
+#[test]
+fn lenient_claims_are_checked_as_iadvize_reads_them() {
+    let lab = Lab::new();
+    let claims = format!(
+        "{{'https://iadvize.com/userId':'undefined', exp:{}, /* note */ 'iat':{}}}",
+        NOW - 10,
+        NOW - 70
+    );
+    let tokens = make_tokens(&json!([{
+        "sign_key": lab.path("brand-private.pem"),
+        "claims": claims,
+        "encrypt_key": lab.path("standin-iadvize-public.pem"),
+    }]));
+    let (code, report) = lab.inspect(&tokens[0], &[]);
+    assert_eq!(code, 1);
+    let json = check(&report, "claims.json");
+    assert_eq!(json["status"], "fail");
+    assert_eq!(json["java_stack"], "accepts");
+    let message = json["message"].as_str().unwrap();
+    assert!(message.contains("not valid JSON"), "{message}");
+    assert!(
+        message.contains("single-quoted name at line 1"),
+        "{message}"
+    );
+    assert_eq!(
+        check(&report, "claims.user_id")["status"],
+        "warn",
+        "placeholder"
+    );
+    let exp = check(&report, "claims.exp");
+    assert_eq!(exp["status"], "fail", "{exp}");
+    assert!(
+        exp["message"]
+            .as_str()
+            .unwrap()
+            .contains("expired 10 s ago"),
+        "{exp}"
+    );
+    assert_eq!(check(&report, "jws.signature")["status"], "pass");
 }

@@ -3,64 +3,60 @@
 use serde_json::{Map, Value};
 
 use super::report::JavaStack;
-use super::strict_json::{self, Duplicates};
+use super::strict_json::{self, ObjectRead};
 use super::{LONG_LIFETIME_SECONDS, Run};
 use crate::claims::{self, IADVIZE_PREFIX, USER_ID_CLAIM, VISITOR_DATA_CLAIM, VISITOR_FIELDS};
 use crate::time::{self, MILLISECONDS_THRESHOLD};
 
 impl Run<'_> {
     pub(super) fn inspect_claims(&mut self, payload: &[u8]) {
-        let claims = match strict_json::parse(payload) {
-            Ok((Value::Object(map), Duplicates { first: None, .. })) => {
-                let escaped = if payload.windows(2).any(|w| w == b"\\/") {
-                    " (escaped slashes \\/ decode normally)"
-                } else {
-                    ""
-                };
-                self.checks.pass(
-                    "claims.json",
-                    format!("a JSON object with {} claims{escaped}", map.len()),
-                );
-                map
-            }
-            Ok((
-                Value::Object(map),
-                Duplicates {
-                    first: Some(duplicate),
-                    ..
-                },
-            )) => {
-                self.checks.fail(
-                    "claims.json",
-                    format!("the claim {duplicate:?} appears more than once"),
-                    "write each claim once; parsers disagree on which copy wins",
-                    JavaStack::Rejects,
-                );
-                map
-            }
-            Ok((other, _)) => {
-                self.checks.fail(
-                    "claims.json",
-                    format!(
-                        "the claims are JSON {} instead of an object",
-                        claims::json_type(&other)
+        let claims = match strict_json::read_object(payload, "the claims", true, true) {
+            ObjectRead::Clean(map) => {
+                match registered_claim_types(&map) {
+                    Some(problem) => self.checks.fail(
+                        "claims.json",
+                        problem,
+                        "iss, sub and jti are strings; aud is a string or a list of strings",
+                        JavaStack::Rejects,
                     ),
-                    "the payload must be one JSON object of claims",
+                    None => {
+                        let escaped = if payload.windows(2).any(|w| w == b"\\/") {
+                            " (escaped slashes \\/ decode normally)"
+                        } else {
+                            ""
+                        };
+                        self.checks.pass(
+                            "claims.json",
+                            format!("a JSON object with {} claims{escaped}", map.len()),
+                        );
+                    }
+                }
+                map
+            }
+            ObjectRead::Flawed {
+                map,
+                problem,
+                java_stack,
+            } => {
+                self.checks.fail(
+                    "claims.json",
+                    problem,
+                    "serialise the claims with a JSON library, each claim once: parsers \
+                     disagree on anything else",
+                    java_stack,
+                );
+                map
+            }
+            ObjectRead::Unusable(problem) => {
+                self.checks.fail(
+                    "claims.json",
+                    problem,
+                    "the payload must be one JSON object of claims, serialised with a JSON \
+                     library",
                     JavaStack::Rejects,
                 );
                 self.checks
                     .skip_unset("claims.", "not reached: the claims are not a JSON object");
-                return;
-            }
-            Err(err) => {
-                self.checks.fail(
-                    "claims.json",
-                    format!("the claims are not valid JSON ({err})"),
-                    "serialise the claims with a JSON library",
-                    JavaStack::Rejects,
-                );
-                self.checks
-                    .skip_unset("claims.", "not reached: the claims are not valid JSON");
                 return;
             }
         };
@@ -549,4 +545,42 @@ fn read_time(claims: &Map<String, Value>, name: &str) -> TimeClaim {
         written,
         shown,
     }
+}
+
+/// What Nimbus's `JWTClaimsSet.parse` refuses in the registered claims other than times (which
+/// have their own checks): `iss` and `jti` that are not strings, a `sub` that is neither a
+/// string nor a number, an `aud` list with an element that is not a string. `null` is allowed.
+fn registered_claim_types(claims: &Map<String, Value>) -> Option<String> {
+    let shown = |value: &Value| value.to_string();
+    for name in ["iss", "jti"] {
+        match claims.get(name) {
+            None | Some(Value::Null | Value::String(_)) => {}
+            Some(other) => {
+                return Some(format!(
+                    "{name} is {} ({}), not a string: iAdvize's library refuses the claims",
+                    claims::json_type(other),
+                    shown(other)
+                ));
+            }
+        }
+    }
+    match claims.get("sub") {
+        None | Some(Value::Null | Value::String(_) | Value::Number(_)) => {}
+        Some(other) => {
+            return Some(format!(
+                "sub is {}, not a string: iAdvize's library refuses the claims",
+                claims::json_type(other)
+            ));
+        }
+    }
+    if let Some(Value::Array(audiences)) = claims.get("aud")
+        && let Some(odd) = audiences.iter().find(|a| !a.is_string())
+    {
+        return Some(format!(
+            "aud holds {} ({}), not only strings: iAdvize's library refuses the claims",
+            claims::json_type(odd),
+            shown(odd)
+        ));
+    }
+    None
 }

@@ -5,14 +5,15 @@
 //! library's source:
 //! - rejected for certain: an unknown JWE `alg` (such as the literal `RSA_OAEP_256`), any
 //!   `crit` header, a payload that is not a compact JWS, `exp`/`iat`/`nbf` as strings, claims
-//!   that are not an object or have duplicate names, a protected header over 20,000
+//!   that are not an object or have a top-level name twice, a protected header over 20,000
 //!   characters (UTF-16 units) or with a top-level member name twice, a GCM tag under 16
 //!   bytes, an empty IV or a CBC IV that is not 16 bytes, an RSA-OAEP-256 key wrapped with
 //!   MGF1-SHA-1, a `zip` other than `DEF` or content that does not inflate;
 //! - accepted although iAdvize documents otherwise: `RSA-OAEP` and `RSA1_5`, any content
 //!   encryption, inner `RS384`/`RS512`/`PS256`, GCM IVs that are not 12 bytes, fractional or
 //!   millisecond `exp`, a missing or past `exp` (no claims verifier on that path), brand keys
-//!   under 2048 bits, `\/` escapes.
+//!   under 2048 bits, `\/` escapes, JSON that is not strict but that Gson reads leniently
+//!   (see [`crate::gson`]), a name twice in a nested object.
 
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;

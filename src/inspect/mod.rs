@@ -8,6 +8,8 @@ mod java;
 pub mod report;
 mod strict_json;
 
+use strict_json::ObjectRead;
+
 use base64::Engine as _;
 use serde_json::{Map, Value};
 
@@ -18,8 +20,8 @@ use input::CleanToken;
 use report::{CHECK_IDS, Check, JavaStack, JweView, JwsView, Kind, Report, Status};
 
 /// The fix for a protected header with a member name twice.
-const DUPLICATE_HEADER_HINT: &str = "write each header member once: iAdvize's library refuses \
-     such a header, and JSON parsers disagree on which copy wins";
+const HEADER_JSON_HINT: &str = "serialise the header with a JSON library, each member once: \
+     parsers disagree on anything else";
 
 /// iAdvize recommends a one-minute lifetime; past an hour is reported.
 pub const LONG_LIFETIME_SECONDS: i64 = 3600;
@@ -179,7 +181,7 @@ struct Run<'a> {
 struct ParsedJws {
     header: Map<String, Value>,
     header_chars: usize,
-    header_duplicate: Option<String>,
+    header_flaw: Option<HeaderFlaw>,
     payload: Vec<u8>,
     signature: Vec<u8>,
     signing_input: String,
@@ -190,7 +192,7 @@ struct ParsedJwe {
     header_b64: String,
     header_chars: usize,
     header: Map<String, Value>,
-    header_duplicate: Option<String>,
+    header_flaw: Option<HeaderFlaw>,
     encrypted_key: Vec<u8>,
     iv: Vec<u8>,
     ciphertext: Vec<u8>,
@@ -221,20 +223,31 @@ fn decode_part(text: &str, name: &str) -> Result<Vec<u8>, String> {
     })
 }
 
-/// A decoded protected header: its members, its length as Java counts it (UTF-16 units, which
-/// Nimbus's limit counts: an emoji is two), and a member name it has more than once.
-type Header = (Map<String, Value>, usize, Option<String>);
+/// What is wrong with a header that iAdvize's library still reads, and whether it then lets
+/// the token through.
+type HeaderFlaw = (String, JavaStack);
 
-fn decode_header(text: &str) -> Result<Header, String> {
+/// A decoded protected header: its members, its length as Java counts it (UTF-16 units, which
+/// Nimbus's limit counts: an emoji is two), and what is wrong with its JSON.
+type Header = (Map<String, Value>, usize, Option<HeaderFlaw>);
+
+/// Decodes the protected header of a `kind` ("JWE" or "JWS").
+fn decode_header(text: &str, kind: &str) -> Result<Header, String> {
     let bytes = decode_part(text, "protected header")?;
     let chars = claims::java_length(&String::from_utf8_lossy(&bytes));
-    match strict_json::parse(&bytes) {
-        Ok((Value::Object(map), duplicates)) => Ok((map, chars, duplicates.top_level)),
-        Ok((other, _)) => Err(format!(
-            "the protected header is JSON {} instead of an object",
-            claims::json_type(&other)
-        )),
-        Err(err) => Err(format!("the protected header is not JSON ({err})")),
+    match strict_json::read_object(
+        &bytes,
+        &format!("the {kind} protected header"),
+        false,
+        false,
+    ) {
+        ObjectRead::Clean(map) => Ok((map, chars, None)),
+        ObjectRead::Flawed {
+            map,
+            problem,
+            java_stack,
+        } => Ok((map, chars, Some((problem, java_stack)))),
+        ObjectRead::Unusable(problem) => Err(problem),
     }
 }
 
@@ -254,7 +267,7 @@ fn parse_compact(token: &str) -> Result<Compact, String> {
     let parts: Vec<&str> = token.split('.').collect();
     match parts.len() {
         5 => {
-            let (header, header_chars, header_duplicate) = decode_header(parts[0])?;
+            let (header, header_chars, header_flaw) = decode_header(parts[0], "JWE")?;
             let mut decoded = Vec::with_capacity(4);
             for (part, name) in parts[1..].iter().zip(&JWE_PARTS[1..]) {
                 decoded.push(decode_part(part, name)?);
@@ -265,7 +278,7 @@ fn parse_compact(token: &str) -> Result<Compact, String> {
                 header_b64: parts[0].to_string(),
                 header_chars,
                 header,
-                header_duplicate,
+                header_flaw,
                 encrypted_key: next(),
                 iv: next(),
                 ciphertext: next(),
@@ -306,13 +319,13 @@ fn parse_jws(token: &str) -> Result<ParsedJws, String> {
             plural(parts.len(), "part")
         ));
     }
-    let (header, header_chars, header_duplicate) = decode_header(parts[0])?;
+    let (header, header_chars, header_flaw) = decode_header(parts[0], "JWS")?;
     let payload = decode_part(parts[1], JWS_PARTS[1])?;
     let signature = decode_part(parts[2], JWS_PARTS[2])?;
     Ok(ParsedJws {
         header,
         header_chars,
-        header_duplicate,
+        header_flaw,
         payload,
         signature,
         signing_input: format!("{}.{}", parts[0], parts[1]),
@@ -345,12 +358,12 @@ impl Run<'_> {
         match compact {
             Compact::Jwe(jwe) => {
                 self.report.kind = Kind::Jwe;
-                match &jwe.header_duplicate {
-                    Some(name) => self.checks.fail(
+                match &jwe.header_flaw {
+                    Some((problem, java_stack)) => self.checks.fail(
                         "token.format",
-                        format!("the JWE protected header has {name:?} more than once"),
-                        DUPLICATE_HEADER_HINT,
-                        JavaStack::Rejects,
+                        problem.as_str(),
+                        HEADER_JSON_HINT,
+                        *java_stack,
                     ),
                     None => self.format_passed("a compact JWE (5 parts)"),
                 }
@@ -558,12 +571,12 @@ impl Run<'_> {
                 ),
                 JavaStack::Rejects,
             );
-        } else if let Some(name) = &jws.header_duplicate {
+        } else if let Some((problem, java_stack)) = &jws.header_flaw {
             self.checks.fail(
                 "jws.format",
-                format!("the JWS protected header has {name:?} more than once"),
-                DUPLICATE_HEADER_HINT,
-                JavaStack::Rejects,
+                problem.as_str(),
+                HEADER_JSON_HINT,
+                *java_stack,
             );
         } else {
             self.checks.pass("jws.format", well_formed);

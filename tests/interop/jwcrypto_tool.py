@@ -78,7 +78,8 @@ def sign(spec):
     # Built by hand around jwcrypto's signature so that header and payload bytes are exactly
     # those given (duplicate keys, escaped slashes, crit …).
     signing_input = (b64(header.encode()) + "." + b64(payload)).encode()
-    signer = jws.JWSCore(alg, key, header, payload, algs=JWS_ALGS)
+    # JWSCore only picks the signing engine; it parses its header, which may not be JSON here.
+    signer = jws.JWSCore(alg, key, json.dumps({"alg": alg}), payload, algs=JWS_ALGS)
     signature = signer.engine.sign(key, signing_input)
     return signing_input.decode() + "." + b64(signature)
 
