@@ -774,3 +774,68 @@ fn repeated_user_ids_are_warned_about_once_each_with_their_lines() {
         "{err}"
     );
 }
+
+/// scripts/bench's reading of `openssl speed`: the sign/s column by its header, whatever the
+/// OpenSSL version's layout; no figure is an error, not a wrong number.
+#[test]
+fn bench_reads_sign_per_second_by_its_header() {
+    let sb = Sandbox::new();
+    let layouts = [
+        (
+            "3.0",
+            "                  sign    verify    sign/s verify/s\n\
+             rsa 2048 bits 0.000106s 0.000009s   9477.0 109583.4\n",
+            Some("9477.0"),
+        ),
+        (
+            "3.2",
+            "                   sign    verify    encrypt   decrypt   sign/s verify/s  encr./s  decr./s\n\
+             rsa  2048 bits 0.000450s 0.000013s 0.000014s 0.000454s   2220.3  77590.4  73102.4   2201.3\n",
+            Some("2220.3"),
+        ),
+        (
+            "3.5",
+            "                   sign    verify    encrypt   decrypt   sign/s verify/s  encr./s  decr./s\n\
+             rsa  2048 bits 0.000987s 0.000041s 0.000042s 0.000987s   1013.3  24544.8  23868.2   1013.6\n\
+             \x20                              keygen     signs    verify keygens/s    sign/s  verify/s\n\
+             \x20                   rsa2048 0.358214s 0.000042s 0.000986s       2.8   23723.4    1014.5\n",
+            Some("1013.3"),
+        ),
+        (
+            "unknown",
+            "                  sign    verify    signs/sec verify/s\n\
+             rsa 2048 bits 0.000106s 0.000009s   9477.0 109583.4\n",
+            None,
+        ),
+    ];
+    let bench = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/bench");
+    for (version, output, expected) in layouts {
+        sb.write("speed-output.txt", output);
+        let script = format!(
+            "set -euo pipefail; work=$PWD; \
+             eval \"$(sed -n '/^sign_per_second() {{/,/^}}/p' '{}')\"; \
+             figure=$(sign_per_second cat speed-output.txt); echo \"$figure\"",
+            bench.display()
+        );
+        let out = std::process::Command::new("bash")
+            .args(["-c", &script])
+            .current_dir(sb.path())
+            .output()
+            .unwrap();
+        match expected {
+            Some(figure) => {
+                assert_exit(&out, 0);
+                assert_eq!(stdout(&out).trim(), figure, "OpenSSL {version}");
+            }
+            None => {
+                assert_exit(&out, 1);
+                assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+                assert!(
+                    stderr(&out).contains("no sign/s figure"),
+                    "{}",
+                    stderr(&out)
+                );
+            }
+        }
+    }
+}
