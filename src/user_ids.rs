@@ -320,7 +320,7 @@ impl Checked {
     /// Ids given on more than one line, as warnings: the `limit` whose first line comes first,
     /// each with its line numbers; the others counted. `source` is the checked input again (or
     /// its copy); it is read from its start. Memory stays bounded: the hashes are counted in
-    /// as many passes as it takes to count at most [`IDS_PER_PASS`] distinct ones at a time.
+    /// as many passes as it takes to count at most 65,536 distinct ones at a time.
     pub fn repeated(
         &self,
         source: &mut (impl Read + Seek),
