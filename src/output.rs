@@ -24,9 +24,10 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
 }
 
 /// Makes text safe to print on a terminal as one line: control characters (escape
-/// sequences, line breaks, carriage returns, tabs), line and paragraph separators and
-/// bidirectional overrides are shown as escapes (`\n`, `\r`, `\t`, `\u{..}`) instead of
-/// being obeyed, so text from a token can never start a line of its own in a report.
+/// sequences, line breaks, carriage returns, tabs) and invisible characters (line and
+/// paragraph separators, bidirectional overrides, zero-width spaces, byte order marks …) are
+/// shown as escapes (`\n`, `\r`, `\t`, `\u{..}`) instead of being obeyed, so text from a
+/// token can never start a line of its own in a report, nor hide in it.
 pub fn escape_untrusted(text: &str) -> Cow<'_, str> {
     if !text.chars().any(needs_escape) {
         return Cow::Borrowed(text);
@@ -44,12 +45,10 @@ pub fn escape_untrusted(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Control characters, and the invisible ones that make text look like other text (bidi
+/// controls, zero-width spaces, line separators …): on a terminal they are shown, not obeyed.
 fn needs_escape(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
-        )
+    c.is_control() || iadvize_auth::claims::invisible_character(c).is_some()
 }
 
 /// Whether human output on stdout may use colour: a terminal, and `NO_COLOR` unset or empty.
@@ -237,5 +236,15 @@ mod tests {
         assert_eq!(escape_untrusted("x\u{202e}y"), "x\\u{202e}y");
         assert_eq!(escape_untrusted("a\nb\r\tc"), "a\\nb\\r\\tc");
         assert_eq!(escape_untrusted("a\u{2028}b\u{85}c"), "a\\u{2028}b\\u{85}c");
+        // Invisible characters that would make one user id look like another.
+        assert_eq!(
+            escape_untrusted("user\u{200b}-1\u{feff}"),
+            "user\\u{200b}-1\\u{feff}"
+        );
+        assert_eq!(
+            escape_untrusted("👍🏽 ❤️"),
+            "👍🏽 ❤️",
+            "emoji keep their modifiers"
+        );
     }
 }
