@@ -173,18 +173,7 @@ fn encrypted_key_with_kdf(kdf: pbes2::Kdf) -> String {
 #[test]
 fn the_bad_input_matrix() {
     let mut lab = Lab::new();
-    let valid = {
-        let out = run(lab.sb.cmd().args([
-            "mint",
-            "--key",
-            "brand-private.pem",
-            "--iadvize-key",
-            "standin-iadvize-public.pem",
-            "--user-id",
-            "c",
-        ]));
-        stdout(&out).trim().to_string()
-    };
+    let valid = rehearsal_token(&lab.sb, "c");
     let parts: Vec<&str> = valid.split('.').collect();
 
     // Tokens.
@@ -495,17 +484,7 @@ fn secrets_never_reach_debug_output_or_argv() {
 #[test]
 fn a_closed_stdout_ends_every_output_quietly() {
     let sb = Sandbox::with_fixtures(&["brand-private.pem", "standin-iadvize-public.pem"]);
-    let token = stdout(&run(sb.cmd().args([
-        "mint",
-        "--key",
-        "brand-private.pem",
-        "--iadvize-key",
-        "standin-iadvize-public.pem",
-        "--user-id",
-        "c",
-    ])))
-    .trim()
-    .to_string();
+    let token = rehearsal_token(&sb, "c");
     let cases: [&[&str]; 6] = [
         &["pubkey", "--iadvize", "--json"],
         &["pubkey", "--iadvize", "--format", "jwk"],

@@ -108,16 +108,7 @@ fn minted_token_does_not_open_with_another_key() {
     let sb = rehearsal_sandbox();
     sb.fixture("other-private.pem");
     sb.fixture("other-public.pem");
-    let out = run(sb.cmd().args([
-        "mint",
-        "--key",
-        "brand-private.pem",
-        "--iadvize-key",
-        "standin-iadvize-public.pem",
-        "--user-id",
-        "c",
-    ]));
-    let token = stdout(&out);
+    let token = rehearsal_token(&sb, "c");
     let wrong_recipient = open_tokens(
         Jose::Jwcrypto,
         &token,

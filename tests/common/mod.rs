@@ -207,6 +207,22 @@ pub fn assert_refused(output: &Output, needles: &[&str]) -> String {
     error_lines[0].to_string()
 }
 
+/// A token for `user_id`, signed with `brand-private.pem` and encrypted to the rehearsal
+/// stand-in `standin-iadvize-public.pem` (both fixtures must be in the sandbox).
+pub fn rehearsal_token(sb: &Sandbox, user_id: &str) -> String {
+    let out = run(sb.cmd().args([
+        "mint",
+        "--key",
+        "brand-private.pem",
+        "--iadvize-key",
+        "standin-iadvize-public.pem",
+        "--user-id",
+        user_id,
+    ]));
+    assert_exit(&out, 0);
+    stdout(&out).trim().to_string()
+}
+
 /// Runs `openssl` with arguments, panicking with its stderr on failure; returns stdout.
 pub fn openssl(args: &[&str], dir: &Path) -> Vec<u8> {
     let out = Command::new("openssl")
