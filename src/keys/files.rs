@@ -184,24 +184,29 @@ fn stage(file: &FileToWrite<'_>) -> Result<tempfile::NamedTempFile, WriteError> 
 mod tests {
     use super::*;
 
+    /// "new a" for `a` (mode 0600) and "new b" for `b` (mode 0644).
+    fn new_a_and_b(a: &Path, b: &Path) -> [FileToWrite<'static>; 2] {
+        [
+            FileToWrite {
+                path: a.to_path_buf(),
+                contents: b"new a",
+                mode: 0o600,
+            },
+            FileToWrite {
+                path: b.to_path_buf(),
+                contents: b"new b",
+                mode: 0o644,
+            },
+        ]
+    }
+
     #[test]
     fn refuses_to_replace_and_leaves_everything_as_it_was() {
         let dir = tempfile::tempdir().unwrap();
         let a = dir.path().join("a");
         let b = dir.path().join("b");
         fs::write(&b, "old").unwrap();
-        let files = [
-            FileToWrite {
-                path: a.clone(),
-                contents: b"new a",
-                mode: 0o600,
-            },
-            FileToWrite {
-                path: b.clone(),
-                contents: b"new b",
-                mode: 0o644,
-            },
-        ];
+        let files = new_a_and_b(&a, &b);
         let err = write_files(&files, false).unwrap_err();
         assert!(matches!(err, WriteError::Exists(ref p) if *p == b), "{err}");
         assert!(!a.exists());
@@ -218,18 +223,7 @@ mod tests {
         let b = dir.path().join("b");
         fs::write(&a, "old a").unwrap();
         fs::create_dir(&b).unwrap();
-        let files = [
-            FileToWrite {
-                path: a.clone(),
-                contents: b"new a",
-                mode: 0o600,
-            },
-            FileToWrite {
-                path: b.clone(),
-                contents: b"new b",
-                mode: 0o644,
-            },
-        ];
+        let files = new_a_and_b(&a, &b);
         let err = write_files(&files, true).unwrap_err();
         assert!(
             matches!(err, WriteError::NotAFile(ref p) if *p == b),
