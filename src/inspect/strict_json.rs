@@ -38,12 +38,15 @@ pub fn read_object(bytes: &[u8], what: &str, plural: bool, nested: bool) -> Obje
     } else {
         ("is", "has")
     };
-    let text = String::from_utf8_lossy(bytes);
-    // Gson also reads an array of [name, value] pairs as an object; reporting that as "an
-    // array instead of an object" is clearer, and nobody writes claims that way.
-    let nimbus = match text.trim_start().starts_with('[') {
-        true => None,
-        false => gson::parse(&text).ok(),
+    // What Nimbus reads, asked only when the strict reading is not clean. Gson also reads an
+    // array of [name, value] pairs as an object; reporting that as "an array instead of an
+    // object" is clearer, and nobody writes claims that way.
+    let nimbus = || {
+        let text = String::from_utf8_lossy(bytes);
+        match text.trim_start().starts_with('[') {
+            true => None,
+            false => gson::parse(&text).ok(),
+        }
     };
     match parse(bytes) {
         Ok((Value::Object(map), duplicates)) => {
@@ -56,7 +59,7 @@ pub fn read_object(bytes: &[u8], what: &str, plural: bool, nested: bool) -> Obje
             };
             // Gson refuses a name twice at the top level (unless its earlier value was null),
             // and keeps the last copy in nested objects.
-            let (name, java_stack) = match (nimbus, duplicates.top_level) {
+            let (name, java_stack) = match (nimbus(), duplicates.top_level) {
                 (None, Some(top_level)) => (top_level, JavaStack::Rejects),
                 (None, None) => (name, JavaStack::Rejects),
                 (Some(_), _) => (name, JavaStack::Accepts),
@@ -72,7 +75,7 @@ pub fn read_object(bytes: &[u8], what: &str, plural: bool, nested: bool) -> Obje
                 Ok((other, _)) => format!("JSON {} instead of an object", json_type(other)),
                 Err(err) => format!("not valid JSON ({err})"),
             };
-            match nimbus {
+            match nimbus() {
                 Some(Parsed {
                     json: NimbusJson::Object(map),
                     leniency,
