@@ -6,7 +6,7 @@ use josekit::jwe::JweContentEncryption;
 
 /// JWE key management (`alg`) with an RSA key: what Nimbus's `RSADecrypter` implements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyManagement {
+pub(crate) enum KeyManagement {
     Rsa1_5,
     RsaOaep,
     RsaOaep256,
@@ -16,8 +16,8 @@ pub enum KeyManagement {
 
 impl KeyManagement {
     /// What iAdvize documents.
-    pub const IADVIZE: Self = KeyManagement::RsaOaep256;
-    pub const ALL: [Self; 5] = [
+    pub(crate) const IADVIZE: Self = KeyManagement::RsaOaep256;
+    pub(crate) const ALL: [Self; 5] = [
         KeyManagement::Rsa1_5,
         KeyManagement::RsaOaep,
         KeyManagement::RsaOaep256,
@@ -26,7 +26,7 @@ impl KeyManagement {
     ];
 
     /// The header value.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             KeyManagement::Rsa1_5 => "RSA1_5",
             KeyManagement::RsaOaep => "RSA-OAEP",
@@ -36,7 +36,7 @@ impl KeyManagement {
         }
     }
 
-    pub fn from_name(name: &str) -> Option<Self> {
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|alg| alg.name() == name)
     }
 
@@ -59,7 +59,7 @@ impl KeyManagement {
 
 /// JWE content encryption (`enc`): every one RFC 7518 registers, all of which Nimbus implements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ContentEncryption {
+pub(crate) enum ContentEncryption {
     A128Gcm,
     A192Gcm,
     A256Gcm,
@@ -70,8 +70,8 @@ pub enum ContentEncryption {
 
 impl ContentEncryption {
     /// What iAdvize documents.
-    pub const IADVIZE: Self = ContentEncryption::A256Gcm;
-    pub const ALL: [Self; 6] = [
+    pub(crate) const IADVIZE: Self = ContentEncryption::A256Gcm;
+    pub(crate) const ALL: [Self; 6] = [
         ContentEncryption::A128Gcm,
         ContentEncryption::A192Gcm,
         ContentEncryption::A256Gcm,
@@ -81,7 +81,7 @@ impl ContentEncryption {
     ];
 
     /// The header value.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             ContentEncryption::A128Gcm => "A128GCM",
             ContentEncryption::A192Gcm => "A192GCM",
@@ -92,11 +92,11 @@ impl ContentEncryption {
         }
     }
 
-    pub fn from_name(name: &str) -> Option<Self> {
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|enc| enc.name() == name)
     }
 
-    pub fn is_cbc(self) -> bool {
+    fn is_cbc(self) -> bool {
         matches!(
             self,
             ContentEncryption::A128CbcHs256
@@ -106,12 +106,12 @@ impl ContentEncryption {
     }
 
     /// The IV length JOSE libraries use: 96 bits for GCM, one AES block for CBC.
-    pub fn iv_bytes(self) -> usize {
+    pub(crate) fn iv_bytes(self) -> usize {
         if self.is_cbc() { 16 } else { 12 }
     }
 
     /// The authentication tag length: 128 bits for GCM, half the HMAC for CBC-HMAC.
-    pub fn tag_bytes(self) -> usize {
+    pub(crate) fn tag_bytes(self) -> usize {
         match self {
             ContentEncryption::A192CbcHs384 => 24,
             ContentEncryption::A256CbcHs512 => 32,
@@ -122,7 +122,7 @@ impl ContentEncryption {
     /// Whether the content can be decrypted with an IV of `len` bytes at all: AES-CBC takes
     /// exactly one block (the openssl crate panics on a shorter one), AES-GCM any length but
     /// zero (Java refuses an empty one too).
-    pub fn iv_is_usable(self, len: usize) -> bool {
+    pub(crate) fn iv_is_usable(self, len: usize) -> bool {
         if self.is_cbc() { len == 16 } else { len > 0 }
     }
 
@@ -142,7 +142,7 @@ impl ContentEncryption {
 
 /// JWS signatures with an RSA key: what Nimbus's `RSASSAVerifier` verifies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Signature {
+pub(crate) enum Signature {
     Rs256,
     Rs384,
     Rs512,
@@ -153,8 +153,8 @@ pub enum Signature {
 
 impl Signature {
     /// What iAdvize documents.
-    pub const IADVIZE: Self = Signature::Rs256;
-    pub const ALL: [Self; 6] = [
+    pub(crate) const IADVIZE: Self = Signature::Rs256;
+    pub(crate) const ALL: [Self; 6] = [
         Signature::Rs256,
         Signature::Rs384,
         Signature::Rs512,
@@ -164,7 +164,7 @@ impl Signature {
     ];
 
     /// The header value.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Signature::Rs256 => "RS256",
             Signature::Rs384 => "RS384",
@@ -175,17 +175,17 @@ impl Signature {
         }
     }
 
-    pub fn from_name(name: &str) -> Option<Self> {
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|alg| alg.name() == name)
     }
 
     /// RSASSA-PSS (`PS…`) rather than PKCS#1 v1.5 (`RS…`).
-    pub fn is_pss(self) -> bool {
+    pub(crate) fn is_pss(self) -> bool {
         matches!(self, Signature::Ps256 | Signature::Ps384 | Signature::Ps512)
     }
 
     /// The SHA-2 digest size in bits: 256, 384 or 512.
-    pub fn hash_bits(self) -> u16 {
+    pub(crate) fn hash_bits(self) -> u16 {
         match self {
             Signature::Rs256 | Signature::Ps256 => 256,
             Signature::Rs384 | Signature::Ps384 => 384,
@@ -195,7 +195,7 @@ impl Signature {
 }
 
 /// The HMAC `alg` values: a shared secret, which iAdvize cannot verify with a brand's RSA key.
-pub const HMAC_SIGNATURES: [&str; 3] = ["HS256", "HS384", "HS512"];
+pub(crate) const HMAC_SIGNATURES: [&str; 3] = ["HS256", "HS384", "HS512"];
 
 #[cfg(test)]
 mod tests {

@@ -6,15 +6,15 @@ use serde_json::{Map, Value};
 use crate::text::{invisible_character, java_length, json_type};
 
 /// The user id claim: required, a string, unique and stable per user, at most 255 UTF-16 units.
-pub const USER_ID_CLAIM: &str = "https://iadvize.com/userId";
+pub(crate) const USER_ID_CLAIM: &str = "https://iadvize.com/userId";
 /// The optional visitor details claim: an object of string fields.
-pub const VISITOR_DATA_CLAIM: &str = "https://iadvize.com/visitorData";
+pub(crate) const VISITOR_DATA_CLAIM: &str = "https://iadvize.com/visitorData";
 /// Every custom claim must start with this prefix.
-pub const IADVIZE_PREFIX: &str = "https://iadvize.com/";
+pub(crate) const IADVIZE_PREFIX: &str = "https://iadvize.com/";
 /// iAdvize's limit on the user id's length, in UTF-16 units (see [`java_length`]).
-pub const MAX_USER_ID_CHARS: usize = 255;
+const MAX_USER_ID_CHARS: usize = 255;
 /// The visitor data fields iAdvize documents.
-pub const VISITOR_FIELDS: &[&str] = &[
+pub(crate) const VISITOR_FIELDS: &[&str] = &[
     "firstName",
     "lastName",
     "address",
@@ -26,9 +26,9 @@ pub const VISITOR_FIELDS: &[&str] = &[
 ];
 /// iAdvize recommends a one-minute token lifetime; past an hour is worth a warning: a leaked
 /// token stays usable for its whole lifetime.
-pub const LONG_LIFETIME_SECONDS: u64 = 3600;
+pub(crate) const LONG_LIFETIME_SECONDS: u64 = 3600;
 /// Registered JWT claim names (RFC 7519 §4.1): allowed without the iAdvize prefix.
-pub const REGISTERED_CLAIMS: &[&str] = &["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];
+const REGISTERED_CLAIMS: &[&str] = &["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];
 /// Claims that minting sets itself from what it is given, so that an extra claim may not set
 /// them.
 const MINT_OWNED_CLAIMS: &[(&str, OwnedBy)] = &[
@@ -175,13 +175,13 @@ impl UserIdWarning {
 }
 
 /// Checks a user id against iAdvize's rules. `Ok` may still carry a warning.
-pub fn check_user_id(user_id: &str) -> Result<Option<String>, ClaimError> {
+pub(crate) fn check_user_id(user_id: &str) -> Result<Option<String>, ClaimError> {
     Ok(validate_user_id(user_id)?.map(|warning| warning.message(user_id)))
 }
 
 /// Checks a user id against iAdvize's rules: not empty or only whitespace, at most 255 UTF-16
 /// units, no control or invisible character. `Ok` may still carry a warning.
-pub fn validate_user_id(user_id: &str) -> Result<Option<UserIdWarning>, ClaimError> {
+pub(crate) fn validate_user_id(user_id: &str) -> Result<Option<UserIdWarning>, ClaimError> {
     if user_id.trim().is_empty() {
         return Err(ClaimError::EmptyUserId);
     }
@@ -225,7 +225,7 @@ fn user_id_warning_kind(user_id: &str) -> Option<UserIdWarning> {
 }
 
 /// Checks visitor data for `mint`: an object whose fields are all known and all strings.
-pub fn check_visitor_data(value: &Value) -> Result<(), ClaimError> {
+pub(crate) fn check_visitor_data(value: &Value) -> Result<(), ClaimError> {
     match value {
         Value::Object(fields) => check_visitor_fields(fields),
         _ => Err(ClaimError::VisitorDataNotObject {
@@ -253,12 +253,12 @@ pub fn check_visitor_fields(fields: &Map<String, Value>) -> Result<(), ClaimErro
 }
 
 /// True for a registered JWT claim or an iAdvize-prefixed one.
-pub fn is_allowed_claim_name(name: &str) -> bool {
+pub(crate) fn is_allowed_claim_name(name: &str) -> bool {
     REGISTERED_CLAIMS.contains(&name) || name.starts_with(IADVIZE_PREFIX)
 }
 
 /// Checks the name of an extra claim given to `mint`.
-pub fn check_extra_claim_name(name: &str) -> Result<(), ClaimError> {
+pub(crate) fn check_extra_claim_name(name: &str) -> Result<(), ClaimError> {
     if let Some((_, owner)) = MINT_OWNED_CLAIMS.iter().find(|(owned, _)| *owned == name) {
         return Err(ClaimError::OwnedClaim {
             name: name.to_string(),

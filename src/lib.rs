@@ -6,7 +6,7 @@
 //! time helpers. The library never prints and never sees command-line types; the `iadvize-auth`
 //! binary parses arguments, calls into it and renders the results.
 
-pub mod alg;
+mod alg;
 pub mod claims;
 pub mod inspect;
 mod json;

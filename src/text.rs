@@ -56,12 +56,12 @@ pub fn invisible_character(c: char) -> Option<&'static str> {
 
 /// Length as Java counts it (UTF-16 code units): iAdvize's backend is written in Java, so a
 /// character outside the Basic Multilingual Plane counts twice.
-pub fn java_length(text: &str) -> usize {
+pub(crate) fn java_length(text: &str) -> usize {
     text.encode_utf16().count()
 }
 
 /// Describes a JSON value's type for messages.
-pub fn json_type(value: &Value) -> &'static str {
+pub(crate) fn json_type(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -73,12 +73,12 @@ pub fn json_type(value: &Value) -> &'static str {
 }
 
 /// `1 part`, `2 parts`.
-pub fn plural(n: usize, word: &str) -> String {
+pub(crate) fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 /// Names from a token, each quoted and escaped (`"a", "b\n"`): never raw text.
-pub fn quoted(names: &[&str]) -> String {
+pub(crate) fn quoted(names: &[&str]) -> String {
     names
         .iter()
         .map(|n| format!("{n:?}"))

@@ -523,7 +523,13 @@ fn no_error_says_its_cause_twice() {
     ]);
     sb.write("right.txt", "right passphrase\n");
     sb.write("wrong.txt", "wrong passphrase\n");
-    openssl_encrypt_pkcs8(sb.path(), "brand-private.pem", "right.txt", "enc.pem", false);
+    openssl_encrypt_pkcs8(
+        sb.path(),
+        "brand-private.pem",
+        "right.txt",
+        "enc.pem",
+        false,
+    );
     let wrong = ["--passphrase-file", "wrong.txt"];
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
@@ -531,10 +537,17 @@ fn no_error_says_its_cause_twice() {
             "wrong passphrase",
         ),
         (
-            [&["inspect", "a.b.c", "--decrypt-key", "enc.pem"][..], &wrong].concat(),
+            [
+                &["inspect", "a.b.c", "--decrypt-key", "enc.pem"][..],
+                &wrong,
+            ]
+            .concat(),
             "wrong passphrase",
         ),
-        ([&["pubkey", "enc.pem"][..], &wrong].concat(), "wrong passphrase"),
+        (
+            [&["pubkey", "enc.pem"][..], &wrong].concat(),
+            "wrong passphrase",
+        ),
         (
             vec!["mint", "--key", "rsa1024-private.pem", "--user-id", "c"],
             "1024 bits",

@@ -142,7 +142,8 @@ fn print_notice(notice: &Notice) {
         Notice::ProductionRecipient { .. } => {
             eprintln!("note: {notice}; use --iadvize-key for a rehearsal key");
         }
-        notice => output::warn_all(&[notice.to_string()]),
+        notice if notice.is_warning() => output::warn_all(&[notice.to_string()]),
+        notice => eprintln!("note: {notice}"),
     }
 }
 

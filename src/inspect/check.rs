@@ -5,7 +5,7 @@ use serde::Serialize;
 
 /// The layer of the token a check reads, in the order the inspector reads them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Layer {
+pub(super) enum Layer {
     /// The text: is it a compact token at all, and of which kind.
     Token,
     /// The outer encrypted token.
@@ -36,7 +36,7 @@ macro_rules! check_ids {
                 }
             }
 
-            pub fn layer(self) -> Layer {
+            pub(super) fn layer(self) -> Layer {
                 match self {
                     $(CheckId::$variant => Layer::$layer,)*
                 }
@@ -68,13 +68,6 @@ check_ids! {
     ClaimsNbf = "claims.nbf" in Claims,
     ClaimsPrefix = "claims.prefix" in Claims,
     ClaimsVisitorData = "claims.visitor_data" in Claims,
-}
-
-impl CheckId {
-    /// The check with this stable name.
-    pub fn from_name(name: &str) -> Option<CheckId> {
-        CheckId::ALL.iter().copied().find(|id| id.as_str() == name)
-    }
 }
 
 impl std::fmt::Display for CheckId {
@@ -296,7 +289,6 @@ mod tests {
         );
         for (index, id) in CheckId::ALL.iter().enumerate() {
             assert_eq!(*id as usize, index, "{id}: the slot index is the position");
-            assert_eq!(CheckId::from_name(id.as_str()), Some(*id));
             assert!(id.as_str().starts_with(match id.layer() {
                 Layer::Token => "token.",
                 Layer::Jwe => "jwe.",

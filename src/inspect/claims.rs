@@ -5,9 +5,9 @@
 
 use serde_json::{Map, Value};
 
-use super::Options;
 use super::check::{CheckId, Checks, JavaStack, Layer};
 use super::json::{self, ObjectRead};
+use super::options::Options;
 use crate::claims::{
     self, IADVIZE_PREFIX, LONG_LIFETIME_SECONDS, USER_ID_CLAIM, VISITOR_DATA_CLAIM, VISITOR_FIELDS,
 };

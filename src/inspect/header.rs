@@ -9,7 +9,7 @@ use crate::text::java_length;
 
 /// Nimbus refuses protected headers longer than this after decoding, counted as Java counts
 /// a String's length (UTF-16 units).
-pub const MAX_HEADER_CHARS: usize = 20_000;
+const MAX_HEADER_CHARS: usize = 20_000;
 
 /// The fix for a protected header with a member name twice.
 pub(super) const HEADER_JSON_HINT: &str = "serialise the header with a JSON library, each \

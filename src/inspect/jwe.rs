@@ -17,9 +17,9 @@ use serde_json::Value;
 use zeroize::Zeroizing;
 
 use super::check::{CheckId, Checks, JavaStack, Layer, NeededKey};
+use super::options::{InspectError, MAX_INPUT_BYTES, Options};
 use super::report::JweView;
 use super::text::ParsedJwe;
-use super::{InspectError, MAX_INPUT_BYTES, Options};
 use crate::alg::{ContentEncryption, KeyManagement};
 use crate::keys::LoadedKey;
 

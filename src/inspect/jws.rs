@@ -5,9 +5,9 @@
 use josekit::jws::JwsVerifier;
 use serde_json::Value;
 
-use super::Options;
 use super::check::{CheckId, Checks, JavaStack, Layer, NeededKey};
 use super::header::HEADER_JSON_HINT;
+use super::options::Options;
 use super::report::JwsView;
 use super::text::{ParsedJws, parse_jws};
 use crate::alg::{HMAC_SIGNATURES, Signature};

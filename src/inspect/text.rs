@@ -3,9 +3,9 @@
 
 use base64::Engine as _;
 
-use super::Options;
 use super::check::{CheckId, Checks, JavaStack};
 use super::header::{HEADER_JSON_HINT, Header};
+use super::options::Options;
 use crate::text::plural;
 
 const B64URL: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;

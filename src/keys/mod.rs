@@ -323,7 +323,7 @@ impl LoadedKey {
     /// Verifies a JWS RSA signature (RFC 7518 §3.3, §3.5: PSS with MGF1 and a salt as long as
     /// the hash) with the `rsa` crate, for keys under 2048 bits that the JOSE library refuses
     /// but iAdvize's Java library accepts.
-    pub fn verify_jws_rsa(&self, alg: Signature, message: &[u8], signature: &[u8]) -> bool {
+    pub(crate) fn verify_jws_rsa(&self, alg: Signature, message: &[u8], signature: &[u8]) -> bool {
         use rsa::pkcs1v15::Pkcs1v15Sign;
         use rsa::pss::Pss;
         use sha2::{Sha384, Sha512};
@@ -354,7 +354,10 @@ impl LoadedKey {
     /// RSA-OAEP decryption with SHA-256 but MGF1-SHA-1: what Java's default
     /// `OAEPWithSHA-256AndMGF1Padding` produces, and not what RSA-OAEP-256 means. Used only to
     /// diagnose tokens made that way.
-    pub fn decrypt_oaep_sha256_mgf1_sha1(&self, ciphertext: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    pub(crate) fn decrypt_oaep_sha256_mgf1_sha1(
+        &self,
+        ciphertext: &[u8],
+    ) -> Option<Zeroizing<Vec<u8>>> {
         let key = self.private().ok()?;
         key.decrypt(
             rsa::Oaep::<Sha256, sha1::Sha1>::new_with_mgf_hash(),

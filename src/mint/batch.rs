@@ -7,11 +7,12 @@
 use std::io::{self, BufRead, Read};
 use std::sync::mpsc;
 
-use super::{MintError, Minted, Plan, User};
+use super::error::MintError;
+use super::plan::{Minted, Plan, User};
 use crate::claims::UserIdWarning;
 
 /// Longest line read: generous for 255 UTF-16 units of any script plus surrounding blanks.
-pub const MAX_LINE_BYTES: usize = 4096;
+const MAX_LINE_BYTES: usize = 4096;
 /// The UTF-8 byte order mark that some editors put at the start of a text file.
 pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 /// Users a thread mints before handing their tokens to the writer.

@@ -5,7 +5,7 @@ use josekit::jwe::{JweHeader, alg::rsaes::RsaesJweEncrypter};
 use josekit::jws::{JwsHeader, RS256, alg::rsassa::RsassaJwsSigner};
 use serde_json::{Map, Value};
 
-use super::MintError;
+use super::error::MintError;
 use crate::alg::{ContentEncryption, KeyManagement};
 use crate::keys::{KeyKind, LoadedKey, MIN_BITS};
 
