@@ -3,6 +3,9 @@
 
 #![allow(dead_code)]
 
+pub mod java;
+pub mod nimbus;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
