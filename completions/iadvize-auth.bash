@@ -287,7 +287,7 @@ _iadvize__auth() {
             return 0
             ;;
         iadvize__subcmd__auth__subcmd__mint)
-            opts="-j -h --key --user-id --user-ids --iadvize-key --ttl --issuer --visitor-data --visitor --claim --now --jws --json --jobs --passphrase-file --help"
+            opts="-j -h --key --user-id --user-ids --input-format --iadvize-key --ttl --issuer --visitor-data --visitor --claim --now --fault --list-faults --jws --json --jobs --passphrase-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -303,6 +303,10 @@ _iadvize__auth() {
                     ;;
                 --user-ids)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --input-format)
+                    COMPREPLY=($(compgen -W "csv jsonl lines" -- "${cur}"))
                     return 0
                     ;;
                 --iadvize-key)
@@ -331,6 +335,10 @@ _iadvize__auth() {
                     ;;
                 --now)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fault)
+                    COMPREPLY=($(compgen -W "expired not-yet-valid exp-millis no-exp long-lived no-user-id empty-user-id user-id-too-long unprefixed-user-id user-id-as-sub user-id-number visitor-data-not-string jws-hs256 jws-none jws-rs512 wrong-signer bad-signature unsigned jwe-rsa-oaep jwe-rsa1_5 jwe-a128gcm jwe-a256cbc-hs512 no-cty wrong-recipient plain-jws double-encrypted json-serialized padded-base64 truncated quoted" -- "${cur}"))
                     return 0
                     ;;
                 --jobs)

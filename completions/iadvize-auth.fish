@@ -50,22 +50,56 @@ complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -l jso
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l key -d 'The brand\'s private key (any format `pubkey` reads; `-` for standard input)' -r -F
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l user-id -d 'The user id: unique and stable per person, at most 255 UTF-16 units as Java counts them (an ASCII character counts 1, an emoji 2); no control or invisible characters' -r
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l user-ids -d 'Mint one token per line of FILE (`-` for standard input), in order' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l user-ids -d 'Mint one token per user of FILE (`-` for standard input), in order: one user id per line, CSV or JSON Lines, recognised by content (see --input-format)' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l input-format -d 'How --user-ids FILE is written, when its content does not say it: a first line that starts with `{` is JSON Lines, one with a comma (or just userId) a CSV header, anything else one id per line' -r -f -a "csv\t'A CSV file with a header row naming userId'
+jsonl\t'JSON Lines: one {"userId": …} object per line'
+lines\t'One user id per line'"
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l iadvize-key -d 'Recipient key (public or private, any format). Default: iAdvize\'s production key' -r -F
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l ttl -d 'Token lifetime: seconds, or 90s, 5m, 1h. iAdvize recommends 1 minute' -r
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l issuer -d 'Sets the `iss` claim' -r
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l visitor-data -d 'Visitor details: a JSON object of string fields, inline or @FILE' -r
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l visitor -d 'Sets one visitor data field (repeatable); overrides --visitor-data' -r
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l claim -d 'Adds a claim whose value is JSON (repeatable), e.g. \'https://iadvize.com/plan="gold"\'' -r
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l now -d 'Issue the token at this UNIX time (seconds) instead of now: reproducible output' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l now -d 'Issue the token at this time instead of now: UNIX seconds (1700000000), RFC 3339 (2026-12-01T10:00:00Z), or relative to now (-1h, +5m). Fixed times give reproducible output' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l fault -d 'Make the token faulty on purpose, as a brand\'s backend got it wrong (repeatable: faults of different parts combine), to test a page\'s failure path. `--list-faults` lists them with the inspect check that catches each and what iAdvize does with it; stderr says the token is faulty' -r -f -a "expired\t''
+not-yet-valid\t''
+exp-millis\t''
+no-exp\t''
+long-lived\t''
+no-user-id\t''
+empty-user-id\t''
+user-id-too-long\t''
+unprefixed-user-id\t''
+user-id-as-sub\t''
+user-id-number\t''
+visitor-data-not-string\t''
+jws-hs256\t''
+jws-none\t''
+jws-rs512\t''
+wrong-signer\t''
+bad-signature\t''
+unsigned\t''
+jwe-rsa-oaep\t''
+jwe-rsa1_5\t''
+jwe-a128gcm\t''
+jwe-a256cbc-hs512\t''
+no-cty\t''
+wrong-recipient\t''
+plain-jws\t''
+double-encrypted\t''
+json-serialized\t''
+padded-base64\t''
+truncated\t''
+quoted\t''"
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -s j -l jobs -d 'Threads for a batch (default: one per core)' -r
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l passphrase-file -d 'Read the passphrase from the first line of FILE (as `openssl -passin file:`)' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l list-faults -d 'List the faults --fault makes: what each is, what a backend did to produce it, the inspect check that catches it, and whether iAdvize\'s Java library rejects or accepts it'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l jws -d 'Print the inner signed JWT instead of the encrypted token (debugging only: iAdvize needs the encrypted one)'
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l json -d 'Print one JSON object per token (JSON Lines)'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l json -d 'Print one JSON object per token (JSON Lines); with --list-faults, one array'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l decrypt-key -d 'Private key the JWE was encrypted to (any format), to open it' -r -F
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l verify-key -d 'The brand\'s public (or private) key, to verify the inner signature' -r -F
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l now -d 'Judge times at this UNIX time (seconds) instead of now' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l now -d 'Judge times at this time instead of now: UNIX seconds, RFC 3339 or relative (-1h)' -r
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l leeway -d 'Tolerance for the time checks (exp, iat, nbf): seconds, or 30s, 2m' -r
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l expect -d 'What the token should be: the encrypted token iAdvize receives (jwe), or the brand\'s inner signed token taken from its logs before encryption (jws)' -r -f -a "jwe\t'The encrypted token (JWE) handed to iAdvize'
 jws\t'The inner signed token (JWS), before encryption'"

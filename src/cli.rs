@@ -4,6 +4,7 @@
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
+use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const EXIT_CODES: &str = "\
@@ -144,36 +145,50 @@ pub enum PubkeyFormat {
 #[command(after_help = "Examples:
   iadvize-auth mint --key iadvize-keys/private-key.pem --user-id customer-8812
   iadvize-auth mint --key brand.pem --user-id c-1 --visitor firstName=Jane --visitor city=Nantes
-  iadvize-auth mint --key brand.pem --user-ids ids.txt --iadvize-key standin-public.pem > tokens.txt
-  iadvize-auth mint --key brand.pem --user-id c-1 --now 1700000000 --jws")]
+  iadvize-auth mint --key brand.pem --user-ids users.csv --iadvize-key standin-public.pem > tokens.txt
+  iadvize-auth mint --key brand.pem --user-id c-1 --now 2026-12-01T10:00:00Z --jws
+  iadvize-auth mint --key brand.pem --user-id c-1 --iadvize-key standin-public.pem --fault expired
+  iadvize-auth mint --list-faults")]
 pub struct MintArgs {
     /// The brand's private key (any format `pubkey` reads; `-` for standard input).
     #[arg(
         long,
         value_name = "PRIVATE_KEY",
         env = "IADVIZE_AUTH_KEY",
-        hide_env_values = true
+        hide_env_values = true,
+        required_unless_present = "list_faults"
     )]
-    pub key: PathBuf,
+    pub key: Option<PathBuf>,
 
     /// The user id: unique and stable per person, at most 255 UTF-16 units as Java counts them
     /// (an ASCII character counts 1, an emoji 2); no control or invisible characters.
     #[arg(
         long,
         value_name = "ID",
-        required_unless_present = "user_ids",
+        required_unless_present_any = ["user_ids", "list_faults"],
         conflicts_with = "user_ids",
         allow_hyphen_values = true
     )]
     pub user_id: Option<String>,
 
-    /// Mint one token per line of FILE (`-` for standard input), in order.
+    /// Mint one token per user of FILE (`-` for standard input), in order: one user id per
+    /// line, CSV or JSON Lines, recognised by content (see --input-format).
     ///
-    /// Blank lines (empty or only whitespace), trailing CRs and a byte order mark at the start
-    /// are ignored. Every line is checked before any token is printed; an id on several lines
-    /// is minted each time, with a warning. Memory does not grow with the number of ids.
+    /// CSV: a header row naming userId, any visitor data fields (firstName, email …) and
+    /// optionally ttl, then one user per row; empty cells are left out. JSON Lines: one
+    /// {"userId": …, "visitorData": {…}, "ttl": …} per line. A row's visitor data is set over
+    /// --visitor-data, its ttl replaces --ttl. Blank lines, trailing CRs and a byte order mark
+    /// at the start are ignored. Every row is checked before any token is printed; an error
+    /// names its line and column; an id on several rows is minted each time, with a warning.
+    /// Rows are held in memory, about 120 bytes each.
     #[arg(long, value_name = "FILE")]
     pub user_ids: Option<PathBuf>,
+
+    /// How --user-ids FILE is written, when its content does not say it: a first line that
+    /// starts with `{` is JSON Lines, one with a comma (or just userId) a CSV header, anything
+    /// else one id per line.
+    #[arg(long, value_enum, value_name = "FORMAT", requires = "user_ids")]
+    pub input_format: Option<InputFormat>,
 
     /// Recipient key (public or private, any format). Default: iAdvize's production key.
     #[arg(long, value_name = "KEY")]
@@ -209,16 +224,35 @@ pub struct MintArgs {
     #[arg(long = "claim", value_name = "NAME=JSON")]
     pub claim: Vec<String>,
 
-    /// Issue the token at this UNIX time (seconds) instead of now: reproducible output.
-    #[arg(long, value_name = "UNIX_SECONDS", allow_hyphen_values = true)]
-    pub now: Option<i64>,
+    /// Issue the token at this time instead of now: UNIX seconds (1700000000), RFC 3339
+    /// (2026-12-01T10:00:00Z), or relative to now (-1h, +5m). Fixed times give reproducible
+    /// output.
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub now: Option<String>,
+
+    /// Make the token faulty on purpose, as a brand's backend got it wrong (repeatable: faults
+    /// of different parts combine), to test a page's failure path. `--list-faults` lists them
+    /// with the inspect check that catches each and what iAdvize does with it; stderr says the
+    /// token is faulty.
+    #[arg(
+        long = "fault",
+        value_name = "KIND",
+        value_parser = PossibleValuesParser::new(fault_names()),
+        hide_possible_values = true
+    )]
+    pub fault: Vec<String>,
+
+    /// List the faults --fault makes: what each is, what a backend did to produce it, the
+    /// inspect check that catches it, and whether iAdvize's Java library rejects or accepts it.
+    #[arg(long, conflicts_with_all = ["user_id", "user_ids", "fault"])]
+    pub list_faults: bool,
 
     /// Print the inner signed JWT instead of the encrypted token (debugging only: iAdvize
     /// needs the encrypted one).
     #[arg(long)]
     pub jws: bool,
 
-    /// Print one JSON object per token (JSON Lines).
+    /// Print one JSON object per token (JSON Lines); with --list-faults, one array.
     #[arg(long)]
     pub json: bool,
 
@@ -258,9 +292,9 @@ pub struct InspectArgs {
     #[arg(long, value_name = "KEY")]
     pub verify_key: Option<PathBuf>,
 
-    /// Judge times at this UNIX time (seconds) instead of now.
-    #[arg(long, value_name = "UNIX_SECONDS", allow_hyphen_values = true)]
-    pub now: Option<i64>,
+    /// Judge times at this time instead of now: UNIX seconds, RFC 3339 or relative (-1h).
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub now: Option<String>,
 
     /// Tolerance for the time checks (exp, iat, nbf): seconds, or 30s, 2m.
     #[arg(
@@ -286,6 +320,24 @@ pub struct InspectArgs {
 
     #[command(flatten)]
     pub passphrase: PassphraseArgs,
+}
+
+/// How a file of users is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    /// A CSV file with a header row naming userId.
+    Csv,
+    /// JSON Lines: one {"userId": …} object per line.
+    Jsonl,
+    /// One user id per line.
+    Lines,
+}
+
+/// The names `--fault` takes, from the library's list.
+fn fault_names() -> impl Iterator<Item = &'static str> {
+    iadvize_auth::mint::Fault::ALL
+        .iter()
+        .map(|fault| fault.as_str())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

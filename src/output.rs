@@ -3,10 +3,13 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::{self, IsTerminal, Write};
+use std::time::Instant;
 
 use anstyle::{AnsiColor, Style};
-use iadvize_auth::inspect::{Kind, Report, Status};
+use iadvize_auth::inspect::{Acceptance, Kind, Report, Status};
+use iadvize_auth::mint::FaultInfo;
 use iadvize_auth::time;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::Value;
 
 /// True when the error (or any cause) is a closed pipe: `iadvize-auth ... | head -1`.
@@ -69,6 +72,144 @@ pub fn warn_all(warnings: &[String]) {
     for warning in warnings {
         eprintln!("warning: {}", escape_untrusted(warning));
     }
+}
+
+/// A batch's progress on stderr, only when stderr is a terminal: a bar with the count, rate
+/// and time left while minting (unless stdout is that terminal too, where the tokens scroll),
+/// then a closing line with the count and rate.
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    /// Whether to say how it went at the end.
+    closing: bool,
+    started: Instant,
+    done: u64,
+}
+
+impl Progress {
+    /// Nothing shown.
+    pub fn none() -> Self {
+        Progress {
+            bar: None,
+            closing: false,
+            started: Instant::now(),
+            done: 0,
+        }
+    }
+
+    /// Progress of `total` tokens, shown if stderr is a terminal.
+    pub fn start(total: usize) -> Self {
+        let terminal = io::stderr().is_terminal();
+        let bar = (terminal && !io::stdout().is_terminal()).then(|| {
+            let total = u64::try_from(total).unwrap_or(u64::MAX);
+            let style = ProgressStyle::with_template(
+                "{bar:40} {human_pos}/{human_len} tokens, {per_sec}, {eta} left",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+            ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
+                .with_style(style)
+        });
+        Progress {
+            bar,
+            closing: terminal,
+            started: Instant::now(),
+            done: 0,
+        }
+    }
+
+    /// One more token written.
+    pub fn inc(&mut self) {
+        self.done += 1;
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+
+    /// Clears the bar and says how many tokens were minted, how fast.
+    pub fn finish(mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+        if self.closing {
+            let seconds = self.started.elapsed().as_secs_f64();
+            let rate = self.done as f64 / seconds.max(1e-3);
+            let s = if self.done == 1 { "" } else { "s" };
+            eprintln!(
+                "minted {} token{s} in {seconds:.1} s ({rate:.0} tokens/s)",
+                self.done
+            );
+        }
+    }
+}
+
+impl Drop for Progress {
+    /// A batch that stops on an error leaves no bar behind.
+    fn drop(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// The `--list-faults` table: each fault, the `inspect` check that catches it, what iAdvize
+/// does with it, what it is and what a backend did to produce it; 100 columns wide.
+pub fn fault_table(faults: &[FaultInfo]) -> String {
+    const NAME: usize = 23;
+    const CHECK: usize = 24;
+    const IADVIZE: usize = 7;
+    const TEXT: usize = 100 - NAME - CHECK - IADVIZE - 6;
+    let indent = " ".repeat(NAME + CHECK + IADVIZE + 6);
+    let mut out = format!(
+        "{:NAME$}  {:CHECK$}  {:IADVIZE$}  WHAT, AND WHAT A BACKEND DID\n",
+        "FAULT", "INSPECT", "IADVIZE"
+    );
+    for fault in faults {
+        let status = match fault.status {
+            Status::Warn => "warn",
+            _ => "fail",
+        };
+        let iadvize = match fault.iadvize {
+            Acceptance::Rejects => "rejects",
+            Acceptance::Accepts => "accepts",
+            Acceptance::Unknown => "unknown",
+        };
+        let check = format!("{status} {}", fault.check);
+        let mut lines = wrap(fault.what, TEXT);
+        lines.extend(wrap(&format!("backend: {}", fault.backend), TEXT));
+        for (i, line) in lines.iter().enumerate() {
+            if i == 0 {
+                let _ = writeln!(
+                    out,
+                    "{:NAME$}  {check:CHECK$}  {iadvize:IADVIZE$}  {line}",
+                    fault.name
+                );
+            } else {
+                let _ = writeln!(out, "{indent}{line}");
+            }
+        }
+    }
+    out.push_str(
+        "\nIADVIZE is what iAdvize's Java library does with the token; --json adds the Nimbus \
+         code that\ndecides it (docs/cli.md has them as a table).\n",
+    );
+    out
+}
+
+/// Greedy word wrap at `width` characters.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split_whitespace() {
+        let line = lines.last_mut().map_or(0, |l| l.chars().count());
+        if line > 0 && line + 1 + word.chars().count() > width {
+            lines.push(String::new());
+        }
+        if let Some(current) = lines.last_mut() {
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(word);
+        }
+    }
+    lines
 }
 
 /// Text styles of the human report; all plain when colour is off.
@@ -233,6 +374,13 @@ pub fn render_report(report: &Report, now: i64, colour: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_wrap_within_the_width() {
+        assert_eq!(wrap("a bb ccc dddd", 6), ["a bb", "ccc", "dddd"]);
+        assert_eq!(wrap("", 6), [""]);
+        assert_eq!(wrap("toolongword x", 4), ["toolongword", "x"]);
+    }
 
     #[test]
     fn escapes_terminal_controls_but_keeps_plain_text() {

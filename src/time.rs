@@ -18,6 +18,11 @@ pub enum TimeError {
     Milliseconds(i64),
     #[error("{0} is before 1970; give UNIX time in seconds")]
     Negative(i64),
+    #[error(
+        "{0:?} is not a time: give UNIX seconds (1700000000), RFC 3339 (2026-12-01T10:00:00Z) \
+         or a time relative to now (-1h, +5m)"
+    )]
+    NotATime(String),
 }
 
 /// Parses `90s`, `5m`, `1h`, `2d` or plain seconds (`60`) into seconds. Zero is allowed here;
@@ -45,6 +50,36 @@ pub fn parse_duration(text: &str) -> Result<u64, TimeError> {
         .checked_mul(multiplier)
         .filter(|secs| *secs <= i64::MAX as u64 / 2)
         .ok_or_else(|| TimeError::TooLong(text.to_string()))
+}
+
+/// Parses a time as people write it, in whole UNIX seconds: UNIX seconds (`1700000000`), RFC
+/// 3339 (`2026-12-01T10:00:00Z`, `2026-12-01T11:00:00+01:00`; a fraction of a second is
+/// dropped), or relative to `now`: a sign and a duration (`-1h`, `+5m`, `-90`), or `now`. The
+/// result is checked as [`check_unix_seconds`] checks it.
+pub fn parse_time(text: &str, now: i64) -> Result<i64, TimeError> {
+    let trimmed = text.trim();
+    let not_a_time = || TimeError::NotATime(text.to_string());
+    let seconds = if trimmed == "now" {
+        now
+    } else if let Some((sign, span)) = trimmed
+        .strip_prefix('+')
+        .map(|span| (1, span))
+        .or_else(|| trimmed.strip_prefix('-').map(|span| (-1, span)))
+    {
+        let span = parse_duration(span).map_err(|_| not_a_time())?;
+        let span = i64::try_from(span).map_err(|_| not_a_time())?;
+        now.saturating_add(sign * span)
+    } else if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        trimmed
+            .parse()
+            .map_err(|_| TimeError::Milliseconds(i64::MAX))?
+    } else {
+        let at =
+            time::OffsetDateTime::parse(trimmed, &time::format_description::well_known::Rfc3339)
+                .map_err(|_| not_a_time())?;
+        at.unix_timestamp()
+    };
+    check_unix_seconds(seconds)
 }
 
 /// Checks a `--now` value: UNIX seconds, not milliseconds, not before 1970.
@@ -109,6 +144,59 @@ mod tests {
         for bad in ["", "-5", "5x", "m", "1.5h", "99999999999999999999999"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn times_as_people_write_them() {
+        let now = 1_764_583_200; // 2025-12-01T10:00:00Z
+        for text in [
+            "1764583200",
+            " 1764583200 ",
+            "2025-12-01T10:00:00Z",
+            "2025-12-01t10:00:00z",
+            "2025-12-01T11:00:00+01:00",
+            "2025-12-01T10:00:00.999Z",
+            "now",
+            "+0s",
+        ] {
+            assert_eq!(parse_time(text, now), Ok(now), "{text}");
+        }
+        assert_eq!(parse_time("-1h", now), Ok(now - 3600));
+        assert_eq!(parse_time("+5m", now), Ok(now + 300));
+        assert_eq!(parse_time("-90", now), Ok(now - 90));
+        assert_eq!(
+            parse_time("1700000000000", now),
+            Err(TimeError::Milliseconds(1_700_000_000_000))
+        );
+        assert_eq!(
+            parse_time("-100y", now),
+            Err(TimeError::NotATime("-100y".into()))
+        );
+        assert!(matches!(
+            parse_time("-99999d", now),
+            Err(TimeError::Negative(_))
+        ));
+        for bad in [
+            "",
+            "soon",
+            "2025-12-01",
+            "2025-12-01 10:00:00",
+            "1.5",
+            "--1h",
+            "+",
+        ] {
+            assert_eq!(
+                parse_time(bad, now),
+                Err(TimeError::NotATime(bad.into())),
+                "{bad}"
+            );
+        }
+        assert!(
+            parse_time("99999999999999999999", now)
+                .unwrap_err()
+                .to_string()
+                .contains("milliseconds")
+        );
     }
 
     #[test]

@@ -49,6 +49,7 @@ fn keys() -> &'static Keys {
                 issuer: None,
                 visitor_data: None,
                 extra_claims: Default::default(),
+                faults: Vec::new(),
             };
             let (plan, _) = Plan::new(request).unwrap();
             plan.mint(&User::new("customer-1"), 1_700_000_000)

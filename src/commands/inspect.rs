@@ -17,7 +17,7 @@ const MAX_TOKEN_BYTES: usize = inspect::MAX_INPUT_BYTES;
 
 pub fn run(args: InspectArgs) -> anyhow::Result<Outcome> {
     let now = match args.now {
-        Some(now) => time::check_unix_seconds(now).context("--now")?,
+        Some(now) => time::parse_time(&now, time::now()).context("--now")?,
         None => time::now(),
     };
     let leeway = time::parse_duration(&args.leeway).context("--leeway")?;

@@ -1,4 +1,5 @@
-//! `mint`: signed-then-encrypted tokens for one user id or a file of them.
+//! `mint`: signed-then-encrypted tokens for one user id or a file of users, honest or faulty
+//! on purpose.
 //!
 //! The arguments become a [`Request`]; the library checks it into a [`Plan`], and every row of
 //! a batch is checked before anything is minted, so a bad input never leaves half a batch on
@@ -12,14 +13,15 @@ use anyhow::{Context, bail};
 use iadvize_auth::claims::{self, ClaimError, OwnedBy};
 use iadvize_auth::keys::{MAX_KEY_INPUT_BYTES, read_limited};
 use iadvize_auth::mint::{
-    self, BatchError, MintError, Minted, Notice, Plan, Recipient, Request, Row, User,
+    self, Batch, BatchError, Fault, InputFormat, MintError, Minted, Notice, Plan, Recipient,
+    Request, Row, User,
 };
 use iadvize_auth::time;
 use serde_json::{Map, Value};
 
 use super::passphrase::PassphraseSource;
 use super::{Outcome, key_source, load_key};
-use crate::cli::MintArgs;
+use crate::cli::{self, MintArgs};
 use crate::output;
 
 /// Context of a failed write; a closed pipe is still recognised below it and ends quietly.
@@ -29,30 +31,39 @@ const CANNOT_WRITE: &str = "cannot write the tokens to standard output";
 const MAX_ID_WARNINGS: usize = 10;
 
 pub fn run(args: MintArgs) -> anyhow::Result<Outcome> {
+    if args.list_faults {
+        return list_faults(args.json);
+    }
     let now = args
         .now
-        .map(time::check_unix_seconds)
+        .as_deref()
+        .map(|now| time::parse_time(now, time::now()))
         .transpose()
         .context("--now")?;
     check_one_stdin_reader(&args)?;
     let (plan, notices) = Plan::new(request(&args)?).map_err(|err| flag_error(err, &args))?;
-    let (rows, warnings) = match (&args.user_id, &args.user_ids) {
+    let (batch, warnings) = match (&args.user_id, &args.user_ids) {
         (Some(id), _) => {
             let user = User::new(id.as_str());
             let warning = plan.check_user(&user).context("--user-id")?;
             let row = Row { line: 1, user };
             (
-                vec![row],
+                Batch::from(vec![row]),
                 warning.map(|w| w.message(id)).into_iter().collect(),
             )
         }
         (None, Some(path)) => {
             let name = input_name(path);
-            let rows = read_rows(path).map_err(|err| batch_error(err, &name))?;
+            let format = args.input_format.map(|format| match format {
+                cli::InputFormat::Csv => InputFormat::Csv,
+                cli::InputFormat::Jsonl => InputFormat::JsonLines,
+                cli::InputFormat::Lines => InputFormat::Lines,
+            });
+            let batch = read_rows(path, format).map_err(|err| batch_error(err, &name))?;
             let warnings = plan
-                .check_rows(&rows, MAX_ID_WARNINGS)
+                .check_batch(&batch, MAX_ID_WARNINGS)
                 .map_err(|err| batch_error(err, &name))?;
-            (rows, warnings)
+            (batch, warnings)
         }
         (None, None) => bail!("give --user-id ID or --user-ids FILE"),
     };
@@ -76,20 +87,46 @@ pub fn run(args: MintArgs) -> anyhow::Result<Outcome> {
     };
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
-    plan.mint_all(&rows, jobs, now, render, |line| {
+    let rows = &batch.rows;
+    let mut progress = match args.user_ids.is_some() && !json {
+        true => output::Progress::start(rows.len()),
+        false => output::Progress::none(),
+    };
+    plan.mint_all(rows, jobs, now, render, |line| {
+        progress.inc();
         out.write_all(line.as_bytes())
             .and_then(|()| out.write_all(b"\n"))
             .context(CANNOT_WRITE)
     })?;
     out.flush().context(CANNOT_WRITE)?;
+    progress.finish();
+    Ok(Outcome::Success)
+}
+
+/// `--list-faults`: a table for people, or one JSON array.
+fn list_faults(json: bool) -> anyhow::Result<Outcome> {
+    let faults: Vec<mint::FaultInfo> = Fault::ALL.iter().map(|fault| fault.info()).collect();
+    if json {
+        output::print_json(&faults)?;
+    } else {
+        std::io::stdout()
+            .lock()
+            .write_all(output::fault_table(&faults).as_bytes())?;
+    }
     Ok(Outcome::Success)
 }
 
 /// What the arguments ask for, keys loaded.
 fn request(args: &MintArgs) -> anyhow::Result<Request> {
     let ttl = time::parse_duration(&args.ttl).context("--ttl")?;
+    let faults = args
+        .fault
+        .iter()
+        .map(|name| Fault::from_name(name))
+        .collect::<Result<Vec<_>, _>>()
+        .context("--fault")?;
     let passphrase = PassphraseSource::new(args.passphrase.passphrase_file.clone());
-    let signing_key = load_key(&key_source(&args.key), &passphrase)?;
+    let signing_key = load_key(&key_source(signing_key_path(args)?), &passphrase)?;
     // With --jws nothing is encrypted: the recipient key is not read, nor its passphrase asked.
     let recipient = match (&args.iadvize_key, args.jws) {
         (_, true) => Recipient::SignOnly,
@@ -103,7 +140,15 @@ fn request(args: &MintArgs) -> anyhow::Result<Request> {
         issuer: args.issuer.clone(),
         visitor_data: visitor_data(args.visitor_data.as_deref(), &args.visitor)?,
         extra_claims: extra_claims(&args.claim)?,
+        faults,
     })
+}
+
+/// `--key` (clap requires it unless `--list-faults`).
+fn signing_key_path(args: &MintArgs) -> anyhow::Result<&Path> {
+    args.key
+        .as_deref()
+        .context("give --key PRIVATE_KEY (or set IADVIZE_AUTH_KEY)")
 }
 
 /// The flag a plan's error is about, before the error.
@@ -122,13 +167,14 @@ fn flag_error(err: MintError, args: &MintArgs) -> anyhow::Error {
             return anyhow::anyhow!("--claim {name}: set by {flag}; use that instead");
         }
         MintError::ExtraClaim(_) => "--claim".into(),
+        MintError::Fault(_) => "--fault".into(),
         MintError::SigningKeyNotPrivate | MintError::KeyTooSmall { .. } => {
             let key = match &err {
                 MintError::KeyTooSmall {
                     role: mint::KeyRole::Recipient,
                     ..
                 } => args.iadvize_key.as_deref().unwrap_or(Path::new("-")),
-                _ => &args.key,
+                _ => args.key.as_deref().unwrap_or(Path::new("-")),
             };
             format!("cannot mint with key {}", key_source(key))
         }
@@ -151,7 +197,7 @@ fn print_notice(notice: &Notice) {
 fn check_one_stdin_reader(args: &MintArgs) -> anyhow::Result<()> {
     let is_stdin = |path: Option<&Path>| path.is_some_and(|p| p.as_os_str() == "-");
     let readers: Vec<&str> = [
-        ("--key -", is_stdin(Some(&args.key))),
+        ("--key -", is_stdin(args.key.as_deref())),
         ("--user-ids -", is_stdin(args.user_ids.as_deref())),
         ("--iadvize-key -", is_stdin(args.iadvize_key.as_deref())),
     ]
@@ -236,12 +282,12 @@ fn input_name(path: &Path) -> String {
 }
 
 /// The rows of `--user-ids FILE` (`-`: standard input).
-fn read_rows(path: &Path) -> Result<Vec<Row>, BatchError> {
+fn read_rows(path: &Path, format: Option<InputFormat>) -> Result<Batch, BatchError> {
     if path.as_os_str() == "-" {
-        return mint::read_lines(std::io::stdin().lock());
+        return mint::read_batch(std::io::stdin().lock(), format);
     }
     let file = File::open(path).map_err(BatchError::Read)?;
-    mint::read_lines(BufReader::new(file))
+    mint::read_batch(BufReader::with_capacity(64 * 1024, file), format)
 }
 
 /// A batch error, with the input's name; an invalid line says that nothing was minted.

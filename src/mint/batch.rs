@@ -1,44 +1,34 @@
-//! A batch: rows read from a file, every one checked before anything is minted, then minted
-//! in input order on several threads.
+//! A batch: every row checked before anything is minted, then minted in input order on
+//! several threads. The rows come from [`read_batch`](super::read_batch).
 //!
 //! Rows are kept in memory (a user id and, for rows that have them, visitor data and a
-//! lifetime): about 100 bytes a row, so a million rows take some 100 MB.
+//! lifetime): about 120 bytes a row, so a million rows take some 120 MB.
 
-use std::io::{self, BufRead, Read};
+use std::io;
 use std::sync::mpsc;
 
 use super::error::MintError;
-use super::plan::{Minted, Plan, User};
-use crate::claims::UserIdWarning;
+use super::input::{Batch, Cell, Row};
+use super::plan::{Minted, Plan};
+use crate::claims::{ClaimError, UserIdWarning};
 
-/// Longest line read: generous for 255 UTF-16 units of any script plus surrounding blanks.
-const MAX_LINE_BYTES: usize = 4096;
-/// The UTF-8 byte order mark that some editors put at the start of a text file.
-pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 /// Users a thread mints before handing their tokens to the writer.
 const BLOCK: usize = 64;
 /// Line numbers listed for one repeated id.
 const LINES_SHOWN: usize = 5;
 
-/// One user of a batch, with the line it was read from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Row {
-    pub line: u64,
-    pub user: User,
-}
-
 /// Why a batch cannot be minted.
 #[derive(Debug, thiserror::Error)]
 pub enum BatchError {
-    #[error(
-        "line {line}: longer than {MAX_LINE_BYTES} bytes; is this a file of user ids, one per line?"
-    )]
-    LineTooLong { line: u64 },
-    #[error("line {line}: {problem}{}", more_invalid(*.others))]
+    #[error("line {line}: longer than {max} bytes; is this a file of user ids, one row per line?")]
+    LineTooLong { line: u64, max: usize },
+    #[error("line {line}{}: {problem}{}", at.as_ref().map(|at| format!(", {at}")).unwrap_or_default(), more_invalid(*.others))]
     Invalid {
         line: u64,
+        /// Where in the row: `column 2 (email)`, `visitorData.city`.
+        at: Option<String>,
         problem: String,
-        /// Invalid lines after this one.
+        /// Invalid rows after this one.
         others: u64,
     },
     #[error("no user id found (the input is empty or blank)")]
@@ -53,51 +43,6 @@ fn more_invalid(others: u64) -> String {
         1 => " (1 more invalid line)".into(),
         n => format!(" ({n} more invalid lines)"),
     }
-}
-
-/// Reads one user id per line. The newline, a trailing CR and a byte order mark at the start
-/// are not part of an id; blank lines are skipped.
-pub fn read_lines(mut input: impl BufRead) -> Result<Vec<Row>, BatchError> {
-    let mut rows = Vec::new();
-    let mut buf = Vec::new();
-    let mut invalid: Option<(u64, String)> = None;
-    let mut others = 0u64;
-    let limit = u64::try_from(MAX_LINE_BYTES).unwrap_or(u64::MAX) + 1;
-    for line in 1.. {
-        buf.clear();
-        let read = (&mut input)
-            .take(limit)
-            .read_until(b'\n', &mut buf)
-            .map_err(BatchError::Read)?;
-        if read == 0 {
-            break;
-        }
-        if buf.len() > MAX_LINE_BYTES && buf.last() != Some(&b'\n') {
-            return Err(BatchError::LineTooLong { line });
-        }
-        let mut text = buf.strip_suffix(b"\n").unwrap_or(&buf);
-        text = text.strip_suffix(b"\r").unwrap_or(text);
-        if line == 1 {
-            text = text.strip_prefix(UTF8_BOM).unwrap_or(text);
-        }
-        match std::str::from_utf8(text) {
-            Ok(id) if id.trim().is_empty() => {}
-            Ok(id) => rows.push(Row {
-                line,
-                user: User::new(id),
-            }),
-            Err(_) if invalid.is_some() => others += 1,
-            Err(_) => invalid = Some((line, "not valid UTF-8 text".into())),
-        }
-    }
-    if let Some((line, problem)) = invalid {
-        return Err(BatchError::Invalid {
-            line,
-            problem,
-            others,
-        });
-    }
-    Ok(rows)
 }
 
 /// What a kind of warning is about, to count the warnings that are not shown.
@@ -170,6 +115,22 @@ impl Plan {
     /// sort in full (single ids, then ids on several lines), the rest counted; fails on the
     /// first invalid row, counting the invalid ones after it.
     pub fn check_rows(&self, rows: &[Row], limit: usize) -> Result<Vec<String>, BatchError> {
+        self.check_batch_rows(rows, limit, |_| None)
+    }
+
+    /// [`Plan::check_rows`] for a batch as read, whose errors also name the column.
+    pub fn check_batch(&self, batch: &Batch, limit: usize) -> Result<Vec<String>, BatchError> {
+        self.check_batch_rows(&batch.rows, limit, |err| {
+            cell_of(err).and_then(|cell| batch.place(&cell))
+        })
+    }
+
+    fn check_batch_rows(
+        &self,
+        rows: &[Row],
+        limit: usize,
+        place: impl Fn(&MintError) -> Option<String>,
+    ) -> Result<Vec<String>, BatchError> {
         if rows.is_empty() {
             return Err(BatchError::Empty);
         }
@@ -195,6 +156,7 @@ impl Plan {
         if let Some((line, err)) = invalid {
             return Err(BatchError::Invalid {
                 line,
+                at: place(&err),
                 problem: err.to_string(),
                 others,
             });
@@ -269,6 +231,19 @@ impl Plan {
     }
 }
 
+/// The value of a row that `err` is about.
+fn cell_of(err: &MintError) -> Option<Cell> {
+    match err {
+        MintError::UserId(_) | MintError::Fault(_) => Some(Cell::UserId),
+        MintError::TtlZero | MintError::TtlTooLong => Some(Cell::Ttl),
+        MintError::VisitorData(
+            ClaimError::UnknownVisitorField { field }
+            | ClaimError::VisitorFieldNotString { field, .. },
+        ) => Some(Cell::Visitor(field.clone())),
+        _ => None,
+    }
+}
+
 /// Ids given on more than one row, as warnings: the first `limit` by first line, each with
 /// its line numbers; the others counted.
 fn repeated_ids(rows: &[Row], limit: usize) -> Warnings {
@@ -308,40 +283,6 @@ fn line_list(lines: &[u64]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ids(input: &[u8]) -> Vec<(u64, String)> {
-        read_lines(input)
-            .unwrap()
-            .into_iter()
-            .map(|row| (row.line, row.user.id))
-            .collect()
-    }
-
-    #[test]
-    fn lines_lose_their_newline_cr_and_bom_and_blank_ones_are_skipped() {
-        assert_eq!(
-            ids(b"\xEF\xBB\xBFa\r\n\n  \nb\n c \nd"),
-            [
-                (1, "a".to_string()),
-                (4, "b".into()),
-                (5, " c ".into()),
-                (6, "d".into())
-            ]
-        );
-        assert!(matches!(
-            read_lines(&b"a\n\xff\n\xfe\n"[..]),
-            Err(BatchError::Invalid {
-                line: 2,
-                others: 1,
-                ..
-            })
-        ));
-        let long = vec![b'x'; MAX_LINE_BYTES + 1];
-        assert!(matches!(
-            read_lines(&long[..]),
-            Err(BatchError::LineTooLong { line: 1 })
-        ));
-    }
 
     #[test]
     fn line_lists_read_as_english() {

@@ -1,5 +1,6 @@
 //! Why nothing can be minted, or not for this user.
 
+use super::fault::FaultError;
 use crate::claims::ClaimError;
 use crate::keys::{KeyError, MIN_BITS};
 
@@ -30,6 +31,11 @@ pub enum MintError {
     /// An extra claim's name breaks iAdvize's rules.
     #[error(transparent)]
     ExtraClaim(ClaimError),
+    /// The faults asked for cannot be made, or not for this user.
+    #[error(transparent)]
+    Fault(FaultError),
+    #[error("the system's random number generator failed")]
+    Random,
     #[error("the JOSE library failed")]
     Jose(#[source] josekit::JoseError),
     #[error("the claims could not be serialised")]

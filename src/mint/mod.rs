@@ -10,10 +10,16 @@
 
 mod batch;
 mod error;
+mod fault;
+mod input;
 mod jose;
 mod plan;
 
-pub use batch::{BatchError, Row, UTF8_BOM, read_lines};
+pub use batch::BatchError;
 pub use error::MintError;
+pub use fault::{Fault, FaultError, FaultInfo};
+pub use input::{
+    Batch, InputFormat, Row, UTF8_BOM, read_batch, read_csv, read_json_lines, read_lines,
+};
 pub use jose::KeyRole;
 pub use plan::{Minted, Notice, Plan, Recipient, RecipientInfo, Request, User};

@@ -4,6 +4,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::error::MintError;
+use super::fault::{Fault, Faults, FaultyMaker};
 use super::jose::{KeyRole, TokenMaker};
 use crate::claims::{
     self, LONG_LIFETIME_SECONDS, USER_ID_CLAIM, UserIdWarning, VISITOR_DATA_CLAIM,
@@ -28,6 +29,8 @@ pub struct Request {
     pub visitor_data: Option<Map<String, Value>>,
     /// Further claims, each a registered JWT claim or prefixed with `https://iadvize.com/`.
     pub extra_claims: Map<String, Value>,
+    /// Defects to put in every token on purpose (none for a token iAdvize should accept).
+    pub faults: Vec<Fault>,
 }
 
 /// Whom the token is encrypted to.
@@ -72,6 +75,8 @@ pub enum Notice {
     LongLifetime { ttl: u64 },
     /// Something noticed while reading a key (small size, loose file mode …).
     Key { role: KeyRole, warning: String },
+    /// The tokens are faulty on purpose, with this fault.
+    Faulty(Fault),
 }
 
 impl Notice {
@@ -100,6 +105,23 @@ impl std::fmt::Display for Notice {
                 time::human_span(*ttl)
             ),
             Notice::Key { warning, .. } => f.write_str(warning),
+            Notice::Faulty(fault) => {
+                let info = fault.info();
+                let verb = match info.status {
+                    crate::inspect::Status::Warn => "warns",
+                    _ => "fails",
+                };
+                let iadvize = match info.iadvize {
+                    crate::inspect::Acceptance::Rejects => "rejects it",
+                    _ => "accepts it",
+                };
+                write!(
+                    f,
+                    "faulty token on purpose ({fault}): {}; inspect's {} check {verb}, and \
+                     iAdvize's Java library {iadvize}",
+                    info.what, info.check
+                )
+            }
         }
     }
 }
@@ -115,6 +137,8 @@ pub struct RecipientInfo {
 #[derive(Debug)]
 pub struct Plan {
     maker: TokenMaker,
+    /// With faults asked for, what makes the tokens instead of `maker`.
+    faulty: Option<FaultyMaker>,
     ttl: u64,
     issuer: Option<String>,
     visitor_data: Option<Map<String, Value>>,
@@ -129,12 +153,17 @@ pub struct Minted<'p> {
     /// The compact JWE (or, when only signing, the compact JWS).
     pub token: String,
     pub user_id: String,
-    pub issued_at: i64,
-    pub expires_at: i64,
+    /// `iat` as in the token: null when a fault left it out.
+    pub issued_at: Option<i64>,
+    /// `exp` as in the token (in milliseconds with the fault `exp-millis`): null without one.
+    pub expires_at: Option<i64>,
     /// Null when only signing, as the next field: there is no recipient.
     pub recipient_sha256_fingerprint: Option<&'p str>,
     pub recipient_is_iadvize_production: Option<bool>,
     pub claims: Map<String, Value>,
+    /// The faults put in the token on purpose; left out of the JSON record when none.
+    #[serde(skip_serializing_if = "<[Fault]>::is_empty")]
+    pub faults: &'p [Fault],
 }
 
 impl Plan {
@@ -155,6 +184,16 @@ impl Plan {
             Recipient::SignOnly => None,
         };
         let maker = TokenMaker::new(signing_key, recipient_key)?;
+        let faults = Faults::new(
+            &request.faults,
+            recipient_key.is_some(),
+            &request.extra_claims,
+        )
+        .map_err(MintError::Fault)?;
+        let faulty = match faults.is_empty() {
+            true => None,
+            false => Some(FaultyMaker::new(faults, signing_key, recipient_key)?),
+        };
 
         let mut notices: Vec<Notice> = key_notices(KeyRole::Signing, signing_key);
         let mut recipient = None;
@@ -177,8 +216,11 @@ impl Plan {
         if ttl > LONG_LIFETIME_SECONDS {
             notices.push(Notice::LongLifetime { ttl });
         }
+        let faults = faulty.as_ref().map_or(&[][..], FaultyMaker::faults);
+        notices.extend(faults.iter().copied().map(Notice::Faulty));
         let plan = Plan {
             maker,
+            faulty,
             ttl,
             issuer: request.issuer,
             visitor_data: request.visitor_data,
@@ -202,12 +244,15 @@ impl Plan {
         if let Some(ttl) = user.ttl {
             check_ttl(ttl)?;
         }
+        if let Some(faulty) = &self.faulty {
+            faulty.check_user_id(&user.id).map_err(MintError::Fault)?;
+        }
         Ok(warning)
     }
 
     /// The claims of one token. `iat` and `exp` are integers, as iAdvize's example has them.
     fn claims_for(&self, user: &User, issued_at: i64) -> Map<String, Value> {
-        let ttl = i64::try_from(user.ttl.unwrap_or(self.ttl)).unwrap_or(i64::MAX);
+        let ttl = self.ttl_of(user);
         let mut claims = Map::new();
         claims.insert(USER_ID_CLAIM.into(), Value::String(user.id.clone()));
         claims.insert("iat".into(), Value::from(issued_at));
@@ -236,24 +281,34 @@ impl Plan {
         claims
     }
 
+    /// The lifetime of `user`'s token, in seconds.
+    fn ttl_of(&self, user: &User) -> i64 {
+        i64::try_from(user.ttl.unwrap_or(self.ttl)).unwrap_or(i64::MAX)
+    }
+
     /// Mints the token of `user`, issued at `issued_at` (UNIX seconds).
     pub fn mint(&self, user: &User, issued_at: i64) -> Result<Minted<'_>, MintError> {
         self.check_user(user)?;
-        let claims = self.claims_for(user, issued_at);
-        let jws = self.maker.sign(&claims)?;
-        let token = match self.maker.encrypt(&jws) {
-            Some(jwe) => jwe?,
-            None => jws,
+        let mut claims = self.claims_for(user, issued_at);
+        let token = match &self.faulty {
+            None => {
+                let jws = self.maker.sign(&claims)?;
+                match self.maker.encrypt(&jws) {
+                    Some(jwe) => jwe?,
+                    None => jws,
+                }
+            }
+            Some(faulty) => {
+                faulty.apply_to_claims(&mut claims, issued_at, self.ttl_of(user));
+                faulty.make(&claims)?
+            }
         };
-        let expires_at = claims
-            .get("exp")
-            .and_then(Value::as_i64)
-            .unwrap_or(issued_at);
+        let time = |name: &str| claims.get(name).and_then(Value::as_i64);
         Ok(Minted {
             token,
             user_id: user.id.clone(),
-            issued_at,
-            expires_at,
+            issued_at: time("iat"),
+            expires_at: time("exp"),
             recipient_sha256_fingerprint: self
                 .recipient
                 .as_ref()
@@ -262,6 +317,7 @@ impl Plan {
                 .recipient
                 .as_ref()
                 .map(|r| r.is_iadvize_production),
+            faults: self.faulty.as_ref().map_or(&[], FaultyMaker::faults),
             claims,
         })
     }
@@ -298,6 +354,7 @@ mod tests {
             issuer: Some("https://brand.example".into()),
             visitor_data: None,
             extra_claims: Map::new(),
+            faults: Vec::new(),
         };
         request(&mut req);
         Plan::new(req)
@@ -350,7 +407,7 @@ mod tests {
         ));
         let minted = plan.mint(&User::new("c-1"), 1_700_000_000).unwrap();
         assert_eq!(minted.token.split('.').count(), 3, "signing only");
-        assert_eq!(minted.expires_at, 1_700_000_060);
+        assert_eq!(minted.expires_at, Some(1_700_000_060));
         assert_eq!(minted.recipient_sha256_fingerprint, None);
     }
 }
