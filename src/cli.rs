@@ -187,7 +187,7 @@ pub struct MintArgs {
     /// How --user-ids FILE is written, when its content does not say it: a first line that
     /// starts with `{` is JSON Lines, one with a comma (or just userId) a CSV header, anything
     /// else one id per line.
-    #[arg(long, value_enum, value_name = "FORMAT", requires = "user_ids")]
+    #[arg(long, value_enum, value_name = "FORMAT", conflicts_with = "user_id")]
     pub input_format: Option<InputFormat>,
 
     /// Recipient key (public or private, any format). Default: iAdvize's production key.

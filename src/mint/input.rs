@@ -408,8 +408,19 @@ enum Column {
     Visitor,
 }
 
-/// What each header column holds; an unknown or repeated name, or no `userId`, is an error.
+/// What each header column holds; no `userId`, or an unknown or repeated name, is an error.
 fn header_kinds(header: &[String]) -> Result<Vec<Column>, BatchError> {
+    let meant_user_id = header
+        .iter()
+        .any(|name| spelled_like(name) == Some(USER_ID));
+    if !header.iter().any(|name| name == USER_ID) && !meant_user_id {
+        let problem = format!(
+            "the CSV header has no {USER_ID} column (it has {}): name the user id column \
+             {USER_ID}, or give --input-format lines if this is one id per line",
+            crate::text::quoted(&header.iter().map(String::as_str).collect::<Vec<_>>())
+        );
+        return Err(invalid(1, None, problem));
+    }
     let known = || format!("{USER_ID}, {TTL}, {}", VISITOR_FIELDS.join(", "));
     let mut kinds = Vec::with_capacity(header.len());
     for (index, name) in header.iter().enumerate() {
@@ -430,14 +441,6 @@ fn header_kinds(header: &[String]) -> Result<Vec<Column>, BatchError> {
             return Err(invalid(1, Some(column(index, name)), problem));
         }
         kinds.push(kind);
-    }
-    if !kinds.contains(&Column::UserId) {
-        let problem = format!(
-            "the CSV header has no {USER_ID} column (it has {}): name the user id column \
-             {USER_ID}, or give --input-format lines if this is one id per line",
-            crate::text::quoted(&header.iter().map(String::as_str).collect::<Vec<_>>())
-        );
-        return Err(invalid(1, None, problem));
     }
     Ok(kinds)
 }

@@ -7,6 +7,11 @@
 //! and says what is worth knowing about it ([`Notice`]). The plan then mints for any number of
 //! users from any thread ([`Plan::mint`]), or for a whole batch in order on several threads
 //! ([`Plan::mint_all`]). A command-line verb, a server handler and a test call it the same way.
+//!
+//! A batch is read by [`read_batch`] (one id per line, CSV or JSON Lines, by content) and
+//! checked whole by [`Plan::check_batch`] before anything is minted. A request may also ask for
+//! [`Fault`]s: tokens broken on purpose, as brands' backends break them, to test the failure
+//! path.
 
 mod batch;
 mod error;

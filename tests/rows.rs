@@ -1,0 +1,317 @@
+//! Batches of users with data: CSV and JSON Lines rows carry their visitor data and lifetime
+//! into their tokens (opened with python jwcrypto); a bad row stops the batch before any token
+//! is printed and names its line and column. Times as people write them (`--now`), and the
+//! progress a batch shows on a terminal.
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+
+const NOW: i64 = 1_764_583_200; // 2025-12-01T10:00:00Z
+
+fn lab() -> Sandbox {
+    Sandbox::with_fixtures(&[
+        "brand-private.pem",
+        "brand-public.pem",
+        "standin-iadvize-private.pem",
+        "standin-iadvize-public.pem",
+    ])
+}
+
+fn mint(sb: &Sandbox, args: &[&str]) -> std::process::Output {
+    run(sb
+        .cmd()
+        .args([
+            "mint",
+            "--key",
+            "brand-private.pem",
+            "--iadvize-key",
+            "standin-iadvize-public.pem",
+        ])
+        .args(args))
+}
+
+/// The claims of each token printed, as python jwcrypto opens them.
+fn claims_by_jwcrypto(sb: &Sandbox, tokens: &str) -> Vec<Value> {
+    open_tokens(
+        Jose::Jwcrypto,
+        tokens,
+        &sb.join("standin-iadvize-private.pem"),
+        &sb.join("brand-public.pem"),
+    )
+    .into_iter()
+    .map(|opened| {
+        assert!(opened.get("error").is_none(), "{opened}");
+        opened["claims"].clone()
+    })
+    .collect()
+}
+
+fn expected(user_id: &str, ttl: i64, visitor: Option<Value>) -> Value {
+    let mut claims = json!({
+        "https://iadvize.com/userId": user_id,
+        "iat": NOW,
+        "exp": NOW + ttl,
+    });
+    if let Some(visitor) = visitor {
+        claims["https://iadvize.com/visitorData"] = visitor;
+    }
+    claims
+}
+
+#[test]
+fn csv_with_a_bom_crlf_and_quoted_cells_mints_each_row_with_its_data_and_lifetime() {
+    let sb = lab();
+    sb.write(
+        "users.csv",
+        "\u{FEFF}userId,firstName,lastName,email,ttl\r\n\
+         c-1,Jane,Doe,jane@example.com,90s\r\n\
+         \r\n\
+         \"c,2\",\"Jo \"\"JJ\"\"\",,jo@example.com,\r\n\
+         c-3,Zoë,\"O'Neil\r\nSmith\",,5m\r\n",
+    );
+    let now = NOW.to_string();
+    let out = mint(&sb, &["--user-ids", "users.csv", "--now", &now]);
+    assert_exit(&out, 0);
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    let claims = claims_by_jwcrypto(&sb, &stdout(&out));
+    assert_eq!(
+        claims,
+        [
+            expected(
+                "c-1",
+                90,
+                Some(json!({"firstName": "Jane", "lastName": "Doe", "email": "jane@example.com"}))
+            ),
+            expected(
+                "c,2",
+                60,
+                Some(json!({"firstName": "Jo \"JJ\"", "email": "jo@example.com"}))
+            ),
+            expected(
+                "c-3",
+                300,
+                Some(json!({"firstName": "Zoë", "lastName": "O'Neil\r\nSmith"}))
+            ),
+        ]
+    );
+}
+
+#[test]
+fn json_lines_mint_each_row_with_its_data_and_lifetime_over_the_common_data() {
+    let sb = lab();
+    sb.write(
+        "users.jsonl",
+        "{\"userId\":\"c-1\",\"visitorData\":{\"city\":\"Nantes\",\"email\":\"a@example.com\"},\"ttl\":90}\n\
+         \n\
+         {\"userId\":\"c-2\",\"ttl\":\"2m\"}\r\n\
+         {\"userId\":\"c-3\",\"visitorData\":{\"country\":\"Italy\"}}\n",
+    );
+    let now = NOW.to_string();
+    let out = mint(
+        &sb,
+        &[
+            "--user-ids",
+            "users.jsonl",
+            "--now",
+            &now,
+            "--visitor",
+            "country=France",
+        ],
+    );
+    assert_exit(&out, 0);
+    let claims = claims_by_jwcrypto(&sb, &stdout(&out));
+    assert_eq!(
+        claims,
+        [
+            expected(
+                "c-1",
+                90,
+                Some(json!({"country": "France", "city": "Nantes", "email": "a@example.com"}))
+            ),
+            expected("c-2", 120, Some(json!({"country": "France"}))),
+            expected("c-3", 60, Some(json!({"country": "Italy"}))),
+        ]
+    );
+}
+
+#[test]
+fn a_bad_row_stops_the_batch_before_any_token_and_names_line_and_column() {
+    let sb = lab();
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "bad-ttl.csv",
+            "userId,email,ttl\nc-1,a@example.com,60\nc-2,b@example.com,soon\n",
+            &[
+                "'bad-ttl.csv', line 3, column 3 (ttl)",
+                "not a duration",
+                "nothing was minted",
+            ],
+        ),
+        (
+            "no-id.csv",
+            "email,userId\na@example.com,c-1\nb@example.com,\n",
+            &["line 3, column 2 (userId)", "empty", "nothing was minted"],
+        ),
+        (
+            "zero.csv",
+            "userId,ttl\nc-1,0\n",
+            &["line 2, column 2 (ttl)", "at least one second"],
+        ),
+        (
+            "header.csv",
+            "user_id,firstName,email\n42,Jane,j@example.com\n",
+            &["line 1, column 1 (user_id)", "did you mean userId?"],
+        ),
+        (
+            "bad.jsonl",
+            "{\"userId\":\"c-1\"}\n{\"userId\":\"c-2\",\"visitorData\":{\"zipCode\":44000}}\n",
+            &["line 2, visitorData.zipCode", "must be a string"],
+        ),
+        (
+            "syntax.jsonl",
+            "{\"userId\":\"c-1\"}\n{\"userId\" \"c-2\"}\n",
+            &["line 2, column 11", "not valid JSON"],
+        ),
+    ];
+    for (file, text, needles) in cases {
+        sb.write(file, text);
+        let out = mint(&sb, &["--user-ids", file]);
+        assert_refused(&out, needles);
+    }
+}
+
+#[test]
+fn the_format_can_be_named_when_the_content_does_not_say_it() {
+    let sb = lab();
+    // One id per line that contains a comma: read as a CSV header, unless told.
+    sb.write("ids.txt", "doe, jane\nroe, rick\n");
+    let out = mint(&sb, &["--user-ids", "ids.txt", "--jws"]);
+    assert_refused(&out, &["no userId column", "--input-format lines"]);
+    let out = mint(
+        &sb,
+        &[
+            "--user-ids",
+            "ids.txt",
+            "--jws",
+            "--json",
+            "--input-format",
+            "lines",
+        ],
+    );
+    assert_exit(&out, 0);
+    let users: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap()["user_id"].clone())
+        .collect();
+    assert_eq!(users, ["doe, jane", "roe, rick"]);
+    // A header of just userId is CSV: the header is not a user.
+    sb.write("one-column.csv", "userId\nc-1\n");
+    let out = mint(&sb, &["--user-ids", "one-column.csv", "--jws", "--json"]);
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out).lines().count(), 1);
+    let out = mint(&sb, &["--user-id", "c", "--input-format", "csv"]);
+    assert_exit(&out, 2);
+}
+
+/// The `iat` that `mint --now TIME` gives.
+fn iat(sb: &Sandbox, now: &str) -> i64 {
+    let out = mint(sb, &["--user-id", "c-1", "--jws", "--json", "--now", now]);
+    assert_exit(&out, 0);
+    let record: Value = serde_json::from_slice(&out.stdout).unwrap();
+    record["claims"]["iat"].as_i64().unwrap()
+}
+
+#[test]
+fn now_in_each_form_gives_the_iat_of_the_same_unix_seconds() {
+    let sb = lab();
+    let unix = NOW.to_string();
+    assert_eq!(iat(&sb, &unix), NOW);
+    for form in [
+        "2025-12-01T10:00:00Z",
+        "2025-12-01T11:30:00+01:30",
+        "2025-12-01T10:00:00.75Z",
+    ] {
+        assert_eq!(iat(&sb, form), NOW, "{form}");
+    }
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64
+    };
+    for (form, offset) in [("-1h", -3600), ("+5m", 300), ("now", 0)] {
+        let before = now();
+        let got = iat(&sb, form);
+        let after = now();
+        assert!(
+            (before + offset..=after + offset).contains(&got),
+            "{form}: {got} not in {before}..={after} {offset:+}"
+        );
+    }
+    let out = mint(&sb, &["--user-id", "c-1", "--now", "2026-12-01 10:00"]);
+    assert_refused(&out, &["--now", "not a time", "RFC 3339"]);
+
+    // inspect reads the same forms: the same report at the same instant.
+    let token = stdout(&mint(&sb, &["--user-id", "c-1", "--now", &unix]));
+    let report = |now: &str| {
+        let out = run(sb.cmd().args([
+            "inspect",
+            "--json",
+            "--decrypt-key",
+            "standin-iadvize-private.pem",
+            "--now",
+            now,
+            token.trim(),
+        ]));
+        assert_exit(&out, 0);
+        stdout(&out)
+    };
+    let at = (NOW + 30).to_string();
+    assert_eq!(report("2025-12-01T10:00:30Z"), report(&at));
+    assert!(report("2025-12-01T10:00:30Z").contains("expires in 30 s"));
+}
+
+#[test]
+fn a_batch_on_a_terminal_shows_its_progress_and_a_closing_line_only_there() {
+    let sb = lab();
+    let ids: String = (1..=200).map(|i| format!("customer-{i}\n")).collect();
+    sb.write("ids.txt", &ids);
+    let bin = assert_cmd::cargo::cargo_bin("iadvize-auth");
+    let mint = format!(
+        "'{}' mint --key brand-private.pem --iadvize-key standin-iadvize-public.pem \
+         --user-ids ids.txt",
+        bin.display()
+    );
+    // `script` gives the command a terminal; its stdout goes to a file.
+    let on_terminal = |command: String| {
+        let out = run(std::process::Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .current_dir(sb.path()));
+        assert_exit(&out, 0);
+        stdout(&out)
+    };
+    let terminal = on_terminal(format!("{mint} > tokens.txt"));
+    assert!(
+        terminal.contains("minted 200 tokens in ") && terminal.contains(" tokens/s)"),
+        "{terminal:?}"
+    );
+    let tokens = std::fs::read_to_string(sb.join("tokens.txt")).unwrap();
+    assert_eq!(tokens.lines().count(), 200);
+    assert!(tokens.lines().all(|t| t.split('.').count() == 5));
+    let json = on_terminal(format!("{mint} --json > tokens.jsonl"));
+    assert!(!json.contains("minted"), "{json:?}");
+    // Piped: nothing but the tokens.
+    let out = run(sb.cmd().args([
+        "mint",
+        "--key",
+        "brand-private.pem",
+        "--iadvize-key",
+        "standin-iadvize-public.pem",
+        "--user-ids",
+        "ids.txt",
+    ]));
+    assert_exit(&out, 0);
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+}
