@@ -36,6 +36,8 @@ pub enum MintError {
     Fault(FaultError),
     #[error("the system's random number generator failed")]
     Random,
+    #[error("the cryptography library (OpenSSL) failed")]
+    OpenSsl(#[source] openssl::error::ErrorStack),
     #[error("the JOSE library failed")]
     Jose(#[source] josekit::JoseError),
     #[error("the claims could not be serialised")]

@@ -1,13 +1,29 @@
 //! The JOSE layer of minting: a compact JWS signed with the brand's key, encrypted as the
-//! plaintext of a compact JWE to the recipient's key. The cryptography is josekit's (OpenSSL).
+//! plaintext of a compact JWE to the recipient's key. The cryptography is OpenSSL's: RS256 is
+//! RSASSA-PKCS1-v1_5 over SHA-256, RSA-OAEP-256 is OAEP with SHA-256 and MGF1-SHA-256, A256GCM is
+//! AES-256-GCM with the protected header as its AAD (RFC 7515, 7516, 7518). Both headers never
+//! change, so they are encoded once; OpenSSL's contexts are set up once each and reused.
 
-use josekit::jwe::{JweHeader, alg::rsaes::RsaesJweEncrypter};
-use josekit::jws::{JwsHeader, RS256, alg::rsassa::RsassaJwsSigner};
+use std::sync::Mutex;
+
+use base64::Engine as _;
+use openssl::md::Md;
+use openssl::pkey::{PKey, Private, Public};
+use openssl::pkey_ctx::PkeyCtx;
+use openssl::rsa::Padding;
+use openssl::symm::Cipher;
 use serde_json::{Map, Value};
+use zeroize::Zeroizing;
 
 use super::error::MintError;
-use crate::alg::{ContentEncryption, KeyManagement};
+use crate::alg::{ContentEncryption, KeyManagement, Signature};
 use crate::keys::{KeyKind, LoadedKey, MIN_BITS};
+
+const B64URL: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+/// The AES-256-GCM key, IV and tag sizes.
+const CEK_BYTES: usize = 32;
+const IV_BYTES: usize = 12;
+const TAG_BYTES: usize = 16;
 
 /// Which key a problem is about, in messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,14 +43,64 @@ impl std::fmt::Display for KeyRole {
     }
 }
 
+/// OpenSSL contexts set up once for one operation with one key, lent to one thread at a time.
+/// Each context holds its own copy of the key, so threads never share an RSA key's blinding.
+struct Pool<T> {
+    make: Box<dyn Fn() -> Result<PkeyCtx<T>, openssl::error::ErrorStack> + Send + Sync>,
+    idle: Mutex<Vec<PkeyCtx<T>>>,
+}
+
+impl<T> std::fmt::Debug for Pool<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pool")
+    }
+}
+
+impl<T> Pool<T> {
+    fn new(
+        make: impl Fn() -> Result<PkeyCtx<T>, openssl::error::ErrorStack> + Send + Sync + 'static,
+    ) -> Result<Self, MintError> {
+        let first = make().map_err(MintError::OpenSsl)?;
+        Ok(Pool {
+            make: Box::new(make),
+            idle: Mutex::new(vec![first]),
+        })
+    }
+
+    /// Runs `op` with a context: an idle one, or a new one when all are in use.
+    fn with<R>(
+        &self,
+        op: impl FnOnce(&mut PkeyCtx<T>) -> Result<R, openssl::error::ErrorStack>,
+    ) -> Result<R, MintError> {
+        let idle = self
+            .idle
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .pop();
+        let mut ctx = match idle {
+            Some(ctx) => ctx,
+            None => (self.make)().map_err(MintError::OpenSsl)?,
+        };
+        let result = op(&mut ctx).map_err(MintError::OpenSsl);
+        self.idle
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(ctx);
+        result
+    }
+}
+
 /// A signer and an encrypter built once, used for any number of tokens, from any thread.
 #[derive(Debug)]
 pub(super) struct TokenMaker {
-    signer: RsassaJwsSigner,
-    /// None when only signing (the inner JWS alone).
-    encrypter: Option<RsaesJweEncrypter>,
-    jws_header: JwsHeader,
-    jwe_header: JweHeader,
+    /// RS256 with the brand's key.
+    signer: Pool<Private>,
+    /// RSA-OAEP-256 to the recipient's key; None when only signing (the inner JWS alone).
+    encrypter: Option<Pool<Public>>,
+    /// `{"alg":"RS256"}`, base64url.
+    jws_header: String,
+    /// `{"alg":"RSA-OAEP-256","enc":"A256GCM","cty":"JWT"}`, base64url: also the AAD.
+    jwe_header: String,
 }
 
 impl TokenMaker {
@@ -49,47 +115,92 @@ impl TokenMaker {
         }
         check_size(KeyRole::Signing, signing_key)?;
         let der = signing_key.private_pkcs8_der().map_err(MintError::Key)?;
-        let signer = RS256.signer_from_der(&*der).map_err(MintError::Jose)?;
+        let signer = Pool::new(move || {
+            let key = PKey::private_key_from_der(&der)?;
+            let mut ctx = PkeyCtx::new(&key)?;
+            ctx.sign_init()?;
+            ctx.set_rsa_padding(Padding::PKCS1)?;
+            ctx.set_signature_md(Md::sha256())?;
+            Ok(ctx)
+        })?;
         let encrypter = match recipient {
             None => None,
             Some(recipient) => {
                 check_size(KeyRole::Recipient, recipient)?;
-                let der = recipient.public_info().map_err(MintError::Key)?.spki_der;
-                let algorithm = KeyManagement::IADVIZE.josekit();
-                Some(
-                    algorithm
-                        .encrypter_from_der(&der)
-                        .map_err(MintError::Jose)?,
-                )
+                let spki = recipient.public_info().map_err(MintError::Key)?.spki_der;
+                Some(Pool::new(move || {
+                    let key = PKey::public_key_from_der(&spki)?;
+                    let mut ctx = PkeyCtx::new(&key)?;
+                    ctx.encrypt_init()?;
+                    ctx.set_rsa_padding(Padding::PKCS1_OAEP)?;
+                    ctx.set_rsa_oaep_md(Md::sha256())?;
+                    ctx.set_rsa_mgf1_md(Md::sha256())?;
+                    Ok(ctx)
+                })?)
             }
         };
-        let mut jwe_header = JweHeader::new();
-        // Set first so the header reads in the documented order; josekit sets it again.
-        jwe_header.set_algorithm(KeyManagement::IADVIZE.name());
-        jwe_header.set_content_encryption(ContentEncryption::IADVIZE.name());
-        jwe_header.set_content_type("JWT");
+        let jwe_header = format!(
+            r#"{{"alg":"{}","enc":"{}","cty":"JWT"}}"#,
+            KeyManagement::IADVIZE.name(),
+            ContentEncryption::IADVIZE.name()
+        );
+        let jws_header = format!(r#"{{"alg":"{}"}}"#, Signature::IADVIZE.name());
         Ok(TokenMaker {
             signer,
             encrypter,
-            jws_header: JwsHeader::new(),
-            jwe_header,
+            jws_header: B64URL.encode(jws_header),
+            jwe_header: B64URL.encode(jwe_header),
         })
     }
 
     /// The compact JWS of these claims: header exactly `{"alg":"RS256"}`.
     pub(super) fn sign(&self, claims: &Map<String, Value>) -> Result<String, MintError> {
         let payload = serde_json::to_vec(claims).map_err(MintError::Claims)?;
-        josekit::jws::serialize_compact(&payload, &self.jws_header, &self.signer)
-            .map_err(MintError::Jose)
+        let mut jws = String::with_capacity(self.jws_header.len() + payload.len() * 4 / 3 + 350);
+        jws.push_str(&self.jws_header);
+        jws.push('.');
+        B64URL.encode_string(&payload, &mut jws);
+        let digest = openssl::sha::sha256(jws.as_bytes());
+        let mut signature = Vec::with_capacity(512);
+        self.signer
+            .with(|ctx| ctx.sign_to_vec(&digest, &mut signature))?;
+        jws.push('.');
+        B64URL.encode_string(&signature, &mut jws);
+        Ok(jws)
     }
 
     /// The compact JWE whose plaintext is `jws`; `None` when only signing.
     pub(super) fn encrypt(&self, jws: &str) -> Option<Result<String, MintError>> {
         let encrypter = self.encrypter.as_ref()?;
-        Some(
-            josekit::jwe::serialize_compact(jws.as_bytes(), &self.jwe_header, encrypter)
-                .map_err(MintError::Jose),
+        Some(self.encrypt_with(encrypter, jws.as_bytes()))
+    }
+
+    fn encrypt_with(&self, encrypter: &Pool<Public>, content: &[u8]) -> Result<String, MintError> {
+        let mut cek = Zeroizing::new([0u8; CEK_BYTES]);
+        let mut iv = [0u8; IV_BYTES];
+        openssl::rand::rand_bytes(&mut *cek).map_err(MintError::OpenSsl)?;
+        openssl::rand::rand_bytes(&mut iv).map_err(MintError::OpenSsl)?;
+        let mut wrapped = Vec::with_capacity(512);
+        encrypter.with(|ctx| ctx.encrypt_to_vec(&*cek, &mut wrapped))?;
+        let mut tag = [0u8; TAG_BYTES];
+        let ciphertext = openssl::symm::encrypt_aead(
+            Cipher::aes_256_gcm(),
+            &*cek,
+            Some(&iv),
+            self.jwe_header.as_bytes(),
+            content,
+            &mut tag,
         )
+        .map_err(MintError::OpenSsl)?;
+        let mut jwe = String::with_capacity(
+            self.jwe_header.len() + (wrapped.len() + ciphertext.len() + 40) * 4 / 3 + 8,
+        );
+        jwe.push_str(&self.jwe_header);
+        for part in [&wrapped[..], &iv, &ciphertext, &tag] {
+            jwe.push('.');
+            B64URL.encode_string(part, &mut jwe);
+        }
+        Ok(jwe)
     }
 }
 
