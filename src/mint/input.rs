@@ -283,7 +283,7 @@ pub fn read_csv(input: impl BufRead) -> Result<Batch, BatchError> {
             return Err(invalid(line, None, problem));
         }
         let mut user = User::default();
-        let mut visitor = Map::new();
+        let mut visitor = Map::with_capacity(names.len());
         for (index, ((cell, kind), name)) in cells.into_iter().zip(kinds).zip(names).enumerate() {
             match kind {
                 Column::UserId => user.id = cell,
