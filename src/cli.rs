@@ -276,9 +276,14 @@ pub struct InspectArgs {
     #[arg(long, value_enum, value_name = "KIND", default_value_t = Expect::Jwe)]
     pub expect: Expect,
 
-    /// Print the report as one JSON object (schema in docs/cli.md).
+    /// Print one JSON object per token, one per line (schema in docs/cli.md).
     #[arg(long)]
     pub json: bool,
+
+    /// Show tokens whole: the inner signed token, and tokens in the places they were found
+    /// (shortened otherwise, so that a report can be shared).
+    #[arg(long)]
+    pub show_tokens: bool,
 
     /// Colour in the human report: auto (on a terminal, unless NO_COLOR is set), always, never.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]

@@ -73,7 +73,7 @@ pub(crate) fn json_type(value: &Value) -> &'static str {
 }
 
 /// `1 part`, `2 parts`.
-pub(crate) fn plural(n: usize, word: &str) -> String {
+pub fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
