@@ -316,8 +316,12 @@ pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
     }
 
     let _ = writeln!(out, "\n{}", h("Details"));
+    // Prose is wrapped; data from the token (JSON, content) is shown as it is, escaped.
     let detail = |out: &mut String, label: &str, text: &str| {
         wrapped(out, &format!("  {label:<17} "), 20, text);
+    };
+    let data = |out: &mut String, label: &str, text: &str| {
+        let _ = writeln!(out, "  {label:<17} {text}");
     };
     let kind = match report.kind {
         Kind::Jwe => "JWE (encrypted, compact serialisation)",
@@ -326,7 +330,7 @@ pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
     };
     detail(&mut out, "Token", kind);
     if let Some(jwe) = &report.jwe {
-        detail(&mut out, "JWE header", &show_json(&jwe.header));
+        data(&mut out, "JWE header", &show_json(&jwe.header));
         detail(
             &mut out,
             "",
@@ -342,10 +346,10 @@ pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
         );
     }
     if let Some(jws) = &report.jws {
-        detail(&mut out, "JWS header", &show_json(&jws.header));
+        data(&mut out, "JWS header", &show_json(&jws.header));
     }
     if let Some(payload) = &report.decrypted_payload {
-        detail(
+        data(
             &mut out,
             "Decrypted content",
             &shortened(payload, context.show_tokens),
@@ -353,7 +357,10 @@ pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
     }
     if let Some(Value::Object(claims)) = report.jws.as_ref().map(|j| &j.claims) {
         let _ = writeln!(out, "  Claims");
-        let names: Vec<String> = claims.keys().map(|k| escape_untrusted(k).into_owned()).collect();
+        let names: Vec<String> = claims
+            .keys()
+            .map(|k| escape_untrusted(k).into_owned())
+            .collect();
         let width = names.iter().map(|k| k.chars().count()).max().unwrap_or(0);
         for (name, value) in names.iter().zip(claims.values()) {
             let when = match (name.as_str(), value.as_f64()) {
@@ -365,18 +372,17 @@ pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
                 }
                 _ => String::new(),
             };
-            wrapped(
-                &mut out,
-                &format!("    {name:width$}  "),
-                6 + width,
-                &format!("{}{when}", show_json(value)),
-            );
+            let _ = writeln!(out, "    {name:width$}  {}{when}", show_json(value));
         }
     }
     if let Some(jws) = &report.jws
         && report.kind == Kind::Jwe
     {
-        detail(&mut out, "Inner JWS", &shortened(&jws.token, context.show_tokens));
+        data(
+            &mut out,
+            "Inner JWS",
+            &shortened(&jws.token, context.show_tokens),
+        );
     }
     let _ = writeln!(out, "\n{}", h("Checks"));
     for check in &report.checks {

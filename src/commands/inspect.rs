@@ -32,15 +32,16 @@ const NAMES: Names<'static> = Names {
 pub fn run(args: InspectArgs) -> anyhow::Result<Outcome> {
     let json = args.json;
     let result = judge_all(args);
-    if json && let Err(err) = &result {
-        if !output::is_broken_pipe(err) {
-            // Scripts read stdout: the error is there too, as well as on stderr.
-            let error = serde_json::json!({
-                "schema_version": SCHEMA_VERSION,
-                "error": format!("{err:#}"),
-            });
-            println!("{error}");
-        }
+    // Scripts read stdout: the error is there too, as well as on stderr.
+    if json
+        && let Err(err) = &result
+        && !output::is_broken_pipe(err)
+    {
+        let error = serde_json::json!({
+            "schema_version": SCHEMA_VERSION,
+            "error": format!("{err:#}"),
+        });
+        println!("{error}");
     }
     result
 }
@@ -213,15 +214,14 @@ fn find_tokens(
         bail!("no token in the argument {arg:?}, but a file has that name: did you mean @{arg}?");
     }
     let trimmed = text.trim();
-    let unwrapped = trimmed.trim_matches(|c: char| matches!(c, '"' | '\'' | '`') || c.is_whitespace());
+    let unwrapped =
+        trimmed.trim_matches(|c: char| matches!(c, '"' | '\'' | '`') || c.is_whitespace());
     let core = match unwrapped.get(..6) {
         Some(head) if head.eq_ignore_ascii_case("bearer") => unwrapped[6..].trim(),
         _ => unwrapped,
     };
     if core.is_empty() {
-        bail!(
-            "no token given: {name} is empty, or only whitespace, quotes or a 'Bearer' prefix"
-        );
+        bail!("no token given: {name} is empty, or only whitespace, quotes or a 'Bearer' prefix");
     }
     // One line that is no token is still what someone gave as one: say what is wrong with it.
     if !trimmed.contains('\n') && trimmed.len() <= MAX_BARE_GUESS_BYTES {

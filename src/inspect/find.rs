@@ -74,7 +74,10 @@ impl fmt::Display for Place {
 /// Every token in `input`, in order of first appearance.
 pub fn find(input: &str) -> Vec<Found> {
     let mut found = Finder::default();
-    if is_bare(input) {
+    // One line that is a token once its spaces are taken out is that token, spaces and all:
+    // iAdvize's decoder would skip them too.
+    let one_line = !input.trim().contains('\n');
+    if is_bare(input) || (one_line && is_bare(&input.replace([' ', '\t'], ""))) {
         found.add(input.to_string(), Place::Whole);
         return found.tokens;
     }
@@ -270,48 +273,47 @@ fn token_end(chars: &[char], start: usize) -> usize {
     at
 }
 
-/// An HTTP `Bearer` scheme before a value: not part of the token.
+/// An HTTP `Bearer` scheme before a value (and the whitespace after it): not part of the token.
 fn strip_scheme(text: &str) -> &str {
     let trimmed = text.trim();
-    match trimmed.get(..7) {
-        Some(head) if head.eq_ignore_ascii_case("bearer ") => trimmed[7..].trim_start(),
+    match (trimmed.get(..6), trimmed.get(6..)) {
+        (Some(head), Some(rest))
+            if head.eq_ignore_ascii_case("bearer") && rest.starts_with(char::is_whitespace) =>
+        {
+            rest.trim_start()
+        }
         _ => text,
     }
 }
 
 /// Whether `text` is one token and nothing else but the noise that comes with a pasted
-/// token: quotes around it, a `Bearer` prefix, a byte order mark, whitespace and line breaks
-/// anywhere, `%2E` for its dots, padding or the standard base64 alphabet; or a JOSE object in
-/// JSON serialisation.
+/// token: quotes around it, a `Bearer` prefix, a byte order mark, line breaks, `%2E` for its
+/// dots, characters a base64 decoder skips; or a JOSE object in JSON serialisation. A space
+/// or a tab inside means words around the token: a log line, not a token.
 fn is_bare(text: &str) -> bool {
     let trimmed = text.trim().trim_start_matches('\u{FEFF}').trim();
     if trimmed.starts_with('{') {
-        return serde_json::from_str::<Value>(trimmed)
-            .ok()
-            .and_then(|json| {
-                json.as_object().map(|o| {
-                    o.contains_key("ciphertext")
-                        || (o.contains_key("payload") && o.contains_key("signature"))
-                })
-            })
-            .unwrap_or(false);
+        let json = serde_json::from_str::<Value>(trimmed).ok();
+        let object = json.as_ref().and_then(Value::as_object);
+        return object.is_some_and(|o| {
+            o.contains_key("ciphertext")
+                || (o.contains_key("payload") && o.contains_key("signature"))
+        });
     }
     let unquoted = trimmed
         .trim_matches(|c| matches!(c, '"' | '\'' | '`'))
         .trim();
     let bare = strip_scheme(unquoted);
-    let lower = bare.to_ascii_lowercase();
-    let dotted = lower.replace("%2e", ".");
-    let core: String = dotted
+    if bare.contains([' ', '\t']) {
+        return false;
+    }
+    let core: String = bare
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '\u{FEFF}')
         .collect();
-    let parts = core.split('.').count();
-    core.starts_with("eyj")
-        && (parts == 3 || parts == 5)
-        && core
-            .chars()
-            .all(|c| is_b64url(c) || matches!(c, '.' | '=' | '+' | '/'))
+    let dotted = core.to_ascii_lowercase().replace("%2e", ".");
+    let parts = dotted.split('.').count();
+    dotted.starts_with("eyj") && (parts == 3 || parts == 5) && !core.contains(char::is_control)
 }
 
 #[cfg(test)]
@@ -334,7 +336,7 @@ mod tests {
             format!("\"{T}\""),
             format!("Bearer {T}"),
             format!("{T}\n"),
-            format!("eyJhbGciOiJS\nUzI1NiJ9.eyJhIjoxfQ.c2ln"),
+            "eyJhbGciOiJS\nUzI1NiJ9.eyJhIjoxfQ.c2ln".to_string(),
             T.replace('.', "%2E"),
         ] {
             assert_eq!(
