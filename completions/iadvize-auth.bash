@@ -205,7 +205,7 @@ _iadvize__auth() {
             return 0
             ;;
         iadvize__subcmd__auth__subcmd__inspect)
-            opts="-h --decrypt-key --verify-key --now --leeway --expect --json --color --passphrase-file --help"
+            opts="-h --decrypt-key --verify-key --now --leeway --expect --json --show-tokens --color --passphrase-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -230,23 +230,29 @@ pub struct MintArgs {
     pub passphrase: PassphraseArgs,
 }
 
-/// Decode a token and say exactly what is wrong with it, and how to fix it.
+/// Say whether iAdvize accepts a token, what is wrong with it, and how to fix it.
 ///
-/// Runs every check at once, each with a stable id (token.format, jwe.alg, claims.exp …), a
-/// status (pass, warn, fail, skip), a message, a hint, and what iAdvize's Java library does
-/// with the problem. Without keys it shows everything public; --decrypt-key opens the JWE (a
-/// rehearsal stand-in's private key: only iAdvize holds its own), --verify-key checks the
-/// inner signature against the brand's registered key.
+/// Finds every token in what it is given — a bare token, a log, JSON, a HAR file saved from a
+/// browser, an `Authorization:` header — and judges each one as iAdvize's Java library reads it.
+/// The report opens with the verdict (iAdvize accepts it; accepts it but it breaks iAdvize's
+/// documented rules; rejects it; or cannot tell, naming what was not checked), then what to
+/// fix, then the details and every check with its stable id (token.format, jwe.alg, claims.exp
+/// …). Without keys only the public parts are checked; --decrypt-key opens the JWE (a rehearsal
+/// stand-in's private key: only iAdvize holds its own), --verify-key checks the inner signature
+/// against the brand's registered key.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   iadvize-auth inspect eyJhbGciOiJSU0EtT0FFUC0yNTYi...
   pbpaste | iadvize-auth inspect --json
+  iadvize-auth inspect @session.har
   iadvize-auth inspect @token.txt --decrypt-key standin-private.pem --verify-key brand-public.pem
   iadvize-auth inspect --expect jws --verify-key registered-public.pem @inner-jws.txt
 
-Exit codes: 0 no check failed, 1 a check failed, 2 the input could not be used.")]
+Exit codes: 0 no check failed, 1 a check failed (for any token found), 2 the input could not be
+used.")]
 pub struct InspectArgs {
-    /// The token; `-` or nothing reads standard input; `@FILE` reads a file.
+    /// The token, or text holding tokens; `-` or nothing reads standard input; `@FILE` reads a
+    /// file (up to 64 MiB).
     #[arg(value_name = "TOKEN | - | @FILE", allow_hyphen_values = true)]
     pub token: Option<String>,
 

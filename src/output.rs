@@ -8,7 +8,6 @@ use anstyle::{AnsiColor, Style};
 use iadvize_auth::inspect::{
     Acceptance, CheckId, JavaStack, Kind, NeededKey, Report, Rules, Status, Unchecked,
 };
-use iadvize_auth::text::plural;
 use iadvize_auth::time;
 use serde_json::Value;
 
@@ -249,6 +248,29 @@ fn unchecked_words(unchecked: &[Unchecked]) -> String {
     }
 }
 
+/// `jwe.decrypt, jws.*, claims.*`: check ids, a whole layer by its prefix.
+fn id_list(ids: &[CheckId]) -> String {
+    let mut words: Vec<String> = Vec::new();
+    for id in ids {
+        let name = id.as_str();
+        let prefix = &name[..=name.find('.').unwrap_or(0)];
+        let layer: Vec<&CheckId> = CheckId::ALL
+            .iter()
+            .filter(|other| other.as_str().starts_with(prefix))
+            .collect();
+        let whole = layer.len() > 1 && layer.iter().all(|other| ids.contains(other));
+        let word = if whole {
+            format!("{prefix}*")
+        } else {
+            name.to_string()
+        };
+        if !words.contains(&word) {
+            words.push(word);
+        }
+    }
+    words.join(", ")
+}
+
 /// What iAdvize does about a check that did not pass, in the report's words; `None` where
 /// there is nothing to add (a warning iAdvize's library does not mind).
 fn iadvize_words(check: &iadvize_auth::inspect::Check) -> Option<&'static str> {
@@ -288,7 +310,11 @@ pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
             &mut out,
             "Found:   ",
             9,
-            &format!("{first} (and {} more)", plural(rest.len(), "place")),
+            &format!(
+                "{first} (and {} more {})",
+                rest.len(),
+                if rest.len() == 1 { "place" } else { "places" }
+            ),
         ),
     }
 
@@ -305,13 +331,21 @@ pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
     }
     if !verdict.unchecked.is_empty() {
         let _ = writeln!(out, "\n{}", h("Not checked"));
-        for unchecked in &verdict.unchecked {
-            let _ = writeln!(
-                out,
-                "  {:ID_WIDTH$}  needs {}",
-                unchecked.check,
-                (context.key_flag)(unchecked.needs)
-            );
+        for key in [NeededKey::Decryption, NeededKey::Verification] {
+            let ids: Vec<CheckId> = verdict
+                .unchecked
+                .iter()
+                .filter(|u| u.needs == key)
+                .map(|u| u.check)
+                .collect();
+            if !ids.is_empty() {
+                wrapped(
+                    &mut out,
+                    "  ",
+                    4,
+                    &format!("{}: give {}", id_list(&ids), (context.key_flag)(key)),
+                );
+            }
         }
     }
 

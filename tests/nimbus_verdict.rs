@@ -195,6 +195,68 @@ fn every_matrix_token_gets_nimbus_s_verdict() {
     );
 }
 
+/// Every fault of the matrix fails (or warns about) the check it names, and the causes that
+/// are easy to misname get their own words. Needs no Nimbus: the tokens come from jwcrypto,
+/// node jose and python cryptography.
+#[test]
+fn each_matrix_fault_is_caught_by_its_check_under_its_own_name() {
+    let lab = lab();
+    // Matrix case → words its check's message must contain.
+    let names: &[(&str, &str)] = &[
+        ("jwe in JSON serialisation", "JSON serialisation"),
+        (
+            "jwe of a JWS in JSON serialisation",
+            "JWS in JSON serialisation",
+        ),
+        ("jwe double-encrypted", "encrypted twice"),
+        ("jwe of a BOM then the JWS", "byte order mark"),
+        ("jwe of claims not signed", "not a signed JWT"),
+        (
+            "jwe tag cut short by a copy (4 characters lost)",
+            "cut short",
+        ),
+        ("jws alg lowercase rs256", "case-sensitive"),
+        ("jwe alg literal RSA_OAEP_256", "Java constant"),
+        (
+            "jws of a JWE (encrypted, then signed)",
+            "the wrong way round",
+        ),
+        ("noise: dots URL-encoded as %2E", "URL-encoded"),
+        ("noise: a Bearer prefix", "'Bearer '"),
+        ("noise: JSON.stringify quotes kept", "quotes"),
+        ("noise: a BOM before the token", "byte order mark"),
+        ("noise: a line break inside the header part", "line break"),
+    ];
+    let mut failures = Vec::new();
+    let mut named = 0;
+    for (case, expect_check) in matrix() {
+        let Some(id) = expect_check else { continue };
+        let (_, report, stderr) = inspect(&lab, "token.txt", &case.text);
+        let Some(check) = report["checks"]
+            .as_array()
+            .and_then(|checks| checks.iter().find(|c| c["id"] == id.as_str()))
+        else {
+            failures.push(format!("{}: no report: {stderr}", case.name));
+            continue;
+        };
+        if check["status"] != "fail" && check["status"] != "warn" {
+            failures.push(format!("{}: {id} {}", case.name, check));
+        }
+        if let Some((_, words)) = names.iter().find(|(name, _)| *name == case.name) {
+            named += 1;
+            if !check["message"].as_str().unwrap_or("").contains(words) {
+                failures.push(format!("{}: {words:?} not in {check}", case.name));
+            }
+        }
+    }
+    assert_eq!(
+        named,
+        names.len(),
+        "a named case is missing from the matrix"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 /// splitmix64: a fixed sequence, so that a failure names the same mutation on every run.
 struct Rng(u64);
 

@@ -258,17 +258,17 @@ pub(super) fn open(
     };
     Ok(match decrypt(jwe, key, name)? {
         Decrypted::Plain { content, deflated } => {
-            let inflated = match deflated {
-                Some(from) => format!(", inflated (zip DEF) from {from}"),
-                None => String::new(),
-            };
-            checks.pass(
-                CheckId::JweDecrypt,
-                format!(
-                    "opened with {name} ({} bytes of content{inflated})",
-                    content.len()
+            let opened = format!("opened with {name} ({} bytes of content", content.len());
+            match deflated {
+                Some(from) => checks.warn(
+                    CheckId::JweDecrypt,
+                    format!("{opened}, inflated (zip DEF) from {from})"),
+                    "leave zip out of the header: iAdvize's library inflates the content, but \
+                     the content is a small signed token, and iAdvize's example has no zip",
+                    JavaStack::Accepts,
                 ),
-            );
+                None => checks.pass(CheckId::JweDecrypt, format!("{opened})")),
+            }
             Some(content)
         }
         Decrypted::Mgf1Sha1(content) => {

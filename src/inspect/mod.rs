@@ -2,7 +2,7 @@
 //! Java stack would do with it.
 //!
 //! The inspector reads the token layer by layer, each in its own module, each check in the
-//! layer whose data it reads: [`text`] (is it a compact token, of which kind) → `jwe` (the
+//! layer whose data it reads: `text` (is it a compact token, of which kind) → `jwe` (the
 //! outer header, then decryption) → `jws` (the inner signed token) → `claims`. A layer that
 //! cannot be read skips the ones below it, saying why. [`inspect`] returns a [`Report`] of
 //! every check, in the order [`CheckId::ALL`] lists them, and its [`Verdict`].
