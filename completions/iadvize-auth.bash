@@ -79,7 +79,7 @@ _iadvize__auth() {
             return 0
             ;;
         iadvize__auth__subcmd__completions)
-            opts="-h --help bash elvish fish powershell zsh"
+            opts="-h -V --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -205,7 +205,7 @@ _iadvize__auth() {
             return 0
             ;;
         iadvize__auth__subcmd__inspect)
-            opts="-h --decrypt-key --verify-key --now --leeway --expect --json --color --passphrase-file --help"
+            opts="-h -V --decrypt-key --verify-key --now --leeway --expect --json --color --passphrase-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -247,7 +247,7 @@ _iadvize__auth() {
             return 0
             ;;
         iadvize__auth__subcmd__keygen)
-            opts="-h --out-dir --bits --encrypt --passphrase-file --force --json --help"
+            opts="-h -V --out-dir --bits --encrypt --passphrase-file --force --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -273,7 +273,7 @@ _iadvize__auth() {
             return 0
             ;;
         iadvize__auth__subcmd__man)
-            opts="-h --help"
+            opts="-h -V --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -287,7 +287,7 @@ _iadvize__auth() {
             return 0
             ;;
         iadvize__auth__subcmd__mint)
-            opts="-j -h --key --user-id --user-ids --iadvize-key --ttl --issuer --visitor-data --visitor --claim --now --jws --json --jobs --passphrase-file --help"
+            opts="-j -h -V --key --user-id --user-ids --iadvize-key --ttl --issuer --visitor-data --visitor --claim --now --jws --json --jobs --passphrase-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -353,7 +353,7 @@ _iadvize__auth() {
             return 0
             ;;
         iadvize__auth__subcmd__pubkey)
-            opts="-h --iadvize --format --passphrase-file --json --help"
+            opts="-h -V --iadvize --format --passphrase-file --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

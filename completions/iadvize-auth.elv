@@ -39,6 +39,8 @@ set edit:completion:arg-completer[iadvize-auth] = {|@words|
             cand --json 'Print one JSON object instead of the human summary'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'iadvize-auth;pubkey'= {
             cand --format 'Output format of the public key'
@@ -47,6 +49,8 @@ set edit:completion:arg-completer[iadvize-auth] = {|@words|
             cand --json 'Print one JSON object: kind, source format, size, fingerprints, warnings'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'iadvize-auth;mint'= {
             cand --key 'The brand''s private key (any format `pubkey` reads; `-` for standard input)'
@@ -66,6 +70,8 @@ set edit:completion:arg-completer[iadvize-auth] = {|@words|
             cand --json 'Print one JSON object per token (JSON Lines)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'iadvize-auth;inspect'= {
             cand --decrypt-key 'Private key the JWE was encrypted to (any format), to open it'
@@ -78,14 +84,20 @@ set edit:completion:arg-completer[iadvize-auth] = {|@words|
             cand --json 'Print the report as one JSON object (schema in docs/cli.md)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'iadvize-auth;completions'= {
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'iadvize-auth;man'= {
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'iadvize-auth;help'= {
             cand keygen 'Generate the brand''s RSA key pair: the private key signs tokens, the public key goes to iAdvize'

@@ -40,6 +40,7 @@ complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand keygen" -l enc
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand keygen" -l force -d 'Replace existing key files. Without it, nothing is overwritten'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand keygen" -l json -d 'Print one JSON object instead of the human summary'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand keygen" -s V -l version -d 'Print version'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -l format -d 'Output format of the public key' -r -f -a "pem\t'`-----BEGIN PUBLIC KEY-----` (SubjectPublicKeyInfo), as `openssl rsa -pubout`'
 base64\t'One bare base64 line of the DER, the form iAdvize publishes its key in'
 jwk\t'Public JWK (`kty`, `n`, `e`)'
@@ -48,6 +49,7 @@ complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -l pas
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -l iadvize -d 'Use iAdvize\'s production public key, built into this program'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -l json -d 'Print one JSON object: kind, source format, size, fingerprints, warnings'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -s V -l version -d 'Print version'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l key -d 'The brand\'s private key (any format `pubkey` reads; `-` for standard input)' -r -F
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l user-id -d 'The user id: unique and stable per person, at most 255 UTF-16 units as Java counts them (an ASCII character counts 1, an emoji 2); no control or invisible characters' -r
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l user-ids -d 'Mint one token per line of FILE (`-` for standard input), in order' -r -F
@@ -63,6 +65,7 @@ complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l passp
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l jws -d 'Print the inner signed JWT instead of the encrypted token (debugging only: iAdvize needs the encrypted one)'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l json -d 'Print one JSON object per token (JSON Lines)'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -s V -l version -d 'Print version'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l decrypt-key -d 'Private key the JWE was encrypted to (any format), to open it' -r -F
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l verify-key -d 'The brand\'s public (or private) key, to verify the inner signature' -r -F
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l now -d 'Judge times at this UNIX time (seconds) instead of now' -r
@@ -75,8 +78,11 @@ never\t''"
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l passphrase-file -d 'Read the passphrase from the first line of FILE (as `openssl -passin file:`)' -r -F
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l json -d 'Print the report as one JSON object (schema in docs/cli.md)'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -s V -l version -d 'Print version'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand man" -s V -l version -d 'Print version'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect completions man help" -f -a "keygen" -d 'Generate the brand\'s RSA key pair: the private key signs tokens, the public key goes to iAdvize'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect completions man help" -f -a "pubkey" -d 'Print the public half of any RSA key, with its fingerprints'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect completions man help" -f -a "mint" -d 'Mint tokens exactly as a brand\'s backend must: a JWS signed with the brand\'s key (RS256), encrypted to iAdvize\'s key (JWE, RSA-OAEP-256 + A256GCM)'

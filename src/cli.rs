@@ -23,7 +23,13 @@ Environment:
 /// iAdvize's public key (JWE, RSA-OAEP-256 + A256GCM), and the page hands the token to iAdvize.
 /// This tool makes the brand's key pair, mints tokens for testing, and inspects failing ones.
 #[derive(Debug, Parser)]
-#[command(name = "iadvize-auth", version, after_help = EXIT_CODES, term_width = 100)]
+#[command(
+    name = "iadvize-auth",
+    version,
+    propagate_version = true,
+    after_help = EXIT_CODES,
+    term_width = 100
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -247,7 +253,7 @@ pub struct MintArgs {
 Exit codes: 0 no check failed, 1 a check failed, 2 the input could not be used.")]
 pub struct InspectArgs {
     /// The token; `-` or nothing reads standard input; `@FILE` reads a file.
-    #[arg(value_name = "TOKEN | - | @FILE", allow_hyphen_values = true)]
+    #[arg(value_name = "TOKEN | - | @FILE")]
     pub token: Option<String>,
 
     /// Private key the JWE was encrypted to (any format), to open it.
