@@ -205,7 +205,7 @@ _iadvize__auth() {
             return 0
             ;;
         iadvize__auth__subcmd__inspect)
-            opts="-h -V --decrypt-key --verify-key --now --leeway --expect --json --color --passphrase-file --help --version"
+            opts="-h -V --decrypt-key --decrypt-key-kid --decrypt-key-passphrase-file --verify-key --verify-key-kid --verify-key-passphrase-file --passphrase-file --now --leeway --expect --json --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -215,7 +215,27 @@ _iadvize__auth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --decrypt-key-kid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --decrypt-key-passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --verify-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verify-key-kid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verify-key-passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -233,10 +253,6 @@ _iadvize__auth() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                --passphrase-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -287,7 +303,7 @@ _iadvize__auth() {
             return 0
             ;;
         iadvize__auth__subcmd__mint)
-            opts="-j -h -V --key --user-id --user-ids --iadvize-key --ttl --issuer --visitor-data --visitor --claim --now --jws --json --jobs --passphrase-file --help --version"
+            opts="-j -h -V --key --key-kid --key-passphrase-file --iadvize-key --iadvize-key-kid --iadvize-key-passphrase-file --passphrase-file --user-id --user-ids --ttl --issuer --visitor-data --visitor --claim --now --jws --json --jobs --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -297,15 +313,35 @@ _iadvize__auth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --key-kid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --iadvize-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --iadvize-key-kid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --iadvize-key-passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --user-id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --user-ids)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --iadvize-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -341,10 +377,6 @@ _iadvize__auth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --passphrase-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -353,17 +385,25 @@ _iadvize__auth() {
             return 0
             ;;
         iadvize__auth__subcmd__pubkey)
-            opts="-h -V --iadvize --format --passphrase-file --json --help --version"
+            opts="-h -V --iadvize --kid --format --passphrase-file --json --expect-fingerprint --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --kid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "pem base64 jwk der" -- "${cur}"))
                     return 0
                     ;;
                 --passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-fingerprint)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

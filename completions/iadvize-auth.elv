@@ -43,8 +43,10 @@ set edit:completion:arg-completer[iadvize-auth] = {|@words|
             cand --version 'Print version'
         }
         &'iadvize-auth;pubkey'= {
+            cand --kid 'Which key of a JWK Set to read, by its kid (without it, a set of several keys is refused with the list of their kids)'
             cand --format 'Output format of the public key'
             cand --passphrase-file 'Read the passphrase from the first line of FILE (as `openssl -passin file:`)'
+            cand --expect-fingerprint 'Check the key instead of printing it: exit 0 when its SHA-256 fingerprint starts with HEX (8 or more hex characters, any case, colons allowed) or its JWK thumbprint starts with it, 1 when not, with one line saying which'
             cand --iadvize 'Use iAdvize''s production public key, built into this program'
             cand --json 'Print one JSON object: kind, source format, size, fingerprints, warnings'
             cand -h 'Print help (see more with ''--help'')'
@@ -54,9 +56,14 @@ set edit:completion:arg-completer[iadvize-auth] = {|@words|
         }
         &'iadvize-auth;mint'= {
             cand --key 'The brand''s private key (any format `pubkey` reads; `-` for standard input)'
+            cand --key-kid 'Which key of the JWK Set given as --key to sign with, by its kid'
+            cand --key-passphrase-file 'The passphrase of --key, from the first line of FILE (before --passphrase-file)'
+            cand --iadvize-key 'Recipient key (public or private, any format). Default: iAdvize''s production key'
+            cand --iadvize-key-kid 'Which key of the JWK Set given as --iadvize-key to encrypt to, by its kid'
+            cand --iadvize-key-passphrase-file 'The passphrase of --iadvize-key, when it is an encrypted private key, from the first line of FILE (before --passphrase-file)'
+            cand --passphrase-file 'The passphrase of every encrypted key without its own passphrase file, from the first line of FILE (as `openssl -passin file:`)'
             cand --user-id 'The user id: unique and stable per person, at most 255 UTF-16 units as Java counts them (an ASCII character counts 1, an emoji 2); no control or invisible characters'
             cand --user-ids 'Mint one token per line of FILE (`-` for standard input), in order'
-            cand --iadvize-key 'Recipient key (public or private, any format). Default: iAdvize''s production key'
             cand --ttl 'Token lifetime: seconds, or 90s, 5m, 1h. iAdvize recommends 1 minute'
             cand --issuer 'Sets the `iss` claim'
             cand --visitor-data 'Visitor details: a JSON object of string fields, inline or @FILE'
@@ -65,7 +72,6 @@ set edit:completion:arg-completer[iadvize-auth] = {|@words|
             cand --now 'Issue the token at this UNIX time (seconds) instead of now: reproducible output'
             cand -j 'Threads for a batch (default: one per core)'
             cand --jobs 'Threads for a batch (default: one per core)'
-            cand --passphrase-file 'Read the passphrase from the first line of FILE (as `openssl -passin file:`)'
             cand --jws 'Print the inner signed JWT instead of the encrypted token (debugging only: iAdvize needs the encrypted one)'
             cand --json 'Print one JSON object per token (JSON Lines)'
             cand -h 'Print help (see more with ''--help'')'
@@ -75,12 +81,16 @@ set edit:completion:arg-completer[iadvize-auth] = {|@words|
         }
         &'iadvize-auth;inspect'= {
             cand --decrypt-key 'Private key the JWE was encrypted to (any format), to open it'
+            cand --decrypt-key-kid 'Which key of the JWK Set given as --decrypt-key to open the token with, by its kid'
+            cand --decrypt-key-passphrase-file 'The passphrase of --decrypt-key, from the first line of FILE (before --passphrase-file)'
             cand --verify-key 'The brand''s public (or private) key, to verify the inner signature'
+            cand --verify-key-kid 'Which key of the JWK Set given as --verify-key to verify with, by its kid'
+            cand --verify-key-passphrase-file 'The passphrase of --verify-key, when it is an encrypted private key, from the first line of FILE (before --passphrase-file)'
+            cand --passphrase-file 'The passphrase of every encrypted key without its own passphrase file, from the first line of FILE (as `openssl -passin file:`)'
             cand --now 'Judge times at this UNIX time (seconds) instead of now'
             cand --leeway 'Tolerance for the time checks (exp, iat, nbf): seconds, or 30s, 2m'
             cand --expect 'What the token should be: the encrypted token iAdvize receives (jwe), or the brand''s inner signed token taken from its logs before encryption (jws)'
             cand --color 'Colour in the human report: auto (on a terminal, unless NO_COLOR is set), always, never'
-            cand --passphrase-file 'Read the passphrase from the first line of FILE (as `openssl -passin file:`)'
             cand --json 'Print the report as one JSON object (schema in docs/cli.md)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'

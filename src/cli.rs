@@ -9,13 +9,17 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
-  1  a check failed (inspect)
+  1  a check failed (inspect), or the key is not the one expected (pubkey --expect-fingerprint)
   2  bad usage, or input that cannot be used (missing file, not a key, wrong passphrase)
 
 Environment:
-  IADVIZE_AUTH_PASSPHRASE  passphrase for encrypted private keys (for CI; see docs/security.md)
+  IADVIZE_AUTH_PASSPHRASE  passphrase of encrypted keys without a passphrase file (for CI; see
+                           docs/security.md)
   IADVIZE_AUTH_KEY         path of the brand's private key, when --key is not given (mint)
   NO_COLOR                 disables colour in human output";
+
+/// The heading of the options that name keys and how to open them.
+const KEYS: &str = "Keys";
 
 /// Keys, tokens and diagnostics for iAdvize Authenticated Messaging.
 ///
@@ -68,7 +72,9 @@ pub struct KeygenArgs {
     /// Encrypt the private key with a passphrase (PKCS#8 PBES2, scrypt + AES-256-CBC).
     ///
     /// The passphrase comes from --passphrase-file, else IADVIZE_AUTH_PASSPHRASE, else a
-    /// prompt asked twice on the terminal. It is never taken as an argument value.
+    /// prompt asked twice on the terminal (again when the two differ, up to three times). It is
+    /// never taken as an argument value; without --encrypt, a passphrase given either way is
+    /// refused.
     #[arg(long)]
     pub encrypt: bool,
 
@@ -95,13 +101,18 @@ pub struct PassphraseArgs {
 /// Print the public half of any RSA key, with its fingerprints.
 ///
 /// Reads the key by content, whatever the file is called: PKCS#8 PEM or DER (also encrypted),
-/// PKCS#1 PEM or DER, SubjectPublicKeyInfo PEM or DER, the bare base64 line in which iAdvize
-/// publishes its key (also wrapped over several lines), or an RSA JWK (public or private).
-/// To check "is this the key you sent iAdvize?", compare the SHA-256 fingerprints.
+/// PKCS#1 PEM or DER (also legacy `Proc-Type: 4,ENCRYPTED` PEM), SubjectPublicKeyInfo PEM or
+/// DER, the bare base64 line in which iAdvize publishes its key (also wrapped over several
+/// lines), an RSA JWK (public or private) or a JWK Set, or an OpenSSH `ssh-rsa` public key.
+/// To check "is this the key you sent iAdvize?", give the fingerprint you sent to
+/// --expect-fingerprint.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   iadvize-auth pubkey iadvize-keys/private-key.pem
   iadvize-auth pubkey --iadvize --format base64
+  iadvize-auth pubkey iadvize-keys/private-key.pem --expect-fingerprint 19e64264
+  iadvize-auth pubkey ~/.ssh/id_rsa.pub --json
+  iadvize-auth pubkey jwks.json --kid brand-2026
   cat key.jwk | iadvize-auth pubkey - --json")]
 pub struct PubkeyArgs {
     /// Key file, or `-` for standard input.
@@ -116,6 +127,11 @@ pub struct PubkeyArgs {
     #[arg(long)]
     pub iadvize: bool,
 
+    /// Which key of a JWK Set to read, by its kid (without it, a set of several keys is
+    /// refused with the list of their kids).
+    #[arg(long, value_name = "KID", conflicts_with = "iadvize")]
+    pub kid: Option<String>,
+
     /// Output format of the public key.
     #[arg(long, value_enum, default_value_t = PubkeyFormat::Pem)]
     pub format: PubkeyFormat,
@@ -126,6 +142,12 @@ pub struct PubkeyArgs {
     /// Print one JSON object: kind, source format, size, fingerprints, warnings.
     #[arg(long, conflicts_with = "format")]
     pub json: bool,
+
+    /// Check the key instead of printing it: exit 0 when its SHA-256 fingerprint starts with
+    /// HEX (8 or more hex characters, any case, colons allowed) or its JWK thumbprint starts
+    /// with it, 1 when not, with one line saying which.
+    #[arg(long, value_name = "HEX", conflicts_with_all = ["format", "json"])]
+    pub expect_fingerprint: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -158,9 +180,36 @@ pub struct MintArgs {
         long,
         value_name = "PRIVATE_KEY",
         env = "IADVIZE_AUTH_KEY",
-        hide_env_values = true
+        hide_env_values = true,
+        help_heading = KEYS
     )]
     pub key: PathBuf,
+
+    /// Which key of the JWK Set given as --key to sign with, by its kid.
+    #[arg(long, value_name = "KID", help_heading = KEYS)]
+    pub key_kid: Option<String>,
+
+    /// The passphrase of --key, from the first line of FILE (before --passphrase-file).
+    #[arg(long, value_name = "FILE", help_heading = KEYS)]
+    pub key_passphrase_file: Option<PathBuf>,
+
+    /// Recipient key (public or private, any format). Default: iAdvize's production key.
+    #[arg(long, value_name = "KEY", help_heading = KEYS)]
+    pub iadvize_key: Option<PathBuf>,
+
+    /// Which key of the JWK Set given as --iadvize-key to encrypt to, by its kid.
+    #[arg(long, value_name = "KID", requires = "iadvize_key", help_heading = KEYS)]
+    pub iadvize_key_kid: Option<String>,
+
+    /// The passphrase of --iadvize-key, when it is an encrypted private key, from the first
+    /// line of FILE (before --passphrase-file).
+    #[arg(long, value_name = "FILE", requires = "iadvize_key", help_heading = KEYS)]
+    pub iadvize_key_passphrase_file: Option<PathBuf>,
+
+    /// The passphrase of every encrypted key without its own passphrase file, from the first
+    /// line of FILE (as `openssl -passin file:`).
+    #[arg(long, value_name = "FILE", help_heading = KEYS)]
+    pub passphrase_file: Option<PathBuf>,
 
     /// The user id: unique and stable per person, at most 255 UTF-16 units as Java counts them
     /// (an ASCII character counts 1, an emoji 2); no control or invisible characters.
@@ -180,10 +229,6 @@ pub struct MintArgs {
     /// is minted each time, with a warning. Memory does not grow with the number of ids.
     #[arg(long, value_name = "FILE")]
     pub user_ids: Option<PathBuf>,
-
-    /// Recipient key (public or private, any format). Default: iAdvize's production key.
-    #[arg(long, value_name = "KEY")]
-    pub iadvize_key: Option<PathBuf>,
 
     /// Token lifetime: seconds, or 90s, 5m, 1h. iAdvize recommends 1 minute.
     #[arg(
@@ -231,9 +276,6 @@ pub struct MintArgs {
     /// Threads for a batch (default: one per core).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<NonZeroUsize>,
-
-    #[command(flatten)]
-    pub passphrase: PassphraseArgs,
 }
 
 /// Decode a token and say exactly what is wrong with it, and how to fix it.
@@ -257,12 +299,35 @@ pub struct InspectArgs {
     pub token: Option<String>,
 
     /// Private key the JWE was encrypted to (any format), to open it.
-    #[arg(long, value_name = "KEY")]
+    #[arg(long, value_name = "KEY", help_heading = KEYS)]
     pub decrypt_key: Option<PathBuf>,
 
+    /// Which key of the JWK Set given as --decrypt-key to open the token with, by its kid.
+    #[arg(long, value_name = "KID", requires = "decrypt_key", help_heading = KEYS)]
+    pub decrypt_key_kid: Option<String>,
+
+    /// The passphrase of --decrypt-key, from the first line of FILE (before
+    /// --passphrase-file).
+    #[arg(long, value_name = "FILE", requires = "decrypt_key", help_heading = KEYS)]
+    pub decrypt_key_passphrase_file: Option<PathBuf>,
+
     /// The brand's public (or private) key, to verify the inner signature.
-    #[arg(long, value_name = "KEY")]
+    #[arg(long, value_name = "KEY", help_heading = KEYS)]
     pub verify_key: Option<PathBuf>,
+
+    /// Which key of the JWK Set given as --verify-key to verify with, by its kid.
+    #[arg(long, value_name = "KID", requires = "verify_key", help_heading = KEYS)]
+    pub verify_key_kid: Option<String>,
+
+    /// The passphrase of --verify-key, when it is an encrypted private key, from the first
+    /// line of FILE (before --passphrase-file).
+    #[arg(long, value_name = "FILE", requires = "verify_key", help_heading = KEYS)]
+    pub verify_key_passphrase_file: Option<PathBuf>,
+
+    /// The passphrase of every encrypted key without its own passphrase file, from the first
+    /// line of FILE (as `openssl -passin file:`).
+    #[arg(long, value_name = "FILE", help_heading = KEYS)]
+    pub passphrase_file: Option<PathBuf>,
 
     /// Judge times at this UNIX time (seconds) instead of now.
     #[arg(long, value_name = "UNIX_SECONDS", allow_hyphen_values = true)]
@@ -289,9 +354,6 @@ pub struct InspectArgs {
     /// Colour in the human report: auto (on a terminal, unless NO_COLOR is set), always, never.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
     pub color: ColorWhen,
-
-    #[command(flatten)]
-    pub passphrase: PassphraseArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

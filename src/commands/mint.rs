@@ -17,7 +17,6 @@ use iadvize_auth::user_ids::{self, BatchError, Checked, UTF8_BOM};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::passphrase::PassphraseSource;
 use super::{Outcome, key_source, load_key};
 use crate::cli::MintArgs;
 use crate::output;
@@ -100,9 +99,8 @@ fn plan(args: MintArgs) -> anyhow::Result<(Plan, UserIds)> {
         (None, None) => bail!("give --user-id ID or --user-ids FILE"),
     };
 
-    let passphrase = PassphraseSource::new(args.passphrase.passphrase_file.clone());
     let signing_source = key_source(&args.key);
-    let signing_key = load_key(&signing_source, &passphrase)?;
+    let signing_key = load_key(&signing_source, &args.signing_key_options())?;
     // With --jws nothing is encrypted: the recipient key is not read, nor its passphrase asked.
     let recipient = if args.jws {
         None
@@ -111,7 +109,7 @@ fn plan(args: MintArgs) -> anyhow::Result<(Plan, UserIds)> {
             Some(path) => key_source(path),
             None => KeySource::Builtin,
         };
-        Some((load_key(&source, &passphrase)?, source))
+        Some((load_key(&source, &args.recipient_key_options())?, source))
     };
     let maker = match &recipient {
         Some((key, _)) => TokenMaker::new(&signing_key, key),
