@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-const EXIT_CODES: &str = "\
+const AFTER_HELP: &str = "\
 Exit codes:
   0  success
   1  a check failed (inspect), or the key is not the one expected (pubkey --expect-fingerprint)
@@ -16,10 +16,16 @@ Environment:
   IADVIZE_AUTH_PASSPHRASE  passphrase of encrypted keys without a passphrase file (for CI; see
                            docs/security.md)
   IADVIZE_AUTH_KEY         path of the brand's private key, when --key is not given (mint)
-  NO_COLOR                 disables colour in human output";
+  NO_COLOR                 disables colour in human output
+
+Examples:
+  iadvize-auth keygen
+  iadvize-auth pubkey iadvize-keys/public-key.pem --expect-fingerprint 19e64264
+  iadvize-auth mint --key iadvize-keys/private-key.pem --user-id customer-8812
+  iadvize-auth inspect @token.txt --decrypt-key standin-private.pem";
 
 /// The heading of the options that name keys and how to open them.
-const KEYS: &str = "Keys";
+const KEYS: &str = "Key options";
 
 /// Keys, tokens and diagnostics for iAdvize Authenticated Messaging.
 ///
@@ -31,7 +37,7 @@ const KEYS: &str = "Keys";
     name = "iadvize-auth",
     version,
     propagate_version = true,
-    after_help = EXIT_CODES,
+    after_help = AFTER_HELP,
     term_width = 100
 )]
 pub struct Cli {
@@ -373,8 +379,13 @@ pub enum ColorWhen {
 
 /// Print a shell completion script.
 ///
-/// Example: `iadvize-auth completions bash > ~/.local/share/bash-completion/completions/iadvize-auth`
+/// The scripts are also in the source tree, under completions/. Install the one for your shell
+/// where it looks for completions (see the examples), then open a new shell.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  iadvize-auth completions bash > ~/.local/share/bash-completion/completions/iadvize-auth
+  iadvize-auth completions zsh > ~/.zfunc/_iadvize-auth
+  iadvize-auth completions fish > ~/.config/fish/completions/iadvize-auth.fish")]
 pub struct CompletionsArgs {
     /// The shell to complete for.
     #[arg(value_enum)]
@@ -383,8 +394,12 @@ pub struct CompletionsArgs {
 
 /// Print a man page (roff) on standard output: the overview, or one verb's page.
 ///
-/// Example: `iadvize-auth man keygen > iadvize-auth-keygen.1 && man ./iadvize-auth-keygen.1`
+/// The pages are also in the source tree, under docs/man/.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  iadvize-auth man mint | man -l -
+  mkdir -p ~/.local/share/man/man1 && iadvize-auth man > ~/.local/share/man/man1/iadvize-auth.1
+  iadvize-auth man keygen > ~/.local/share/man/man1/iadvize-auth-keygen.1")]
 pub struct ManArgs {
     /// The verb whose page to print (keygen, pubkey, mint, inspect, completions); none for the
     /// overview page.

@@ -3,6 +3,7 @@
 mod completions;
 mod inspect;
 mod keygen;
+mod man;
 mod mint;
 mod passphrase;
 mod pubkey;
@@ -44,8 +45,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Pubkey(args) => pubkey::run(args),
         Command::Mint(args) => mint::run(args),
         Command::Inspect(args) => inspect::run(args),
-        Command::Completions(args) => completions::run_completions(args),
-        Command::Man(args) => completions::run_man(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }
 
