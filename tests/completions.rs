@@ -1,6 +1,7 @@
 //! The committed completion scripts complete what a user types: each test loads the file from
 //! completions/ into the real shell, sets up the words of a command line as the shell would
-//! after a Tab, calls the completion function and reads the candidates back.
+//! after a Tab, calls the completion function and reads the candidates back. bash is always
+//! there; the zsh tests run where zsh is installed and say so where it is not.
 
 mod common;
 
@@ -113,4 +114,81 @@ fn bash_completes_the_verbs() {
     for verb in ["keygen", "pubkey", "mint", "inspect", "completions", "man"] {
         assert!(all.contains(&verb.to_string()), "{verb} in {all:?}");
     }
+}
+
+/// Drives an interactive `zsh -f` on a pseudo-terminal (zsh's own zpty module): loads
+/// compinit with the folder of the committed `_iadvize-auth` first on fpath, types the words
+/// and a Tab, and prints each candidate zsh's completion system adds (a `compadd` wrapper
+/// records them between markers that `compprefuncs` and `comppostfuncs` print).
+const ZSH_DRIVER: &str = r#"
+dir=$1; shift
+zmodload zsh/zpty || exit 3
+zpty shell zsh -f -i
+setup=(
+  "PROMPT=''; RPROMPT=''"
+  "fpath=(${(q)dir} \$fpath); autoload -Uz compinit; compinit -u -D"
+  "bindkey '^I' complete-word"
+  "zstyle ':completion:*' list-grouped false"
+  "zstyle ':completion:*' insert-tab false"
+  "begin_marker() { print -r -- CANDIDATES-BEGIN }; end_marker() { print -r -- CANDIDATES-END }"
+  "compprefuncs=(begin_marker); comppostfuncs=(end_marker)"
+  'compadd() { if [[ ${(j: :)@} == *(-O|-A|-D)* ]]; then builtin compadd "$@"; return; fi; local -a found; builtin compadd -A found "$@"; local w; for w in $found; do print -r -- "CANDIDATE:$w"; done; }'
+  "print -r -- SETUP-DONE"
+)
+for line in $setup; do zpty -w shell $line; done
+out=''
+while zpty -r shell chunk; do out+=$chunk; [[ $out == *SETUP-DONE$'\r\n'* ]] && break; done
+zpty -w -n shell "${(j: :)@}"$'\t'
+out=''
+while zpty -r shell chunk; do out+=$chunk; [[ $out == *CANDIDATES-END* ]] && break; done
+print -r -- ${out//$'\r'/} | sed -n 's/^CANDIDATE://p'
+zpty -d shell
+"#;
+
+fn zsh_installed() -> bool {
+    let found = Command::new("zsh")
+        .args(["-f", "-c", "true"])
+        .output()
+        .is_ok();
+    if !found {
+        eprintln!("zsh is not installed: the zsh completion tests check nothing here");
+    }
+    found
+}
+
+/// What zsh offers for the last of `words` (empty: the cursor after a space).
+fn zsh_candidates(words: &[&str]) -> Vec<String> {
+    let empty = Sandbox::new();
+    let mut cmd = Command::new("zsh");
+    cmd.args(["-f", "-c", ZSH_DRIVER, "zsh"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("completions"))
+        .arg("iadvize-auth")
+        .args(words)
+        .current_dir(empty.path())
+        .env("TERM", "dumb");
+    let out = run(&mut cmd);
+    assert_exit(&out, 0);
+    let mut candidates: Vec<String> = stdout(&out).lines().map(str::to_string).collect();
+    candidates.sort();
+    candidates.dedup();
+    candidates
+}
+
+#[test]
+fn zsh_completes_the_options_and_values_of_the_verb_typed() {
+    if !zsh_installed() {
+        return;
+    }
+    for verb in ["mint", "inspect", "pubkey"] {
+        assert_eq!(
+            zsh_candidates(&[verb, "--"]),
+            long_options_in_help(verb),
+            "`{verb} --<Tab>` offers {verb}'s long options"
+        );
+    }
+    assert_eq!(
+        zsh_candidates(&["pubkey", "--format", ""]),
+        sorted(&["pem", "base64", "jwk", "der"])
+    );
+    assert_eq!(zsh_candidates(&["m"]), sorted(&["man", "mint"]));
 }
