@@ -1,9 +1,18 @@
 //! Building tokens as a brand's backend must: a compact JWS (RS256) signed with the brand's
 //! key, encrypted as the plaintext of a compact JWE (RSA-OAEP-256 + A256GCM, `cty: JWT`) to
-//! iAdvize's key. The cryptography is josekit's (OpenSSL).
+//! iAdvize's key. josekit builds the tokens (headers, content key, AES-GCM); the two RSA
+//! operations are OpenSSL's, on keys handed to it by their components: josekit's own signer
+//! and encrypter take DER, which OpenSSL 3 reads with a generic decoder whose first use costs
+//! a single-token run more than its signature.
 
-use josekit::jwe::{JweHeader, RSA_OAEP_256, alg::rsaes::RsaesJweEncrypter};
-use josekit::jws::{JwsHeader, RS256, alg::rsassa::RsassaJwsSigner};
+use std::borrow::Cow;
+
+use josekit::JoseError;
+use josekit::jwe::{JweAlgorithm, JweContentEncryption, JweEncrypter, JweHeader, RSA_OAEP_256};
+use josekit::jws::{JwsAlgorithm, JwsHeader, JwsSigner, RS256};
+use openssl::hash::MessageDigest;
+use openssl::pkey::{PKey, Private, Public};
+use openssl::rsa::Padding;
 use serde_json::{Map, Value};
 
 use crate::keys::{KeyError, KeyKind, LoadedKey, MIN_BITS};
@@ -39,9 +48,9 @@ fn jose(err: impl std::fmt::Display) -> TokenError {
 /// A signer and an encrypter built once, used for any number of tokens, from any thread.
 #[derive(Debug)]
 pub struct TokenMaker {
-    signer: RsassaJwsSigner,
+    signer: Rs256Signer,
     /// None when made with [`TokenMaker::signing_only`].
-    encrypter: Option<RsaesJweEncrypter>,
+    encrypter: Option<RsaOaep256Encrypter>,
     jws_header: JwsHeader,
     jwe_header: JweHeader,
 }
@@ -59,11 +68,9 @@ impl TokenMaker {
     pub fn new(signing_key: &LoadedKey, recipient: &LoadedKey) -> Result<Self, TokenError> {
         let mut maker = Self::signing_only(signing_key)?;
         check_size("recipient", recipient)?;
-        let recipient_der = recipient.public_info()?.spki_der;
-        let encrypter = RSA_OAEP_256
-            .encrypter_from_der(&recipient_der)
-            .map_err(jose)?;
-        maker.encrypter = Some(encrypter);
+        maker.encrypter = Some(RsaOaep256Encrypter {
+            key: recipient.openssl_public()?,
+        });
         Ok(maker)
     }
 
@@ -74,9 +81,9 @@ impl TokenMaker {
             return Err(TokenError::SigningKeyNotPrivate);
         }
         check_size("signing", signing_key)?;
-        let signer = RS256
-            .signer_from_der(&*signing_key.private_pkcs8_der()?)
-            .map_err(jose)?;
+        let signer = Rs256Signer {
+            key: signing_key.openssl_private()?,
+        };
         let jws_header = JwsHeader::new();
         let mut jwe_header = JweHeader::new();
         // Set first so the header reads in the documented order; josekit sets it again.
@@ -108,6 +115,88 @@ impl TokenMaker {
         let jws = self.sign(claims)?;
         let jwe = self.encrypt(&jws)?;
         Ok(Minted { jws, jwe })
+    }
+}
+
+/// RS256 (RSASSA-PKCS1-v1_5 with SHA-256) with OpenSSL, as josekit's own RS256 signer does.
+#[derive(Debug, Clone)]
+struct Rs256Signer {
+    key: PKey<Private>,
+}
+
+impl JwsSigner for Rs256Signer {
+    fn algorithm(&self) -> &dyn JwsAlgorithm {
+        &RS256
+    }
+
+    fn key_id(&self) -> Option<&str> {
+        None
+    }
+
+    fn signature_len(&self) -> usize {
+        self.key.size()
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, JoseError> {
+        openssl::sign::Signer::new(MessageDigest::sha256(), &self.key)
+            .and_then(|mut signer| signer.sign_oneshot_to_vec(message))
+            .map_err(|err| JoseError::InvalidSignature(err.into()))
+    }
+
+    fn box_clone(&self) -> Box<dyn JwsSigner> {
+        Box::new(self.clone())
+    }
+}
+
+/// RSA-OAEP-256 (OAEP with SHA-256 and MGF1-SHA-256) with OpenSSL, as josekit's own
+/// encrypter does; josekit makes the content key it wraps.
+#[derive(Debug, Clone)]
+struct RsaOaep256Encrypter {
+    key: PKey<Public>,
+}
+
+impl JweEncrypter for RsaOaep256Encrypter {
+    fn algorithm(&self) -> &dyn JweAlgorithm {
+        &RSA_OAEP_256
+    }
+
+    fn key_id(&self) -> Option<&str> {
+        None
+    }
+
+    fn compute_content_encryption_key(
+        &self,
+        _cencryption: &dyn JweContentEncryption,
+        _in_header: &JweHeader,
+        _out_header: &mut JweHeader,
+    ) -> Result<Option<Cow<'_, [u8]>>, JoseError> {
+        // None: josekit generates a random content key and hands it to `encrypt`.
+        Ok(None)
+    }
+
+    fn encrypt(
+        &self,
+        key: &[u8],
+        _in_header: &JweHeader,
+        _out_header: &mut JweHeader,
+    ) -> Result<Option<Vec<u8>>, JoseError> {
+        let wrap = || -> Result<Vec<u8>, openssl::error::ErrorStack> {
+            let mut encrypter = openssl::encrypt::Encrypter::new(&self.key)?;
+            encrypter.set_rsa_padding(Padding::PKCS1_OAEP)?;
+            encrypter.set_rsa_oaep_md(MessageDigest::sha256())?;
+            encrypter.set_rsa_mgf1_md(MessageDigest::sha256())?;
+            let mut wrapped = vec![0; encrypter.encrypt_len(key)?];
+            let len = encrypter.encrypt(key, &mut wrapped)?;
+            wrapped.truncate(len);
+            Ok(wrapped)
+        };
+        wrap()
+            .map(Some)
+            .map_err(|err| JoseError::InvalidKeyFormat(err.into()))
+    }
+
+    fn box_clone(&self) -> Box<dyn JweEncrypter> {
+        Box::new(self.clone())
     }
 }
 

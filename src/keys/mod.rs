@@ -15,6 +15,8 @@ mod source;
 use std::fmt;
 
 use base64::Engine as _;
+use openssl::bn::BigNum;
+use openssl::pkey::{PKey, Private, Public};
 use pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 use rsa::traits::PublicKeyParts;
 use sha2::{Digest, Sha256};
@@ -355,6 +357,48 @@ impl LoadedKey {
         Ok(Zeroizing::new(doc.as_bytes().to_vec()))
     }
 
+    /// The private key as an OpenSSL key, built from its components, for signing with
+    /// OpenSSL. Going through DER instead would run OpenSSL's generic key decoder, whose first
+    /// use in a process costs more than the signature (keys of more than two primes, which
+    /// have no such components, still do).
+    pub(crate) fn openssl_private(&self) -> Result<PKey<Private>, KeyError> {
+        use rsa::traits::PrivateKeyParts;
+        let key = self.private()?;
+        let (Some(dp), Some(dq), Some(qinv), [p, q]) =
+            (key.dp(), key.dq(), key.qinv(), key.primes())
+        else {
+            return PKey::private_key_from_der(&self.private_pkcs8_der()?).map_err(openssl_error);
+        };
+        let secret = |value: &rsa::BoxedUint| Zeroizing::new(value.to_be_bytes());
+        let bn = |bytes: &[u8]| BigNum::from_slice(bytes).map_err(openssl_error);
+        let public = self.public_key();
+        let rsa = openssl::rsa::Rsa::from_private_components(
+            bn(&public.n_bytes())?,
+            bn(&public.e_bytes())?,
+            bn(&secret(key.d()))?,
+            bn(&secret(p.as_ref()))?,
+            bn(&secret(q.as_ref()))?,
+            bn(&secret(dp))?,
+            bn(&secret(dq))?,
+            bn(&secret(&qinv.retrieve()))?,
+        )
+        .map_err(openssl_error)?;
+        PKey::from_rsa(rsa).map_err(openssl_error)
+    }
+
+    /// The public half as an OpenSSL key, built from its components (see
+    /// [`LoadedKey::openssl_private`]).
+    pub(crate) fn openssl_public(&self) -> Result<PKey<Public>, KeyError> {
+        let public = self.public_key();
+        let bn = |bytes: &[u8]| BigNum::from_slice(bytes).map_err(openssl_error);
+        let rsa = openssl::rsa::Rsa::from_public_components(
+            bn(&public.n_bytes())?,
+            bn(&public.e_bytes())?,
+        )
+        .map_err(openssl_error)?;
+        PKey::from_rsa(rsa).map_err(openssl_error)
+    }
+
     /// The private key as PKCS#8 PEM, passphrase-encrypted (PBES2: scrypt + AES-256-CBC)
     /// when a passphrase is given.
     pub fn private_pkcs8_pem(
@@ -549,6 +593,10 @@ impl ExpectedFingerprint {
     }
 }
 
+fn openssl_error(err: openssl::error::ErrorStack) -> KeyError {
+    KeyError::Encode(err.to_string())
+}
+
 /// Bit length of a big-endian unsigned integer.
 pub(crate) fn modulus_bits(be: &[u8]) -> usize {
     let skip = be.iter().take_while(|b| **b == 0).count();
@@ -586,6 +634,22 @@ mod tests {
         assert!(!shown.contains(&b64[40..80]), "{shown}");
         let pass = Passphrase::new(Zeroizing::new(b"hunter2-secret".to_vec())).unwrap();
         assert_eq!(format!("{pass:?}"), "Passphrase(<redacted>)");
+    }
+
+    #[test]
+    fn openssl_keys_built_from_components_are_the_same_keys() {
+        let key = LoadedKey::generate(2048).unwrap();
+        let private = key.openssl_private().unwrap();
+        // OpenSSL's PKCS#8 of the key it was handed equals ours: every component is the same.
+        assert_eq!(
+            private.private_key_to_pkcs8().unwrap(),
+            key.private_pkcs8_der().unwrap().to_vec()
+        );
+        let public = key.openssl_public().unwrap();
+        assert_eq!(
+            public.public_key_to_der().unwrap(),
+            key.public_info().unwrap().spki_der
+        );
     }
 
     #[test]
