@@ -10,7 +10,6 @@ use iadvize_auth::keys::{KeyError, read_limited};
 use iadvize_auth::time;
 use serde::Serialize;
 
-use super::passphrase::PassphraseSource;
 use super::{Outcome, key_source, load_key};
 use crate::cli::{ColorWhen, Expect, InspectArgs};
 use crate::output::{self, ReportContext};
@@ -66,16 +65,15 @@ fn judge_all(args: InspectArgs) -> anyhow::Result<Outcome> {
     let (text, name) = read_input(args.token.as_deref())?;
     let found = find_tokens(&text, &name, args.token.as_deref())?;
 
-    let passphrase = PassphraseSource::new(args.passphrase.passphrase_file.clone());
     let decrypt_key = args
         .decrypt_key
         .as_deref()
-        .map(|path| load_key(&key_source(path), &passphrase))
+        .map(|path| load_key(&key_source(path), &args.decrypt_key_options()))
         .transpose()?;
     let verify_key = args
         .verify_key
         .as_deref()
-        .map(|path| load_key(&key_source(path), &passphrase))
+        .map(|path| load_key(&key_source(path), &args.verify_key_options()))
         .transpose()?;
     for key in decrypt_key.iter().chain(&verify_key) {
         output::warn_all(key.warnings());

@@ -17,7 +17,6 @@ use iadvize_auth::mint::{
 use iadvize_auth::time;
 use serde_json::{Map, Value};
 
-use super::passphrase::PassphraseSource;
 use super::{Outcome, key_source, load_key};
 use crate::cli::MintArgs;
 use crate::output;
@@ -88,13 +87,14 @@ pub fn run(args: MintArgs) -> anyhow::Result<Outcome> {
 /// What the arguments ask for, keys loaded.
 fn request(args: &MintArgs) -> anyhow::Result<Request> {
     let ttl = time::parse_duration(&args.ttl).context("--ttl")?;
-    let passphrase = PassphraseSource::new(args.passphrase.passphrase_file.clone());
-    let signing_key = load_key(&key_source(&args.key), &passphrase)?;
+    let signing_key = load_key(&key_source(&args.key), &args.signing_key_options())?;
     // With --jws nothing is encrypted: the recipient key is not read, nor its passphrase asked.
     let recipient = match (&args.iadvize_key, args.jws) {
         (_, true) => Recipient::SignOnly,
         (None, false) => Recipient::IadvizeProduction,
-        (Some(path), false) => Recipient::Key(load_key(&key_source(path), &passphrase)?),
+        (Some(path), false) => {
+            Recipient::Key(load_key(&key_source(path), &args.recipient_key_options())?)
+        }
     };
     Ok(Request {
         signing_key,

@@ -1,8 +1,18 @@
 //! The JOSE layer of minting: a compact JWS signed with the brand's key, encrypted as the
-//! plaintext of a compact JWE to the recipient's key. The cryptography is josekit's (OpenSSL).
+//! plaintext of a compact JWE to the recipient's key. josekit builds the tokens (headers,
+//! content key, AES-GCM); the two RSA operations are OpenSSL's, on keys handed to it by their
+//! components: josekit's own signer and encrypter take DER, which OpenSSL 3 reads with a
+//! generic decoder whose first use costs a one-token run a fifth of its instructions
+//! (docs/performance.md).
 
-use josekit::jwe::{JweHeader, alg::rsaes::RsaesJweEncrypter};
-use josekit::jws::{JwsHeader, RS256, alg::rsassa::RsassaJwsSigner};
+use std::borrow::Cow;
+
+use josekit::JoseError;
+use josekit::jwe::{JweAlgorithm, JweContentEncryption, JweEncrypter, JweHeader, RSA_OAEP_256};
+use josekit::jws::{JwsAlgorithm, JwsHeader, JwsSigner, RS256};
+use openssl::hash::MessageDigest;
+use openssl::pkey::{PKey, Private, Public};
+use openssl::rsa::Padding;
 use serde_json::{Map, Value};
 
 use super::error::MintError;
@@ -30,9 +40,9 @@ impl std::fmt::Display for KeyRole {
 /// A signer and an encrypter built once, used for any number of tokens, from any thread.
 #[derive(Debug)]
 pub(super) struct TokenMaker {
-    signer: RsassaJwsSigner,
+    signer: Rs256Signer,
     /// None when only signing (the inner JWS alone).
-    encrypter: Option<RsaesJweEncrypter>,
+    encrypter: Option<RsaOaep256Encrypter>,
     jws_header: JwsHeader,
     jwe_header: JweHeader,
 }
@@ -48,19 +58,15 @@ impl TokenMaker {
             return Err(MintError::SigningKeyNotPrivate);
         }
         check_size(KeyRole::Signing, signing_key)?;
-        let der = signing_key.private_pkcs8_der().map_err(MintError::Key)?;
-        let signer = RS256.signer_from_der(&*der).map_err(MintError::Jose)?;
+        let signer = Rs256Signer {
+            key: signing_key.openssl_private().map_err(MintError::Key)?,
+        };
         let encrypter = match recipient {
             None => None,
             Some(recipient) => {
                 check_size(KeyRole::Recipient, recipient)?;
-                let der = recipient.public_info().map_err(MintError::Key)?.spki_der;
-                let algorithm = KeyManagement::IADVIZE.josekit();
-                Some(
-                    algorithm
-                        .encrypter_from_der(&der)
-                        .map_err(MintError::Jose)?,
-                )
+                let key = recipient.openssl_public().map_err(MintError::Key)?;
+                Some(RsaOaep256Encrypter { key })
             }
         };
         let mut jwe_header = JweHeader::new();
@@ -90,6 +96,88 @@ impl TokenMaker {
             josekit::jwe::serialize_compact(jws.as_bytes(), &self.jwe_header, encrypter)
                 .map_err(MintError::Jose),
         )
+    }
+}
+
+/// RS256 (RSASSA-PKCS1-v1_5 with SHA-256) with OpenSSL, as josekit's own RS256 signer does.
+#[derive(Debug, Clone)]
+struct Rs256Signer {
+    key: PKey<Private>,
+}
+
+impl JwsSigner for Rs256Signer {
+    fn algorithm(&self) -> &dyn JwsAlgorithm {
+        &RS256
+    }
+
+    fn key_id(&self) -> Option<&str> {
+        None
+    }
+
+    fn signature_len(&self) -> usize {
+        self.key.size()
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, JoseError> {
+        openssl::sign::Signer::new(MessageDigest::sha256(), &self.key)
+            .and_then(|mut signer| signer.sign_oneshot_to_vec(message))
+            .map_err(|err| JoseError::InvalidSignature(err.into()))
+    }
+
+    fn box_clone(&self) -> Box<dyn JwsSigner> {
+        Box::new(self.clone())
+    }
+}
+
+/// RSA-OAEP-256 (OAEP with SHA-256 and MGF1-SHA-256) with OpenSSL, as josekit's own
+/// encrypter does; josekit makes the content key it wraps.
+#[derive(Debug, Clone)]
+struct RsaOaep256Encrypter {
+    key: PKey<Public>,
+}
+
+impl JweEncrypter for RsaOaep256Encrypter {
+    fn algorithm(&self) -> &dyn JweAlgorithm {
+        &RSA_OAEP_256
+    }
+
+    fn key_id(&self) -> Option<&str> {
+        None
+    }
+
+    fn compute_content_encryption_key(
+        &self,
+        _cencryption: &dyn JweContentEncryption,
+        _in_header: &JweHeader,
+        _out_header: &mut JweHeader,
+    ) -> Result<Option<Cow<'_, [u8]>>, JoseError> {
+        // None: josekit generates a random content key and hands it to `encrypt`.
+        Ok(None)
+    }
+
+    fn encrypt(
+        &self,
+        key: &[u8],
+        _in_header: &JweHeader,
+        _out_header: &mut JweHeader,
+    ) -> Result<Option<Vec<u8>>, JoseError> {
+        let wrap = || -> Result<Vec<u8>, openssl::error::ErrorStack> {
+            let mut encrypter = openssl::encrypt::Encrypter::new(&self.key)?;
+            encrypter.set_rsa_padding(Padding::PKCS1_OAEP)?;
+            encrypter.set_rsa_oaep_md(MessageDigest::sha256())?;
+            encrypter.set_rsa_mgf1_md(MessageDigest::sha256())?;
+            let mut wrapped = vec![0; encrypter.encrypt_len(key)?];
+            let len = encrypter.encrypt(key, &mut wrapped)?;
+            wrapped.truncate(len);
+            Ok(wrapped)
+        };
+        wrap()
+            .map(Some)
+            .map_err(|err| JoseError::InvalidKeyFormat(err.into()))
+    }
+
+    fn box_clone(&self) -> Box<dyn JweEncrypter> {
+        Box::new(self.clone())
     }
 }
 
