@@ -78,8 +78,8 @@ _iadvize__auth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        iadvize__subcmd__auth__subcmd__completions)
-            opts="-h --help bash elvish fish powershell zsh"
+        iadvize__auth__subcmd__completions)
+            opts="-h -V --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -92,7 +92,7 @@ _iadvize__auth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        iadvize__subcmd__auth__subcmd__help)
+        iadvize__auth__subcmd__help)
             opts="keygen pubkey mint inspect completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -106,7 +106,7 @@ _iadvize__auth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        iadvize__subcmd__auth__subcmd__help__subcmd__completions)
+        iadvize__auth__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -120,7 +120,7 @@ _iadvize__auth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        iadvize__subcmd__auth__subcmd__help__subcmd__help)
+        iadvize__auth__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -134,7 +134,7 @@ _iadvize__auth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        iadvize__subcmd__auth__subcmd__help__subcmd__inspect)
+        iadvize__auth__subcmd__help__subcmd__inspect)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -148,7 +148,7 @@ _iadvize__auth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        iadvize__subcmd__auth__subcmd__help__subcmd__keygen)
+        iadvize__auth__subcmd__help__subcmd__keygen)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -162,7 +162,7 @@ _iadvize__auth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        iadvize__subcmd__auth__subcmd__help__subcmd__man)
+        iadvize__auth__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -176,7 +176,7 @@ _iadvize__auth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        iadvize__subcmd__auth__subcmd__help__subcmd__mint)
+        iadvize__auth__subcmd__help__subcmd__mint)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -190,7 +190,7 @@ _iadvize__auth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        iadvize__subcmd__auth__subcmd__help__subcmd__pubkey)
+        iadvize__auth__subcmd__help__subcmd__pubkey)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -204,8 +204,8 @@ _iadvize__auth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        iadvize__subcmd__auth__subcmd__inspect)
-            opts="-h --decrypt-key --verify-key --now --leeway --expect --json --color --passphrase-file --help"
+        iadvize__auth__subcmd__inspect)
+            opts="-h -V --decrypt-key --decrypt-key-kid --decrypt-key-passphrase-file --verify-key --verify-key-kid --verify-key-passphrase-file --passphrase-file --now --leeway --expect --json --show-tokens --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -215,7 +215,27 @@ _iadvize__auth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --decrypt-key-kid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --decrypt-key-passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --verify-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verify-key-kid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verify-key-passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -235,10 +255,6 @@ _iadvize__auth() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                --passphrase-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -246,8 +262,8 @@ _iadvize__auth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        iadvize__subcmd__auth__subcmd__keygen)
-            opts="-h --out-dir --bits --encrypt --passphrase-file --force --json --help"
+        iadvize__auth__subcmd__keygen)
+            opts="-h -V --out-dir --bits --encrypt --passphrase-file --force --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -272,8 +288,8 @@ _iadvize__auth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        iadvize__subcmd__auth__subcmd__man)
-            opts="-h --help"
+        iadvize__auth__subcmd__man)
+            opts="-h -V --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -286,14 +302,38 @@ _iadvize__auth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        iadvize__subcmd__auth__subcmd__mint)
-            opts="-j -h --key --user-id --user-ids --input-format --iadvize-key --ttl --issuer --visitor-data --visitor --claim --now --fault --list-faults --jws --json --jobs --passphrase-file --help"
+        iadvize__auth__subcmd__mint)
+            opts="-j -h -V --key --key-kid --key-passphrase-file --iadvize-key --iadvize-key-kid --iadvize-key-passphrase-file --passphrase-file --user-id --user-ids --input-format --ttl --issuer --visitor-data --visitor --claim --now --fault --list-faults --jws --json --jobs --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-kid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --iadvize-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --iadvize-key-kid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --iadvize-key-passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -307,10 +347,6 @@ _iadvize__auth() {
                     ;;
                 --input-format)
                     COMPREPLY=($(compgen -W "csv jsonl lines" -- "${cur}"))
-                    return 0
-                    ;;
-                --iadvize-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --ttl)
@@ -349,10 +385,6 @@ _iadvize__auth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --passphrase-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -360,18 +392,26 @@ _iadvize__auth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        iadvize__subcmd__auth__subcmd__pubkey)
-            opts="-h --iadvize --format --passphrase-file --json --help"
+        iadvize__auth__subcmd__pubkey)
+            opts="-h -V --iadvize --kid --format --passphrase-file --json --expect-fingerprint --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --kid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "pem base64 jwk der" -- "${cur}"))
                     return 0
                     ;;
                 --passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-fingerprint)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -29,7 +29,7 @@ complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -s V -l version 
 complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "keygen" -d 'Generate the brand\'s RSA key pair: the private key signs tokens, the public key goes to iAdvize'
 complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "pubkey" -d 'Print the public half of any RSA key, with its fingerprints'
 complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "mint" -d 'Mint tokens exactly as a brand\'s backend must: a JWS signed with the brand\'s key (RS256), encrypted to iAdvize\'s key (JWE, RSA-OAEP-256 + A256GCM)'
-complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "inspect" -d 'Decode a token and say exactly what is wrong with it, and how to fix it'
+complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "inspect" -d 'Say whether iAdvize accepts a token, what is wrong with it, and how to fix it'
 complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "man" -d 'Print a man page (roff) on standard output: the overview, or one verb\'s page'
 complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -40,21 +40,30 @@ complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand keygen" -l enc
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand keygen" -l force -d 'Replace existing key files. Without it, nothing is overwritten'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand keygen" -l json -d 'Print one JSON object instead of the human summary'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand keygen" -s V -l version -d 'Print version'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -l kid -d 'Which key of a JWK Set to read, by its kid (without it, a set of several keys is refused with the list of their kids)' -r
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -l format -d 'Output format of the public key' -r -f -a "pem\t'`-----BEGIN PUBLIC KEY-----` (SubjectPublicKeyInfo), as `openssl rsa -pubout`'
 base64\t'One bare base64 line of the DER, the form iAdvize publishes its key in'
 jwk\t'Public JWK (`kty`, `n`, `e`)'
 der\t'Raw DER bytes (refused on a terminal: redirect to a file)'"
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -l passphrase-file -d 'Read the passphrase from the first line of FILE (as `openssl -passin file:`)' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -l expect-fingerprint -d 'Check the key instead of printing it: exit 0 when its SHA-256 fingerprint starts with HEX (8 or more hex characters, any case, colons allowed) or its JWK thumbprint starts with it, 1 when not, with one line saying which' -r
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -l iadvize -d 'Use iAdvize\'s production public key, built into this program'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -l json -d 'Print one JSON object: kind, source format, size, fingerprints, warnings'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -s V -l version -d 'Print version'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l key -d 'The brand\'s private key (any format `pubkey` reads; `-` for standard input)' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l key-kid -d 'Which key of the JWK Set given as --key to sign with, by its kid' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l key-passphrase-file -d 'The passphrase of --key, from the first line of FILE (before --passphrase-file)' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l iadvize-key -d 'Recipient key (public or private, any format). Default: iAdvize\'s production key' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l iadvize-key-kid -d 'Which key of the JWK Set given as --iadvize-key to encrypt to, by its kid' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l iadvize-key-passphrase-file -d 'The passphrase of --iadvize-key, when it is an encrypted private key, from the first line of FILE (before --passphrase-file)' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l passphrase-file -d 'The passphrase of every encrypted key without its own passphrase file, from the first line of FILE (as `openssl -passin file:`)' -r -F
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l user-id -d 'The user id: unique and stable per person, at most 255 UTF-16 units as Java counts them (an ASCII character counts 1, an emoji 2); no control or invisible characters' -r
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l user-ids -d 'Mint one token per user of FILE (`-` for standard input), in order: one user id per line, CSV or JSON Lines, recognised by content (see --input-format)' -r -F
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l input-format -d 'How --user-ids FILE is written, when its content does not say it: a first line that starts with `{` is JSON Lines, one with a comma (or just userId) a CSV header, anything else one id per line' -r -f -a "csv\t'A CSV file with a header row naming userId'
 jsonl\t'JSON Lines: one {"userId": …} object per line'
 lines\t'One user id per line'"
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l iadvize-key -d 'Recipient key (public or private, any format). Default: iAdvize\'s production key' -r -F
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l ttl -d 'Token lifetime: seconds, or 90s, 5m, 1h. iAdvize recommends 1 minute' -r
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l issuer -d 'Sets the `iss` claim' -r
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l visitor-data -d 'Visitor details: a JSON object of string fields, inline or @FILE' -r
@@ -92,13 +101,18 @@ padded-base64\t''
 truncated\t''
 quoted\t''"
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -s j -l jobs -d 'Threads for a batch (default: one per core)' -r
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l passphrase-file -d 'Read the passphrase from the first line of FILE (as `openssl -passin file:`)' -r -F
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l list-faults -d 'List the faults --fault makes: what each is, what a backend did to produce it, the inspect check that catches it, and whether iAdvize\'s Java library rejects or accepts it'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l jws -d 'Print the inner signed JWT instead of the encrypted token (debugging only: iAdvize needs the encrypted one)'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l json -d 'Print one JSON object per token (JSON Lines); with --list-faults, one array'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -s V -l version -d 'Print version'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l decrypt-key -d 'Private key the JWE was encrypted to (any format), to open it' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l decrypt-key-kid -d 'Which key of the JWK Set given as --decrypt-key to open the token with, by its kid' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l decrypt-key-passphrase-file -d 'The passphrase of --decrypt-key, from the first line of FILE (before --passphrase-file)' -r -F
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l verify-key -d 'The brand\'s public (or private) key, to verify the inner signature' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l verify-key-kid -d 'Which key of the JWK Set given as --verify-key to verify with, by its kid' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l verify-key-passphrase-file -d 'The passphrase of --verify-key, when it is an encrypted private key, from the first line of FILE (before --passphrase-file)' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l passphrase-file -d 'The passphrase of every encrypted key without its own passphrase file, from the first line of FILE (as `openssl -passin file:`)' -r -F
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l now -d 'Judge times at this time instead of now: UNIX seconds, RFC 3339 or relative (-1h)' -r
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l leeway -d 'Tolerance for the time checks (exp, iat, nbf): seconds, or 30s, 2m' -r
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l expect -d 'What the token should be: the encrypted token iAdvize receives (jwe), or the brand\'s inner signed token taken from its logs before encryption (jws)' -r -f -a "jwe\t'The encrypted token (JWE) handed to iAdvize'
@@ -106,15 +120,18 @@ jws\t'The inner signed token (JWS), before encryption'"
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l color -d 'Colour in the human report: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l passphrase-file -d 'Read the passphrase from the first line of FILE (as `openssl -passin file:`)' -r -F
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l json -d 'Print the report as one JSON object (schema in docs/cli.md)'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l json -d 'Print one JSON object per token, one per line (schema in docs/cli.md)'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l show-tokens -d 'Show tokens whole: the inner signed token, and tokens in the places they were found (shortened otherwise, so that a report can be shared)'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -s V -l version -d 'Print version'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand man" -s V -l version -d 'Print version'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect completions man help" -f -a "keygen" -d 'Generate the brand\'s RSA key pair: the private key signs tokens, the public key goes to iAdvize'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect completions man help" -f -a "pubkey" -d 'Print the public half of any RSA key, with its fingerprints'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect completions man help" -f -a "mint" -d 'Mint tokens exactly as a brand\'s backend must: a JWS signed with the brand\'s key (RS256), encrypted to iAdvize\'s key (JWE, RSA-OAEP-256 + A256GCM)'
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect completions man help" -f -a "inspect" -d 'Decode a token and say exactly what is wrong with it, and how to fix it'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect completions man help" -f -a "inspect" -d 'Say whether iAdvize accepts a token, what is wrong with it, and how to fix it'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect completions man help" -f -a "completions" -d 'Print a shell completion script'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect completions man help" -f -a "man" -d 'Print a man page (roff) on standard output: the overview, or one verb\'s page'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

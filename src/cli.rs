@@ -7,16 +7,26 @@ use std::path::PathBuf;
 use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-const EXIT_CODES: &str = "\
+const AFTER_HELP: &str = "\
 Exit codes:
   0  success
-  1  a check failed (inspect)
+  1  a check failed (inspect), or the key is not the one expected (pubkey --expect-fingerprint)
   2  bad usage, or input that cannot be used (missing file, not a key, wrong passphrase)
 
 Environment:
-  IADVIZE_AUTH_PASSPHRASE  passphrase for encrypted private keys (for CI; see docs/security.md)
+  IADVIZE_AUTH_PASSPHRASE  passphrase of encrypted keys without a passphrase file (for CI; see
+                           docs/security.md)
   IADVIZE_AUTH_KEY         path of the brand's private key, when --key is not given (mint)
-  NO_COLOR                 disables colour in human output";
+  NO_COLOR                 disables colour in human output
+
+Examples:
+  iadvize-auth keygen
+  iadvize-auth pubkey iadvize-keys/public-key.pem --expect-fingerprint 19e64264
+  iadvize-auth mint --key iadvize-keys/private-key.pem --user-id customer-8812
+  iadvize-auth inspect @token.txt --decrypt-key standin-private.pem";
+
+/// The heading of the options that name keys and how to open them.
+const KEYS: &str = "Key options";
 
 /// Keys, tokens and diagnostics for iAdvize Authenticated Messaging.
 ///
@@ -24,7 +34,13 @@ Environment:
 /// iAdvize's public key (JWE, RSA-OAEP-256 + A256GCM), and the page hands the token to iAdvize.
 /// This tool makes the brand's key pair, mints tokens for testing, and inspects failing ones.
 #[derive(Debug, Parser)]
-#[command(name = "iadvize-auth", version, after_help = EXIT_CODES, term_width = 100)]
+#[command(
+    name = "iadvize-auth",
+    version,
+    propagate_version = true,
+    after_help = AFTER_HELP,
+    term_width = 100
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -63,7 +79,9 @@ pub struct KeygenArgs {
     /// Encrypt the private key with a passphrase (PKCS#8 PBES2, scrypt + AES-256-CBC).
     ///
     /// The passphrase comes from --passphrase-file, else IADVIZE_AUTH_PASSPHRASE, else a
-    /// prompt asked twice on the terminal. It is never taken as an argument value.
+    /// prompt asked twice on the terminal (again when the two differ, up to three times). It is
+    /// never taken as an argument value; without --encrypt, a passphrase given either way is
+    /// refused.
     #[arg(long)]
     pub encrypt: bool,
 
@@ -90,13 +108,18 @@ pub struct PassphraseArgs {
 /// Print the public half of any RSA key, with its fingerprints.
 ///
 /// Reads the key by content, whatever the file is called: PKCS#8 PEM or DER (also encrypted),
-/// PKCS#1 PEM or DER, SubjectPublicKeyInfo PEM or DER, the bare base64 line in which iAdvize
-/// publishes its key (also wrapped over several lines), or an RSA JWK (public or private).
-/// To check "is this the key you sent iAdvize?", compare the SHA-256 fingerprints.
+/// PKCS#1 PEM or DER (also legacy `Proc-Type: 4,ENCRYPTED` PEM), SubjectPublicKeyInfo PEM or
+/// DER, the bare base64 line in which iAdvize publishes its key (also wrapped over several
+/// lines), an RSA JWK (public or private) or a JWK Set, or an OpenSSH `ssh-rsa` public key.
+/// To check "is this the key you sent iAdvize?", give the fingerprint you sent to
+/// --expect-fingerprint.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   iadvize-auth pubkey iadvize-keys/private-key.pem
   iadvize-auth pubkey --iadvize --format base64
+  iadvize-auth pubkey iadvize-keys/private-key.pem --expect-fingerprint 19e64264
+  iadvize-auth pubkey ~/.ssh/id_rsa.pub --json
+  iadvize-auth pubkey jwks.json --kid brand-2026
   cat key.jwk | iadvize-auth pubkey - --json")]
 pub struct PubkeyArgs {
     /// Key file, or `-` for standard input.
@@ -111,6 +134,11 @@ pub struct PubkeyArgs {
     #[arg(long)]
     pub iadvize: bool,
 
+    /// Which key of a JWK Set to read, by its kid (without it, a set of several keys is
+    /// refused with the list of their kids).
+    #[arg(long, value_name = "KID", conflicts_with = "iadvize")]
+    pub kid: Option<String>,
+
     /// Output format of the public key.
     #[arg(long, value_enum, default_value_t = PubkeyFormat::Pem)]
     pub format: PubkeyFormat,
@@ -121,6 +149,12 @@ pub struct PubkeyArgs {
     /// Print one JSON object: kind, source format, size, fingerprints, warnings.
     #[arg(long, conflicts_with = "format")]
     pub json: bool,
+
+    /// Check the key instead of printing it: exit 0 when its SHA-256 fingerprint starts with
+    /// HEX (8 or more hex characters, any case, colons allowed) or its JWK thumbprint starts
+    /// with it, 1 when not, with one line saying which.
+    #[arg(long, value_name = "HEX", conflicts_with_all = ["format", "json"])]
+    pub expect_fingerprint: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -145,7 +179,7 @@ pub enum PubkeyFormat {
 #[command(after_help = "Examples:
   iadvize-auth mint --key iadvize-keys/private-key.pem --user-id customer-8812
   iadvize-auth mint --key brand.pem --user-id c-1 --visitor firstName=Jane --visitor city=Nantes
-  iadvize-auth mint --key brand.pem --user-ids users.csv --iadvize-key standin-public.pem > tokens.txt
+  iadvize-auth mint --key brand.pem --user-ids ids.csv --iadvize-key standin-public.pem > tokens.txt
   iadvize-auth mint --key brand.pem --user-id c-1 --now 2026-12-01T10:00:00Z --jws
   iadvize-auth mint --key brand.pem --user-id c-1 --iadvize-key standin-public.pem --fault expired
   iadvize-auth mint --list-faults")]
@@ -156,9 +190,36 @@ pub struct MintArgs {
         value_name = "PRIVATE_KEY",
         env = "IADVIZE_AUTH_KEY",
         hide_env_values = true,
+        help_heading = KEYS,
         required_unless_present = "list_faults"
     )]
     pub key: Option<PathBuf>,
+
+    /// Which key of the JWK Set given as --key to sign with, by its kid.
+    #[arg(long, value_name = "KID", help_heading = KEYS)]
+    pub key_kid: Option<String>,
+
+    /// The passphrase of --key, from the first line of FILE (before --passphrase-file).
+    #[arg(long, value_name = "FILE", help_heading = KEYS)]
+    pub key_passphrase_file: Option<PathBuf>,
+
+    /// Recipient key (public or private, any format). Default: iAdvize's production key.
+    #[arg(long, value_name = "KEY", help_heading = KEYS)]
+    pub iadvize_key: Option<PathBuf>,
+
+    /// Which key of the JWK Set given as --iadvize-key to encrypt to, by its kid.
+    #[arg(long, value_name = "KID", requires = "iadvize_key", help_heading = KEYS)]
+    pub iadvize_key_kid: Option<String>,
+
+    /// The passphrase of --iadvize-key, when it is an encrypted private key, from the first
+    /// line of FILE (before --passphrase-file).
+    #[arg(long, value_name = "FILE", requires = "iadvize_key", help_heading = KEYS)]
+    pub iadvize_key_passphrase_file: Option<PathBuf>,
+
+    /// The passphrase of every encrypted key without its own passphrase file, from the first
+    /// line of FILE (as `openssl -passin file:`).
+    #[arg(long, value_name = "FILE", help_heading = KEYS)]
+    pub passphrase_file: Option<PathBuf>,
 
     /// The user id: unique and stable per person, at most 255 UTF-16 units as Java counts them
     /// (an ASCII character counts 1, an emoji 2); no control or invisible characters.
@@ -189,10 +250,6 @@ pub struct MintArgs {
     /// else one id per line.
     #[arg(long, value_enum, value_name = "FORMAT", conflicts_with = "user_id")]
     pub input_format: Option<InputFormat>,
-
-    /// Recipient key (public or private, any format). Default: iAdvize's production key.
-    #[arg(long, value_name = "KEY")]
-    pub iadvize_key: Option<PathBuf>,
 
     /// Token lifetime: seconds, or 90s, 5m, 1h. iAdvize recommends 1 minute.
     #[arg(
@@ -259,38 +316,64 @@ pub struct MintArgs {
     /// Threads for a batch (default: one per core).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<NonZeroUsize>,
-
-    #[command(flatten)]
-    pub passphrase: PassphraseArgs,
 }
 
-/// Decode a token and say exactly what is wrong with it, and how to fix it.
+/// Say whether iAdvize accepts a token, what is wrong with it, and how to fix it.
 ///
-/// Runs every check at once, each with a stable id (token.format, jwe.alg, claims.exp …), a
-/// status (pass, warn, fail, skip), a message, a hint, and what iAdvize's Java library does
-/// with the problem. Without keys it shows everything public; --decrypt-key opens the JWE (a
-/// rehearsal stand-in's private key: only iAdvize holds its own), --verify-key checks the
-/// inner signature against the brand's registered key.
+/// Finds every token in what it is given — a bare token, a log, JSON, a HAR file saved from a
+/// browser, an `Authorization:` header — and judges each one as iAdvize's Java library reads it.
+/// The report opens with the verdict (iAdvize accepts it; accepts it but it breaks iAdvize's
+/// documented rules; rejects it; or cannot tell, naming what was not checked), then what to
+/// fix, then the details and every check with its stable id (token.format, jwe.alg, claims.exp
+/// …). Without keys only the public parts are checked; --decrypt-key opens the JWE (a rehearsal
+/// stand-in's private key: only iAdvize holds its own), --verify-key checks the inner signature
+/// against the brand's registered key.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   iadvize-auth inspect eyJhbGciOiJSU0EtT0FFUC0yNTYi...
   pbpaste | iadvize-auth inspect --json
+  iadvize-auth inspect @session.har
   iadvize-auth inspect @token.txt --decrypt-key standin-private.pem --verify-key brand-public.pem
   iadvize-auth inspect --expect jws --verify-key registered-public.pem @inner-jws.txt
 
-Exit codes: 0 no check failed, 1 a check failed, 2 the input could not be used.")]
+Exit codes: 0 no check failed, 1 a check failed (for any token found), 2 the input could not be
+used.")]
 pub struct InspectArgs {
-    /// The token; `-` or nothing reads standard input; `@FILE` reads a file.
-    #[arg(value_name = "TOKEN | - | @FILE", allow_hyphen_values = true)]
+    /// The token, or text holding tokens; `-` or nothing reads standard input; `@FILE` reads a
+    /// file (up to 64 MiB).
+    #[arg(value_name = "TOKEN | - | @FILE")]
     pub token: Option<String>,
 
     /// Private key the JWE was encrypted to (any format), to open it.
-    #[arg(long, value_name = "KEY")]
+    #[arg(long, value_name = "KEY", help_heading = KEYS)]
     pub decrypt_key: Option<PathBuf>,
 
+    /// Which key of the JWK Set given as --decrypt-key to open the token with, by its kid.
+    #[arg(long, value_name = "KID", requires = "decrypt_key", help_heading = KEYS)]
+    pub decrypt_key_kid: Option<String>,
+
+    /// The passphrase of --decrypt-key, from the first line of FILE (before
+    /// --passphrase-file).
+    #[arg(long, value_name = "FILE", requires = "decrypt_key", help_heading = KEYS)]
+    pub decrypt_key_passphrase_file: Option<PathBuf>,
+
     /// The brand's public (or private) key, to verify the inner signature.
-    #[arg(long, value_name = "KEY")]
+    #[arg(long, value_name = "KEY", help_heading = KEYS)]
     pub verify_key: Option<PathBuf>,
+
+    /// Which key of the JWK Set given as --verify-key to verify with, by its kid.
+    #[arg(long, value_name = "KID", requires = "verify_key", help_heading = KEYS)]
+    pub verify_key_kid: Option<String>,
+
+    /// The passphrase of --verify-key, when it is an encrypted private key, from the first
+    /// line of FILE (before --passphrase-file).
+    #[arg(long, value_name = "FILE", requires = "verify_key", help_heading = KEYS)]
+    pub verify_key_passphrase_file: Option<PathBuf>,
+
+    /// The passphrase of every encrypted key without its own passphrase file, from the first
+    /// line of FILE (as `openssl -passin file:`).
+    #[arg(long, value_name = "FILE", help_heading = KEYS)]
+    pub passphrase_file: Option<PathBuf>,
 
     /// Judge times at this time instead of now: UNIX seconds, RFC 3339 or relative (-1h).
     #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
@@ -310,16 +393,18 @@ pub struct InspectArgs {
     #[arg(long, value_enum, value_name = "KIND", default_value_t = Expect::Jwe)]
     pub expect: Expect,
 
-    /// Print the report as one JSON object (schema in docs/cli.md).
+    /// Print one JSON object per token, one per line (schema in docs/cli.md).
     #[arg(long)]
     pub json: bool,
+
+    /// Show tokens whole: the inner signed token, and tokens in the places they were found
+    /// (shortened otherwise, so that a report can be shared).
+    #[arg(long)]
+    pub show_tokens: bool,
 
     /// Colour in the human report: auto (on a terminal, unless NO_COLOR is set), always, never.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
     pub color: ColorWhen,
-
-    #[command(flatten)]
-    pub passphrase: PassphraseArgs,
 }
 
 /// How a file of users is written.
@@ -357,8 +442,13 @@ pub enum ColorWhen {
 
 /// Print a shell completion script.
 ///
-/// Example: `iadvize-auth completions bash > ~/.local/share/bash-completion/completions/iadvize-auth`
+/// The scripts are also in the source tree, under completions/. Install the one for your shell
+/// where it looks for completions (see the examples), then open a new shell.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  iadvize-auth completions bash > ~/.local/share/bash-completion/completions/iadvize-auth
+  iadvize-auth completions zsh > ~/.zfunc/_iadvize-auth
+  iadvize-auth completions fish > ~/.config/fish/completions/iadvize-auth.fish")]
 pub struct CompletionsArgs {
     /// The shell to complete for.
     #[arg(value_enum)]
@@ -367,8 +457,12 @@ pub struct CompletionsArgs {
 
 /// Print a man page (roff) on standard output: the overview, or one verb's page.
 ///
-/// Example: `iadvize-auth man keygen > iadvize-auth-keygen.1 && man ./iadvize-auth-keygen.1`
+/// The pages are also in the source tree, under docs/man/.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  iadvize-auth man mint | man -l -
+  mkdir -p ~/.local/share/man/man1 && iadvize-auth man > ~/.local/share/man/man1/iadvize-auth.1
+  iadvize-auth man keygen > ~/.local/share/man/man1/iadvize-auth-keygen.1")]
 pub struct ManArgs {
     /// The verb whose page to print (keygen, pubkey, mint, inspect, completions); none for the
     /// overview page.

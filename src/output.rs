@@ -6,7 +6,9 @@ use std::io::{self, IsTerminal, Write};
 use std::time::Instant;
 
 use anstyle::{AnsiColor, Style};
-use iadvize_auth::inspect::{Acceptance, Kind, Report, Status};
+use iadvize_auth::inspect::{
+    Acceptance, CheckId, JavaStack, Kind, NeededKey, Report, Rules, Status, Unchecked,
+};
 use iadvize_auth::mint::FaultInfo;
 use iadvize_auth::time;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -257,118 +259,339 @@ fn show_json(value: &Value) -> String {
     escape_untrusted(&value.to_string()).into_owned()
 }
 
-/// The human `inspect` report: what the token is, its headers and claims, then every check.
-pub fn render_report(report: &Report, now: i64, colour: bool) -> String {
-    let p = Palette::new(colour);
+/// The width the human report keeps to.
+const WIDTH: usize = 100;
+/// The widest check id, `claims.visitor_data`.
+const ID_WIDTH: usize = 19;
+
+/// Words of `text` in lines of at most [`WIDTH`] columns: the first after `first` (which is
+/// printed as is), the others after `indent` spaces. A word longer than a line stands alone.
+fn wrapped(out: &mut String, first: &str, indent: usize, text: &str) {
+    let mut line = String::from(first);
+    let mut width = first.chars().count();
+    // The first word follows `first` directly: it ends with its own separator.
+    let mut empty = true;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let len = word.chars().count();
+        if !empty && width + 1 + len > WIDTH {
+            let _ = writeln!(out, "{line}");
+            line = " ".repeat(indent);
+            width = indent;
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+            width += 1;
+        }
+        line.push_str(word);
+        width += len;
+        empty = false;
+    }
+    let _ = writeln!(out, "{line}");
+}
+
+/// How [`iadvize_auth::inspect::Place::Whole`] reads: not worth a line of its own.
+const WHOLE_INPUT: &str = "the whole input";
+
+/// A long token shown by its start and length, unless all of it is asked for.
+pub fn shortened(token: &str, show_tokens: bool) -> String {
+    const SHOWN: usize = 24;
+    let count = token.chars().count();
+    if show_tokens || count <= SHOWN + 8 {
+        return escape_untrusted(token).into_owned();
+    }
+    let head: String = token.chars().take(SHOWN).collect();
+    format!("{}…({count} characters)", escape_untrusted(&head))
+}
+
+/// What the human report needs besides the report itself.
+pub struct ReportContext<'a> {
+    /// Where the token was found, already shortened.
+    pub places: &'a [String],
+    /// The time the checks were made against.
+    pub now: i64,
+    pub colour: bool,
+    /// Show the inner token whole.
+    pub show_tokens: bool,
+    /// How the user gives the key a skipped check needs.
+    pub key_flag: &'a dyn Fn(NeededKey) -> &'static str,
+}
+
+/// The verdict in one sentence, for the first line of the report.
+pub fn verdict_sentence(report: &Report, key_flag: &dyn Fn(NeededKey) -> &'static str) -> String {
+    let verdict = report.verdict();
+    let first = |wanted: &dyn Fn(&iadvize_auth::inspect::Check) -> bool| {
+        report
+            .checks
+            .iter()
+            .find(|c| wanted(c))
+            .map(|c| escape_untrusted(&c.message).into_owned())
+            .unwrap_or_default()
+    };
+    let rule = || first(&|c| c.status == Status::Fail);
+    match verdict.iadvize {
+        Acceptance::Rejects => format!(
+            "iAdvize rejects this token: {}.",
+            first(&|c| c.status == Status::Fail && c.java_stack == JavaStack::Rejects)
+        ),
+        Acceptance::Accepts if verdict.rules == Rules::Fail => format!(
+            "iAdvize accepts this token today, but it breaks iAdvize's documented rules: {}.",
+            rule()
+        ),
+        Acceptance::Accepts => "iAdvize accepts this token.".to_string(),
+        Acceptance::Unknown => {
+            let mut keys: Vec<NeededKey> = Vec::new();
+            for unchecked in &verdict.unchecked {
+                if !keys.contains(&unchecked.needs) {
+                    keys.push(unchecked.needs);
+                }
+            }
+            let what = unchecked_words(&verdict.unchecked);
+            let give: Vec<&str> = keys.iter().map(|k| key_flag(*k)).collect();
+            let mut sentence = format!(
+                "cannot tell whether iAdvize accepts this token: {what} not checked; give {} \
+                 to check {}.",
+                give.join(" and "),
+                if verdict.unchecked.len() == 1 {
+                    "it"
+                } else {
+                    "them"
+                }
+            );
+            if verdict.rules == Rules::Fail {
+                sentence.push_str(&format!(
+                    " What was checked breaks iAdvize's documented rules: {}.",
+                    rule()
+                ));
+            }
+            sentence
+        }
+    }
+}
+
+/// "the inner signature and the claims", from the checks left unchecked.
+fn unchecked_words(unchecked: &[Unchecked]) -> String {
+    let signature = unchecked.iter().any(|u| u.check == CheckId::JwsSignature);
+    let inner = unchecked.iter().any(|u| u.check == CheckId::JwsAlg);
+    let claims = unchecked.iter().any(|u| u.check == CheckId::ClaimsUserId);
+    let words: Vec<&str> = [
+        (inner, "the inner signed token"),
+        (signature && !inner, "the inner signature"),
+        (claims, "the claims"),
+    ]
+    .into_iter()
+    .filter_map(|(is, words)| is.then_some(words))
+    .collect();
+    match words[..] {
+        [] => "some checks were".into(),
+        [one] => format!("{one} {}", if one.ends_with('s') { "were" } else { "was" }),
+        _ => format!("{} were", words.join(" and ")),
+    }
+}
+
+/// `jwe.decrypt, jws.*, claims.*`: check ids, a whole layer by its prefix.
+fn id_list(ids: &[CheckId]) -> String {
+    let mut words: Vec<String> = Vec::new();
+    for id in ids {
+        let name = id.as_str();
+        let prefix = &name[..=name.find('.').unwrap_or(0)];
+        let layer: Vec<&CheckId> = CheckId::ALL
+            .iter()
+            .filter(|other| other.as_str().starts_with(prefix))
+            .collect();
+        let whole = layer.len() > 1 && layer.iter().all(|other| ids.contains(other));
+        let word = if whole {
+            format!("{prefix}*")
+        } else {
+            name.to_string()
+        };
+        if !words.contains(&word) {
+            words.push(word);
+        }
+    }
+    words.join(", ")
+}
+
+/// What iAdvize does about a check that did not pass, in the report's words; `None` where
+/// there is nothing to add (a warning iAdvize's library does not mind).
+fn iadvize_words(check: &iadvize_auth::inspect::Check) -> Option<&'static str> {
+    match (check.status, check.java_stack) {
+        (_, JavaStack::Rejects) => Some("iAdvize: rejects the token for this"),
+        (Status::Fail, JavaStack::Accepts) => Some(
+            "iAdvize: its library lets this through today, but this breaks iAdvize's documented \
+             rules: fix it before they are enforced",
+        ),
+        _ => None,
+    }
+}
+
+/// The human `inspect` report: the verdict first, then what to fix, what was not checked,
+/// and the details (the token, its headers and claims, then every check).
+pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
+    let p = Palette::new(context.colour);
     let h = |text: &str| format!("{}{text}{}", p.heading.render(), p.heading.render_reset());
     let mut out = String::new();
+    let verdict = report.verdict();
+    let style = match verdict.iadvize {
+        Acceptance::Rejects => p.fail,
+        Acceptance::Accepts if verdict.rules == Rules::Pass => p.pass,
+        _ => p.warn,
+    };
+    wrapped(
+        &mut out,
+        &format!("{}Verdict:{} ", style.render(), style.render_reset()),
+        9,
+        &verdict_sentence(report, context.key_flag),
+    );
+    match context.places {
+        [] => {}
+        [one] if one == WHOLE_INPUT => {}
+        [one] => wrapped(&mut out, "Found:   ", 9, one),
+        [first, rest @ ..] => wrapped(
+            &mut out,
+            "Found:   ",
+            9,
+            &format!(
+                "{first} (and {} more {})",
+                rest.len(),
+                if rest.len() == 1 { "place" } else { "places" }
+            ),
+        ),
+    }
+
+    let to_fix: Vec<_> = report
+        .checks
+        .iter()
+        .filter(|c| matches!(c.status, Status::Fail | Status::Warn))
+        .collect();
+    if !to_fix.is_empty() {
+        let _ = writeln!(out, "\n{}", h("What to fix"));
+        for check in to_fix {
+            check_lines(&mut out, check, &p, ID_WIDTH);
+        }
+    }
+    if !verdict.unchecked.is_empty() {
+        let _ = writeln!(out, "\n{}", h("Not checked"));
+        for key in [NeededKey::Decryption, NeededKey::Verification] {
+            let ids: Vec<CheckId> = verdict
+                .unchecked
+                .iter()
+                .filter(|u| u.needs == key)
+                .map(|u| u.check)
+                .collect();
+            if !ids.is_empty() {
+                wrapped(
+                    &mut out,
+                    "  ",
+                    4,
+                    &format!("{}: give {}", id_list(&ids), (context.key_flag)(key)),
+                );
+            }
+        }
+    }
+
+    let _ = writeln!(out, "\n{}", h("Details"));
+    // Prose is wrapped; data from the token (JSON, content) is shown as it is, escaped.
+    let detail = |out: &mut String, label: &str, text: &str| {
+        wrapped(out, &format!("  {label:<17} "), 20, text);
+    };
+    let data = |out: &mut String, label: &str, text: &str| {
+        let _ = writeln!(out, "  {label:<17} {text}");
+    };
     let kind = match report.kind {
         Kind::Jwe => "JWE (encrypted, compact serialisation)",
         Kind::Jws => "JWS (signed, not encrypted)",
         Kind::Unknown => "not a well-formed JWE or JWS",
     };
-    let _ = writeln!(out, "{}  {kind}", h("Token"));
-    for warning in &report.input_warnings {
-        let _ = writeln!(out, "       note: {}", escape_untrusted(warning));
-    }
+    detail(&mut out, "Token", kind);
     if let Some(jwe) = &report.jwe {
-        let _ = writeln!(out, "{}  {}", h("JWE header"), show_json(&jwe.header));
-        let _ = writeln!(
-            out,
-            "            encrypted key {} bytes (a {}-bit recipient key), IV {} bytes, tag {} bytes, ciphertext {} bytes",
-            jwe.encrypted_key_bytes,
-            jwe.encrypted_key_bytes * 8,
-            jwe.iv_bytes,
-            jwe.tag_bytes,
-            jwe.ciphertext_bytes
+        data(&mut out, "JWE header", &show_json(&jwe.header));
+        detail(
+            &mut out,
+            "",
+            &format!(
+                "encrypted key {} bytes (a {}-bit recipient key), IV {} bytes, tag {} bytes, \
+                 ciphertext {} bytes",
+                jwe.encrypted_key_bytes,
+                jwe.encrypted_key_bytes * 8,
+                jwe.iv_bytes,
+                jwe.tag_bytes,
+                jwe.ciphertext_bytes
+            ),
         );
     }
     if let Some(jws) = &report.jws {
-        let _ = writeln!(out, "{}  {}", h("JWS header"), show_json(&jws.header));
+        data(&mut out, "JWS header", &show_json(&jws.header));
     }
     if let Some(payload) = &report.decrypted_payload {
-        let _ = writeln!(
-            out,
-            "{}  {}",
-            h("Decrypted content"),
-            escape_untrusted(payload)
+        data(
+            &mut out,
+            "Decrypted content",
+            &shortened(payload, context.show_tokens),
         );
     }
     if let Some(Value::Object(claims)) = report.jws.as_ref().map(|j| &j.claims) {
-        let _ = writeln!(out, "{}", h("Claims"));
-        let names: Vec<Cow<'_, str>> = claims.keys().map(|k| escape_untrusted(k)).collect();
+        let _ = writeln!(out, "  Claims");
+        let names: Vec<String> = claims
+            .keys()
+            .map(|k| escape_untrusted(k).into_owned())
+            .collect();
         let width = names.iter().map(|k| k.chars().count()).max().unwrap_or(0);
         for (name, value) in names.iter().zip(claims.values()) {
-            let shown = show_json(value);
-            let when = match (name.as_ref(), value.as_f64()) {
+            let when = match (name.as_str(), value.as_f64()) {
                 ("exp" | "iat" | "nbf", Some(seconds)) if seconds.abs() < 1e15 => {
                     let secs = seconds.trunc() as i64;
                     time::rfc3339(secs)
-                        .map(|at| format!("  {at}, {}", time::relative(secs, now)))
+                        .map(|at| format!(" ({at}, {})", time::relative(secs, context.now)))
                         .unwrap_or_default()
                 }
                 _ => String::new(),
             };
-            let _ = writeln!(out, "  {name:width$}  {shown}{when}");
+            let _ = writeln!(out, "    {name:width$}  {}{when}", show_json(value));
         }
     }
     if let Some(jws) = &report.jws
         && report.kind == Kind::Jwe
     {
-        let _ = writeln!(out, "{}  {}", h("Inner JWS"), escape_untrusted(&jws.token));
-    }
-    let _ = writeln!(out);
-    let _ = writeln!(out, "{}", h("Checks"));
-    let id_width = report
-        .checks
-        .iter()
-        .map(|c| c.id.as_str().len())
-        .max()
-        .unwrap_or(0);
-    for check in &report.checks {
-        let (style, mark) = p.status(check.status);
-        let _ = writeln!(
-            out,
-            "  {}{mark}{}  {:id_width$}  {}",
-            style.render(),
-            style.render_reset(),
-            check.id,
-            escape_untrusted(&check.message),
+        data(
+            &mut out,
+            "Inner JWS",
+            &shortened(&jws.token, context.show_tokens),
         );
-        let indent = " ".repeat(id_width + 10);
-        if let Some(hint) = &check.hint {
-            let _ = writeln!(out, "{indent}fix: {}", escape_untrusted(hint));
-        }
-        if let Some(java) = check.java_stack.describe() {
-            let _ = writeln!(out, "{indent}iAdvize: {java}");
-        }
     }
-    let count = |status| report.checks.iter().filter(|c| c.status == status).count();
-    let (fails, warns) = (count(Status::Fail), count(Status::Warn));
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let _ = writeln!(out);
-    let verdict = match (fails, warns) {
-        (0, 0) => format!(
-            "{}OK{}: no problem found",
-            p.pass.render(),
-            p.pass.render_reset()
-        ),
-        (0, w) => format!(
-            "{}OK{} with {}",
-            p.warn.render(),
-            p.warn.render_reset(),
-            plural(w, "warning")
-        ),
-        (f, w) => format!(
-            "{}{} failed{}, {}",
-            p.fail.render(),
-            plural(f, "check"),
-            p.fail.render_reset(),
-            plural(w, "warning")
-        ),
-    };
-    let _ = writeln!(out, "{} {verdict}", h("Result"));
+    let _ = writeln!(out, "\n{}", h("Checks"));
+    for check in &report.checks {
+        check_lines(&mut out, check, &p, ID_WIDTH);
+    }
     out
+}
+
+/// A check's line, then its fix and what iAdvize does about it, each wrapped.
+fn check_lines(out: &mut String, check: &iadvize_auth::inspect::Check, p: &Palette, width: usize) {
+    let (style, mark) = p.status(check.status);
+    let first = format!(
+        "  {}{mark}{}  {:width$} ",
+        style.render(),
+        style.render_reset(),
+        check.id,
+    );
+    let indent = 9 + width;
+    wrapped(out, &first, indent, &escape_untrusted(&check.message));
+    if check.status == Status::Pass || check.status == Status::Skip {
+        return;
+    }
+    let pad = " ".repeat(indent);
+    if let Some(hint) = &check.hint {
+        wrapped(
+            out,
+            &format!("{pad}fix: "),
+            indent + 5,
+            &escape_untrusted(hint),
+        );
+    }
+    if let Some(words) = iadvize_words(check) {
+        wrapped(out, &pad, indent, words);
+    }
 }
 
 #[cfg(test)]

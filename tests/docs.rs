@@ -114,8 +114,8 @@ fn run_page(page: &str, dir: &Path) {
     );
     for step in steps {
         // The README's quickstart runs through cargo: the binary under test stands in for
-        // `cargo run --release --`, and `cargo test` is this very suite.
-        if step.command == "cargo test" {
+        // `cargo run --release --`, and `scripts/test` runs this very suite.
+        if step.command == "scripts/test" {
             continue;
         }
         let command = match step.command.strip_prefix("cargo run --release -- ") {

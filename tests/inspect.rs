@@ -128,7 +128,7 @@ fn a_correct_token_passes_every_check() {
     assert_eq!(report["jws"]["header"], json!({"alg": "RS256"}));
     assert_eq!(report["jws"]["claims"], lab.good_claims());
     for c in report["checks"].as_array().unwrap() {
-        assert_eq!(c["java_stack"], "n/a", "{c}");
+        assert_eq!(c["java_stack"], "accepts", "{c}");
         assert_eq!(c["hint"], Value::Null, "{c}");
     }
 
@@ -349,9 +349,14 @@ fn each_java_stack_fact_is_reported_with_its_verdict() {
             "jwe.crit", "fail", "rejects",
         ),
         (
-            "crit in the JWS",
-            lab.with(&good, json!({"jws_header": r#"{"alg":"RS256","crit":["b64"],"b64":true}"#})),
+            "crit in the JWS naming an extension Nimbus does not know",
+            lab.with(&good, json!({"jws_header": r#"{"alg":"RS256","crit":["exp"],"exp":1}"#})),
             "jws.crit", "fail", "rejects",
+        ),
+        (
+            "crit b64 in the JWS, which RSASSAVerifier understands",
+            lab.with(&good, json!({"jws_header": r#"{"alg":"RS256","crit":["b64"],"b64":true}"#})),
+            "jws.crit", "warn", "accepts",
         ),
         (
             "claims encrypted without being signed",
@@ -462,7 +467,7 @@ fn each_java_stack_fact_is_reported_with_its_verdict() {
         (
             "escaped slashes",
             raw(&format!(r#"{{"https:\/\/iadvize.com\/userId":"a","exp":{}}}"#, NOW + 60)),
-            "claims.json", "pass", "n/a",
+            "claims.json", "pass", "accepts",
         ),
         (
             "a literal RSA_OAEP_256",
@@ -594,36 +599,57 @@ fn time_checks_follow_now_and_leeway() {
     assert_eq!(with_status(&report, "warn"), ["claims.lifetime"]);
 }
 
+/// Noise inside the text a page would hand to iAdvize is judged as iAdvize's library reads
+/// it: in the JWE's header part (the encryption's authenticated data) or as a `Bearer ` prefix
+/// it makes iAdvize refuse the token; elsewhere the lenient base64 decoder skips it. The other
+/// checks judge the token without the noise.
 #[test]
-fn pasted_noise_is_stripped_and_reported() {
+fn noise_is_judged_as_iadvize_would_see_it() {
     let lab = Lab::new();
     let tokens = make_tokens(&json!([lab.spec(&lab.good_claims())]));
     let token = &tokens[0];
-    let (half, rest) = token.split_at(token.len() / 2);
-    for noisy in [
-        format!("  \"{token}\"\n"),
-        format!("Bearer {token}"),
-        format!("Bearer\t{token}"),
-        format!("bearer\n{token}"),
-        format!("\u{feff}{token}"),
-        format!("'{token}'"),
-        format!("{half}\n{rest}"),
+    let (header, rest) = token.split_at(20);
+    let (half, tail) = token.split_at(token.len() / 2);
+    for (noisy, needle) in [
+        (format!("  \"{token}\"\n"), "quotes"),
+        (format!("'{token}'"), "quotes"),
+        (format!("Bearer {token}"), "Bearer"),
+        (format!("bearer\n{token}"), "Bearer"),
+        (format!("\u{feff}{token}"), "byte order mark"),
+        (format!("{header}\n{rest}"), "line break"),
     ] {
         let (code, report) = lab.inspect(&noisy, &[]);
-        assert_eq!(code, 0, "{noisy:?}");
-        assert_eq!(check(&report, "token.format")["status"], "warn");
-        assert!(!report["input_warnings"].as_array().unwrap().is_empty());
+        assert_eq!(code, 1, "{noisy:?}");
+        let format = check(&report, "token.format");
+        assert_eq!(
+            (&format["status"], &format["java_stack"]),
+            (&json!("fail"), &json!("rejects")),
+            "{noisy:?}: {format}"
+        );
+        assert!(says(format, needle), "{noisy:?}: {format}");
+        assert!(
+            says(format, "if your page passes this text to iAdvize"),
+            "{format}"
+        );
+        assert_eq!(report["verdict"]["iadvize"], "rejects");
+        // The token inside the noise is judged too, and is fine.
+        assert_eq!(with_status(&report, "fail"), ["token.format"], "{noisy:?}");
     }
-    // A file saved by an editor that writes a byte order mark.
+    // A break elsewhere, as a wrapped copy makes: iAdvize's decoder skips it.
+    let (code, report) = lab.inspect(&format!("{half}\n{tail}"), &[]);
+    assert_eq!(code, 0);
+    let format = check(&report, "token.format");
+    assert_eq!(
+        (&format["status"], &format["java_stack"]),
+        (&json!("warn"), &json!("accepts"))
+    );
+    assert_eq!(report["verdict"]["iadvize"], "accepts");
+    // A file saved by an editor that writes a byte order mark: that mark is the file's.
     lab.sb.write("bom.txt", format!("\u{feff}{token}\n"));
     let out = run(lab.sb.cmd().args(["inspect", "@bom.txt", "--json"]));
     assert_exit(&out, 0);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(check(&report, "token.format")["status"], "warn");
-    assert_eq!(
-        report["input_warnings"],
-        json!(["removed a byte order mark (BOM) before the token"])
-    );
+    assert_eq!(check(&report, "token.format")["status"], "pass");
 }
 
 #[test]
@@ -663,9 +689,14 @@ fn unusable_input_exits_2() {
         let out = run(lab.sb.cmd().args(["inspect", nothing]));
         assert_refused(&out, &["no token", "'Bearer' prefix"]);
     }
-    let big = vec![b'a'; 1024 * 1024 + 1];
-    let out = run_with_stdin(lab.sb.cmd().args(["inspect"]), &big);
-    assert_refused(&out, &["standard input", "larger than 1024 KiB"]);
+    // Up to 64 MiB is read (a HAR file of a whole session); no more.
+    let big = std::fs::File::create(lab.sb.join("big.har")).unwrap();
+    big.set_len(64 * 1024 * 1024 + 1).unwrap();
+    let out = run(lab.sb.cmd().args(["inspect", "@big.har"]));
+    assert_refused(&out, &["big.har", "larger than 64 MiB"]);
+    let log = "a log\nwith no token\n".repeat(100);
+    let out = run_with_stdin(lab.sb.cmd().args(["inspect"]), log.as_bytes());
+    assert_refused(&out, &["no token found in standard input"]);
     let out = run(lab.sb.cmd().args(["inspect", "@missing.txt"]));
     assert_refused(&out, &["missing.txt"]);
     // An error naming untrusted text stays on one line.
@@ -696,8 +727,6 @@ fn malformed_tokens_fail_token_format_with_exit_1() {
         ("a.b.c.d", "4 parts"),
         ("a.b.c.d.e.f", "6 parts"),
         ("onlyonepart", "1 part"),
-        ("e30.e30.$$$", "the character '$'"),
-        ("eyJhbGciOiJSUzI1NiJ9.eyJ4IjoxfQ==.abc", "padding"),
         ("W10.e30.c2ln", "JSON an array instead of an object"),
         ("bm90IGpzb24.e30.c2ln", "not valid JSON"),
     ] {
@@ -754,15 +783,16 @@ fn human_report_marks_every_check_and_colours_only_when_asked() {
     let out = run(lab.sb.cmd().args(base));
     assert_exit(&out, 1);
     let text = stdout(&out);
+    assert!(text.starts_with("Verdict: cannot tell"), "{text}");
     assert!(text.contains("FAIL  claims.exp"), "{text}");
     assert!(text.contains("pass  jwe.alg"), "{text}");
     assert!(text.contains("skip  jws.signature"), "{text}");
     assert!(text.contains("fix: "), "{text}");
     assert!(
-        text.contains("iAdvize: iAdvize's Java library lets this through"),
+        text.contains("iAdvize: its library lets this through today"),
         "{text}"
     );
-    assert!(text.contains("2 checks failed"), "{text}");
+    assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
     assert!(
         !text.contains('\u{1b}'),
         "no colour off a terminal, and the token's escape is escaped"
@@ -850,10 +880,11 @@ fn token_text_cannot_forge_report_lines() {
         &tokens[2],
         "--decrypt-key",
         "standin-iadvize-private.pem",
+        "--show-tokens",
     ]));
     assert!(
         stdout(&out).contains(
-            r"Decrypted content  not a token\nFAKE  pass  jws.format  forged line\r\n\tx\nFAKE"
+            r"Decrypted content not a token\nFAKE  pass  jws.format  forged line\r\n\tx\nFAKE"
         ),
         "{}",
         stdout(&out)
@@ -894,7 +925,7 @@ fn deflated_content_is_inflated_up_to_1_mib() {
         says(decrypt, "inflates (zip DEF) to more than 1024 KiB"),
         "{decrypt}"
     );
-    assert_eq!(decrypt["java_stack"], "n/a", "{decrypt}");
+    assert_eq!(decrypt["java_stack"], "unknown", "{decrypt}");
     assert_eq!(check(&report, "jws.format")["status"], "skip");
 
     for (token, needle) in [
@@ -1051,28 +1082,28 @@ fn odd_time_numbers_are_named_as_written() {
             "claims.exp",
             "fail",
             "exp 1e+300 is out of range",
-            "n/a",
+            "accepts",
         ),
         (
             raw(r#""exp":99999999999999999999999"#),
             "claims.exp",
             "fail",
             "exp 1e+23 is out of range",
-            "n/a",
+            "accepts",
         ),
         (
             raw(r#""exp":18446744073709551615"#),
             "claims.exp",
             "fail",
             "exp 18446744073709551615 is out of range",
-            "n/a",
+            "accepts",
         ),
         (
             raw(r#""exp":1700000060,"iat":-1e300"#),
             "claims.iat",
             "fail",
             "iat -1e+300 is out of range",
-            "n/a",
+            "accepts",
         ),
         (
             raw(r#""exp":1700000055.0"#),
@@ -1152,7 +1183,8 @@ fn decrypted_content_with_one_part_is_counted_in_the_singular() {
     let format = check(&report, "jws.format");
     assert_eq!(
         format["message"],
-        "the decrypted content is not a signed JWT: it has 1 part where a JWS has 3"
+        "the decrypted content is not a signed JWT: it has 1 part separated by dots; a JWE has 5 \
+         and a JWS 3: it is not a compact token"
     );
 }
 

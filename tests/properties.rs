@@ -68,7 +68,6 @@ fn keys() -> &'static Keys {
 /// Inspects with and without keys; checks the report's invariants.
 fn inspect_everything(text: &str) {
     let keys = keys();
-    let clean = inspect::clean(text, true);
     for with_keys in [false, true] {
         for expect_jws in [false, true] {
             let options = Options {
@@ -79,7 +78,7 @@ fn inspect_everything(text: &str) {
                 expect_jws,
                 names: Names::default(),
             };
-            let report = inspect::inspect(&clean, &options).expect("usable keys");
+            let report = inspect::inspect(text, &options).expect("usable keys");
             assert_eq!(report.checks.len(), CheckId::ALL.len());
             assert_eq!(
                 report.ok,
@@ -179,12 +178,19 @@ proptest! {
     #![proptest_config(config(48))]
 
     /// The real binary, with the keys that open the original token: garbage, or any change to
-    /// a valid token, exits 1 or 2, never 0 and never a panic.
+    /// a valid token, exits 1 or 2 and never panics — unless the change only added characters
+    /// that iAdvize's lenient base64 decoder skips, outside the authenticated header part:
+    /// iAdvize accepts that token, and so exit 0 is right.
     #[test]
     fn the_binary_exits_1_or_2_on_garbage(text in "[ -~]{1,200}", token in mutated(&keys().jwe)) {
-        // Whitespace and quotes are copy-paste noise the tool strips (with a warning), so a
-        // mutation that only adds those leaves a valid token.
-        prop_assume!(inspect::clean(&token, true).token != keys().jwe);
+        let skipped_only = {
+            let kept: String = token
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+' | '/'))
+                .collect();
+            let header = keys().jwe.split('.').next().unwrap_or_default();
+            kept == keys().jwe && token.trim().starts_with(&format!("{header}."))
+        };
         let sb = Sandbox::new();
         let decrypt = sb.fixture("standin-iadvize-private.pem");
         let verify = sb.fixture("brand-public.pem");
@@ -198,7 +204,13 @@ proptest! {
                 input.as_bytes(),
             );
             let code = out.status.code();
-            prop_assert!(code == Some(1) || code == Some(2), "exit {:?} for {:?}", code, input);
+            let accepted = input == token.as_str() && skipped_only;
+            prop_assert!(
+                code == Some(1) || code == Some(2) || (accepted && code == Some(0)),
+                "exit {:?} for {:?}",
+                code,
+                input
+            );
             prop_assert!(!stderr(&out).contains("panicked"));
         }
     }

@@ -11,27 +11,6 @@ fn pubkey_json(sb: &Sandbox, args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("JSON")
 }
 
-/// Exports a PEM key as a JWK with Node's own crypto module (independent of this tool).
-fn node_jwk(sb: &Sandbox, pem: &str, private: bool) -> String {
-    let script = format!(
-        "const c=require('crypto');const fs=require('fs');\
-         const k=c.create{kind}Key(fs.readFileSync('{pem}'));\
-         process.stdout.write(JSON.stringify(k.export({{format:'jwk'}})));",
-        kind = if private { "Private" } else { "Public" }
-    );
-    let out = std::process::Command::new("node")
-        .args(["-e", &script])
-        .current_dir(sb.path())
-        .output()
-        .expect("node is installed");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 #[test]
 fn one_key_in_every_format_gives_the_same_fingerprint() {
     let sb = Sandbox::new();
@@ -343,7 +322,7 @@ fn unusable_input_is_refused_in_one_line_naming_it() {
         (sb.write("text.txt", "just some words\n"), "not a key"),
         (
             sb.write("ssh-rsa.pub", "ssh-rsa AAAAB3NzaC1yc2E user@host\n"),
-            "ssh-keygen -e -m PKCS8",
+            "malformed OpenSSH public key",
         ),
         (sb.write("array.jwk", "[{\"kty\":\"RSA\"}]"), "JSON array"),
         (
@@ -459,4 +438,64 @@ fn an_rsa_pss_key_is_read_with_a_warning_about_its_fingerprint() {
     let warnings = info["warnings"].to_string();
     assert!(warnings.contains("RSASSA-PSS"), "{warnings}");
     assert!(warnings.contains("fingerprint differs"), "{warnings}");
+}
+
+#[test]
+fn expect_fingerprint_says_match_or_mismatch_in_one_line_and_exit_code() {
+    let sb = Sandbox::with_fixtures(&["brand-private.pem", "other-public.pem"]);
+    let brand = openssl_fingerprint(&sb.join("brand-private.pem"), false);
+    let info = pubkey_json(&sb, &["brand-private.pem"]);
+    let thumbprint = info["jwk_thumbprint"].as_str().unwrap().to_string();
+    let colons: String = brand[..16]
+        .to_uppercase()
+        .as_bytes()
+        .chunks(2)
+        .map(|pair| std::str::from_utf8(pair).unwrap())
+        .collect::<Vec<_>>()
+        .join(":");
+    for given in [
+        &brand[..8],
+        &brand,
+        &brand.to_uppercase(),
+        &colons,
+        &thumbprint,
+        &thumbprint[..10],
+    ] {
+        let out =
+            run(sb
+                .cmd()
+                .args(["pubkey", "brand-private.pem", "--expect-fingerprint", given]));
+        assert_exit(&out, 0);
+        let lines: Vec<String> = stdout(&out).lines().map(str::to_string).collect();
+        assert_eq!(lines.len(), 1, "one line: {lines:?}");
+        assert!(lines[0].starts_with("match: "), "{given}: {lines:?}");
+        assert!(
+            lines[0].contains(&brand) || lines[0].contains(&thumbprint),
+            "names the full fingerprint: {lines:?}"
+        );
+    }
+    // The other key, and the built-in one: a mismatch, exit 1, both fingerprints shown.
+    for key in [&["other-public.pem"][..], &["--iadvize"][..]] {
+        let out = run(sb
+            .cmd()
+            .arg("pubkey")
+            .args(key)
+            .args(["--expect-fingerprint", &brand[..12]]));
+        assert_exit(&out, 1);
+        let text = stdout(&out);
+        assert_eq!(text.lines().count(), 1, "{text}");
+        assert!(text.starts_with("MISMATCH: "), "{text}");
+        assert!(text.contains(&brand[..12]), "{text}");
+    }
+    // Too short to tell keys apart, or not a fingerprint at all: unusable input.
+    for given in ["19e6", "not a fingerprint!"] {
+        let out =
+            run(sb
+                .cmd()
+                .args(["pubkey", "brand-private.pem", "--expect-fingerprint", given]));
+        assert_refused(
+            &out,
+            &["--expect-fingerprint", given, "at least 8 hex characters"],
+        );
+    }
 }

@@ -31,7 +31,8 @@ fn keys() -> &'static (LoadedKey, LoadedKey) {
 fuzz_target!(|data: &[u8]| {
     let (decrypt, verify) = keys();
     let text = String::from_utf8_lossy(data);
-    let clean = inspect::clean(&text, data.first().is_some_and(|b| b & 1 == 1));
+    // The finder on any text, then every token found (or the whole text) judged.
+    let found = inspect::find(&text);
     for with_keys in [false, true] {
         let options = Options {
             decrypt_key: with_keys.then_some(decrypt),
@@ -41,8 +42,10 @@ fuzz_target!(|data: &[u8]| {
             expect_jws: data.len().is_multiple_of(2),
             names: Names::default(),
         };
-        if let Ok(report) = inspect::inspect(&clean, &options) {
-            assert_eq!(report.checks.len(), CheckId::ALL.len());
+        for token in found.iter().map(|f| f.token.as_str()).chain([text.as_ref()]) {
+            if let Ok(report) = inspect::inspect(token, &options) {
+                assert_eq!(report.checks.len(), CheckId::ALL.len());
+            }
         }
     }
 });

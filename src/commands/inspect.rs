@@ -1,108 +1,255 @@
-//! `inspect`: read a token from wherever it was pasted, run every check, report.
+//! `inspect`: find every token in what was pasted (a token, a log, JSON, a HAR file), judge
+//! each, report the verdict first.
 
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 
 use anyhow::{Context, bail};
-use iadvize_auth::inspect::{self, Names, Options};
+use iadvize_auth::inspect::{self, Acceptance, Names, NeededKey, Options, Place, Report, Rules};
 use iadvize_auth::keys::{KeyError, read_limited};
 use iadvize_auth::time;
+use serde::Serialize;
 
-use super::passphrase::PassphraseSource;
 use super::{Outcome, key_source, load_key};
 use crate::cli::{ColorWhen, Expect, InspectArgs};
-use crate::output;
+use crate::output::{self, ReportContext};
 
-/// A token is a few kilobytes; anything over this is refused before being read in full.
-const MAX_TOKEN_BYTES: usize = inspect::MAX_INPUT_BYTES;
+/// Files and standard input may be large (a HAR file of a whole session).
+const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
+/// Where a single-line argument holds no token, it is judged as one anyway: someone meant it.
+const MAX_BARE_GUESS_BYTES: usize = 64 * 1024;
+/// The JSON output's version: 2 added the verdict, `found` and `schema_version`.
+const SCHEMA_VERSION: u32 = 2;
+
+/// The flags that give the keys, in the report's messages.
+const NAMES: Names<'static> = Names {
+    decrypt_key: "--decrypt-key",
+    verify_key: "--verify-key",
+    expect_jws: "--expect jws",
+};
 
 pub fn run(args: InspectArgs) -> anyhow::Result<Outcome> {
-    let now = match args.now {
-        Some(now) => time::parse_time(&now, time::now()).context("--now")?,
+    let json = args.json;
+    let result = judge_all(args);
+    // Scripts read stdout: the error is there too, as well as on stderr.
+    if json
+        && let Err(err) = &result
+        && !output::is_broken_pipe(err)
+    {
+        let error = serde_json::json!({
+            "schema_version": SCHEMA_VERSION,
+            "error": format!("{err:#}"),
+        });
+        println!("{error}");
+    }
+    result
+}
+
+/// One token's report, as `--json` prints it (one line each).
+#[derive(Serialize)]
+struct Judged<'a> {
+    schema_version: u32,
+    /// Where the token was found (the token text shortened unless `--show-tokens`).
+    found: &'a [String],
+    verdict: inspect::Verdict,
+    #[serde(flatten)]
+    report: &'a Report,
+}
+
+fn judge_all(args: InspectArgs) -> anyhow::Result<Outcome> {
+    let now = match &args.now {
+        Some(now) => time::parse_time(now, time::now()).context("--now")?,
         None => time::now(),
     };
     let leeway = time::parse_duration(&args.leeway).context("--leeway")?;
-    let (raw, from_stream) = read_token(args.token.as_deref())?;
-    let clean = inspect::clean(&String::from_utf8_lossy(&raw), from_stream);
-    if clean.token.is_empty() {
-        bail!(
-            "no token given: the input is empty, or only whitespace, quotes or a 'Bearer' prefix"
-        );
-    }
+    let (text, name) = read_input(args.token.as_deref())?;
+    let found = find_tokens(&text, &name, args.token.as_deref())?;
 
-    let passphrase = PassphraseSource::new(args.passphrase.passphrase_file.clone());
     let decrypt_key = args
         .decrypt_key
         .as_deref()
-        .map(|path| load_key(&key_source(path), &passphrase))
+        .map(|path| load_key(&key_source(path), &args.decrypt_key_options()))
         .transpose()?;
     let verify_key = args
         .verify_key
         .as_deref()
-        .map(|path| load_key(&key_source(path), &passphrase))
+        .map(|path| load_key(&key_source(path), &args.verify_key_options()))
         .transpose()?;
     for key in decrypt_key.iter().chain(&verify_key) {
         output::warn_all(key.warnings());
     }
-
     let options = Options {
         decrypt_key: decrypt_key.as_ref(),
         verify_key: verify_key.as_ref(),
         now,
         leeway,
         expect_jws: args.expect == Expect::Jws,
-        names: Names {
-            decrypt_key: "--decrypt-key",
-            verify_key: "--verify-key",
-            expect_jws: "--expect jws",
-        },
+        names: NAMES,
     };
-    let report = inspect::inspect(&clean, &options).context("cannot inspect")?;
+    let colour = match args.color {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => output::stdout_colour(),
+    };
 
-    let printed = if args.json {
-        output::print_json(&report)
-    } else {
-        let colour = match args.color {
-            ColorWhen::Always => true,
-            ColorWhen::Never => false,
-            ColorWhen::Auto => output::stdout_colour(),
-        };
-        let text = output::render_report(&report, now, colour);
-        std::io::stdout()
-            .lock()
-            .write_all(text.as_bytes())
-            .map_err(anyhow::Error::from)
-    };
+    let mut reports = Vec::with_capacity(found.len());
+    for token in &found {
+        let report = inspect::inspect(&token.token, &options).context("cannot inspect")?;
+        let places: Vec<String> = token
+            .places
+            .iter()
+            .map(|place| shown_place(place, &found, args.show_tokens))
+            .collect();
+        reports.push((report, places));
+    }
+    let failed = reports.iter().any(|(report, _)| !report.ok);
+    let mut text = String::new();
+    for (index, (report, places)) in reports.iter().enumerate() {
+        if args.json {
+            let judged = Judged {
+                schema_version: SCHEMA_VERSION,
+                found: places,
+                verdict: report.verdict(),
+                report,
+            };
+            text.push_str(&serde_json::to_string(&judged)?);
+            text.push('\n');
+        } else {
+            if index > 0 {
+                text.push_str("\n\n");
+            }
+            text.push_str(&output::render_report(
+                report,
+                &ReportContext {
+                    places,
+                    now,
+                    colour,
+                    show_tokens: args.show_tokens,
+                    key_flag: &key_flag,
+                },
+            ));
+        }
+    }
+    if !args.json && reports.len() > 1 {
+        text.push('\n');
+        text.push_str(&summary(&reports));
+    }
     // The verdict is known before printing: a reader that stopped early (`| head -3`) does
     // not turn a failed check into success.
-    match printed {
-        Err(err) if !output::is_broken_pipe(&err) => return Err(err),
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+            return Err(anyhow::Error::new(err).context("cannot write the report"));
+        }
         _ => {}
     }
-    Ok(if report.ok {
-        Outcome::Success
-    } else {
+    Ok(if failed {
         Outcome::ChecksFailed
+    } else {
+        Outcome::Success
     })
 }
 
-/// The raw token bytes, and whether they came from a file or pipe (where a final newline is
-/// normal rather than noise).
-fn read_token(arg: Option<&str>) -> anyhow::Result<(Vec<u8>, bool)> {
+fn key_flag(key: NeededKey) -> &'static str {
+    match key {
+        NeededKey::Decryption => "--decrypt-key (the private key the token was encrypted to)",
+        NeededKey::Verification => "--verify-key (the brand's public key registered at iAdvize)",
+    }
+}
+
+/// `3 tokens: 1 accepted by iAdvize, 2 rejected; 2 break iAdvize's documented rules`.
+fn summary(reports: &[(Report, Vec<String>)]) -> String {
+    let verdicts: Vec<_> = reports.iter().map(|(r, _)| r.verdict()).collect();
+    let count = |wanted: Acceptance| verdicts.iter().filter(|v| v.iadvize == wanted).count();
+    let breaking = verdicts.iter().filter(|v| v.rules == Rules::Fail).count();
+    let mut parts = Vec::new();
+    for (n, words) in [
+        (count(Acceptance::Accepts), "accepted by iAdvize"),
+        (count(Acceptance::Rejects), "rejected"),
+        (count(Acceptance::Unknown), "cannot tell"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {words}"));
+        }
+    }
+    format!(
+        "Summary: {} found: {}; {} iAdvize's documented rules\n",
+        iadvize_auth::text::plural(reports.len(), "token"),
+        parts.join(", "),
+        match breaking {
+            0 => "none breaks".to_string(),
+            1 => "1 breaks".to_string(),
+            n => format!("{n} break"),
+        }
+    )
+}
+
+/// A place, with any token in it (a URL's query string) shortened unless asked for.
+fn shown_place(place: &Place, found: &[inspect::Found], show_tokens: bool) -> String {
+    let mut text = place.to_string();
+    if !show_tokens {
+        for token in found {
+            if text.contains(&token.token) {
+                text = text.replace(&token.token, &output::shortened(&token.token, false));
+            }
+        }
+    }
+    output::escape_untrusted(&text).into_owned()
+}
+
+/// The tokens in the input; none is an error, with a hint when the argument names a file.
+fn find_tokens(
+    text: &str,
+    name: &str,
+    argument: Option<&str>,
+) -> anyhow::Result<Vec<inspect::Found>> {
+    let found = inspect::find(text);
+    if !found.is_empty() {
+        return Ok(found);
+    }
+    if let Some(arg) = argument.filter(|a| !a.starts_with('@') && *a != "-")
+        && Path::new(arg).is_file()
+    {
+        bail!("no token in the argument {arg:?}, but a file has that name: did you mean @{arg}?");
+    }
+    let trimmed = text.trim();
+    let unwrapped =
+        trimmed.trim_matches(|c: char| matches!(c, '"' | '\'' | '`') || c.is_whitespace());
+    let core = match unwrapped.get(..6) {
+        Some(head) if head.eq_ignore_ascii_case("bearer") => unwrapped[6..].trim(),
+        _ => unwrapped,
+    };
+    if core.is_empty() {
+        bail!("no token given: {name} is empty, or only whitespace, quotes or a 'Bearer' prefix");
+    }
+    // One line that is no token is still what someone gave as one: say what is wrong with it.
+    if !trimmed.contains('\n') && trimmed.len() <= MAX_BARE_GUESS_BYTES {
+        return Ok(vec![inspect::Found {
+            token: text.to_string(),
+            places: vec![Place::Whole],
+        }]);
+    }
+    bail!(
+        "no token found in {name}: a token starts with eyJ and has its parts separated by dots \
+         (five for the encrypted token iAdvize receives)"
+    )
+}
+
+/// The input's text and how to call it in messages.
+fn read_input(arg: Option<&str>) -> anyhow::Result<(String, String)> {
+    let stdin = || -> anyhow::Result<(String, String)> {
+        let name = "standard input".to_string();
+        let bytes = read_bounded(std::io::stdin().lock(), &name)?;
+        Ok((text_of(&bytes), name))
+    };
     match arg {
-        Some("-") => Ok((
-            read_bounded(std::io::stdin().lock(), "standard input")?,
-            true,
-        )),
+        Some("-") => stdin(),
         None if std::io::stdin().is_terminal() => {
             bail!("no token given: pass it as an argument, as @FILE, or on standard input")
         }
-        None => Ok((
-            read_bounded(std::io::stdin().lock(), "standard input")?,
-            true,
-        )),
+        None => stdin(),
         Some(text) => match text.strip_prefix('@') {
             Some(path) => {
-                let name = format!("token file '{path}'");
+                let name = format!("file '{path}'");
                 let meta =
                     std::fs::metadata(path).with_context(|| format!("cannot read {name}"))?;
                 if meta.is_dir() {
@@ -110,19 +257,27 @@ fn read_token(arg: Option<&str>) -> anyhow::Result<(Vec<u8>, bool)> {
                 }
                 let file =
                     std::fs::File::open(path).with_context(|| format!("cannot read {name}"))?;
-                Ok((read_bounded(file, &name)?, true))
+                let bytes = read_bounded(file, &name)?;
+                Ok((text_of(&bytes), name))
             }
-            None => Ok((read_bounded(text.as_bytes(), "the token argument")?, false)),
+            None => Ok((text.to_string(), "the argument".to_string())),
         },
     }
 }
 
+/// A file's or a stream's text. A byte order mark at its start says how the file is encoded
+/// (editors on Windows write one), not what the token is.
+fn text_of(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
 fn read_bounded(reader: impl std::io::Read, name: &str) -> anyhow::Result<Vec<u8>> {
-    match read_limited(reader, MAX_TOKEN_BYTES) {
+    match read_limited(reader, MAX_INPUT_BYTES) {
         Ok(bytes) => Ok(bytes.to_vec()),
         Err(KeyError::TooLarge { .. }) => bail!(
-            "{name} is larger than {} KiB; a token is a few kilobytes: is this the right input?",
-            MAX_TOKEN_BYTES / 1024
+            "{name} is larger than {} MiB: give the part of it that holds the token",
+            MAX_INPUT_BYTES / 1024 / 1024
         ),
         Err(other) => bail!("cannot read {name}: {other}"),
     }

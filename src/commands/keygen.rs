@@ -11,7 +11,7 @@ use iadvize_auth::keys::{
 use serde::Serialize;
 
 use super::Outcome;
-use super::passphrase::PassphraseSource;
+use super::passphrase::{PASSPHRASE_ENV, PassphraseSource};
 use crate::cli::KeygenArgs;
 use crate::output;
 
@@ -38,8 +38,22 @@ pub fn run(args: KeygenArgs) -> anyhow::Result<Outcome> {
             args.bits
         );
     }
-    if args.passphrase.passphrase_file.is_some() && !args.encrypt {
-        bail!("--passphrase-file is only used with --encrypt; add --encrypt to protect the key");
+    let passphrase_source = PassphraseSource::new(args.passphrase.passphrase_file.clone());
+    // A passphrase given without --encrypt is a mistake either way: refuse rather than write
+    // the key in the clear, or encrypt a key nobody asked to be encrypted.
+    if !args.encrypt {
+        if args.passphrase.passphrase_file.is_some() {
+            bail!(
+                "--passphrase-file is only used with --encrypt; add --encrypt to protect the key"
+            );
+        }
+        if passphrase_source.comes_from_environment() {
+            bail!(
+                "{PASSPHRASE_ENV} is set but --encrypt is not given, so the key would be written \
+                 unencrypted; add --encrypt to encrypt it with that passphrase, or unset \
+                 {PASSPHRASE_ENV} for an unencrypted key"
+            );
+        }
     }
     let private_path = args.out_dir.join(PRIVATE_FILE);
     let public_path = args.out_dir.join(PUBLIC_FILE);
@@ -52,8 +66,7 @@ pub fn run(args: KeygenArgs) -> anyhow::Result<Outcome> {
         }
     }
     let passphrase = if args.encrypt {
-        let source = PassphraseSource::new(args.passphrase.passphrase_file.clone());
-        Some(source.to_encrypt("the new private key")?)
+        Some(passphrase_source.to_encrypt("the new private key")?)
     } else {
         None
     };

@@ -19,7 +19,6 @@ use iadvize_auth::mint::{
 use iadvize_auth::time;
 use serde_json::{Map, Value};
 
-use super::passphrase::PassphraseSource;
 use super::{Outcome, key_source, load_key};
 use crate::cli::{self, MintArgs};
 use crate::output;
@@ -125,13 +124,17 @@ fn request(args: &MintArgs) -> anyhow::Result<Request> {
         .map(|name| Fault::from_name(name))
         .collect::<Result<Vec<_>, _>>()
         .context("--fault")?;
-    let passphrase = PassphraseSource::new(args.passphrase.passphrase_file.clone());
-    let signing_key = load_key(&key_source(signing_key_path(args)?), &passphrase)?;
+    let signing_key = load_key(
+        &key_source(signing_key_path(args)?),
+        &args.signing_key_options(),
+    )?;
     // With --jws nothing is encrypted: the recipient key is not read, nor its passphrase asked.
     let recipient = match (&args.iadvize_key, args.jws) {
         (_, true) => Recipient::SignOnly,
         (None, false) => Recipient::IadvizeProduction,
-        (Some(path), false) => Recipient::Key(load_key(&key_source(path), &passphrase)?),
+        (Some(path), false) => {
+            Recipient::Key(load_key(&key_source(path), &args.recipient_key_options())?)
+        }
     };
     Ok(Request {
         signing_key,

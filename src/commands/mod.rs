@@ -3,6 +3,7 @@
 mod completions;
 mod inspect;
 mod keygen;
+mod man;
 mod mint;
 mod passphrase;
 mod pubkey;
@@ -10,10 +11,9 @@ mod pubkey;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::Context;
-use iadvize_auth::keys::{KeySource, LoadedKey};
+use iadvize_auth::keys::{KeyError, KeySource, LoadedKey};
 
-use passphrase::PassphraseSource;
+use passphrase::KeyOptions;
 
 use crate::cli::{Cli, Command};
 
@@ -45,8 +45,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Pubkey(args) => pubkey::run(args),
         Command::Mint(args) => mint::run(args),
         Command::Inspect(args) => inspect::run(args),
-        Command::Completions(args) => completions::run_completions(args),
-        Command::Man(args) => completions::run_man(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }
 
@@ -59,10 +59,23 @@ pub fn key_source(arg: &Path) -> KeySource {
     }
 }
 
-/// Loads a key, asking for its passphrase only if it is encrypted; the error names the source.
-pub fn load_key(source: &KeySource, passphrase: &PassphraseSource) -> anyhow::Result<LoadedKey> {
+/// Loads a key, asking for its passphrase only if it is encrypted; the error names the source,
+/// and the flag that chooses a key of a JWK Set when that is what is missing.
+pub fn load_key(source: &KeySource, options: &KeyOptions) -> anyhow::Result<LoadedKey> {
     let what = format!("key {source}");
+    let kid = options.kid.as_deref();
     source
-        .load(&mut || passphrase.to_open(&what))
-        .with_context(|| format!("cannot use key {source}"))
+        .load(kid, &mut || options.passphrase.to_open(&what))
+        .map_err(|err| {
+            let flag = &options.kid_flag;
+            match err {
+                KeyError::KidNeeded { .. } | KeyError::KidNotFound { .. } => {
+                    anyhow::anyhow!("cannot use key {source}: {err}; choose one with {flag} KID")
+                }
+                KeyError::KidNotApplicable { .. } => {
+                    anyhow::anyhow!("cannot use key {source}: {err}; drop {flag}")
+                }
+                other => anyhow::Error::new(other).context(format!("cannot use key {source}")),
+            }
+        })
 }

@@ -1,4 +1,5 @@
 //! Where passphrases come from: a file, the environment, or a terminal prompt. Never argv.
+//! Each key a command reads gets its own sources (and, for a JWK Set, its own kid).
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -6,20 +7,107 @@ use std::path::{Path, PathBuf};
 use iadvize_auth::keys::{KeyError, Passphrase, read_limited};
 use zeroize::Zeroizing;
 
+use crate::cli::{InspectArgs, MintArgs, PubkeyArgs};
+
 /// The environment variable that carries a passphrase (for CI jobs).
 pub const PASSPHRASE_ENV: &str = "IADVIZE_AUTH_PASSPHRASE";
 const MAX_PASSPHRASE_FILE_BYTES: usize = 64 * 1024;
+/// How many times a new passphrase is asked for when the two entries differ.
+const NEW_PASSPHRASE_ATTEMPTS: usize = 3;
 
-/// The passphrase sources a command was given, in order of precedence: the file named by
-/// `--passphrase-file`, then `IADVIZE_AUTH_PASSPHRASE`, then a prompt on the terminal.
+/// How to open one key a command reads: where its passphrase comes from, and which key of a
+/// JWK Set it is.
+#[derive(Debug, Clone)]
+pub struct KeyOptions {
+    pub passphrase: PassphraseSource,
+    pub kid: Option<String>,
+    /// The flag that sets `kid` for this key, named in messages about kids.
+    pub kid_flag: String,
+}
+
+impl KeyOptions {
+    /// The options of the key given by `key_flag` in a command that reads several keys:
+    /// `KEY_FLAG-passphrase-file` (`own_file`) before `--passphrase-file` (`shared_file`), and
+    /// `KEY_FLAG-kid`.
+    fn of(
+        key_flag: &str,
+        own_file: &Option<PathBuf>,
+        shared_file: &Option<PathBuf>,
+        kid: &Option<String>,
+    ) -> Self {
+        KeyOptions {
+            passphrase: PassphraseSource {
+                file: own_file.clone().or_else(|| shared_file.clone()),
+                own_flag: Some(format!("{key_flag}-passphrase-file")),
+            },
+            kid: kid.clone(),
+            kid_flag: format!("{key_flag}-kid"),
+        }
+    }
+}
+
+impl PubkeyArgs {
+    pub fn key_options(&self) -> KeyOptions {
+        KeyOptions {
+            passphrase: PassphraseSource::new(self.passphrase.passphrase_file.clone()),
+            kid: self.kid.clone(),
+            kid_flag: "--kid".into(),
+        }
+    }
+}
+
+impl MintArgs {
+    /// `--key`: the brand's signing key.
+    pub fn signing_key_options(&self) -> KeyOptions {
+        let (own, kid) = (&self.key_passphrase_file, &self.key_kid);
+        KeyOptions::of("--key", own, &self.passphrase_file, kid)
+    }
+
+    /// `--iadvize-key`: the recipient.
+    pub fn recipient_key_options(&self) -> KeyOptions {
+        let (own, kid) = (&self.iadvize_key_passphrase_file, &self.iadvize_key_kid);
+        KeyOptions::of("--iadvize-key", own, &self.passphrase_file, kid)
+    }
+}
+
+impl InspectArgs {
+    /// `--decrypt-key`.
+    pub fn decrypt_key_options(&self) -> KeyOptions {
+        let (own, kid) = (&self.decrypt_key_passphrase_file, &self.decrypt_key_kid);
+        KeyOptions::of("--decrypt-key", own, &self.passphrase_file, kid)
+    }
+
+    /// `--verify-key`.
+    pub fn verify_key_options(&self) -> KeyOptions {
+        let (own, kid) = (&self.verify_key_passphrase_file, &self.verify_key_kid);
+        KeyOptions::of("--verify-key", own, &self.passphrase_file, kid)
+    }
+}
+
+/// The passphrase sources of one key, in order of precedence: the key's own passphrase file
+/// (`--key-passphrase-file` …), else the file of `--passphrase-file`, else
+/// `IADVIZE_AUTH_PASSPHRASE`, else a prompt on the terminal.
 #[derive(Debug, Clone)]
 pub struct PassphraseSource {
     file: Option<PathBuf>,
+    /// The flag of this key's own passphrase file, when a command reads several keys.
+    own_flag: Option<String>,
 }
 
 impl PassphraseSource {
+    /// The sources of a command that reads one key: `--passphrase-file`, the environment, a
+    /// prompt.
     pub fn new(file: Option<PathBuf>) -> Self {
-        PassphraseSource { file }
+        PassphraseSource {
+            file,
+            own_flag: None,
+        }
+    }
+
+    /// True when a passphrase would come from the environment: no file was given and
+    /// `IADVIZE_AUTH_PASSPHRASE` is set.
+    pub fn comes_from_environment(&self) -> bool {
+        self.file.is_none() && std::env::var_os(PASSPHRASE_ENV).is_some()
     }
 
     /// The passphrase that opens an existing key, asked once.
@@ -28,22 +116,46 @@ impl PassphraseSource {
             return Ok(pass);
         }
         let prompt = format!("Passphrase for {what}: ");
-        prompt_once(&prompt, what)
+        self.prompt_once(&prompt, what)
     }
 
-    /// A passphrase for a new key; on a terminal it is asked twice and must match.
+    /// A passphrase for a new key; on a terminal it is asked twice and the two must match.
+    /// When they differ, both are asked again, up to three times.
     pub fn to_encrypt(&self, what: &str) -> Result<Passphrase, KeyError> {
         if let Some(pass) = self.configured()? {
             return Ok(pass);
         }
-        let first = prompt_once(&format!("New passphrase for {what}: "), what)?;
-        let second = prompt_once("Repeat the passphrase: ", what)?;
-        if first.expose() != second.expose() {
-            return Err(KeyError::Passphrase(
-                "the two passphrases differ; nothing was written".into(),
-            ));
+        for attempt in 1..=NEW_PASSPHRASE_ATTEMPTS {
+            let first = self.prompt_once(&format!("New passphrase for {what}: "), what)?;
+            let second = self.prompt_once("Repeat the passphrase: ", what)?;
+            if first.expose() == second.expose() {
+                return Ok(first);
+            }
+            if attempt < NEW_PASSPHRASE_ATTEMPTS {
+                eprintln!("The two passphrases differ; try again.");
+            }
         }
-        Ok(first)
+        Err(KeyError::Passphrase(format!(
+            "the two passphrases differed {NEW_PASSPHRASE_ATTEMPTS} times; nothing was written"
+        )))
+    }
+
+    fn prompt_once(&self, prompt: &str, what: &str) -> Result<Passphrase, KeyError> {
+        if !std::io::stdin().is_terminal() {
+            let files = match &self.own_flag {
+                Some(own) => format!("{own} FILE (this key) or --passphrase-file FILE (every key)"),
+                None => "--passphrase-file FILE".to_string(),
+            };
+            return Err(KeyError::Passphrase(format!(
+                "{what} needs a passphrase and there is no terminal to ask on: use {files}, \
+                 or set {PASSPHRASE_ENV}"
+            )));
+        }
+        let answer = rpassword::prompt_password(prompt)
+            .map(Zeroizing::new)
+            .map_err(|e| KeyError::Passphrase(format!("cannot read the passphrase: {e}")))?;
+        Passphrase::new(Zeroizing::new(answer.as_bytes().to_vec()))
+            .map_err(|_| KeyError::Passphrase("an empty passphrase is refused".into()))
     }
 
     fn configured(&self) -> Result<Option<Passphrase>, KeyError> {
@@ -79,20 +191,6 @@ fn read_passphrase_file(path: &Path) -> Result<Passphrase, KeyError> {
     }
     Passphrase::new(Zeroizing::new(line.to_vec()))
         .map_err(|_| fail("the first line is empty; an empty passphrase is refused".into()))
-}
-
-fn prompt_once(prompt: &str, what: &str) -> Result<Passphrase, KeyError> {
-    if !std::io::stdin().is_terminal() {
-        return Err(KeyError::Passphrase(format!(
-            "{what} needs a passphrase and there is no terminal to ask on: \
-             use --passphrase-file FILE or set {PASSPHRASE_ENV}"
-        )));
-    }
-    let answer = rpassword::prompt_password(prompt)
-        .map(Zeroizing::new)
-        .map_err(|e| KeyError::Passphrase(format!("cannot read the passphrase: {e}")))?;
-    Passphrase::new(Zeroizing::new(answer.as_bytes().to_vec()))
-        .map_err(|_| KeyError::Passphrase("an empty passphrase is refused".into()))
 }
 
 #[cfg(unix)]

@@ -2,11 +2,10 @@
 
 use std::io::{IsTerminal, Write};
 
-use anyhow::bail;
-use iadvize_auth::keys::KeySource;
+use anyhow::{Context, bail};
+use iadvize_auth::keys::{ExpectedFingerprint, FingerprintMatch, KeySource, PublicKeyInfo};
 use serde::Serialize;
 
-use super::passphrase::PassphraseSource;
 use super::{Outcome, key_source, load_key};
 use crate::cli::{PubkeyArgs, PubkeyFormat};
 use crate::output;
@@ -31,9 +30,19 @@ pub fn run(args: PubkeyArgs) -> anyhow::Result<Outcome> {
         (Some(path), false) => key_source(path),
         (None, false) => bail!("give a key file, `-` for standard input, or --iadvize"),
     };
-    let passphrase = PassphraseSource::new(args.passphrase.passphrase_file.clone());
-    let key = load_key(&source, &passphrase)?;
+    let expected = match &args.expect_fingerprint {
+        Some(text) => Some(
+            ExpectedFingerprint::parse(text)
+                .with_context(|| format!("--expect-fingerprint '{text}'"))?,
+        ),
+        None => None,
+    };
+    let key = load_key(&source, &args.key_options())?;
     let info = key.public_info()?;
+    if let Some(expected) = expected {
+        output::warn_all(key.warnings());
+        return check_fingerprint(&expected, &info);
+    }
 
     if args.json {
         output::print_json(&PubkeyReport {
@@ -81,4 +90,38 @@ pub fn run(args: PubkeyArgs) -> anyhow::Result<Outcome> {
         info.jwk_thumbprint
     );
     Ok(Outcome::Success)
+}
+
+/// `--expect-fingerprint`: one line on standard output, and the verdict as the exit code.
+fn check_fingerprint(
+    expected: &ExpectedFingerprint,
+    info: &PublicKeyInfo,
+) -> anyhow::Result<Outcome> {
+    let given = expected.as_str();
+    let (line, outcome) = match expected.compare(info) {
+        FingerprintMatch::Sha256 => (
+            format!(
+                "match: SHA-256 fingerprint {} starts with {given}",
+                info.sha256_fingerprint
+            ),
+            Outcome::Success,
+        ),
+        FingerprintMatch::JwkThumbprint => (
+            format!(
+                "match: JWK thumbprint {} starts with {given}",
+                info.jwk_thumbprint
+            ),
+            Outcome::Success,
+        ),
+        FingerprintMatch::Neither => (
+            format!(
+                "MISMATCH: neither the SHA-256 fingerprint {} nor the JWK thumbprint {} \
+                 starts with {given}",
+                info.sha256_fingerprint, info.jwk_thumbprint
+            ),
+            Outcome::ChecksFailed,
+        ),
+    };
+    writeln!(std::io::stdout().lock(), "{line}")?;
+    Ok(outcome)
 }

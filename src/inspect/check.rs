@@ -92,33 +92,20 @@ pub enum Status {
     Skip,
 }
 
-/// What iAdvize's Java stack (Nimbus JOSE+JWT on its documented decrypt-then-verify path)
-/// does with a token that has this problem.
+/// What iAdvize's Java stack (Nimbus JOSE+JWT 9.x on its documented path: `JWEObject.parse`,
+/// `RSADecrypter`, `toSignedJWT`, `RSASSAVerifier`, `getJWTClaimsSet`, then the user id read
+/// with `getStringClaim`) does with what a check looked at. A check that passes is accepted;
+/// one that was skipped is unknown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum JavaStack {
     /// The library refuses the token for this reason: it fails at iAdvize now.
-    #[serde(rename = "rejects")]
     Rejects,
-    /// The library lets it through although iAdvize's rules are broken: it works by accident.
-    #[serde(rename = "accepts")]
+    /// The library lets it through (for a failed check: although iAdvize's documented rules
+    /// are broken).
     Accepts,
-    /// Not a question for the library (a pass, a skip, or a rule only iAdvize's application
-    /// enforces).
-    #[serde(rename = "n/a")]
-    NotApplicable,
-}
-
-impl JavaStack {
-    /// The report's words for it.
-    pub fn describe(self) -> Option<&'static str> {
-        match self {
-            JavaStack::Rejects => Some("iAdvize's Java library rejects this: it fails now"),
-            JavaStack::Accepts => Some(
-                "iAdvize's Java library lets this through today: it works by accident, fix it before it breaks",
-            ),
-            JavaStack::NotApplicable => None,
-        }
-    }
+    /// Not known: the check did not run.
+    Unknown,
 }
 
 /// The key a skipped check needed.
@@ -182,7 +169,7 @@ impl Checks {
     }
 
     pub(super) fn pass(&mut self, id: CheckId, message: impl Into<String>) {
-        self.judged(id, Status::Pass, message, None, JavaStack::NotApplicable);
+        self.judged(id, Status::Pass, message, None, JavaStack::Accepts);
     }
 
     pub(super) fn fail(
@@ -222,7 +209,7 @@ impl Checks {
                 status: Status::Skip,
                 message: reason.to_string(),
                 hint: None,
-                java_stack: JavaStack::NotApplicable,
+                java_stack: JavaStack::Unknown,
                 needs,
             });
         }

@@ -136,11 +136,12 @@ impl Judge<'_> {
             } else {
                 format!("add the claim {USER_ID_CLAIM} with the user's unique id")
             };
+            // iAdvize reads it with getStringClaim: without it, there is no one to authenticate.
             self.checks.fail(
                 id,
                 format!("no {USER_ID_CLAIM} claim"),
                 hint,
-                JavaStack::NotApplicable,
+                JavaStack::Rejects,
             );
             return;
         };
@@ -155,7 +156,8 @@ impl Judge<'_> {
                     "send it as a JSON string, e.g. \"{}\"",
                     value.to_string().trim_matches('"')
                 ),
-                JavaStack::NotApplicable,
+                // getStringClaim throws on anything but a string (null reads as no claim).
+                JavaStack::Rejects,
             );
             return;
         };
@@ -164,13 +166,13 @@ impl Judge<'_> {
                 id,
                 err.to_string(),
                 "use the user's stable, unique id from the brand's own user database",
-                JavaStack::NotApplicable,
+                JavaStack::Accepts,
             ),
             Ok(Some(warning)) => self.checks.warn(
                 id,
                 warning,
                 "use the user's stable, unique id: never a shared or placeholder value",
-                JavaStack::NotApplicable,
+                JavaStack::Accepts,
             ),
             Ok(None) => self.checks.pass(
                 id,
@@ -226,7 +228,7 @@ impl Judge<'_> {
                         "{name} {shown} is out of range: not a date, in seconds or in milliseconds"
                     ),
                     format!("write {name} as an integer number of seconds since 1970"),
-                    JavaStack::NotApplicable,
+                    JavaStack::Accepts,
                 );
                 return None;
             }
@@ -379,7 +381,7 @@ impl Judge<'_> {
                     "send an object of string fields: {}",
                     VISITOR_FIELDS.join(", ")
                 ),
-                JavaStack::NotApplicable,
+                JavaStack::Accepts,
             );
             return;
         };
@@ -413,7 +415,7 @@ impl Judge<'_> {
                     "every visitor data value must be a JSON string, e.g. \"44000\" for a zip \
                      code{also_hint}"
                 ),
-                JavaStack::NotApplicable,
+                JavaStack::Accepts,
             );
             return;
         }
@@ -422,7 +424,7 @@ impl Judge<'_> {
                 id,
                 format!("unknown visitor data fields: {}", quoted(&unknown)),
                 known_fields,
-                JavaStack::NotApplicable,
+                JavaStack::Accepts,
             );
             return;
         }

@@ -71,7 +71,7 @@ pub(super) fn check_header(jwe: &ParsedJwe, checks: &mut Checks) {
             CheckId::JweCty,
             format!("cty is {cty:?}, not JWT"),
             CTY_HINT,
-            JavaStack::NotApplicable,
+            JavaStack::Accepts,
         ),
         // Nimbus reads cty as a string while parsing the header, and refuses anything else.
         Some(other) => checks.fail(
@@ -84,10 +84,10 @@ pub(super) fn check_header(jwe: &ParsedJwe, checks: &mut Checks) {
             CheckId::JweCty,
             "no cty header",
             CTY_HINT,
-            JavaStack::NotApplicable,
+            JavaStack::Accepts,
         ),
     }
-    header.check_crit(CheckId::JweCrit, checks);
+    header.check_crit(CheckId::JweCrit, &[], checks);
     check_iv_and_tag(jwe, checks);
 }
 
@@ -198,10 +198,14 @@ fn check_iv_and_tag(jwe: &ParsedJwe, checks: &mut Checks) {
             format!("the authentication tag is {tag} bytes"),
         );
     } else if tag < tag_len {
+        // JOSE libraries never shorten the tag; copies of the token do.
         checks.fail(
             CheckId::JweTag,
-            format!("the authentication tag is {tag} bytes; {name} needs {tag_len}"),
-            "do not truncate the tag: use a JOSE library's A256GCM",
+            format!(
+                "the authentication tag is {tag} bytes where {name} makes {tag_len}: the last \
+                 part looks cut short"
+            ),
+            "copy the whole token: its end was lost when it was copied",
             JavaStack::Rejects,
         );
     } else {
@@ -233,6 +237,17 @@ pub(super) fn open(
         );
         let reason =
             |what| format!("encrypted: give {name} (the recipient's private key) to read {what}");
+        if options.verify_key.is_some() {
+            checks.skip_needing(
+                CheckId::JwsSignature,
+                &format!(
+                    "{} was given but not used: the signed token is inside the encryption; give \
+                     {name} too, to open it and check its signature",
+                    options.names.verify_key
+                ),
+                NeededKey::Decryption,
+            );
+        }
         checks.skip_layer_needing(
             Layer::Jws,
             &reason("the inner token"),
@@ -243,17 +258,17 @@ pub(super) fn open(
     };
     Ok(match decrypt(jwe, key, name)? {
         Decrypted::Plain { content, deflated } => {
-            let inflated = match deflated {
-                Some(from) => format!(", inflated (zip DEF) from {from}"),
-                None => String::new(),
-            };
-            checks.pass(
-                CheckId::JweDecrypt,
-                format!(
-                    "opened with {name} ({} bytes of content{inflated})",
-                    content.len()
+            let opened = format!("opened with {name} ({} bytes of content", content.len());
+            match deflated {
+                Some(from) => checks.warn(
+                    CheckId::JweDecrypt,
+                    format!("{opened}, inflated (zip DEF) from {from})"),
+                    "leave zip out of the header: iAdvize's library inflates the content, but \
+                     the content is a small signed token, and iAdvize's example has no zip",
+                    JavaStack::Accepts,
                 ),
-            );
+                None => checks.pass(CheckId::JweDecrypt, format!("{opened})")),
+            }
             Some(content)
         }
         Decrypted::Mgf1Sha1(content) => {
@@ -430,7 +445,7 @@ fn inflate(
                         sealed.len()
                     ),
                     hint: hint.into(),
-                    java: JavaStack::NotApplicable,
+                    java: JavaStack::Unknown,
                 }),
                 Ok(_) => Ok((content, Some(sealed.len()))),
             }

@@ -9,48 +9,91 @@ use super::check::{CheckId, Checks, JavaStack, Layer, NeededKey};
 use super::header::HEADER_JSON_HINT;
 use super::options::Options;
 use super::report::JwsView;
-use super::text::{ParsedJws, parse_jws};
+use super::text::{self, Compact, ParsedJws};
 use crate::alg::{HMAC_SIGNATURES, Signature};
 use crate::keys::{LoadedKey, MIN_BITS};
 
 /// What the JWE's content turned out to be.
 pub(super) enum Content {
-    /// A compact JWS, as it must be; and its text.
-    Jws(Box<ParsedJws>, String),
+    /// A compact JWS, as it must be; its text; and what is wrong with its text, if anything.
+    Jws(Box<ParsedJws>, String, Option<(String, String)>),
     /// Not a JWS but a JSON object: claims encrypted without being signed.
     UnsignedClaims,
     /// Neither.
     Other,
 }
 
-/// Reads the JWE's decrypted content; when it is not a compact JWS, fails `jws.format` and
-/// skips the rest of this layer.
+/// Reads the JWE's decrypted content as `toSignedJWT` does (the text, trimmed, split at
+/// dots); when it is not a compact JWS, fails `jws.format` with what it is instead and skips
+/// the rest of this layer.
 pub(super) fn read_content(content: &[u8], checks: &mut Checks) -> Content {
     let text = String::from_utf8_lossy(content);
-    let trimmed = text.trim();
-    let problem = match parse_jws(trimmed) {
-        Ok(jws) => return Content::Jws(Box::new(jws), trimmed.to_string()),
-        Err(problem) => problem,
+    let split = text::split(&text);
+    let (problem, hint) = match text::parse_compact(&split, "it") {
+        Ok(Compact::Jws(jws)) => {
+            let trimmed = text.trim_matches(|c: char| c <= ' ').to_string();
+            let noise = split.noise_in(&[0, 1]);
+            let flaw = (!noise.foreign.is_empty()).then(|| {
+                let problem = if trimmed.starts_with('\u{FEFF}') {
+                    "the signed token inside starts with a byte order mark (U+FEFF)".to_string()
+                } else {
+                    format!("the signed token inside has {}", noise.describe_foreign())
+                };
+                (
+                    format!(
+                        "{problem} in the text its signature covers: iAdvize's library keeps \
+                         it, so the signature does not verify"
+                    ),
+                    "encrypt the compact JWS exactly as the JOSE library produced it (UTF-8, \
+                     no byte order mark)"
+                        .to_string(),
+                )
+            });
+            return Content::Jws(Box::new(jws), trimmed, flaw);
+        }
+        Ok(Compact::Jwe(_)) => (
+            "the content is itself an encrypted token (JWE): the token was encrypted twice"
+                .to_string(),
+            "encrypt the signed JWS once, to iAdvize's key",
+        ),
+        Err(not_compact) => match crate::json::parse(content) {
+            Ok((serde_json::Value::Object(object), _))
+                if object.contains_key("payload") && object.contains_key("signature") =>
+            {
+                (
+                    "the content is a JWS in JSON serialisation (an object with payload and \
+                     signature), where iAdvize reads a compact JWS"
+                        .to_string(),
+                    "serialise the signed token compactly, three base64url parts separated \
+                     by dots (jwcrypto: serialize(compact=True))",
+                )
+            }
+            Ok((serde_json::Value::Object(_), _)) => {
+                checks.fail(
+                    CheckId::JwsFormat,
+                    format!(
+                        "the decrypted content is not a signed JWT: {}",
+                        not_compact.problem
+                    ),
+                    "the claims were encrypted without being signed: sign them first as a JWS \
+                     (RS256) with the brand's private key, then encrypt that compact JWS",
+                    JavaStack::Rejects,
+                );
+                checks.skip_layer(Layer::Jws, "no signed token inside the JWE");
+                return Content::UnsignedClaims;
+            }
+            _ => (
+                format!(
+                    "the decrypted content is not a signed JWT: {}",
+                    not_compact.problem
+                ),
+                "the JWE's content must be the compact JWS signed with the brand's key",
+            ),
+        },
     };
-    let looks_like_claims = matches!(crate::json::parse(content), Ok((Value::Object(_), _)));
-    let hint = if looks_like_claims {
-        "the claims were encrypted without being signed: sign them first as a JWS (RS256) \
-         with the brand's private key, then encrypt that compact JWS"
-    } else {
-        "the JWE's content must be the compact JWS signed with the brand's key"
-    };
-    checks.fail(
-        CheckId::JwsFormat,
-        format!("the decrypted content is not a signed JWT: {problem}"),
-        hint,
-        JavaStack::Rejects,
-    );
-    checks.skip_layer(Layer::Jws, "no signed token inside the JWE");
-    if looks_like_claims {
-        Content::UnsignedClaims
-    } else {
-        Content::Other
-    }
+    checks.fail(CheckId::JwsFormat, problem, hint, JavaStack::Rejects);
+    checks.skip_layer(Layer::Jws, "no compact signed token inside the JWE");
+    Content::Other
 }
 
 /// What can be seen of the signed token.
@@ -66,16 +109,20 @@ pub(super) fn view(jws: &ParsedJws, compact: &str) -> JwsView {
     }
 }
 
-/// Checks a well-formed compact JWS (`well_formed` says what it is).
+/// Checks a well-formed compact JWS (`well_formed` says what it is; `flaw`, what is wrong
+/// with its text).
 pub(super) fn check(
     jws: &ParsedJws,
     well_formed: &str,
+    flaw: Option<(String, String)>,
     options: &Options<'_>,
     checks: &mut Checks,
 ) {
     let header = &jws.header;
     // Nimbus's JWS header parsing has the same limits as the JWE's.
-    if let Some((problem, hint)) = header.too_long("alg") {
+    if let Some((problem, hint)) = flaw {
+        checks.fail(CheckId::JwsFormat, problem, hint, JavaStack::Rejects);
+    } else if let Some((problem, hint)) = header.too_long("alg") {
         checks.fail(CheckId::JwsFormat, problem, hint, JavaStack::Rejects);
     } else if let Some((problem, java_stack)) = &header.flaw {
         checks.fail(
@@ -91,7 +138,7 @@ pub(super) fn check(
     if let Some(alg) = alg {
         check_alg(alg, checks);
     }
-    header.check_crit(CheckId::JwsCrit, checks);
+    header.check_crit(CheckId::JwsCrit, &["b64"], checks);
     check_signature(jws, alg.and_then(Signature::from_name), options, checks);
 }
 
@@ -105,6 +152,15 @@ fn check_alg(alg: &str, checks: &mut Checks) {
             format!("alg is {}, not RS256", other.name()),
             "sign with RS256 (JWSAlgorithm.RS256), as iAdvize documents",
             JavaStack::Accepts,
+        ),
+        None if Signature::from_name(&alg.to_ascii_uppercase()).is_some() => checks.fail(
+            id,
+            format!(
+                "alg is {alg:?}: algorithm names are case-sensitive, and iAdvize's library \
+                 knows no such algorithm"
+            ),
+            "write alg as RS256, in capitals",
+            JavaStack::Rejects,
         ),
         None if HMAC_SIGNATURES.contains(&alg) => checks.fail(
             id,

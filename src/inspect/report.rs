@@ -44,8 +44,6 @@ pub struct Report {
     pub checks: Vec<Check>,
     /// True when no check failed.
     pub ok: bool,
-    /// Copy-paste noise removed from the input before reading it (additive to the schema).
-    pub input_warnings: Vec<String>,
     /// The decrypted content when it is not a signed token (e.g. claims encrypted without
     /// being signed); `null` otherwise.
     pub decrypted_payload: Option<String>,

@@ -1,5 +1,15 @@
-//! The first layer: the token's text. Is it a compact JWE or JWS at all, split into which
-//! parts, and which kind (checks `token.format` and `token.encrypted`).
+//! The first layer: the token's text, read as iAdvize's Java stack reads it, and what is wrong
+//! with it (checks `token.format` and `token.encrypted`).
+//!
+//! Nimbus's `JOSEObject.split` trims the text (Java's `String.trim`: characters up to U+0020
+//! at either end), splits it at dots (three parts for a JWS, five for a JWE, anything else is
+//! refused) and keeps each part's text as it is. `Base64URL.decode` is lenient: it decodes the
+//! UTF-8 bytes of both base64 alphabets (`-_` and `+/`), skips every other byte (`=`, quotes,
+//! spaces, line breaks, a byte order mark …) and drops a last lone digit. So noise inside a
+//! part changes nothing in what it decodes to — except where the text itself matters: the
+//! JWE's header part is the encryption's authenticated data (`AAD.compute` uses the part as
+//! written), and a JWS's header and payload parts are what is signed. Noise there breaks the
+//! tag or the signature.
 
 use base64::Engine as _;
 
@@ -8,18 +18,139 @@ use super::header::{HEADER_JSON_HINT, Header};
 use super::options::Options;
 use crate::text::plural;
 
-const B64URL: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+/// Decodes what Nimbus keeps of a part: padded or not, trailing bits allowed.
+const LENIENT: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::URL_SAFE,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireNone),
+);
+
+/// A part of a compact token: its text as written, without what is not base64url.
+pub(super) struct Part {
+    /// The base64url characters, padding and standard-alphabet characters of the part: what
+    /// its encoder wrote, without copy-paste noise.
+    pub(super) text: String,
+    /// The bytes, decoded as Nimbus decodes the part.
+    pub(super) bytes: Vec<u8>,
+}
+
+/// What a part holds besides base64url.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct Noise {
+    /// Characters no base64 encoder writes (quotes, spaces, line breaks, a BOM …), each once.
+    pub(super) foreign: Vec<char>,
+    /// `=` padding, which compact tokens never have.
+    pub(super) padding: bool,
+    /// `+` or `/`: the standard base64 alphabet, not base64url.
+    pub(super) standard_alphabet: bool,
+}
+
+impl Noise {
+    fn of(text: &str) -> Noise {
+        let mut noise = Noise::default();
+        for c in text.chars() {
+            match c {
+                'A'..='Z' | 'a'..='z' | '0'..='9' | '-' | '_' => {}
+                '=' => noise.padding = true,
+                '+' | '/' => noise.standard_alphabet = true,
+                c if !noise.foreign.contains(&c) => noise.foreign.push(c),
+                _ => {}
+            }
+        }
+        noise
+    }
+
+    fn add(&mut self, other: &Noise) {
+        for c in &other.foreign {
+            if !self.foreign.contains(c) {
+                self.foreign.push(*c);
+            }
+        }
+        self.padding |= other.padding;
+        self.standard_alphabet |= other.standard_alphabet;
+    }
+
+    /// The foreign characters as people name them: `quotes ("), a line break (\n)`.
+    pub(super) fn describe_foreign(&self) -> String {
+        let names: Vec<String> = self.foreign.iter().map(|c| describe_char(*c)).collect();
+        names.join(", ")
+    }
+}
+
+/// A compact token split as Nimbus splits it.
+pub(super) struct Split {
+    pub(super) parts: Vec<Part>,
+    /// The noise of each part, in order.
+    pub(super) noise: Vec<Noise>,
+}
+
+impl Split {
+    /// The noise of the parts whose text is authenticated (`signed`): the JWE's header part,
+    /// or a JWS's header and payload parts.
+    pub(super) fn noise_in(&self, signed: &[usize]) -> Noise {
+        let mut all = Noise::default();
+        for index in signed {
+            if let Some(noise) = self.noise.get(*index) {
+                all.add(noise);
+            }
+        }
+        all
+    }
+
+    fn noise_outside(&self, signed: &[usize]) -> Noise {
+        let others: Vec<usize> = (0..self.noise.len())
+            .filter(|i| !signed.contains(i))
+            .collect();
+        self.noise_in(&others)
+    }
+
+    fn all_noise(&self) -> Noise {
+        let all: Vec<usize> = (0..self.noise.len()).collect();
+        self.noise_in(&all)
+    }
+}
+
+/// Splits `text` at dots after Java's trim, each part decoded leniently.
+pub(super) fn split(text: &str) -> Split {
+    let trimmed = text.trim_matches(|c: char| c <= ' ');
+    let mut parts = Vec::new();
+    let mut noise = Vec::new();
+    for raw in trimmed.split('.') {
+        let digits: String = raw
+            .chars()
+            .filter_map(|c| match c {
+                'A'..='Z' | 'a'..='z' | '0'..='9' | '-' | '_' => Some(c),
+                '+' => Some('-'),
+                '/' => Some('_'),
+                _ => None,
+            })
+            .collect();
+        // A last lone digit carries no whole byte: Nimbus drops it.
+        let whole = &digits[..digits.len() - usize::from(digits.len() % 4 == 1)];
+        let bytes = LENIENT.decode(whole).unwrap_or_default();
+        noise.push(Noise::of(raw));
+        let text = raw
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '=' | '+' | '/'))
+            .collect();
+        parts.push(Part { text, bytes });
+    }
+    Split { parts, noise }
+}
 
 /// A compact JWS split into its parts, with the bytes that were signed.
 pub(super) struct ParsedJws {
     pub(super) header: Header,
     pub(super) payload: Vec<u8>,
     pub(super) signature: Vec<u8>,
+    /// The header and payload parts as their encoder wrote them, joined by a dot.
     pub(super) signing_input: String,
 }
 
 /// A compact JWE split into its parts.
 pub(super) struct ParsedJwe {
+    /// The header part as its encoder wrote it: the encryption's authenticated data.
     pub(super) header_b64: String,
     pub(super) header: Header,
     pub(super) encrypted_key: Vec<u8>,
@@ -33,278 +164,310 @@ pub(super) enum Compact {
     Jws(ParsedJws),
 }
 
-/// The token text with copy-paste noise removed, and what was removed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CleanToken {
-    pub token: String,
-    pub warnings: Vec<String>,
+/// Why a text is not a compact token, with its fix.
+pub(super) struct NotCompact {
+    pub(super) problem: String,
+    pub(super) hint: String,
 }
 
-/// Strips a leading byte order mark, surrounding whitespace, quotes, a `Bearer` prefix and
-/// whitespace inside the token. A single trailing newline is expected from files and pipes:
-/// `trailing_newline_is_normal` keeps it from being reported.
-pub fn clean(raw: &str, trailing_newline_is_normal: bool) -> CleanToken {
-    let mut warnings = Vec::new();
-    let mut text = raw;
-    if let Some(rest) = text.strip_prefix('\u{feff}') {
-        text = rest;
-        warnings.push("removed a byte order mark (BOM) before the token".to_string());
-    }
-    if trailing_newline_is_normal {
-        text = text
-            .strip_suffix("\r\n")
-            .or_else(|| text.strip_suffix('\n'))
-            .unwrap_or(text);
-    }
-    let trimmed = text.trim();
-    if trimmed.len() != text.len() {
-        warnings.push("removed whitespace around the token".to_string());
-    }
-    text = trimmed;
-    for _ in 0..3 {
-        let before = text;
-        for quote in ['"', '\'', '`'] {
-            if text.len() >= 2 && text.starts_with(quote) && text.ends_with(quote) {
-                text = text[1..text.len() - 1].trim();
-                warnings.push(format!("removed the {quote} quotes around the token"));
-            }
+/// Reads the token's text: checks `token.format` and `token.encrypted`, and gives its parts
+/// (without the noise, so that the next layers judge the token itself) when it is a compact
+/// token.
+pub(super) fn read(text: &str, options: &Options<'_>, checks: &mut Checks) -> Option<Compact> {
+    let id = CheckId::TokenFormat;
+    let as_sent = |problem: &str| {
+        format!("{problem}: if your page passes this text to iAdvize as it is, iAdvize refuses it")
+    };
+    let trimmed = text.trim_matches(|c: char| c <= ' ');
+    // `Bearer` is made of base64 digits: iAdvize reads it as part of the header.
+    let (text, bearer) = match strip_bearer(trimmed) {
+        Some(rest) => (rest, true),
+        None => (trimmed, false),
+    };
+    let decoded = percent_decoded_dots(text);
+    let (text, url_encoded) = match &decoded {
+        Some(decoded) => (decoded.as_str(), true),
+        None => (text, false),
+    };
+    let split = split(text);
+    let compact = match parse_compact(&split, "the token") {
+        Ok(compact) => compact,
+        Err(NotCompact { problem, hint }) => {
+            let hint = match (options.expect_jws, hint.is_empty()) {
+                (true, true) => "paste the whole signed token exactly as the brand's backend \
+                                 logged it: three base64url parts separated by dots"
+                    .to_string(),
+                (false, true) => "paste the whole token exactly as the brand's backend produced \
+                                  it: five base64url parts separated by dots"
+                    .to_string(),
+                (_, false) => hint,
+            };
+            let problem = match not_compact_cause(trimmed) {
+                Some(cause) => cause,
+                None => problem,
+            };
+            checks.fail(id, problem, hint, JavaStack::Rejects);
+            return None;
         }
-        if let Some(rest) = strip_bearer(text) {
-            text = rest.trim();
-            warnings.push("removed a 'Bearer ' prefix".to_string());
-        }
-        if before == text {
-            break;
-        }
+    };
+    let signed: &[usize] = match compact {
+        Compact::Jwe(_) => &[0],
+        Compact::Jws(_) => &[0, 1],
+    };
+    let inside = split.noise_in(signed);
+    let outside = split.noise_outside(signed);
+    let all = split.all_noise();
+    // A bare JWS's header is judged with the JWS (check jws.format).
+    let header_flaw = match &compact {
+        Compact::Jwe(jwe) => jwe.header.flaw.clone(),
+        Compact::Jws(_) => None,
+    };
+    let what = match compact {
+        Compact::Jwe(_) => "a compact JWE (5 parts)",
+        Compact::Jws(_) => "a compact JWS (3 parts)",
+    };
+    let authenticated = match compact {
+        Compact::Jwe(_) => "the header part, which the encryption authenticates as written",
+        Compact::Jws(_) => "the header or payload part, which the signature covers as written",
+    };
+    if bearer {
+        checks.fail(
+            id,
+            as_sent("the text starts with 'Bearer ', which iAdvize reads as part of the header"),
+            "pass the token alone: 'Bearer ' belongs in an HTTP Authorization header, not in \
+             the token given to iAdvize's tag",
+            JavaStack::Rejects,
+        );
+    } else if url_encoded {
+        checks.fail(
+            id,
+            as_sent("the token is URL-encoded (%2E for its dots), so iAdvize finds no dots"),
+            "URL-decode it before handing it over (decodeURIComponent in a browser)",
+            JavaStack::Rejects,
+        );
+    } else if !inside.foreign.is_empty() {
+        checks.fail(
+            id,
+            as_sent(&format!(
+                "{what} with {} inside {authenticated}",
+                inside.describe_foreign()
+            )),
+            "hand the token over exactly as produced: no quotes (JSON.stringify adds them), no \
+             line breaks, nothing before or after it",
+            JavaStack::Rejects,
+        );
+    } else if let Some((problem, java_stack)) = header_flaw {
+        checks.fail(id, problem, HEADER_JSON_HINT, java_stack);
+    } else if !outside.foreign.is_empty() {
+        checks.warn(
+            id,
+            format!(
+                "{what} with {} inside it; iAdvize's library skips characters base64url does \
+                 not have there, so it reads the token anyway",
+                outside.describe_foreign()
+            ),
+            "hand the token over exactly as produced, without quotes, prefixes or line breaks",
+            JavaStack::Accepts,
+        );
+    } else if all.padding || all.standard_alphabet {
+        let style = match (all.padding, all.standard_alphabet) {
+            (true, true) => "'=' padding and the standard base64 alphabet (+ and /)",
+            (true, false) => "'=' padding",
+            _ => "the standard base64 alphabet (+ and /)",
+        };
+        checks.warn(
+            id,
+            format!(
+                "{what} whose parts have {style}: iAdvize's library accepts it, but compact \
+                 tokens are base64url without padding, so this is a hand-rolled encoder"
+            ),
+            "encode with base64url without padding (RFC 7515 §2), or let a JOSE library \
+             serialise the token",
+            JavaStack::Accepts,
+        );
+    } else {
+        checks.pass(id, what);
     }
-    let token: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    if token.len() != text.len() {
-        warnings.push("removed whitespace inside the token (a wrapped copy?)".to_string());
-    }
-    CleanToken { token, warnings }
+    token_encrypted(&compact, options, checks);
+    Some(compact)
 }
 
-/// The text after a `Bearer` prefix (any case) followed by whitespace (a space, a tab, a line
-/// break) or by nothing at all.
+fn token_encrypted(compact: &Compact, options: &Options<'_>, checks: &mut Checks) {
+    let id = CheckId::TokenEncrypted;
+    let expect = options.names.expect_jws;
+    match (compact, options.expect_jws) {
+        (Compact::Jwe(_), false) => checks.pass(id, "encrypted (JWE), as iAdvize needs"),
+        (Compact::Jwe(_), true) => checks.fail(
+            id,
+            format!("an encrypted token (JWE), but {expect} was given"),
+            format!("give the inner signed token from the brand's logs, or drop {expect}"),
+            JavaStack::Unknown,
+        ),
+        (Compact::Jws(_), true) => checks.pass(
+            id,
+            format!("a bare signed token, as expected with {expect}"),
+        ),
+        (Compact::Jws(jws), false) => {
+            let payload = String::from_utf8_lossy(&jws.payload);
+            let (problem, hint) = if split(&payload).parts.len() == 5 {
+                (
+                    "a signed token (JWS) whose payload is an encrypted token (JWE): the token \
+                     was encrypted first and signed after, the wrong way round",
+                    "sign the claims first (JWS, RS256), then encrypt that compact JWS as the \
+                     JWE's content",
+                )
+            } else {
+                (
+                    "a bare signed token (JWS): iAdvize only accepts it encrypted (JWE)",
+                    "encrypt the compact JWS to iAdvize's public key as a JWE with alg \
+                     RSA-OAEP-256 and enc A256GCM (`iadvize-auth mint` shows the result)",
+                )
+            };
+            checks.fail(id, problem, hint, JavaStack::Rejects);
+        }
+    }
+}
+
+/// A better name than "n parts" for texts that are not compact tokens but something known.
+fn not_compact_cause(text: &str) -> Option<String> {
+    let json: serde_json::Value = serde_json::from_str(text).ok()?;
+    let object = json.as_object()?;
+    let has = |name: &str| object.contains_key(name);
+    if has("ciphertext") && (has("protected") || has("recipients") || has("encrypted_key")) {
+        return Some(
+            "a JWE in JSON serialisation (an object with protected, ciphertext …): iAdvize \
+             reads only the compact serialisation, five base64url parts separated by dots"
+                .into(),
+        );
+    }
+    if has("payload") && (has("signature") || has("signatures")) {
+        return Some(
+            "a JWS in JSON serialisation (an object with payload, signature …), not encrypted: \
+             iAdvize reads only a compact JWE"
+                .into(),
+        );
+    }
+    None
+}
+
+/// The text after a `Bearer` prefix (any case) and its whitespace.
 fn strip_bearer(text: &str) -> Option<&str> {
     const BEARER: &str = "bearer";
     let head = text.get(..BEARER.len())?;
     let rest = &text[BEARER.len()..];
-    (head.eq_ignore_ascii_case(BEARER) && rest.chars().next().is_none_or(char::is_whitespace))
-        .then_some(rest)
+    (head.eq_ignore_ascii_case(BEARER) && rest.starts_with(char::is_whitespace))
+        .then(|| rest.trim_start())
 }
 
-/// Reads the token's text: checks `token.format` and `token.encrypted`, and gives its parts
-/// when it is a well-formed compact token.
-pub(super) fn read(
-    token: &CleanToken,
-    options: &Options<'_>,
-    checks: &mut Checks,
-) -> Option<Compact> {
-    let compact = match parse_compact(&token.token) {
-        Ok(compact) => compact,
-        Err(problem) => {
-            let hint = if options.expect_jws {
-                "paste the whole signed token exactly as the brand's backend logged it: \
-                 three base64url parts separated by dots"
-            } else {
-                "paste the whole token exactly as the brand's backend produced it: \
-                 five base64url parts separated by dots"
-            };
-            checks.fail(CheckId::TokenFormat, problem, hint, JavaStack::Rejects);
-            return None;
+/// The text with `%2E` turned back into dots, when it has such escapes and no dot.
+fn percent_decoded_dots(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    (!text.contains('.') && lower.contains("%2e")).then(|| {
+        let mut decoded = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(at) = rest.to_ascii_lowercase().find("%2e") {
+            decoded.push_str(&rest[..at]);
+            decoded.push('.');
+            rest = &rest[at + 3..];
         }
-    };
-    match &compact {
-        Compact::Jwe(jwe) => {
-            match &jwe.header.flaw {
-                Some((problem, java_stack)) => checks.fail(
-                    CheckId::TokenFormat,
-                    problem.as_str(),
-                    HEADER_JSON_HINT,
-                    *java_stack,
-                ),
-                None => format_passed(token, "a compact JWE (5 parts)", checks),
-            }
-            if options.expect_jws {
-                checks.fail(
-                    CheckId::TokenEncrypted,
-                    format!(
-                        "an encrypted token (JWE), but {} was given",
-                        options.names.expect_jws
-                    ),
-                    format!(
-                        "give the inner signed token from the brand's logs, or drop {}",
-                        options.names.expect_jws
-                    ),
-                    JavaStack::NotApplicable,
-                );
-            } else {
-                checks.pass(CheckId::TokenEncrypted, "encrypted (JWE), as iAdvize needs");
-            }
-        }
-        Compact::Jws(_) => {
-            format_passed(token, "a compact JWS (3 parts)", checks);
-            if options.expect_jws {
-                checks.pass(
-                    CheckId::TokenEncrypted,
-                    format!(
-                        "a bare signed token, as expected with {}",
-                        options.names.expect_jws
-                    ),
-                );
-            } else {
-                checks.fail(
-                    CheckId::TokenEncrypted,
-                    "a bare signed token (JWS): iAdvize only accepts it encrypted (JWE)",
-                    "encrypt the compact JWS to iAdvize's public key as a JWE with alg \
-                     RSA-OAEP-256 and enc A256GCM (`iadvize-auth mint` shows the result)",
-                    JavaStack::Rejects,
-                );
-            }
-        }
-    }
-    Some(compact)
-}
-
-fn format_passed(token: &CleanToken, what: &str, checks: &mut Checks) {
-    if token.warnings.is_empty() {
-        checks.pass(CheckId::TokenFormat, what);
-    } else {
-        let noise = token.warnings.join("; ");
-        checks.warn(
-            CheckId::TokenFormat,
-            format!("{what}, after cleaning: {noise}"),
-            "hand the token over exactly as produced, without quotes, prefixes or line breaks",
-            JavaStack::NotApplicable,
-        );
-    }
-}
-
-const JWE_PARTS: [&str; 5] = [
-    "protected header",
-    "encrypted key",
-    "IV",
-    "ciphertext",
-    "tag",
-];
-const JWS_PARTS: [&str; 3] = ["protected header", "payload", "signature"];
-
-fn decode_part(text: &str, name: &str) -> Result<Vec<u8>, String> {
-    B64URL.decode(text).map_err(|_| {
-        if text.ends_with('=') {
-            format!("the {name} has '=' padding, which compact tokens never have")
-        } else {
-            format!("the {name} is not base64url")
-        }
+        decoded.push_str(rest);
+        decoded
     })
 }
 
-fn parse_compact(token: &str) -> Result<Compact, String> {
-    if token.is_empty() {
-        return Err("the token is empty".into());
+/// Names the parts of a split text as a JWE or a JWS, or says why `what` ("the token") is
+/// neither.
+pub(super) fn parse_compact(split: &Split, what: &str) -> Result<Compact, NotCompact> {
+    let problem = |problem: String| NotCompact {
+        problem,
+        hint: String::new(),
+    };
+    let parts = &split.parts;
+    if parts.len() == 1 && parts[0].text.is_empty() {
+        return Err(problem(format!("{what} is empty")));
     }
-    if let Some(bad) = token
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '=')))
-    {
-        return Err(format!(
-            "the token contains {}, which base64url never does",
-            describe_char(bad)
-        ));
-    }
-    let parts: Vec<&str> = token.split('.').collect();
     match parts.len() {
         5 => {
-            let header = Header::decode(&decode_part(parts[0], JWE_PARTS[0])?, "JWE")?;
-            let mut decoded = Vec::with_capacity(4);
-            for (part, name) in parts[1..].iter().zip(&JWE_PARTS[1..]) {
-                decoded.push(decode_part(part, name)?);
-            }
-            let mut decoded = decoded.into_iter();
-            let mut next = || decoded.next().unwrap_or_default();
+            let header = Header::decode(&parts[0].bytes, "JWE").map_err(problem)?;
             Ok(Compact::Jwe(ParsedJwe {
-                header_b64: parts[0].to_string(),
+                header_b64: parts[0].text.clone(),
                 header,
-                encrypted_key: next(),
-                iv: next(),
-                ciphertext: next(),
-                tag: next(),
+                encrypted_key: parts[1].bytes.clone(),
+                iv: parts[2].bytes.clone(),
+                ciphertext: parts[3].bytes.clone(),
+                tag: parts[4].bytes.clone(),
             }))
         }
-        3 => parse_jws(token).map(Compact::Jws),
-        n => Err(format!(
-            "the token has {} separated by dots; a JWE has 5 and a JWS 3{}",
-            plural(n, "part"),
-            if n == 4 || n == 2 {
-                " (was it cut short when copied?)"
-            } else {
-                ""
-            }
-        )),
+        3 => {
+            let header = Header::decode(&parts[0].bytes, "JWS").map_err(problem)?;
+            Ok(Compact::Jws(ParsedJws {
+                header,
+                payload: parts[1].bytes.clone(),
+                signature: parts[2].bytes.clone(),
+                signing_input: format!("{}.{}", parts[0].text, parts[1].text),
+            }))
+        }
+        n => Err(NotCompact {
+            problem: format!(
+                "{what} has {} separated by dots; a JWE has 5 and a JWS 3{}",
+                plural(n, "part"),
+                match n {
+                    1 => ": it is not a compact token",
+                    2 | 4 => " (was it cut short when copied?)",
+                    n if n > 5 => " (several tokens joined together?)",
+                    _ => "",
+                }
+            ),
+            hint: String::new(),
+        }),
     }
 }
 
+/// A character as people name it, safe to print.
 fn describe_char(c: char) -> String {
-    if c.is_control() || !c.is_ascii() {
-        format!("the character {}", c.escape_unicode())
-    } else {
-        format!("the character '{c}'")
+    match c {
+        '"' | '\'' | '`' => format!("quotes ({c})"),
+        '\n' | '\r' => "a line break".into(),
+        ' ' | '\t' => "whitespace".into(),
+        '\u{FEFF}' => "a byte order mark (U+FEFF)".into(),
+        c if c.is_control() || !c.is_ascii() => format!("the character {}", c.escape_unicode()),
+        c => format!("the character '{c}'"),
     }
-}
-
-/// Splits a compact JWS: the bare token, or the JWE's decrypted content.
-pub(super) fn parse_jws(token: &str) -> Result<ParsedJws, String> {
-    let parts: Vec<&str> = token.split('.').collect();
-    if parts.len() != 3 {
-        return Err(format!(
-            "it has {} where a JWS has 3",
-            plural(parts.len(), "part")
-        ));
-    }
-    let header = Header::decode(&decode_part(parts[0], JWS_PARTS[0])?, "JWS")?;
-    let payload = decode_part(parts[1], JWS_PARTS[1])?;
-    let signature = decode_part(parts[2], JWS_PARTS[2])?;
-    Ok(ParsedJws {
-        header,
-        payload,
-        signature,
-        signing_input: format!("{}.{}", parts[0], parts[1]),
-    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn strips_noise_and_reports_it() {
-        let clean_token = clean("  'Bearer a.b.c'\n", false);
-        assert_eq!(clean_token.token, "a.b.c");
-        assert_eq!(clean_token.warnings.len(), 3, "{:?}", clean_token.warnings);
-        let from_file = clean("a.b.c\n", true);
-        assert_eq!(from_file.token, "a.b.c");
-        assert!(from_file.warnings.is_empty());
-        let wrapped = clean("a.b\n.c", true);
-        assert_eq!(wrapped.token, "a.b.c");
-        assert_eq!(wrapped.warnings.len(), 1);
-        assert_eq!(clean("\"", false).token, "\"");
+    fn decoded(text: &str) -> Vec<Vec<u8>> {
+        split(text).parts.into_iter().map(|p| p.bytes).collect()
     }
 
     #[test]
-    fn a_bearer_prefix_ends_with_any_whitespace_and_a_bom_is_noise() {
-        for noisy in [
-            "Bearer\ta.b.c",
-            "bearer\na.b.c",
-            "BEARER  a.b.c",
-            "\u{feff}a.b.c",
-        ] {
-            let clean_token = clean(noisy, true);
-            assert_eq!(clean_token.token, "a.b.c", "{noisy:?}");
-            assert_eq!(clean_token.warnings.len(), 1, "{noisy:?}");
-        }
-        assert_eq!(clean("Bearer ", false).token, "");
-        assert_eq!(clean("\"Bearer\"", false).token, "");
-        assert_eq!(clean("Bearerish.b.c", false).token, "Bearerish.b.c");
+    fn parts_decode_as_nimbus_decodes_them() {
+        // Both alphabets, padding, and anything else skipped.
+        assert_eq!(decoded("QUJD.QUJD==.Q\"U\nJ D"), [b"ABC", b"ABC", b"ABC"]);
+        assert_eq!(
+            decoded("-_-_.+/+/"),
+            [[0xfb, 0xff, 0xbf], [0xfb, 0xff, 0xbf]]
+        );
+        // A last lone digit is dropped; trailing bits are allowed.
+        assert_eq!(decoded("QUJDR"), [b"ABC".to_vec()]);
+        assert_eq!(decoded("QR"), [b"A".to_vec()]);
+        // Java's trim: characters up to U+0020 at either end, not a BOM.
+        let split = split("\u{FEFF}QUJD.QUJD \n");
+        assert_eq!(split.noise[0].foreign, ['\u{FEFF}']);
+        assert!(split.noise[1].foreign.is_empty());
+    }
+
+    #[test]
+    fn noise_is_named() {
+        let noise = Noise::of("\"ab=+c\n");
+        assert!(noise.padding && noise.standard_alphabet);
+        assert_eq!(noise.describe_foreign(), "quotes (\"), a line break");
+        assert_eq!(strip_bearer("Bearer\tx"), Some("x"));
+        assert_eq!(strip_bearer("Bearerish.b.c"), None);
+        assert_eq!(percent_decoded_dots("a%2Eb%2ec").as_deref(), Some("a.b.c"));
+        assert_eq!(percent_decoded_dots("a.b%2Ec"), None);
     }
 }

@@ -9,7 +9,7 @@ use zeroize::Zeroizing;
 
 use super::{
     Container, Encoding, IADVIZE_PRODUCTION_KEY_BASE64, KeyError, LoadedKey, MAX_BITS, Material,
-    Passphrase, SourceFormat, jwk, modulus_bits,
+    Passphrase, SourceFormat, jwk, legacy_pem, modulus_bits, openssh,
 };
 
 const OID_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
@@ -20,9 +20,21 @@ const MIN_READABLE_BITS: usize = 1024;
 
 /// Decodes one RSA key from `bytes`, recognising its format by content.
 ///
-/// `passphrase` is called only when the key turns out to be encrypted.
+/// `passphrase` is called only when the key turns out to be encrypted. A JWK Set must hold
+/// exactly one key: [`decode_key_by_kid`] chooses among several.
 pub fn decode_key(
     bytes: &[u8],
+    passphrase: &mut dyn FnMut() -> Result<Passphrase, KeyError>,
+) -> Result<LoadedKey, KeyError> {
+    decode_key_by_kid(bytes, None, passphrase)
+}
+
+/// As [`decode_key`]; with `kid`, the input must be a JWK Set (or one JWK) and the key
+/// whose `kid` member it is is read. Without it, a JWK Set of several keys is refused with
+/// the list of their kids.
+pub fn decode_key_by_kid(
+    bytes: &[u8],
+    kid: Option<&str>,
     passphrase: &mut dyn FnMut() -> Result<Passphrase, KeyError>,
 ) -> Result<LoadedKey, KeyError> {
     // A byte-order mark, as some Windows editors write before text.
@@ -31,15 +43,23 @@ pub fn decode_key(
     if text.is_empty() {
         return Err(KeyError::Empty);
     }
-    match text[0] {
-        b'{' | b'[' => return jwk::decode_jwk(text),
+    match (text[0], kid) {
+        (b'{' | b'[', _) => return jwk::decode_jwk(text, kid),
+        (_, Some(kid)) => {
+            return Err(KeyError::KidNotApplicable {
+                kid: kid.to_string(),
+            });
+        }
         _ => {}
     }
     if let Some(start) = find(text, b"-----BEGIN ") {
         return decode_pem(&text[start..], passphrase);
     }
-    if let Some(err) = openssh_public_key(text) {
-        return Err(err);
+    if let Some(start) = find(text, openssh::SSH2_BEGIN) {
+        return openssh::decode_ssh2_block(&text[start..]);
+    }
+    if let Some(key) = openssh::decode_line(text) {
+        return key;
     }
     if text
         .iter()
@@ -87,29 +107,6 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 const PADDING_OPTIONAL: GeneralPurposeConfig =
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
 
-/// An OpenSSH public key line (`ssh-rsa AAAA… comment`): recognised to say how to convert it.
-fn openssh_public_key(text: &[u8]) -> Option<KeyError> {
-    let kind = text.split(|b| *b == b' ').next()?;
-    match kind {
-        b"ssh-rsa" => Some(KeyError::Unsupported {
-            found: "an OpenSSH public key".into(),
-            hint: "convert it with `ssh-keygen -e -m PKCS8 -f KEY.pub > public-key.pem`".into(),
-        }),
-        b"ssh-ed25519" => Some(KeyError::NotRsa {
-            found: "an OpenSSH Ed25519 public key".into(),
-        }),
-        b"ssh-dss" => Some(KeyError::NotRsa {
-            found: "an OpenSSH DSA public key".into(),
-        }),
-        _ if kind.starts_with(b"ecdsa-sha2-") || kind.starts_with(b"sk-") => {
-            Some(KeyError::NotRsa {
-                found: format!("an OpenSSH {} public key", String::from_utf8_lossy(kind)),
-            })
-        }
-        _ => None,
-    }
-}
-
 fn is_base64_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_')
 }
@@ -141,12 +138,9 @@ fn decode_pem(
         })?;
     let block = &pem[..end];
     if find(block, b"Proc-Type:").is_some() {
-        return Err(KeyError::Unsupported {
-            found: "a legacy OpenSSL-encrypted PEM key (Proc-Type: 4,ENCRYPTED)".into(),
-            hint: "convert it to encrypted PKCS#8 with \
-                   `openssl pkcs8 -topk8 -v2 aes-256-cbc -in OLD.pem -out private-key.pem`"
-                .into(),
-        });
+        let der = legacy_pem::decrypt(block, &label, passphrase)?;
+        let material = decode_pkcs1_private(&der)?;
+        return Ok(LoadedKey::new(SourceFormat::LegacyEncryptedPem, material));
     }
     let (_, der) = pkcs8::der::pem::decode_vec(block).map_err(|e| KeyError::Malformed {
         format: "PEM",
@@ -461,6 +455,16 @@ pub(super) fn decode_spki(der: &[u8]) -> Result<(Material, bool), KeyError> {
         .ok_or_else(|| malformed("public key", "the key bits are not whole bytes"))?;
     let public = RsaPublicKeyRef::from_der(raw).map_err(|e| malformed("RSA public key", e))?;
     Ok((Material::Public(public_from_pkcs1(public)?), pss))
+}
+
+/// An RSA public key from its big-endian modulus and public exponent.
+pub(super) fn public_from_be(n: &[u8], e: &[u8]) -> Result<rsa::PublicKey, KeyError> {
+    let uint =
+        |bytes| pkcs8::der::asn1::UintRef::new(bytes).map_err(|e| malformed("RSA public key", e));
+    public_from_pkcs1(RsaPublicKeyRef {
+        modulus: uint(n)?,
+        public_exponent: uint(e)?,
+    })
 }
 
 fn public_from_pkcs1(public: RsaPublicKeyRef<'_>) -> Result<rsa::PublicKey, KeyError> {

@@ -15,7 +15,8 @@ const B64URL: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
-pub(super) fn decode_jwk(text: &[u8]) -> Result<LoadedKey, KeyError> {
+/// One RSA JWK, or the key of a JWK Set: the only one, or the one whose `kid` is `kid`.
+pub(super) fn decode_jwk(text: &[u8], kid: Option<&str>) -> Result<LoadedKey, KeyError> {
     let value: Value =
         serde_json::from_slice(text).map_err(|e| KeyError::Jwk(format!("not valid JSON ({e})")))?;
     let object = match value {
@@ -28,18 +29,61 @@ pub(super) fn decode_jwk(text: &[u8]) -> Result<LoadedKey, KeyError> {
         _ => return Err(KeyError::Jwk("JSON that is not an object".into())),
     };
     let object = match object.get("keys") {
-        Some(Value::Array(keys)) if keys.len() == 1 => match &keys[0] {
-            Value::Object(only) => only.clone(),
+        Some(Value::Array(keys)) => match &keys[choose(keys, kid)?] {
+            Value::Object(chosen) => chosen.clone(),
             _ => return Err(KeyError::Jwk("the JWK Set's key is not an object".into())),
         },
-        Some(Value::Array(keys)) => {
-            return Err(KeyError::Jwk(format!(
-                "a JWK Set with {} keys; pass one key object",
-                keys.len()
-            )));
-        }
-        _ => object,
+        _ => match kid {
+            Some(kid) if kid_of(&object) != Some(kid) => {
+                return Err(KeyError::KidNotFound {
+                    kid: kid.to_string(),
+                    kids: vec![kid_of(&object).map(str::to_string)],
+                });
+            }
+            _ => object,
+        },
     };
+    decode_rsa_jwk(&object)
+}
+
+fn kid_of(key: &Map<String, Value>) -> Option<&str> {
+    key.get("kid").and_then(Value::as_str)
+}
+
+/// The index of the key to read in a JWK Set's `keys`.
+fn choose(keys: &[Value], kid: Option<&str>) -> Result<usize, KeyError> {
+    let kids: Vec<Option<&str>> = keys
+        .iter()
+        .map(|key| key.as_object().and_then(kid_of))
+        .collect();
+    let owned = || kids.iter().map(|k| k.map(str::to_string)).collect();
+    match (kid, keys.len()) {
+        (_, 0) => Err(KeyError::Jwk("the JWK Set holds no keys".into())),
+        (None, 1) => Ok(0),
+        (None, count) => Err(KeyError::KidNeeded {
+            count,
+            kids: owned(),
+        }),
+        (Some(kid), _) => {
+            let matching: Vec<usize> = (0..kids.len())
+                .filter(|at| kids[*at] == Some(kid))
+                .collect();
+            match matching[..] {
+                [only] => Ok(only),
+                [] => Err(KeyError::KidNotFound {
+                    kid: kid.to_string(),
+                    kids: owned(),
+                }),
+                _ => Err(KeyError::KidAmbiguous {
+                    kid: kid.to_string(),
+                    count: matching.len(),
+                }),
+            }
+        }
+    }
+}
+
+fn decode_rsa_jwk(object: &Map<String, Value>) -> Result<LoadedKey, KeyError> {
     let kty = match object.get("kty") {
         Some(Value::String(kty)) => kty.as_str(),
         Some(_) => return Err(KeyError::Jwk("member \"kty\" is not a string".into())),
@@ -54,8 +98,8 @@ pub(super) fn decode_jwk(text: &[u8]) -> Result<LoadedKey, KeyError> {
             return Err(not_rsa(&format!("a JWK of type {other:?}")));
         }
     }
-    let n = member(&object, "n")?;
-    let e = member(&object, "e")?;
+    let n = member(object, "n")?;
+    let e = member(object, "e")?;
     let bits = modulus_bits(&n);
     check_size(bits)?;
     // As the PKCS#1 decoder does: every secret component gets the modulus's precision.
@@ -63,11 +107,11 @@ pub(super) fn decode_jwk(text: &[u8]) -> Result<LoadedKey, KeyError> {
     let n_uint = uint(&n, width, "n")?;
     let e_uint = uint(&e, e.len() * 8, "e")?;
     let material = if object.contains_key("d") {
-        let d = Zeroizing::new(member(&object, "d")?);
+        let d = Zeroizing::new(member(object, "d")?);
         let mut primes = Vec::new();
         for name in ["p", "q"] {
             if object.contains_key(name) {
-                let prime = Zeroizing::new(member(&object, name)?);
+                let prime = Zeroizing::new(member(object, name)?);
                 primes.push(uint(&prime, width, name)?);
             }
         }

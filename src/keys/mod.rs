@@ -1,17 +1,22 @@
 //! RSA keys: the one place where key bytes are read, decoded, generated, encoded and written.
 //!
 //! Formats are recognised by content, never by file name: PKCS#8 (plain or passphrase
-//! encrypted), PKCS#1, SubjectPublicKeyInfo, each as PEM, DER or bare base64, and RSA JWKs.
+//! encrypted), PKCS#1 (also in legacy encrypted PEM), SubjectPublicKeyInfo, each as PEM, DER
+//! or bare base64, RSA JWKs and JWK Sets, and OpenSSH `ssh-rsa` public keys.
 
 mod builtin;
 mod decode;
 mod files;
 mod jwk;
+mod legacy_pem;
+mod openssh;
 mod source;
 
 use std::fmt;
 
 use base64::Engine as _;
+use openssl::bn::BigNum;
+use openssl::pkey::{PKey, Private, Public};
 use pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 use rsa::traits::PublicKeyParts;
 use sha2::{Digest, Sha256};
@@ -20,7 +25,7 @@ use zeroize::Zeroizing;
 use crate::alg::Signature;
 
 pub use builtin::{IADVIZE_PRODUCTION_KEY_BASE64, IADVIZE_PRODUCTION_SHA256};
-pub use decode::decode_key;
+pub use decode::{decode_key, decode_key_by_kid};
 pub use files::{FileToWrite, WriteError, create_private_dir, write_files};
 pub use source::{KeyInput, KeySource, MAX_KEY_INPUT_BYTES, read_limited};
 
@@ -56,6 +61,29 @@ pub enum KeyError {
     },
     #[error("malformed JWK: {0}")]
     Jwk(String),
+    #[error(
+        "a JWK Set with {count} keys, told apart by their kid: {}",
+        list_kids(kids)
+    )]
+    KidNeeded {
+        count: usize,
+        kids: Vec<Option<String>>,
+    },
+    #[error(
+        "no key with kid {kid:?} in the JWK Set, whose kids are {}",
+        list_kids(kids)
+    )]
+    KidNotFound {
+        kid: String,
+        kids: Vec<Option<String>>,
+    },
+    #[error(
+        "{count} keys of the JWK Set have kid {kid:?}, so it cannot choose one; keep one of \
+         them in the file"
+    )]
+    KidAmbiguous { kid: String, count: usize },
+    #[error("kid {kid:?} was asked for, but only a JWK or JWK Set has key ids and this is neither")]
+    KidNotApplicable { kid: String },
     #[error("the RSA key has {bits} bits; iAdvize needs at least {MIN_BITS}")]
     TooSmall { bits: usize },
     #[error("the RSA key has {bits} bits; this tool handles at most {MAX_BITS}")]
@@ -64,12 +92,25 @@ pub enum KeyError {
     WrongPassphrase,
     #[error("{0}")]
     Passphrase(String),
+    #[error("{0}")]
+    Fingerprint(String),
     #[error("this is a public key, but a private key is needed here")]
     NotPrivate,
     #[error("key generation failed: {0}")]
     Generate(String),
     #[error("encoding the key failed: {0}")]
     Encode(String),
+}
+
+/// The kids of a JWK Set's keys for a message: `"a", "b", (none)`.
+fn list_kids(kids: &[Option<String>]) -> String {
+    kids.iter()
+        .map(|kid| match kid {
+            Some(kid) => format!("{kid:?}"),
+            None => "(none)".to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A passphrase for an encrypted private key. Zeroized on drop; `Debug` does not show it.
@@ -133,7 +174,13 @@ pub enum Encoding {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SourceFormat {
     Encoded(Container, Encoding),
+    /// PKCS#1 PEM encrypted with OpenSSL's legacy `Proc-Type: 4,ENCRYPTED` headers.
+    LegacyEncryptedPem,
     Jwk,
+    /// One `ssh-rsa AAAA…` line, as in `id_rsa.pub` or `authorized_keys`.
+    OpenSsh,
+    /// An RFC 4716 `---- BEGIN SSH2 PUBLIC KEY ----` block, as `ssh-keygen -e` writes it.
+    Ssh2,
     Builtin,
     Generated,
 }
@@ -156,7 +203,10 @@ impl SourceFormat {
             SourceFormat::Encoded(Spki, Pem) => "spki-pem",
             SourceFormat::Encoded(Spki, Der) => "spki-der",
             SourceFormat::Encoded(Spki, Base64) => "spki-base64",
+            SourceFormat::LegacyEncryptedPem => "legacy-encrypted-pem",
             SourceFormat::Jwk => "jwk",
+            SourceFormat::OpenSsh => "openssh",
+            SourceFormat::Ssh2 => "ssh2-pem",
             SourceFormat::Builtin => "builtin",
             SourceFormat::Generated => "generated",
         }
@@ -164,7 +214,10 @@ impl SourceFormat {
 
     /// True when the key was stored passphrase-encrypted.
     pub fn is_encrypted(self) -> bool {
-        matches!(self, SourceFormat::Encoded(Container::EncryptedPkcs8, _))
+        matches!(
+            self,
+            SourceFormat::Encoded(Container::EncryptedPkcs8, _) | SourceFormat::LegacyEncryptedPem
+        )
     }
 }
 
@@ -306,6 +359,48 @@ impl LoadedKey {
         Ok(Zeroizing::new(doc.as_bytes().to_vec()))
     }
 
+    /// The private key as an OpenSSL key, built from its components, for signing with
+    /// OpenSSL. Going through DER instead would run OpenSSL's generic key decoder, whose first
+    /// use in a process costs more than the signature (keys of more than two primes, which
+    /// have no such components, still do).
+    pub(crate) fn openssl_private(&self) -> Result<PKey<Private>, KeyError> {
+        use rsa::traits::PrivateKeyParts;
+        let key = self.private()?;
+        let (Some(dp), Some(dq), Some(qinv), [p, q]) =
+            (key.dp(), key.dq(), key.qinv(), key.primes())
+        else {
+            return PKey::private_key_from_der(&self.private_pkcs8_der()?).map_err(openssl_error);
+        };
+        let secret = |value: &rsa::BoxedUint| Zeroizing::new(value.to_be_bytes());
+        let bn = |bytes: &[u8]| BigNum::from_slice(bytes).map_err(openssl_error);
+        let public = self.public_key();
+        let rsa = openssl::rsa::Rsa::from_private_components(
+            bn(&public.n_bytes())?,
+            bn(&public.e_bytes())?,
+            bn(&secret(key.d()))?,
+            bn(&secret(p.as_ref()))?,
+            bn(&secret(q.as_ref()))?,
+            bn(&secret(dp))?,
+            bn(&secret(dq))?,
+            bn(&secret(&qinv.retrieve()))?,
+        )
+        .map_err(openssl_error)?;
+        PKey::from_rsa(rsa).map_err(openssl_error)
+    }
+
+    /// The public half as an OpenSSL key, built from its components (see
+    /// [`LoadedKey::openssl_private`]).
+    pub(crate) fn openssl_public(&self) -> Result<PKey<Public>, KeyError> {
+        let public = self.public_key();
+        let bn = |bytes: &[u8]| BigNum::from_slice(bytes).map_err(openssl_error);
+        let rsa = openssl::rsa::Rsa::from_public_components(
+            bn(&public.n_bytes())?,
+            bn(&public.e_bytes())?,
+        )
+        .map_err(openssl_error)?;
+        PKey::from_rsa(rsa).map_err(openssl_error)
+    }
+
     /// The private key as PKCS#8 PEM, passphrase-encrypted (PBES2: scrypt + AES-256-CBC)
     /// when a passphrase is given.
     pub fn private_pkcs8_pem(
@@ -433,6 +528,78 @@ impl PublicKeyInfo {
     }
 }
 
+/// A fingerprint a person expects a key to have, as typed or pasted: at least 8 hex characters
+/// of the SHA-256 fingerprint (any case, colons allowed), or at least 8 characters of the JWK
+/// thumbprint, from their start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpectedFingerprint {
+    /// Without colons, as given.
+    given: String,
+    /// Lowercase, when `given` is all hex.
+    hex: Option<String>,
+}
+
+/// Which fingerprint of a key an [`ExpectedFingerprint`] matched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FingerprintMatch {
+    Sha256,
+    JwkThumbprint,
+    Neither,
+}
+
+/// Fewer characters than this could match another key by chance too easily.
+pub const MIN_FINGERPRINT_PREFIX: usize = 8;
+
+impl ExpectedFingerprint {
+    pub fn parse(text: &str) -> Result<Self, KeyError> {
+        let given: String = text.trim().chars().filter(|c| *c != ':').collect();
+        let fail = |why: &str| {
+            KeyError::Fingerprint(format!(
+                "{why}; give at least {MIN_FINGERPRINT_PREFIX} hex characters of the SHA-256 \
+                 fingerprint (colons allowed), or of the JWK thumbprint"
+            ))
+        };
+        let is_b64url = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+        if given.chars().count() < MIN_FINGERPRINT_PREFIX {
+            return Err(fail("too short to tell keys apart"));
+        }
+        let hex = given
+            .chars()
+            .all(|c| c.is_ascii_hexdigit())
+            .then(|| given.to_ascii_lowercase());
+        let thumbprint_like = given.chars().all(is_b64url) && given.len() <= 43;
+        match (&hex, thumbprint_like) {
+            (Some(hex), _) if hex.len() > 64 => Err(fail(
+                "longer than a SHA-256 fingerprint (64 hex characters)",
+            )),
+            (None, false) => Err(fail("neither hex nor a JWK thumbprint")),
+            _ => Ok(ExpectedFingerprint { given, hex }),
+        }
+    }
+
+    /// As given, without colons.
+    pub fn as_str(&self) -> &str {
+        &self.given
+    }
+
+    /// Which of `info`'s fingerprints starts with this one.
+    pub fn compare(&self, info: &PublicKeyInfo) -> FingerprintMatch {
+        if let Some(hex) = &self.hex
+            && info.sha256_fingerprint.starts_with(hex.as_str())
+        {
+            FingerprintMatch::Sha256
+        } else if info.jwk_thumbprint.starts_with(&self.given) {
+            FingerprintMatch::JwkThumbprint
+        } else {
+            FingerprintMatch::Neither
+        }
+    }
+}
+
+fn openssl_error(err: openssl::error::ErrorStack) -> KeyError {
+    KeyError::Encode(err.to_string())
+}
+
 /// Bit length of a big-endian unsigned integer.
 pub(crate) fn modulus_bits(be: &[u8]) -> usize {
     let skip = be.iter().take_while(|b| **b == 0).count();
@@ -470,6 +637,47 @@ mod tests {
         assert!(!shown.contains(&b64[40..80]), "{shown}");
         let pass = Passphrase::new(Zeroizing::new(b"hunter2-secret".to_vec())).unwrap();
         assert_eq!(format!("{pass:?}"), "Passphrase(<redacted>)");
+    }
+
+    #[test]
+    fn openssl_keys_built_from_components_are_the_same_keys() {
+        let key = LoadedKey::generate(2048).unwrap();
+        let private = key.openssl_private().unwrap();
+        // OpenSSL's PKCS#8 of the key it was handed equals ours: every component is the same.
+        assert_eq!(
+            private.private_key_to_pkcs8().unwrap(),
+            key.private_pkcs8_der().unwrap().to_vec()
+        );
+        let public = key.openssl_public().unwrap();
+        assert_eq!(
+            public.public_key_to_der().unwrap(),
+            key.public_info().unwrap().spki_der
+        );
+    }
+
+    #[test]
+    fn expected_fingerprints_match_by_prefix_case_and_colons_aside() {
+        let info = LoadedKey::iadvize_production().public_info().unwrap();
+        let compare = |text: &str| ExpectedFingerprint::parse(text).unwrap().compare(&info);
+        assert_eq!(compare("20b1ebc3"), FingerprintMatch::Sha256);
+        assert_eq!(compare("20:B1:EB:C3:CD"), FingerprintMatch::Sha256);
+        assert_eq!(compare(IADVIZE_PRODUCTION_SHA256), FingerprintMatch::Sha256);
+        assert_eq!(compare("QspNamaz04P1"), FingerprintMatch::JwkThumbprint);
+        assert_eq!(
+            compare("QspNamaz04P1Fh1DKF1IUvMLLiYJHmQhECR3ue0eJGU"),
+            FingerprintMatch::JwkThumbprint
+        );
+        assert_eq!(compare("20b1ebc4"), FingerprintMatch::Neither);
+        assert_eq!(compare("qspnamaz04p1"), FingerprintMatch::Neither);
+        for bad in [
+            "20b1ebc",
+            "",
+            "20b1 ebc3 cd86",
+            &"a".repeat(65),
+            "20b1ebc3!",
+        ] {
+            assert!(ExpectedFingerprint::parse(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

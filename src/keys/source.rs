@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use zeroize::Zeroizing;
 
-use super::{KeyError, KeyKind, LoadedKey, Passphrase, decode_key};
+use super::{KeyError, KeyKind, LoadedKey, Passphrase, decode_key_by_kid};
 
 /// Key files are small: anything larger is refused before it is read into memory.
 pub const MAX_KEY_INPUT_BYTES: usize = 1024 * 1024;
@@ -90,16 +90,24 @@ impl KeySource {
         }
     }
 
-    /// Reads and decodes the key. `passphrase` is called only for an encrypted key.
+    /// Reads and decodes the key; `kid` chooses a key of a JWK Set (see
+    /// [`decode_key_by_kid`](super::decode_key_by_kid)). `passphrase` is called only for an
+    /// encrypted key.
     pub fn load(
         &self,
+        kid: Option<&str>,
         passphrase: &mut dyn FnMut() -> Result<Passphrase, KeyError>,
     ) -> Result<LoadedKey, KeyError> {
         if *self == KeySource::Builtin {
+            if let Some(kid) = kid {
+                return Err(KeyError::KidNotApplicable {
+                    kid: kid.to_string(),
+                });
+            }
             return Ok(LoadedKey::iadvize_production());
         }
         let input = self.read()?;
-        let mut key = decode_key(&input.bytes, passphrase)?;
+        let mut key = decode_key_by_kid(&input.bytes, kid, passphrase)?;
         if let (KeyKind::Private, Some(mode)) = (key.kind(), input.mode)
             && mode & 0o077 != 0
         {

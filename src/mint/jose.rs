@@ -2,13 +2,15 @@
 //! plaintext of a compact JWE to the recipient's key. The cryptography is OpenSSL's: RS256 is
 //! RSASSA-PKCS1-v1_5 over SHA-256, RSA-OAEP-256 is OAEP with SHA-256 and MGF1-SHA-256, A256GCM is
 //! AES-256-GCM with the protected header as its AAD (RFC 7515, 7516, 7518). Both headers never
-//! change, so they are encoded once; OpenSSL's contexts are set up once each and reused.
+//! change, so they are encoded once; OpenSSL's contexts are set up once each and reused, on
+//! keys handed to OpenSSL by their components (OpenSSL 3 reads DER with a generic decoder
+//! whose first use costs a one-token run a fifth of its instructions: docs/performance.md).
 
 use std::sync::Mutex;
 
 use base64::Engine as _;
 use openssl::md::Md;
-use openssl::pkey::{PKey, Private, Public};
+use openssl::pkey::{Private, Public};
 use openssl::pkey_ctx::PkeyCtx;
 use openssl::rsa::Padding;
 use openssl::symm::Cipher;
@@ -44,7 +46,6 @@ impl std::fmt::Display for KeyRole {
 }
 
 /// OpenSSL contexts set up once for one operation with one key, lent to one thread at a time.
-/// Each context holds its own copy of the key, so threads never share an RSA key's blinding.
 struct Pool<T> {
     make: Box<dyn Fn() -> Result<PkeyCtx<T>, openssl::error::ErrorStack> + Send + Sync>,
     idle: Mutex<Vec<PkeyCtx<T>>>,
@@ -114,9 +115,8 @@ impl TokenMaker {
             return Err(MintError::SigningKeyNotPrivate);
         }
         check_size(KeyRole::Signing, signing_key)?;
-        let der = signing_key.private_pkcs8_der().map_err(MintError::Key)?;
+        let key = signing_key.openssl_private().map_err(MintError::Key)?;
         let signer = Pool::new(move || {
-            let key = PKey::private_key_from_der(&der)?;
             let mut ctx = PkeyCtx::new(&key)?;
             ctx.sign_init()?;
             ctx.set_rsa_padding(Padding::PKCS1)?;
@@ -127,9 +127,8 @@ impl TokenMaker {
             None => None,
             Some(recipient) => {
                 check_size(KeyRole::Recipient, recipient)?;
-                let spki = recipient.public_info().map_err(MintError::Key)?.spki_der;
+                let key = recipient.openssl_public().map_err(MintError::Key)?;
                 Some(Pool::new(move || {
-                    let key = PKey::public_key_from_der(&spki)?;
                     let mut ctx = PkeyCtx::new(&key)?;
                     ctx.encrypt_init()?;
                     ctx.set_rsa_padding(Padding::PKCS1_OAEP)?;

@@ -226,19 +226,37 @@ pub fn rehearsal_token(sb: &Sandbox, user_id: &str) -> String {
     stdout(&out).trim().to_string()
 }
 
-/// Runs `openssl` with arguments, panicking with its stderr on failure; returns stdout.
-pub fn openssl(args: &[&str], dir: &Path) -> Vec<u8> {
-    let out = Command::new("openssl")
+/// Runs `program` with arguments in `dir`, panicking with its stderr on failure; returns
+/// stdout.
+pub fn tool(program: &str, args: &[&str], dir: &Path) -> Vec<u8> {
+    let out = Command::new(program)
         .args(args)
         .current_dir(dir)
         .output()
-        .expect("openssl is installed");
+        .unwrap_or_else(|e| panic!("{program} is installed (scripts/test installs it): {e}"));
     assert!(
         out.status.success(),
-        "openssl {args:?} failed: {}",
+        "{program} {args:?} failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     out.stdout
+}
+
+/// Runs `openssl` with arguments, panicking with its stderr on failure; returns stdout.
+pub fn openssl(args: &[&str], dir: &Path) -> Vec<u8> {
+    tool("openssl", args, dir)
+}
+
+/// Exports a PEM key in `sb` as a JWK with Node's own crypto module (independent of this tool).
+pub fn node_jwk(sb: &Sandbox, pem: &str, private: bool) -> String {
+    let script = format!(
+        "const c=require('crypto');const fs=require('fs');\
+         const k=c.create{kind}Key(fs.readFileSync('{pem}'));\
+         process.stdout.write(JSON.stringify(k.export({{format:'jwk'}})));",
+        kind = if private { "Private" } else { "Public" }
+    );
+    let out = tool("node", &["-e", &script], sb.path());
+    String::from_utf8(out).expect("utf-8")
 }
 
 /// Encrypts the PKCS#8 key `key` (in `dir`) to `out` with openssl's PBES2 (PBKDF2 +

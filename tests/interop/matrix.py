@@ -292,6 +292,7 @@ def cases(keys):
     yield "jwe in JSON serialisation", J, "token.format", lib_jwe(
         keys, lib_jws(keys, GOOD), serialize_compact=False)
     yield "jwe double-encrypted", J, "jws.format", lib_jwe(keys, good)
+    yield "jws of a JWE (encrypted, then signed)", J, "token.encrypted", lib_jws(keys, good)
     yield "jwe of claims not signed", J, "jws.format", lib_jwe(keys, compact(GOOD))
     yield "jwe of a BOM then the JWS", J, "jws.format", lib_jwe(
         keys, "\ufeff" + lib_jws(keys, GOOD))

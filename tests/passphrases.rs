@@ -1,0 +1,286 @@
+//! Passphrases: each key of `mint` and `inspect` gets its own source, `keygen` never writes a
+//! key in the clear when a passphrase was given, and the terminal prompt asks again when the
+//! two entries of a new passphrase differ. Prompts are answered on a real pseudo-terminal.
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+use serde_json::Value;
+
+/// A sandbox with the brand key encrypted under one passphrase (`brand.pem`, `brand-pass.txt`)
+/// and the stand-in's private key under another (`standin.pem`, `standin-pass.txt`).
+fn two_encrypted_keys() -> Sandbox {
+    let sb = Sandbox::with_fixtures(&["brand-private.pem", "standin-iadvize-private.pem"]);
+    sb.write("brand-pass.txt", "brand passphrase\n");
+    sb.write("standin-pass.txt", "stand-in passphrase\n");
+    openssl_encrypt_pkcs8(
+        sb.path(),
+        "brand-private.pem",
+        "brand-pass.txt",
+        "brand.pem",
+        false,
+    );
+    openssl_encrypt_pkcs8(
+        sb.path(),
+        "standin-iadvize-private.pem",
+        "standin-pass.txt",
+        "standin.pem",
+        false,
+    );
+    set_mode(&sb.join("brand.pem"), 0o600);
+    set_mode(&sb.join("standin.pem"), 0o600);
+    sb
+}
+
+/// `mint` with both encrypted keys of [`two_encrypted_keys`].
+const MINT: &[&str] = &[
+    "mint",
+    "--key",
+    "brand.pem",
+    "--iadvize-key",
+    "standin.pem",
+    "--user-id",
+    "customer-1",
+];
+
+fn mint(sb: &Sandbox, extra: &[&str]) -> std::process::Output {
+    run(sb.cmd().args(MINT).args(extra))
+}
+
+#[test]
+fn each_key_of_mint_and_inspect_has_its_own_passphrase_file() {
+    let sb = two_encrypted_keys();
+    let out = mint(
+        &sb,
+        &[
+            "--key-passphrase-file",
+            "brand-pass.txt",
+            "--iadvize-key-passphrase-file",
+            "standin-pass.txt",
+        ],
+    );
+    assert_exit(&out, 0);
+    let token = stdout(&out).trim().to_string();
+
+    // A key's own file comes before --passphrase-file, which covers the other key.
+    let out = mint(
+        &sb,
+        &[
+            "--passphrase-file",
+            "brand-pass.txt",
+            "--iadvize-key-passphrase-file",
+            "standin-pass.txt",
+        ],
+    );
+    assert_exit(&out, 0);
+    // One file for both keys cannot open the second: the error names that key.
+    let out = mint(&sb, &["--passphrase-file", "brand-pass.txt"]);
+    assert_refused(&out, &["'standin.pem'", "wrong passphrase"]);
+
+    let out = run(sb.cmd().args([
+        "inspect",
+        &token,
+        "--decrypt-key",
+        "standin.pem",
+        "--decrypt-key-passphrase-file",
+        "standin-pass.txt",
+        "--verify-key",
+        "brand.pem",
+        "--verify-key-passphrase-file",
+        "brand-pass.txt",
+        "--json",
+    ]));
+    assert_exit(&out, 0);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["ok"], true, "{report}");
+    let out = run(sb.cmd().args([
+        "inspect",
+        &token,
+        "--decrypt-key",
+        "standin.pem",
+        "--verify-key",
+        "brand.pem",
+        "--passphrase-file",
+        "standin-pass.txt",
+    ]));
+    assert_refused(&out, &["'brand.pem'", "wrong passphrase"]);
+}
+
+#[test]
+fn without_a_terminal_the_error_names_the_flags_for_that_key() {
+    let sb = two_encrypted_keys();
+    let out = mint(&sb, &["--key-passphrase-file", "brand-pass.txt"]);
+    assert_refused(
+        &out,
+        &[
+            "'standin.pem' needs a passphrase",
+            "--iadvize-key-passphrase-file FILE (this key)",
+            "--passphrase-file FILE (every key)",
+            "IADVIZE_AUTH_PASSPHRASE",
+        ],
+    );
+    // A key's passphrase file needs that key.
+    let out = run(sb.cmd().args([
+        "mint",
+        "--key",
+        "brand.pem",
+        "--iadvize-key-passphrase-file",
+        "standin-pass.txt",
+        "--user-id",
+        "c",
+    ]));
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("--iadvize-key <KEY>"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn keygen_refuses_a_passphrase_from_the_environment_without_encrypt() {
+    let sb = Sandbox::new();
+    let out = run(sb
+        .cmd()
+        .args(["keygen"])
+        .env("IADVIZE_AUTH_PASSPHRASE", "meant for the key"));
+    assert_refused(
+        &out,
+        &["IADVIZE_AUTH_PASSPHRASE", "--encrypt", "unencrypted"],
+    );
+    assert!(!sb.join("iadvize-keys").exists(), "nothing written");
+    // As --passphrase-file without --encrypt is.
+    sb.write("pass.txt", "meant for the key\n");
+    let out = run(sb.cmd().args(["keygen", "--passphrase-file", "pass.txt"]));
+    assert_refused(&out, &["--passphrase-file", "--encrypt"]);
+    assert!(!sb.join("iadvize-keys").exists(), "nothing written");
+}
+
+/// Runs the tool on a pseudo-terminal (its controlling terminal, so that the prompt reads from
+/// it), answering each prompt in `answers` once it appears. Returns everything the terminal
+/// showed and the exit code.
+fn on_terminal(sb: &Sandbox, args: &[&str], answers: &[(&str, &str)]) -> (String, i32) {
+    const DRIVER: &str = r#"
+import json, os, pty, select, sys, time
+argv, answers = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(argv[0], argv)
+seen = b""
+def read_more(deadline):
+    global seen
+    ready, _, _ = select.select([fd], [], [], max(0, deadline - time.time()))
+    if not ready:
+        return False
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        chunk = b""
+    seen += chunk
+    return bool(chunk)
+at = 0
+for prompt, answer in answers:
+    deadline = time.time() + 30
+    while prompt.encode() not in seen[at:]:
+        if not read_more(deadline):
+            sys.stderr.write("no prompt %r; the terminal showed %r\n" % (prompt, seen))
+            os.kill(pid, 9)
+            sys.exit(90)
+    at = seen.index(prompt.encode(), at) + len(prompt)
+    os.write(fd, answer.encode() + b"\r")
+deadline = time.time() + 60
+while read_more(deadline):
+    pass
+_, status = os.waitpid(pid, 0)
+print(json.dumps({"seen": seen.decode("utf-8", "replace"), "code": os.waitstatus_to_exitcode(status)}))
+"#;
+    let bin = assert_cmd::cargo::cargo_bin("iadvize-auth");
+    let mut argv = vec![bin.to_str().expect("utf-8 path").to_string()];
+    argv.extend(args.iter().map(|a| a.to_string()));
+    let answers: Vec<[&str; 2]> = answers.iter().map(|(p, a)| [*p, *a]).collect();
+    let mut cmd = Command::new("python3");
+    cmd.args(["-c", DRIVER])
+        .arg(serde_json::to_string(&argv).unwrap())
+        .arg(serde_json::to_string(&answers).unwrap())
+        .current_dir(sb.path())
+        .env_remove("IADVIZE_AUTH_PASSPHRASE")
+        .env_remove("IADVIZE_AUTH_KEY")
+        .env("NO_COLOR", "1");
+    let out = run(&mut cmd);
+    assert_exit(&out, 0);
+    let result: Value = serde_json::from_slice(&out.stdout).expect("driver JSON");
+    (
+        result["seen"].as_str().unwrap().to_string(),
+        i32::try_from(result["code"].as_i64().unwrap()).unwrap(),
+    )
+}
+
+#[test]
+fn a_new_passphrase_is_asked_again_when_the_two_entries_differ() {
+    let sb = Sandbox::new();
+    let (seen, code) = on_terminal(
+        &sb,
+        &["keygen", "--encrypt"],
+        &[
+            ("New passphrase for", "first try"),
+            ("Repeat the passphrase", "first-try"),
+            ("New passphrase for", "second try"),
+            ("Repeat the passphrase", "second try"),
+        ],
+    );
+    assert_eq!(code, 0, "{seen}");
+    assert!(seen.contains("differ; try again"), "{seen}");
+    assert!(!seen.contains("second try"), "no echo: {seen}");
+    sb.write("second.txt", "second try\n");
+    let opened = openssl(
+        &[
+            "pkey",
+            "-in",
+            "iadvize-keys/private-key.pem",
+            "-passin",
+            "file:second.txt",
+            "-pubout",
+        ],
+        sb.path(),
+    );
+    assert_eq!(
+        opened,
+        std::fs::read(sb.join("iadvize-keys/public-key.pem")).unwrap(),
+        "the key is encrypted with the passphrase entered twice alike"
+    );
+}
+
+#[test]
+fn three_differing_entries_write_nothing() {
+    let sb = Sandbox::new();
+    let mut answers = Vec::new();
+    for attempt in ["a1", "b2", "c3"] {
+        answers.push(("New passphrase for", attempt));
+        answers.push(("Repeat the passphrase", "something else"));
+    }
+    let (seen, code) = on_terminal(&sb, &["keygen", "--encrypt"], &answers);
+    assert_eq!(code, 2, "{seen}");
+    assert!(
+        seen.contains("differed 3 times; nothing was written"),
+        "{seen}"
+    );
+    assert_eq!(seen.matches("New passphrase for").count(), 3, "{seen}");
+    assert!(!sb.join("iadvize-keys").exists());
+}
+
+#[test]
+fn each_encrypted_key_is_asked_for_by_name_on_the_terminal() {
+    let sb = two_encrypted_keys();
+    let (seen, code) = on_terminal(
+        &sb,
+        MINT,
+        &[
+            ("Passphrase for key 'brand.pem'", "brand passphrase"),
+            ("Passphrase for key 'standin.pem'", "stand-in passphrase"),
+        ],
+    );
+    assert_eq!(code, 0, "{seen}");
+    assert!(seen.contains("eyJ"), "a token: {seen}");
+}
