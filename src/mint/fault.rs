@@ -479,7 +479,7 @@ impl Fault {
                  those bytes",
                 "encoded the parts with a hand-rolled base64url that keeps the padding",
                 C::TokenFormat,
-                Status::Fail,
+                Status::Warn,
                 Accepts,
                 "Base64URL.decode skips the padding, and the AAD (AAD.compute) and signing input \
                  (JWSObject.getSigningInput) use the parts as received",
@@ -497,7 +497,7 @@ impl Fault {
                 "the token wrapped in double quotes",
                 "returned JSON.stringify(token), or a JSON string, where the bare text was due",
                 C::TokenFormat,
-                Status::Warn,
+                Status::Fail,
                 Rejects,
                 "RSADecrypter.decrypt (AESGCM.decrypt) throws JOSEException, tag mismatch: the \
                  quote is part of the header text the tag covers (AAD.compute)",
