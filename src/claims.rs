@@ -128,6 +128,8 @@ pub enum ClaimError {
     VisitorDataNotObject { found: &'static str },
     #[error("visitor data field {field:?} is given more than once; give each field once")]
     DuplicateVisitorField { field: String },
+    #[error("visitor data field {field:?} is longer than 4 GiB")]
+    VisitorValueTooLong { field: String },
     #[error("not valid JSON: {0}")]
     NotJson(String),
     #[error(
@@ -250,6 +252,75 @@ pub fn check_visitor_fields(fields: &Map<String, Value>) -> Result<(), ClaimErro
         }
     }
     Ok(())
+}
+
+/// A user's visitor data: known fields with string values, in one allocation (a batch keeps one
+/// per row). Each field is stored as its index in the known fields, the value's length in
+/// bytes (four bytes, little-endian), then the value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisitorData(Box<[u8]>);
+
+impl VisitorData {
+    /// Checks the fields (known, each once) and keeps them in this order.
+    pub fn from_fields<'a>(
+        fields: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, ClaimError> {
+        let mut bytes = Vec::new();
+        let mut seen = [false; VISITOR_FIELDS.len()];
+        for (field, value) in fields {
+            let Some(index) = VISITOR_FIELDS.iter().position(|known| *known == field) else {
+                return Err(ClaimError::UnknownVisitorField {
+                    field: field.to_string(),
+                });
+            };
+            if std::mem::replace(&mut seen[index], true) {
+                return Err(ClaimError::DuplicateVisitorField {
+                    field: field.to_string(),
+                });
+            }
+            let len = u32::try_from(value.len()).map_err(|_| ClaimError::VisitorValueTooLong {
+                field: field.to_string(),
+            })?;
+            bytes.push(u8::try_from(index).unwrap_or(u8::MAX));
+            bytes.extend_from_slice(&len.to_le_bytes());
+            bytes.extend_from_slice(value.as_bytes());
+        }
+        Ok(VisitorData(bytes.into_boxed_slice()))
+    }
+
+    /// Checks a JSON object of visitor data: known fields, string values.
+    pub fn from_map(map: &Map<String, Value>) -> Result<Self, ClaimError> {
+        check_visitor_fields(map)?;
+        VisitorData::from_fields(
+            map.iter()
+                .map(|(field, value)| (field.as_str(), value.as_str().unwrap_or_default())),
+        )
+    }
+
+    /// The fields and their values, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        let mut rest = &self.0[..];
+        std::iter::from_fn(move || {
+            let (&index, after) = rest.split_first()?;
+            let (len, after) = after.split_first_chunk::<4>()?;
+            let len = usize::try_from(u32::from_le_bytes(*len)).ok()?;
+            let (value, after) = after.split_at_checked(len)?;
+            rest = after;
+            let field = VISITOR_FIELDS.get(usize::from(index))?;
+            Some((*field, std::str::from_utf8(value).ok()?))
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// As the JSON object a token carries.
+    pub fn to_map(&self) -> Map<String, Value> {
+        self.iter()
+            .map(|(field, value)| (field.to_string(), Value::String(value.to_string())))
+            .collect()
+    }
 }
 
 /// True for a registered JWT claim or an iAdvize-prefixed one.
@@ -420,6 +491,35 @@ mod tests {
             Err(ClaimError::VisitorFieldNotString { .. })
         ));
         assert!(check_visitor_data(&serde_json::json!([])).is_err());
+    }
+
+    #[test]
+    fn visitor_data_keeps_known_fields_in_order_and_refuses_others() {
+        let data =
+            VisitorData::from_fields([("email", "j@x"), ("firstName", ""), ("city", "Zoë\n")])
+                .unwrap();
+        assert_eq!(
+            data.iter().collect::<Vec<_>>(),
+            [("email", "j@x"), ("firstName", ""), ("city", "Zoë\n")]
+        );
+        assert_eq!(
+            serde_json::to_string(&data.to_map()).unwrap(),
+            r#"{"email":"j@x","firstName":"","city":"Zoë\n"}"#
+        );
+        assert!(matches!(
+            VisitorData::from_fields([("nick", "J")]),
+            Err(ClaimError::UnknownVisitorField { .. })
+        ));
+        assert!(matches!(
+            VisitorData::from_fields([("city", "a"), ("city", "b")]),
+            Err(ClaimError::DuplicateVisitorField { .. })
+        ));
+        let map = serde_json::json!({"zipCode": 44000});
+        assert!(matches!(
+            VisitorData::from_map(map.as_object().unwrap()),
+            Err(ClaimError::VisitorFieldNotString { .. })
+        ));
+        assert!(VisitorData::from_fields([]).unwrap().is_empty());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use super::error::MintError;
 use super::input::{Batch, Cell, Row};
 use super::plan::{Minted, Plan};
-use crate::claims::{ClaimError, UserIdWarning};
+use crate::claims::UserIdWarning;
 
 /// Users a thread mints before handing their tokens to the writer.
 const BLOCK: usize = 64;
@@ -236,10 +236,6 @@ fn cell_of(err: &MintError) -> Option<Cell> {
     match err {
         MintError::UserId(_) | MintError::Fault(_) => Some(Cell::UserId),
         MintError::TtlZero | MintError::TtlTooLong => Some(Cell::Ttl),
-        MintError::VisitorData(
-            ClaimError::UnknownVisitorField { field }
-            | ClaimError::VisitorFieldNotString { field, .. },
-        ) => Some(Cell::Visitor(field.clone())),
         _ => None,
     }
 }

@@ -5,11 +5,11 @@
 
 use std::io::{self, BufRead, Read};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::batch::BatchError;
 use super::plan::User;
-use crate::claims::VISITOR_FIELDS;
+use crate::claims::{ClaimError, VISITOR_FIELDS, VisitorData};
 use crate::text::json_type;
 
 /// Longest line of user ids: generous for 255 UTF-16 units of any script plus blanks.
@@ -57,17 +57,15 @@ pub struct Batch {
 pub(super) enum Cell {
     UserId,
     Ttl,
-    Visitor(String),
 }
 
 impl Batch {
-    /// Where `value` sits in a row: `column 2 (email)` in CSV, `visitorData.email` in JSON
-    /// Lines; `None` for lines of ids (the line says it all).
+    /// Where `value` sits in a row: `column 2 (ttl)` in CSV, `ttl` in JSON Lines; `None` for
+    /// lines of ids (the line says it all).
     pub(super) fn place(&self, value: &Cell) -> Option<String> {
         let name = match value {
             Cell::UserId => USER_ID,
             Cell::Ttl => TTL,
-            Cell::Visitor(field) => field,
         };
         match self.format {
             InputFormat::Lines => None,
@@ -76,10 +74,7 @@ impl Batch {
                 .iter()
                 .position(|column| column == name)
                 .map(|index| column(index, name)),
-            InputFormat::JsonLines => Some(match value {
-                Cell::Visitor(field) => format!("{VISITOR_DATA}.{field}"),
-                _ => name.to_string(),
-            }),
+            InputFormat::JsonLines => Some(name.to_string()),
         }
     }
 }
@@ -283,23 +278,24 @@ pub fn read_csv(input: impl BufRead) -> Result<Batch, BatchError> {
             return Err(invalid(line, None, problem));
         }
         let mut user = User::default();
-        let mut visitor = Map::with_capacity(names.len());
-        for (index, ((cell, kind), name)) in cells.into_iter().zip(kinds).zip(names).enumerate() {
+        let mut visitor = Vec::new();
+        for (index, ((cell, kind), name)) in cells.iter().zip(kinds).zip(names).enumerate() {
             match kind {
-                Column::UserId => user.id = cell,
+                Column::UserId => user.id.clone_from(cell),
                 _ if cell.is_empty() => {}
                 Column::Ttl => {
-                    let ttl = crate::time::parse_duration(&cell)
+                    let ttl = crate::time::parse_duration(cell)
                         .map_err(|err| invalid(line, Some(column(index, name)), err.to_string()))?;
                     user.ttl = Some(ttl);
                 }
-                Column::Visitor => {
-                    visitor.insert(name.clone(), Value::String(cell));
-                }
+                Column::Visitor => visitor.push((name.as_str(), cell.as_str())),
             }
         }
         if !visitor.is_empty() {
-            user.visitor_data = Some(Box::new(visitor));
+            // The header's names are known fields, each once.
+            let data = VisitorData::from_fields(visitor)
+                .map_err(|err| invalid(line, None, err.to_string()))?;
+            user.visitor_data = Some(data);
         }
         rows.push(Row { line, user });
         Ok(())
@@ -527,7 +523,21 @@ fn json_row(line: u64, text: &[u8]) -> Result<User, BatchError> {
                 );
                 return Err(invalid(line, member(USER_ID), problem));
             }
-            (VISITOR_DATA, Value::Object(fields)) => user.visitor_data = Some(Box::new(fields)),
+            (VISITOR_DATA, Value::Object(fields)) => {
+                let data = VisitorData::from_map(&fields).map_err(|err| {
+                    let field = match &err {
+                        ClaimError::UnknownVisitorField { field }
+                        | ClaimError::VisitorFieldNotString { field, .. } => Some(field.as_str()),
+                        _ => None,
+                    };
+                    let at = match field {
+                        Some(field) => format!("{VISITOR_DATA}.{field}"),
+                        None => VISITOR_DATA.to_string(),
+                    };
+                    invalid(line, Some(at), err.to_string())
+                })?;
+                user.visitor_data = Some(data);
+            }
             (VISITOR_DATA, Value::Null) => {}
             (VISITOR_DATA, other) => {
                 let problem = format!(
@@ -623,20 +633,17 @@ mod tests {
         let (first, second) = (&batch.rows[0], &batch.rows[1]);
         assert_eq!((first.line, first.user.id.as_str()), (2, "c-1"));
         assert_eq!(first.user.ttl, Some(300));
-        let data = first.user.visitor_data.as_deref().unwrap();
+        let data = first.user.visitor_data.as_ref().unwrap().to_map();
         assert_eq!(
-            serde_json::to_string(data).unwrap(),
+            serde_json::to_string(&data).unwrap(),
             r#"{"firstName":"Jane"}"#
         );
         assert_eq!((second.line, second.user.id.as_str()), (4, "c,2"));
-        let data = second.user.visitor_data.as_deref().unwrap();
+        let data = second.user.visitor_data.as_ref().unwrap().to_map();
         assert_eq!(data["firstName"], "Jo \"J\"\nDoe");
         assert_eq!(data["city"], "Nantes");
         assert_eq!(second.user.ttl, None);
-        assert_eq!(
-            batch.place(&Cell::Visitor("city".into())).as_deref(),
-            Some("column 4 (city)")
-        );
+        assert_eq!(batch.place(&Cell::Ttl).as_deref(), Some("column 3 (ttl)"));
     }
 
     #[test]
@@ -672,7 +679,7 @@ mod tests {
         assert_eq!(batch.rows.len(), 2);
         assert_eq!(batch.rows[0].user.ttl, Some(90));
         assert_eq!(
-            batch.rows[0].user.visitor_data.as_deref().unwrap()["city"],
+            batch.rows[0].user.visitor_data.as_ref().unwrap().to_map()["city"],
             "Nantes"
         );
         assert_eq!((batch.rows[1].line, batch.rows[1].user.ttl), (3, Some(120)));

@@ -7,7 +7,7 @@ use super::error::MintError;
 use super::fault::{Fault, Faults, FaultyMaker};
 use super::jose::{KeyRole, TokenMaker};
 use crate::claims::{
-    self, LONG_LIFETIME_SECONDS, USER_ID_CLAIM, UserIdWarning, VISITOR_DATA_CLAIM,
+    self, LONG_LIFETIME_SECONDS, USER_ID_CLAIM, UserIdWarning, VISITOR_DATA_CLAIM, VisitorData,
 };
 use crate::keys::LoadedKey;
 use crate::time;
@@ -48,9 +48,9 @@ pub enum Recipient {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct User {
     pub id: String,
-    /// This user's visitor data fields, set over the request's (boxed: most rows have none,
-    /// and a batch keeps every row in memory).
-    pub visitor_data: Option<Box<Map<String, Value>>>,
+    /// This user's visitor data fields, set over the request's (compact: a batch keeps every
+    /// row in memory).
+    pub visitor_data: Option<VisitorData>,
     /// This user's token lifetime in seconds, instead of the request's.
     pub ttl: Option<u64>,
 }
@@ -238,9 +238,6 @@ impl Plan {
     /// Checks one user against iAdvize's rules; `Ok` may carry a warning about the id.
     pub fn check_user(&self, user: &User) -> Result<Option<UserIdWarning>, MintError> {
         let warning = claims::validate_user_id(&user.id).map_err(MintError::UserId)?;
-        if let Some(data) = &user.visitor_data {
-            claims::check_visitor_fields(data).map_err(MintError::VisitorData)?;
-        }
         if let Some(ttl) = user.ttl {
             check_ttl(ttl)?;
         }
@@ -264,11 +261,9 @@ impl Plan {
             (None, None) => None,
             (common, own) => {
                 let mut data = common.clone().unwrap_or_default();
-                data.extend(
-                    own.iter()
-                        .flat_map(|own| own.iter())
-                        .map(|(k, v)| (k.clone(), v.clone())),
-                );
+                for (field, value) in own.iter().flat_map(VisitorData::iter) {
+                    data.insert(field.to_string(), Value::String(value.to_string()));
+                }
                 Some(data)
             }
         };
@@ -371,9 +366,7 @@ mod tests {
         );
         let mut row = User::new("u-2");
         row.ttl = Some(5);
-        row.visitor_data = Some(Box::new(
-            serde_json::from_str(r#"{"city":"Nantes"}"#).unwrap(),
-        ));
+        row.visitor_data = Some(VisitorData::from_fields([("city", "Nantes")]).unwrap());
         let claims = plan.claims_for(&row, 10);
         assert_eq!(claims["exp"], 15);
         assert_eq!(claims[VISITOR_DATA_CLAIM]["city"], "Nantes");
