@@ -13,15 +13,6 @@ const NOW: &str = "1700000000";
 const DECRYPT_KEY: &str = "standin-iadvize-private.pem";
 const VERIFY_KEY: &str = "brand-public.pem";
 
-fn lab() -> Sandbox {
-    Sandbox::with_fixtures(&[
-        "brand-private.pem",
-        VERIFY_KEY,
-        DECRYPT_KEY,
-        "standin-iadvize-public.pem",
-    ])
-}
-
 /// `mint --list-faults --json`.
 fn declared(sb: &Sandbox) -> Vec<Value> {
     let out = run(sb.cmd().args(["mint", "--list-faults", "--json"]));
@@ -32,20 +23,9 @@ fn declared(sb: &Sandbox) -> Vec<Value> {
 
 /// A rehearsal token for user 8812 at NOW with these extra arguments.
 fn mint(sb: &Sandbox, args: &[&str]) -> std::process::Output {
-    run(sb
-        .cmd()
-        .args([
-            "mint",
-            "--key",
-            "brand-private.pem",
-            "--iadvize-key",
-            "standin-iadvize-public.pem",
-            "--user-id",
-            "8812",
-            "--now",
-            NOW,
-        ])
-        .args(args))
+    let mut all = vec!["--user-id", "8812", "--now", NOW];
+    all.extend_from_slice(args);
+    rehearsal_mint(sb, &all)
 }
 
 /// `inspect --json` of the exact text, with both keys, at NOW.
@@ -80,7 +60,7 @@ fn verdict(report: &Value) -> String {
 
 #[test]
 fn every_fault_is_caught_by_its_check_and_judged_as_declared_by_inspect_and_nimbus() {
-    let sb = lab();
+    let sb = rehearsal_sandbox();
     let faults = declared(&sb);
     assert_eq!(faults.len(), 30);
     let nimbus = nimbus_present();
@@ -199,7 +179,7 @@ fn docs_cli_md_has_every_fault_with_its_nimbus_citation() {
 
 #[test]
 fn faults_combine_across_parts_of_the_token_and_the_record_lists_them() {
-    let sb = lab();
+    let sb = rehearsal_sandbox();
     let out = mint(
         &sb,
         &[
@@ -241,7 +221,7 @@ fn faults_combine_across_parts_of_the_token_and_the_record_lists_them() {
 
 #[test]
 fn faults_that_make_no_sense_together_are_refused() {
-    let sb = lab();
+    let sb = rehearsal_sandbox();
     for (args, needles) in [
         (
             vec!["--fault", "no-exp", "--fault", "expired"],
@@ -289,7 +269,7 @@ fn faults_that_make_no_sense_together_are_refused() {
 
 #[test]
 fn sign_only_faults_and_text_defects_apply_to_the_bare_signed_token() {
-    let sb = lab();
+    let sb = rehearsal_sandbox();
     let out = mint(&sb, &["--jws", "--fault", "jws-hs256", "--fault", "quoted"]);
     assert_exit(&out, 0);
     let token = stdout(&out);

@@ -42,15 +42,6 @@ fn builtin_key_thumbprint_matches_jwcrypto() {
     );
 }
 
-fn rehearsal_sandbox() -> Sandbox {
-    Sandbox::with_fixtures(&[
-        "brand-private.pem",
-        "brand-public.pem",
-        "standin-iadvize-private.pem",
-        "standin-iadvize-public.pem",
-    ])
-}
-
 #[test]
 fn minted_tokens_open_with_jwcrypto_and_node_jose_exactly_as_expected() {
     let sb = rehearsal_sandbox();
@@ -138,15 +129,7 @@ fn a_batch_of_1000_opens_in_order_each_to_its_own_user_id() {
     let sb = rehearsal_sandbox();
     let ids: Vec<String> = (0..1000).map(|i| format!("user-{i:04}@brand")).collect();
     sb.write("ids.txt", ids.join("\n") + "\n");
-    let out = run(sb.cmd().args([
-        "mint",
-        "--key",
-        "brand-private.pem",
-        "--iadvize-key",
-        "standin-iadvize-public.pem",
-        "--user-ids",
-        "ids.txt",
-    ]));
+    let out = rehearsal_mint(&sb, &["--user-ids", "ids.txt"]);
     assert_exit(&out, 0);
     let opened = open_tokens(
         Jose::Jwcrypto,

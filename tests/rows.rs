@@ -10,28 +10,6 @@ use serde_json::{Value, json};
 
 const NOW: i64 = 1_764_583_200; // 2025-12-01T10:00:00Z
 
-fn lab() -> Sandbox {
-    Sandbox::with_fixtures(&[
-        "brand-private.pem",
-        "brand-public.pem",
-        "standin-iadvize-private.pem",
-        "standin-iadvize-public.pem",
-    ])
-}
-
-fn mint(sb: &Sandbox, args: &[&str]) -> std::process::Output {
-    run(sb
-        .cmd()
-        .args([
-            "mint",
-            "--key",
-            "brand-private.pem",
-            "--iadvize-key",
-            "standin-iadvize-public.pem",
-        ])
-        .args(args))
-}
-
 /// The claims of each token printed, as python jwcrypto opens them.
 fn claims_by_jwcrypto(sb: &Sandbox, tokens: &str) -> Vec<Value> {
     open_tokens(
@@ -62,7 +40,7 @@ fn expected(user_id: &str, ttl: i64, visitor: Option<Value>) -> Value {
 
 #[test]
 fn csv_with_a_bom_crlf_and_quoted_cells_mints_each_row_with_its_data_and_lifetime() {
-    let sb = lab();
+    let sb = rehearsal_sandbox();
     sb.write(
         "users.csv",
         "\u{FEFF}userId,firstName,lastName,email,ttl\r\n\
@@ -72,7 +50,7 @@ fn csv_with_a_bom_crlf_and_quoted_cells_mints_each_row_with_its_data_and_lifetim
          c-3,Zoë,\"O'Neil\r\nSmith\",,5m\r\n",
     );
     let now = NOW.to_string();
-    let out = mint(&sb, &["--user-ids", "users.csv", "--now", &now]);
+    let out = rehearsal_mint(&sb, &["--user-ids", "users.csv", "--now", &now]);
     assert_exit(&out, 0);
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
     let claims = claims_by_jwcrypto(&sb, &stdout(&out));
@@ -100,7 +78,7 @@ fn csv_with_a_bom_crlf_and_quoted_cells_mints_each_row_with_its_data_and_lifetim
 
 #[test]
 fn json_lines_mint_each_row_with_its_data_and_lifetime_over_the_common_data() {
-    let sb = lab();
+    let sb = rehearsal_sandbox();
     sb.write(
         "users.jsonl",
         "{\"userId\":\"c-1\",\"visitorData\":{\"city\":\"Nantes\",\"email\":\"a@example.com\"},\"ttl\":90}\n\
@@ -109,7 +87,7 @@ fn json_lines_mint_each_row_with_its_data_and_lifetime_over_the_common_data() {
          {\"userId\":\"c-3\",\"visitorData\":{\"country\":\"Italy\"}}\n",
     );
     let now = NOW.to_string();
-    let out = mint(
+    let out = rehearsal_mint(
         &sb,
         &[
             "--user-ids",
@@ -138,7 +116,7 @@ fn json_lines_mint_each_row_with_its_data_and_lifetime_over_the_common_data() {
 
 #[test]
 fn a_bad_row_stops_the_batch_before_any_token_and_names_line_and_column() {
-    let sb = lab();
+    let sb = rehearsal_sandbox();
     let cases: &[(&str, &str, &[&str])] = &[
         (
             "bad-ttl.csv",
@@ -177,19 +155,19 @@ fn a_bad_row_stops_the_batch_before_any_token_and_names_line_and_column() {
     ];
     for (file, text, needles) in cases {
         sb.write(file, text);
-        let out = mint(&sb, &["--user-ids", file]);
+        let out = rehearsal_mint(&sb, &["--user-ids", file]);
         assert_refused(&out, needles);
     }
 }
 
 #[test]
 fn the_format_can_be_named_when_the_content_does_not_say_it() {
-    let sb = lab();
+    let sb = rehearsal_sandbox();
     // One id per line that contains a comma: read as a CSV header, unless told.
     sb.write("ids.txt", "doe, jane\nroe, rick\n");
-    let out = mint(&sb, &["--user-ids", "ids.txt", "--jws"]);
+    let out = rehearsal_mint(&sb, &["--user-ids", "ids.txt", "--jws"]);
     assert_refused(&out, &["no userId column", "--input-format lines"]);
-    let out = mint(
+    let out = rehearsal_mint(
         &sb,
         &[
             "--user-ids",
@@ -208,16 +186,16 @@ fn the_format_can_be_named_when_the_content_does_not_say_it() {
     assert_eq!(users, ["doe, jane", "roe, rick"]);
     // A header of just userId is CSV: the header is not a user.
     sb.write("one-column.csv", "userId\nc-1\n");
-    let out = mint(&sb, &["--user-ids", "one-column.csv", "--jws", "--json"]);
+    let out = rehearsal_mint(&sb, &["--user-ids", "one-column.csv", "--jws", "--json"]);
     assert_exit(&out, 0);
     assert_eq!(stdout(&out).lines().count(), 1);
-    let out = mint(&sb, &["--user-id", "c", "--input-format", "csv"]);
+    let out = rehearsal_mint(&sb, &["--user-id", "c", "--input-format", "csv"]);
     assert_exit(&out, 2);
 }
 
 /// The `iat` that `mint --now TIME` gives.
 fn iat(sb: &Sandbox, now: &str) -> i64 {
-    let out = mint(sb, &["--user-id", "c-1", "--jws", "--json", "--now", now]);
+    let out = rehearsal_mint(sb, &["--user-id", "c-1", "--jws", "--json", "--now", now]);
     assert_exit(&out, 0);
     let record: Value = serde_json::from_slice(&out.stdout).unwrap();
     record["claims"]["iat"].as_i64().unwrap()
@@ -225,7 +203,7 @@ fn iat(sb: &Sandbox, now: &str) -> i64 {
 
 #[test]
 fn now_in_each_form_gives_the_iat_of_the_same_unix_seconds() {
-    let sb = lab();
+    let sb = rehearsal_sandbox();
     let unix = NOW.to_string();
     assert_eq!(iat(&sb, &unix), NOW);
     for form in [
@@ -250,11 +228,11 @@ fn now_in_each_form_gives_the_iat_of_the_same_unix_seconds() {
             "{form}: {got} not in {before}..={after} {offset:+}"
         );
     }
-    let out = mint(&sb, &["--user-id", "c-1", "--now", "2026-12-01 10:00"]);
+    let out = rehearsal_mint(&sb, &["--user-id", "c-1", "--now", "2026-12-01 10:00"]);
     assert_refused(&out, &["--now", "not a time", "RFC 3339"]);
 
     // inspect reads the same forms: the same report at the same instant.
-    let token = stdout(&mint(&sb, &["--user-id", "c-1", "--now", &unix]));
+    let token = stdout(&rehearsal_mint(&sb, &["--user-id", "c-1", "--now", &unix]));
     let report = |now: &str| {
         let out = run(sb.cmd().args([
             "inspect",
@@ -275,7 +253,7 @@ fn now_in_each_form_gives_the_iat_of_the_same_unix_seconds() {
 
 #[test]
 fn a_batch_on_a_terminal_shows_its_progress_and_a_closing_line_only_there() {
-    let sb = lab();
+    let sb = rehearsal_sandbox();
     let ids: String = (1..=200).map(|i| format!("customer-{i}\n")).collect();
     sb.write("ids.txt", &ids);
     let bin = assert_cmd::cargo::cargo_bin("iadvize-auth");
@@ -303,15 +281,7 @@ fn a_batch_on_a_terminal_shows_its_progress_and_a_closing_line_only_there() {
     let json = on_terminal(format!("{mint} --json > tokens.jsonl"));
     assert!(!json.contains("minted"), "{json:?}");
     // Piped: nothing but the tokens.
-    let out = run(sb.cmd().args([
-        "mint",
-        "--key",
-        "brand-private.pem",
-        "--iadvize-key",
-        "standin-iadvize-public.pem",
-        "--user-ids",
-        "ids.txt",
-    ]));
+    let out = rehearsal_mint(&sb, &["--user-ids", "ids.txt"]);
     assert_exit(&out, 0);
     assert!(out.stderr.is_empty(), "{}", stderr(&out));
 }

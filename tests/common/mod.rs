@@ -210,18 +210,34 @@ pub fn assert_refused(output: &Output, needles: &[&str]) -> String {
     error_lines[0].to_string()
 }
 
-/// A token for `user_id`, signed with `brand-private.pem` and encrypted to the rehearsal
-/// stand-in `standin-iadvize-public.pem` (both fixtures must be in the sandbox).
-pub fn rehearsal_token(sb: &Sandbox, user_id: &str) -> String {
-    let out = run(sb.cmd().args([
-        "mint",
-        "--key",
+/// A sandbox with the rehearsal's four keys: the brand's pair and the stand-in's pair.
+pub fn rehearsal_sandbox() -> Sandbox {
+    Sandbox::with_fixtures(&[
         "brand-private.pem",
-        "--iadvize-key",
+        "brand-public.pem",
+        "standin-iadvize-private.pem",
         "standin-iadvize-public.pem",
-        "--user-id",
-        user_id,
-    ]));
+    ])
+}
+
+/// `mint` signing with `brand-private.pem` and encrypting to the rehearsal stand-in
+/// `standin-iadvize-public.pem` (both fixtures must be in the sandbox), with `args`.
+pub fn rehearsal_mint(sb: &Sandbox, args: &[&str]) -> Output {
+    run(sb
+        .cmd()
+        .args([
+            "mint",
+            "--key",
+            "brand-private.pem",
+            "--iadvize-key",
+            "standin-iadvize-public.pem",
+        ])
+        .args(args))
+}
+
+/// A token for `user_id`, made by [`rehearsal_mint`].
+pub fn rehearsal_token(sb: &Sandbox, user_id: &str) -> String {
+    let out = rehearsal_mint(sb, &["--user-id", user_id]);
     assert_exit(&out, 0);
     stdout(&out).trim().to_string()
 }
