@@ -315,12 +315,14 @@ fn cells_count(n: usize) -> String {
 }
 
 /// The CSV records of `input`, each with the line it starts on: lines are joined while a
-/// quoted cell is open (an odd number of quotes so far), then the csv crate reads the cells.
+/// quoted cell is open (an odd number of quotes so far), then the csv crate's parser (csv-core)
+/// reads the cells.
 fn for_each_record(
     input: impl BufRead,
     mut record: impl FnMut(u64, Vec<String>) -> Result<(), BatchError>,
 ) -> Result<(), BatchError> {
     let mut input = capped(input, MAX_ROW_BYTES);
+    let mut reader = csv_core::Reader::new();
     let (mut text, mut buf) = (Vec::new(), Vec::new());
     let (mut start, mut quoted) = (0, false);
     for line in 1.. {
@@ -356,7 +358,7 @@ fn for_each_record(
         text.extend_from_slice(bytes);
         quoted ^= bytes.iter().filter(|&&b| b == b'"').count() % 2 == 1;
         if !quoted {
-            record(start, cells(&text, start)?)?;
+            record(start, cells(&mut reader, &text, start)?)?;
             text.clear();
         }
     }
@@ -370,31 +372,48 @@ fn for_each_record(
 const STRAY_QUOTE: &str = "a quote opens a cell that is never closed; a cell with a quote inside \
      is written quoted, its quotes doubled (\"O\"\"Brien\")";
 
-/// The cells of one CSV record (its text, from line `line`).
-fn cells(text: &[u8], line: u64) -> Result<Vec<String>, BatchError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text);
-    let mut records = reader.records();
-    let record = match records.next() {
-        None => return Ok(Vec::new()),
-        Some(record) => record,
-    };
-    // Lines were joined for a quote that opened no cell: they hold several records.
-    if records.next().is_some() {
+/// The cells of one CSV record (its text, from line `line`), read by `reader` (the csv crate's
+/// parser, reset for each record).
+fn cells(reader: &mut csv_core::Reader, text: &[u8], line: u64) -> Result<Vec<String>, BatchError> {
+    use csv_core::ReadRecordResult;
+    reader.reset();
+    // Unquoting never lengthens the text, and a record has at most one cell per comma, plus one.
+    let mut out = vec![0u8; text.len()];
+    let mut ends = vec![0usize; text.iter().filter(|&&b| b == b',').count() + 1];
+    let (mut input, mut written, mut cells) = (text, 0, 0);
+    loop {
+        let (result, nin, nout, nend) =
+            reader.read_record(input, &mut out[written..], &mut ends[cells..]);
+        input = &input[nin..];
+        written += nout;
+        cells += nend;
+        match result {
+            ReadRecordResult::Record | ReadRecordResult::End => break,
+            // Called again with the rest, or with nothing, which tells the parser the text ends.
+            ReadRecordResult::InputEmpty => {}
+            // Not with the buffers sized as above; refused rather than cut.
+            ReadRecordResult::OutputFull | ReadRecordResult::OutputEndsFull => {
+                return Err(invalid(line, None, STRAY_QUOTE.into()));
+            }
+        }
+    }
+    // Lines were joined for a quote that opened no cell: they hold more than one record.
+    if !input.iter().all(|b| matches!(b, b'\r' | b'\n')) {
         return Err(invalid(line, None, STRAY_QUOTE.into()));
     }
-    record
-        .map(|cells| cells.iter().map(str::to_string).collect())
-        .map_err(|err| match err.kind() {
-            csv::ErrorKind::Utf8 { err, .. } => invalid(
-                line,
-                Some(format!("column {}", err.field() + 1)),
-                "not valid UTF-8 text".into(),
-            ),
-            _ => invalid(line, None, err.to_string()),
+    let mut start = 0;
+    ends[..cells]
+        .iter()
+        .enumerate()
+        .map(|(index, &end)| {
+            let cell = std::str::from_utf8(&out[start..end]).map_err(|_| {
+                let at = Some(format!("column {}", index + 1));
+                invalid(line, at, "not valid UTF-8 text".into())
+            });
+            start = end;
+            cell.map(str::to_string)
         })
+        .collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
