@@ -666,6 +666,30 @@ mod tests {
     }
 
     #[test]
+    fn csv_needs_no_final_line_break_and_keeps_empty_cells_apart() {
+        let batch = read_csv(&b"userId,city,email\nc-1,,j@x\n\"c-2\",Nantes,"[..]).unwrap();
+        let users: Vec<(&str, Vec<(&str, &str)>)> = batch
+            .rows
+            .iter()
+            .map(|row| {
+                let data = row.user.visitor_data.iter().flat_map(VisitorData::iter);
+                (row.user.id.as_str(), data.collect())
+            })
+            .collect();
+        assert_eq!(
+            users,
+            [
+                ("c-1", vec![("email", "j@x")]),
+                ("c-2", vec![("city", "Nantes")])
+            ]
+        );
+        assert!(matches!(
+            read_csv(&b"userId,city\nc-1,\xff\n"[..]),
+            Err(BatchError::Invalid { line: 2, .. })
+        ));
+    }
+
+    #[test]
     fn csv_errors_name_line_and_column() {
         let error = |csv: &str| read_csv(csv.as_bytes()).unwrap_err().to_string();
         assert_eq!(
