@@ -182,7 +182,8 @@ fn check_one_stdin_reader(args: &MintArgs) -> anyhow::Result<()> {
     }
 }
 
-fn parse_ttl(text: &str) -> anyhow::Result<u64> {
+/// `--ttl`: at least a second, at most a year (`mint` and `serve`).
+pub(super) fn parse_ttl(text: &str) -> anyhow::Result<u64> {
     let ttl = time::parse_duration(text).context("--ttl")?;
     if ttl == 0 {
         bail!("--ttl {text}: a token must live at least one second; iAdvize recommends 60s");

@@ -6,6 +6,7 @@ mod keygen;
 mod mint;
 mod passphrase;
 mod pubkey;
+mod serve;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -45,6 +46,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Pubkey(args) => pubkey::run(args),
         Command::Mint(args) => mint::run(args),
         Command::Inspect(args) => inspect::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Completions(args) => completions::run_completions(args),
         Command::Man(args) => completions::run_man(args),
     }
