@@ -43,6 +43,7 @@ const PAGE_JS: &str = include_str!("assets/page.js");
 const PAGE_CSS: &str = include_str!("assets/page.css");
 const STANDIN_JS: &str = include_str!("assets/standin.js");
 const BOXED_HTML: &str = include_str!("assets/boxed.html");
+const BOXED_JS: &str = include_str!("assets/boxed.js");
 
 /// Everything the handlers share.
 #[derive(Debug)]
@@ -79,6 +80,7 @@ pub fn router(app: Arc<App>) -> Router {
             "/boxed.html",
             get(|| async { asset("text/html; charset=utf-8", BOXED_HTML) }),
         )
+        .route("/boxed.js", get(|| async { asset(JS, BOXED_JS) }))
         .route("/token", get(token_get).post(token_post))
         .route("/verify", post(verify))
         .route("/keys", get(keys))

@@ -205,7 +205,15 @@ fn announce(
     recipient_info: &PublicKeyInfo,
     origins: &[String],
 ) -> anyhow::Result<()> {
-    let url = format!("http://{address}/");
+    // Listening on every interface: the URL names loopback, which a browser can open.
+    let shown = match address.ip() {
+        ip if !ip.is_unspecified() => address,
+        std::net::IpAddr::V4(_) => SocketAddr::from(([127, 0, 0, 1], address.port())),
+        std::net::IpAddr::V6(_) => {
+            SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, address.port()))
+        }
+    };
+    let url = format!("http://{shown}/");
     let recipient_text = match recipient {
         Recipient::StandinFile(source) => format!("stand-in {source}"),
         Recipient::StandinGenerated => {
