@@ -7,9 +7,11 @@
 //
 // Environment: SERVE_URL (the server's base URL), INTEROP_DIR (where tests/interop/setup.sh
 // installed playwright-core), SCREENSHOT (a PNG path, optional), BAD_TOKEN (for the failure
-// scenario), BRAND_ORIGIN (an origin the server allows, for the brand-page scenario).
+// scenario), BRAND_ORIGIN (http://127.0.0.2:PORT, a free port: the brand page's own server, an
+// origin the server allows).
 import { createRequire } from "node:module";
 import { mkdtempSync, rmSync } from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 
@@ -37,7 +39,6 @@ const context = await chromium.launchPersistentContext(profile, {
   headless: true,
   args: ARGS,
 });
-if (process.env.GRANT) await context.grantPermissions([process.env.GRANT]);
 const page = context.pages()[0] || (await context.newPage());
 const consoleLines = [];
 page.on("console", (message) => consoleLines.push(`${message.type()}: ${message.text()}`));
@@ -128,9 +129,10 @@ try {
     await page.waitForFunction(() => Number(document.body.dataset.refreshes) >= 2, null, { timeout: 30000 });
     result.later = await observe();
   } else if (scenario === "brand-page") {
-    // A page of the test's own, on another origin, written as a brand writes its page for the
-    // real tag: only the script's address differs.
-    const origin = process.env.BRAND_ORIGIN;
+    // A page of the test's own, on another origin (its own loopback server, as a front-end
+    // developer's), written as a brand writes its page for the real tag: only the script's
+    // address differs.
+    const origin = new URL(process.env.BRAND_ORIGIN);
     const html = `<!doctype html><html><head><meta charset="utf-8"><title>Shop</title></head><body>
 <p id="out">waiting</p>
 <script>
@@ -152,19 +154,28 @@ try {
     results.ongoing = await iAdvize.activate(provider);
     results.first = await first;
     results.twice = await iAdvize.activate(provider);
-    results.invalid = await (async () => { await iAdvize.logout(); return iAdvize.activate(async () => ({ authenticationOption: { type: "SECURED" } })); })();
+    await iAdvize.logout();
+    results.invalid = await iAdvize.activate(async () => ({ authenticationOption: { type: "SECURED" } }));
     results.afterLogout = await iAdvize.activate(provider);
     document.getElementById("out").textContent = JSON.stringify(results);
   });
 </script>
 <script async src="${base}standin.js"></script>
 </body></html>`;
-    await page.route(`${origin}/shop`, (route) => route.fulfill({ contentType: "text/html", body: html }));
-    await page.goto(`${origin}/shop`);
-    await page.waitForFunction(() => document.getElementById("out").textContent !== "waiting", null, {
-      timeout: 30000,
+    const shop = http.createServer((request, response) => {
+      response.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
+      response.end(html);
     });
-    result.results = JSON.parse(await page.textContent("#out"));
+    await new Promise((resolve) => shop.listen(Number(origin.port), origin.hostname, resolve));
+    try {
+      await page.goto(`${origin.origin}/shop`);
+      await page.waitForFunction(() => document.getElementById("out").textContent !== "waiting", null, {
+        timeout: 30000,
+      });
+      result.results = JSON.parse(await page.textContent("#out"));
+    } finally {
+      shop.close();
+    }
   } else {
     throw new Error(`unknown scenario ${scenario}`);
   }

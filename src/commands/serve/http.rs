@@ -81,6 +81,8 @@ pub fn router(app: Arc<App>) -> Router {
             get(|| async { asset("text/html; charset=utf-8", BOXED_HTML) }),
         )
         .route("/boxed.js", get(|| async { asset(JS, BOXED_JS) }))
+        // Browsers ask for it; there is none.
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route("/token", get(token_get).post(token_post))
         .route("/verify", post(verify))
         .route("/keys", get(keys))
