@@ -13,7 +13,15 @@ const SHELLS: &[(&str, &str)] = &[
     ("elvish", "completions/iadvize-auth.elv"),
 ];
 
-const VERBS: &[&str] = &["keygen", "pubkey", "mint", "inspect", "completions", "man"];
+const VERBS: &[&str] = &[
+    "keygen",
+    "pubkey",
+    "mint",
+    "inspect",
+    "serve",
+    "completions",
+    "man",
+];
 
 fn check(committed: &str, generated: &[u8], stale: &mut Vec<String>) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(committed);
