@@ -86,7 +86,7 @@ set edit:completion:arg-completer[iadvize-auth] = {|@words|
             cand --iadvize-key 'The stand-in iAdvize''s private key: tokens are encrypted to it and /verify opens them with it. Default: a key pair generated for this run (its public half at /keys)'
             cand --allow-origin 'A web origin allowed to call this server from a browser (CORS), e.g. https://staging.example.com (repeatable; never `*`)'
             cand --allow-host 'A host name accepted in the Host header besides localhost and loopback addresses (repeatable): the name the page uses to reach this server'
-            cand --ttl 'Lifetime of each token: seconds, or 90s, 5m, 1h. iAdvize recommends 1 minute'
+            cand --ttl 'Token lifetime: seconds, or 90s, 5m, 1h. iAdvize recommends 1 minute'
             cand --access-token-file 'A secret (first line of FILE, at least 16 characters) that /token, /verify and /requests then require as `Authorization: Bearer SECRET`. Required off loopback'
             cand --log 'Format of the request log on standard error: one line per request, never a token or a key'
             cand --ready-file 'Write the `{"event":"listening",...}` line to FILE instead of standard output, once the server accepts connections'

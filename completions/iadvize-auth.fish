@@ -81,7 +81,7 @@ complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l key 
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l iadvize-key -d 'The stand-in iAdvize\'s private key: tokens are encrypted to it and /verify opens them with it. Default: a key pair generated for this run (its public half at /keys)' -r -F
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l allow-origin -d 'A web origin allowed to call this server from a browser (CORS), e.g. https://staging.example.com (repeatable; never `*`)' -r
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l allow-host -d 'A host name accepted in the Host header besides localhost and loopback addresses (repeatable): the name the page uses to reach this server' -r
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l ttl -d 'Lifetime of each token: seconds, or 90s, 5m, 1h. iAdvize recommends 1 minute' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l ttl -d 'Token lifetime: seconds, or 90s, 5m, 1h. iAdvize recommends 1 minute' -r
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l access-token-file -d 'A secret (first line of FILE, at least 16 characters) that /token, /verify and /requests then require as `Authorization: Bearer SECRET`. Required off loopback' -r -F
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l log -d 'Format of the request log on standard error: one line per request, never a token or a key' -r -f -a "text\t'One human-readable line per request'
 json\t'One JSON object per request (JSON Lines)'"

@@ -79,6 +79,19 @@ pub struct KeygenArgs {
     pub json: bool,
 }
 
+/// The lifetime of the tokens made (`mint`, `serve`).
+#[derive(Debug, Args)]
+pub struct TtlArgs {
+    /// Token lifetime: seconds, or 90s, 5m, 1h. iAdvize recommends 1 minute.
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "60s",
+        allow_hyphen_values = true
+    )]
+    pub ttl: String,
+}
+
 /// How to get the passphrase of an encrypted private key.
 #[derive(Debug, Args)]
 pub struct PassphraseArgs {
@@ -180,14 +193,8 @@ pub struct MintArgs {
     #[arg(long, value_name = "KEY")]
     pub iadvize_key: Option<PathBuf>,
 
-    /// Token lifetime: seconds, or 90s, 5m, 1h. iAdvize recommends 1 minute.
-    #[arg(
-        long,
-        value_name = "DURATION",
-        default_value = "60s",
-        allow_hyphen_values = true
-    )]
-    pub ttl: String,
+    #[command(flatten)]
+    pub ttl: TtlArgs,
 
     /// Sets the `iss` claim.
     #[arg(long, value_name = "ISS")]
@@ -355,14 +362,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "NAME")]
     pub allow_host: Vec<String>,
 
-    /// Lifetime of each token: seconds, or 90s, 5m, 1h. iAdvize recommends 1 minute.
-    #[arg(
-        long,
-        value_name = "DURATION",
-        default_value = "60s",
-        allow_hyphen_values = true
-    )]
-    pub ttl: String,
+    #[command(flatten)]
+    pub ttl: TtlArgs,
 
     /// A secret (first line of FILE, at least 16 characters) that /token, /verify and /requests
     /// then require as `Authorization: Bearer SECRET`. Required off loopback.

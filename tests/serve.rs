@@ -6,7 +6,7 @@ mod common;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use common::server::{Reply, Server};
+use common::server::{Reply, STANDIN_ARGS, Server};
 use common::*;
 use serde_json::{Value, json};
 
@@ -16,12 +16,6 @@ const FIXTURES: &[&str] = &[
     "other-private.pem",
     "standin-iadvize-private.pem",
     "standin-iadvize-public.pem",
-];
-const STANDIN: &[&str] = &[
-    "--key",
-    "brand-private.pem",
-    "--iadvize-key",
-    "standin-iadvize-private.pem",
 ];
 const GENERIC_REASON: &str = "Failed to fetch authentication with a server error";
 
@@ -49,7 +43,7 @@ fn mint(sb: &Sandbox, args: &[&str]) -> String {
 #[test]
 fn tokens_open_in_jwcrypto_and_verify_tells_success_from_failure() {
     let sb = Sandbox::with_fixtures(FIXTURES);
-    let server = Server::start_reading_stdout(&sb, STANDIN);
+    let server = Server::start_reading_stdout(&sb, STANDIN_ARGS);
     assert!(
         server.url.starts_with("http://127.0.0.1:"),
         "{}",
@@ -255,7 +249,7 @@ fn tokens_open_in_jwcrypto_and_verify_tells_success_from_failure() {
 #[test]
 fn token_refuses_what_mint_refuses_with_a_json_error() {
     let sb = Sandbox::with_fixtures(FIXTURES);
-    let server = Server::start(&sb, STANDIN);
+    let server = Server::start(&sb, STANDIN_ARGS);
     let mint_error = |args: &[&str]| {
         let out = run(sb
             .cmd()
@@ -368,7 +362,7 @@ fn token_refuses_what_mint_refuses_with_a_json_error() {
 #[test]
 fn wrong_host_foreign_origin_big_body_and_slow_client_are_refused() {
     let sb = Sandbox::with_fixtures(FIXTURES);
-    let mut args = STANDIN.to_vec();
+    let mut args = STANDIN_ARGS.to_vec();
     args.extend([
         "--allow-origin",
         "https://staging.example.com",
@@ -604,7 +598,7 @@ fn access_token_guards_the_endpoints_that_mint_open_or_list() {
     let sb = Sandbox::with_fixtures(FIXTURES);
     let secret = "7c1e0c7f6f3d4a1b9e2d5c8a0b3f6e9d";
     sb.write("secret.txt", format!("{secret}\n"));
-    let mut args = STANDIN.to_vec();
+    let mut args = STANDIN_ARGS.to_vec();
     args.extend(["--listen", "0.0.0.0:0", "--access-token-file", "secret.txt"]);
     let server = Server::start(&sb, &args);
     assert!(
@@ -721,7 +715,7 @@ fn generated_standin_and_json_log() {
 #[test]
 fn load_two_thousand_tokens_from_fifty_clients() {
     let sb = Sandbox::with_fixtures(FIXTURES);
-    let server = Server::start(&sb, STANDIN);
+    let server = Server::start(&sb, STANDIN_ARGS);
     let tokens_file = sb.join("tokens.txt");
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/serve-load.mjs");
     let out = run(std::process::Command::new("node")

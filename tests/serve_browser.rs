@@ -9,7 +9,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::server::Server;
+use common::server::{STANDIN_ARGS, Server};
 use common::*;
 use serde_json::Value;
 
@@ -19,12 +19,6 @@ const FIXTURES: &[&str] = &[
     "other-private.pem",
     "standin-iadvize-private.pem",
     "standin-iadvize-public.pem",
-];
-const STANDIN: &[&str] = &[
-    "--key",
-    "brand-private.pem",
-    "--iadvize-key",
-    "standin-iadvize-private.pem",
 ];
 const BANNER: &str = "You are logged in. This conversation is secured.";
 
@@ -39,6 +33,17 @@ fn have_chromium() -> bool {
     );
     eprintln!("skipped: {CHROMIUM} is not installed (apt-get install chromium)");
     false
+}
+
+/// A sandbox with the fixtures and a server on the stand-in key, with `extra` arguments; `None`
+/// (the test skips) when there is no browser outside CI.
+fn start(extra: &[&str]) -> Option<(Sandbox, Server)> {
+    if !have_chromium() {
+        return None;
+    }
+    let sb = Sandbox::with_fixtures(FIXTURES);
+    let server = Server::start(&sb, &[STANDIN_ARGS, extra].concat());
+    Some((sb, server))
 }
 
 /// Runs one scenario of tests/browser/rehearsal.mjs; what the page showed.
@@ -93,11 +98,9 @@ fn count(
 
 #[test]
 fn rehearsal_page_logs_in_refuses_a_second_activation_and_logs_in_after_logout() {
-    if !have_chromium() {
+    let Some((_sb, server)) = start(&[]) else {
         return;
-    }
-    let sb = Sandbox::with_fixtures(FIXTURES);
-    let server = Server::start(&sb, STANDIN);
+    };
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/serve-browser");
     std::fs::create_dir_all(&shots).unwrap();
     let shot = shots.join("logged-in.png");
@@ -164,11 +167,9 @@ fn rehearsal_page_logs_in_refuses_a_second_activation_and_logs_in_after_logout()
 
 #[test]
 fn a_token_signed_with_another_key_shows_failure_and_the_diagnosis() {
-    if !have_chromium() {
+    let Some((sb, server)) = start(&[]) else {
         return;
-    }
-    let sb = Sandbox::with_fixtures(FIXTURES);
-    let server = Server::start(&sb, STANDIN);
+    };
     // What a brand's backend signing with the wrong key would answer.
     let out = run(sb.cmd().args([
         "mint",
@@ -209,11 +210,9 @@ fn a_token_signed_with_another_key_shows_failure_and_the_diagnosis() {
 
 #[test]
 fn a_page_using_the_boxed_tag_messages_gets_its_token() {
-    if !have_chromium() {
+    let Some((_sb, server)) = start(&[]) else {
         return;
-    }
-    let sb = Sandbox::with_fixtures(FIXTURES);
-    let server = Server::start(&sb, STANDIN);
+    };
     let seen = browse(&server, "boxed", &[]);
     for state in ["first", "again"] {
         assert_eq!(seen[state]["status"], "authentication-success", "{seen:#}");
@@ -235,10 +234,6 @@ fn a_page_using_the_boxed_tag_messages_gets_its_token() {
 
 #[test]
 fn a_brands_own_page_works_with_standin_js_unchanged() {
-    if !have_chromium() {
-        return;
-    }
-    let sb = Sandbox::with_fixtures(FIXTURES);
     // The brand page's own server, on another loopback address: another origin.
     let port = std::net::TcpListener::bind("127.0.0.2:0")
         .unwrap()
@@ -246,9 +241,9 @@ fn a_brands_own_page_works_with_standin_js_unchanged() {
         .unwrap()
         .port();
     let origin = format!("http://127.0.0.2:{port}");
-    let mut args = STANDIN.to_vec();
-    args.extend(["--allow-origin", &origin]);
-    let server = Server::start(&sb, &args);
+    let Some((_sb, server)) = start(&["--allow-origin", &origin]) else {
+        return;
+    };
     let seen = browse(&server, "brand-page", &[("BRAND_ORIGIN", &origin)]);
     let results = &seen["results"];
     let auth = |name: &str| &results[name]["authentication"];
@@ -281,11 +276,9 @@ fn a_brands_own_page_works_with_standin_js_unchanged() {
 
 #[test]
 fn the_provider_is_called_again_when_the_session_lifetime_is_over() {
-    if !have_chromium() {
+    let Some((_sb, server)) = start(&[]) else {
         return;
-    }
-    let sb = Sandbox::with_fixtures(FIXTURES);
-    let server = Server::start(&sb, STANDIN);
+    };
     let seen = browse(&server, "refresh", &[]);
     assert_eq!(
         seen["first"]["status"], "authentication-success",

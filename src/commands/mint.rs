@@ -81,7 +81,7 @@ pub fn run(args: MintArgs) -> anyhow::Result<Outcome> {
 }
 
 fn plan(args: MintArgs) -> anyhow::Result<(Plan, UserIds)> {
-    let ttl = parse_ttl(&args.ttl)?;
+    let ttl = parse_ttl(&args.ttl.ttl)?;
     let now = args
         .now
         .map(time::check_unix_seconds)
@@ -130,7 +130,7 @@ fn plan(args: MintArgs) -> anyhow::Result<(Plan, UserIds)> {
         eprintln!(
             "warning: --ttl {} is longer than 1 hour; iAdvize recommends 1 minute, and a \
              leaked token stays usable for its whole lifetime",
-            args.ttl
+            args.ttl.ttl
         );
     }
     output::warn_all(&warnings);

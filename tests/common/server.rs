@@ -10,6 +10,14 @@ use std::time::{Duration, Instant};
 
 use super::Sandbox;
 
+/// `serve` with the brand fixture signing and the stand-in fixture as iAdvize.
+pub const STANDIN_ARGS: &[&str] = &[
+    "--key",
+    "brand-private.pem",
+    "--iadvize-key",
+    "standin-iadvize-private.pem",
+];
+
 /// A running server; killed when dropped.
 pub struct Server {
     child: Option<Child>,

@@ -36,7 +36,7 @@ enum Recipient {
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
-    let ttl = super::mint::parse_ttl(&args.ttl)?;
+    let ttl = super::mint::parse_ttl(&args.ttl.ttl)?;
     check_listen(&args)?;
     let access_token = args
         .access_token_file
