@@ -13,17 +13,15 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use anyhow::{Context, bail};
-use iadvize_auth::keys::{KeyKind, KeySource, LoadedKey, PublicKeyInfo};
-use serde_json::json;
-use tokio::signal::unix::{SignalKind, signal};
-
 use super::passphrase::PassphraseSource;
 use super::{Outcome, key_source, load_key};
 use crate::cli::ServeArgs;
 use crate::output;
+use anyhow::{Context, bail};
 use engine::Engine;
+use iadvize_auth::keys::{KeyKind, KeySource, LoadedKey, PublicKeyInfo};
 use policy::{AccessToken, Policy, is_loopback};
+use serde_json::json;
 
 /// Where tokens are encrypted to, and how that key came to be.
 enum Recipient {
@@ -85,8 +83,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
         .context("cannot start the server's runtime")?;
     runtime.block_on(async {
         // Signal handlers first: a stop sent right after the ready line is never missed.
-        let mut interrupt = signal(SignalKind::interrupt()).context("cannot handle Ctrl-C")?;
-        let mut terminate = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
+        let stopped = stop_signal()?;
         let listener = bind(args.listen).await?;
         let address = listener
             .local_addr()
@@ -100,10 +97,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
             app.policy.origins(),
         )?;
         let stop = async move {
-            tokio::select! {
-                _ = interrupt.recv() => {},
-                _ = terminate.recv() => {},
-            }
+            stopped.await;
             eprintln!("serve: stopping; requests in flight finish first");
         };
         listener::serve(listener, http::router(app), stop).await;
@@ -111,6 +105,28 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
         anyhow::Ok(())
     })?;
     Ok(Outcome::Success)
+}
+
+/// Completes on Ctrl-C or SIGTERM. The handlers are installed when this is called.
+#[cfg(unix)]
+fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt()).context("cannot handle Ctrl-C")?;
+    let mut terminate = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {},
+            _ = terminate.recv() => {},
+        }
+    })
+}
+
+/// Completes on Ctrl-C.
+#[cfg(not(unix))]
+fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 /// `--production` only on loopback; off loopback, only with a bearer secret.
