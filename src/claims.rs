@@ -3,16 +3,18 @@
 
 use serde_json::{Map, Value};
 
+use crate::text::{invisible_character, java_length, json_type};
+
 /// The user id claim: required, a string, unique and stable per user, at most 255 UTF-16 units.
 pub const USER_ID_CLAIM: &str = "https://iadvize.com/userId";
 /// The optional visitor details claim: an object of string fields.
-pub const VISITOR_DATA_CLAIM: &str = "https://iadvize.com/visitorData";
+pub(crate) const VISITOR_DATA_CLAIM: &str = "https://iadvize.com/visitorData";
 /// Every custom claim must start with this prefix.
-pub const IADVIZE_PREFIX: &str = "https://iadvize.com/";
+pub(crate) const IADVIZE_PREFIX: &str = "https://iadvize.com/";
 /// iAdvize's limit on the user id's length, in UTF-16 units (see [`java_length`]).
-pub const MAX_USER_ID_CHARS: usize = 255;
+const MAX_USER_ID_CHARS: usize = 255;
 /// The visitor data fields iAdvize documents.
-pub const VISITOR_FIELDS: &[&str] = &[
+pub(crate) const VISITOR_FIELDS: &[&str] = &[
     "firstName",
     "lastName",
     "address",
@@ -22,16 +24,42 @@ pub const VISITOR_FIELDS: &[&str] = &[
     "phoneNumber",
     "email",
 ];
+/// iAdvize recommends a one-minute token lifetime; past an hour is worth a warning: a leaked
+/// token stays usable for its whole lifetime.
+pub(crate) const LONG_LIFETIME_SECONDS: u64 = 3600;
 /// Registered JWT claim names (RFC 7519 §4.1): allowed without the iAdvize prefix.
-pub const REGISTERED_CLAIMS: &[&str] = &["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];
-/// Claims `mint` sets from its own flags, so `--claim` may not set them.
-const MINT_OWNED_CLAIMS: &[(&str, &str)] = &[
-    (USER_ID_CLAIM, "--user-id"),
-    (VISITOR_DATA_CLAIM, "--visitor-data or --visitor"),
-    ("iat", "--now"),
-    ("exp", "--ttl"),
-    ("iss", "--issuer"),
+const REGISTERED_CLAIMS: &[&str] = &["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];
+/// Claims that minting sets itself from what it is given, so that an extra claim may not set
+/// them.
+const MINT_OWNED_CLAIMS: &[(&str, OwnedBy)] = &[
+    (USER_ID_CLAIM, OwnedBy::UserId),
+    (VISITOR_DATA_CLAIM, OwnedBy::VisitorData),
+    ("iat", OwnedBy::IssueTime),
+    ("exp", OwnedBy::Lifetime),
+    ("iss", OwnedBy::Issuer),
 ];
+
+/// What sets a claim that minting owns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnedBy {
+    UserId,
+    VisitorData,
+    IssueTime,
+    Lifetime,
+    Issuer,
+}
+
+impl std::fmt::Display for OwnedBy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            OwnedBy::UserId => "the user id",
+            OwnedBy::VisitorData => "the visitor data",
+            OwnedBy::IssueTime => "the issue time",
+            OwnedBy::Lifetime => "the token lifetime",
+            OwnedBy::Issuer => "the issuer",
+        })
+    }
+}
 
 /// Values that look like a placeholder rather than one person's id. Shared by several people,
 /// such an id merges their conversations at iAdvize.
@@ -117,8 +145,8 @@ pub enum ClaimError {
          {IADVIZE_PREFIX}plan"
     )]
     PrefixOnly { name: String },
-    #[error("claim {name:?} is set by {flag}; use that instead")]
-    OwnedClaim { name: String, flag: &'static str },
+    #[error("claim {name:?} is set from {owner}; set that instead")]
+    OwnedClaim { name: String, owner: OwnedBy },
 }
 
 /// A user id that iAdvize accepts but that is probably a mistake.
@@ -146,71 +174,14 @@ impl UserIdWarning {
     }
 }
 
-/// Characters that show nothing, or only change how the text around them is shown, so that an
-/// id containing one looks like another id: format characters (Unicode Cf), line and paragraph
-/// separators, and the blank fillers of Hangul. Control characters (Cc) are refused apart.
-/// Variation selectors are not here: emoji need them, and they do not hide a character.
-const INVISIBLE: &[(char, char, &str)] = &[
-    ('\u{00AD}', '\u{00AD}', "soft hyphen"),
-    ('\u{034F}', '\u{034F}', "combining grapheme joiner"),
-    ('\u{061C}', '\u{061C}', "Arabic letter mark"),
-    ('\u{115F}', '\u{1160}', "Hangul filler"),
-    ('\u{17B4}', '\u{17B5}', "Khmer invisible vowel"),
-    ('\u{180E}', '\u{180E}', "Mongolian vowel separator"),
-    ('\u{200B}', '\u{200B}', "zero width space"),
-    ('\u{200C}', '\u{200C}', "zero width non-joiner"),
-    ('\u{200D}', '\u{200D}', "zero width joiner"),
-    ('\u{200E}', '\u{200F}', "directional mark"),
-    ('\u{2028}', '\u{2028}', "line separator"),
-    ('\u{2029}', '\u{2029}', "paragraph separator"),
-    (
-        '\u{202A}',
-        '\u{202E}',
-        "bidirectional embedding or override",
-    ),
-    ('\u{2060}', '\u{2060}', "word joiner"),
-    ('\u{2061}', '\u{2064}', "invisible mathematical operator"),
-    ('\u{2066}', '\u{2069}', "bidirectional isolate"),
-    ('\u{206A}', '\u{206F}', "deprecated format character"),
-    ('\u{3164}', '\u{3164}', "Hangul filler"),
-    (
-        '\u{FEFF}',
-        '\u{FEFF}',
-        "zero width no-break space, or byte order mark",
-    ),
-    ('\u{FFA0}', '\u{FFA0}', "halfwidth Hangul filler"),
-    ('\u{FFF9}', '\u{FFFB}', "interlinear annotation character"),
-    ('\u{E0000}', '\u{E007F}', "tag character"),
-];
-
-/// The name of `c` when it is an invisible character that makes text look like other text: a
-/// format character such as U+200B or U+FEFF, a line or paragraph separator, a bidirectional
-/// control, a Hangul filler, a tag character; `None` for visible characters and for control
-/// characters (Unicode Cc), which [`validate_user_id`] refuses apart.
-pub fn invisible_character(c: char) -> Option<&'static str> {
-    if c < '\u{AD}' {
-        return None;
-    }
-    INVISIBLE
-        .iter()
-        .find(|(first, last, _)| (*first..=*last).contains(&c))
-        .map(|(_, _, name)| *name)
-}
-
-/// Length as Java counts it (UTF-16 code units): iAdvize's backend is written in Java, so a
-/// character outside the Basic Multilingual Plane counts twice.
-pub fn java_length(text: &str) -> usize {
-    text.encode_utf16().count()
-}
-
 /// Checks a user id against iAdvize's rules. `Ok` may still carry a warning.
-pub fn check_user_id(user_id: &str) -> Result<Option<String>, ClaimError> {
+pub(crate) fn check_user_id(user_id: &str) -> Result<Option<String>, ClaimError> {
     Ok(validate_user_id(user_id)?.map(|warning| warning.message(user_id)))
 }
 
 /// Checks a user id against iAdvize's rules: not empty or only whitespace, at most 255 UTF-16
 /// units, no control or invisible character. `Ok` may still carry a warning.
-pub fn validate_user_id(user_id: &str) -> Result<Option<UserIdWarning>, ClaimError> {
+pub(crate) fn validate_user_id(user_id: &str) -> Result<Option<UserIdWarning>, ClaimError> {
     if user_id.trim().is_empty() {
         return Err(ClaimError::EmptyUserId);
     }
@@ -238,11 +209,6 @@ pub fn validate_user_id(user_id: &str) -> Result<Option<UserIdWarning>, ClaimErr
     Ok(user_id_warning_kind(user_id))
 }
 
-/// A warning for ids that are valid but probably wrong.
-pub fn user_id_warning(user_id: &str) -> Option<String> {
-    user_id_warning_kind(user_id).map(|warning| warning.message(user_id))
-}
-
 fn user_id_warning_kind(user_id: &str) -> Option<UserIdWarning> {
     let lowered = user_id.trim().to_lowercase();
     if PLACEHOLDERS.contains(&lowered.as_str())
@@ -258,25 +224,18 @@ fn user_id_warning_kind(user_id: &str) -> Option<UserIdWarning> {
     None
 }
 
-/// Describes a JSON value's type for messages.
-pub fn json_type(value: &Value) -> &'static str {
+/// Checks visitor data for `mint`: an object whose fields are all known and all strings.
+pub(crate) fn check_visitor_data(value: &Value) -> Result<(), ClaimError> {
     match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+        Value::Object(fields) => check_visitor_fields(fields),
+        _ => Err(ClaimError::VisitorDataNotObject {
+            found: json_type(value),
+        }),
     }
 }
 
-/// Checks visitor data for `mint`: an object whose fields are all known and all strings.
-pub fn check_visitor_data(value: &Value) -> Result<(), ClaimError> {
-    let Value::Object(fields) = value else {
-        return Err(ClaimError::VisitorDataNotObject {
-            found: json_type(value),
-        });
-    };
+/// Checks visitor data fields: all known, all strings.
+pub fn check_visitor_fields(fields: &Map<String, Value>) -> Result<(), ClaimError> {
     for (field, value) in fields {
         if !VISITOR_FIELDS.contains(&field.as_str()) {
             return Err(ClaimError::UnknownVisitorField {
@@ -294,16 +253,16 @@ pub fn check_visitor_data(value: &Value) -> Result<(), ClaimError> {
 }
 
 /// True for a registered JWT claim or an iAdvize-prefixed one.
-pub fn is_allowed_claim_name(name: &str) -> bool {
+pub(crate) fn is_allowed_claim_name(name: &str) -> bool {
     REGISTERED_CLAIMS.contains(&name) || name.starts_with(IADVIZE_PREFIX)
 }
 
 /// Checks the name of an extra claim given to `mint`.
-pub fn check_extra_claim_name(name: &str) -> Result<(), ClaimError> {
-    if let Some((_, flag)) = MINT_OWNED_CLAIMS.iter().find(|(owned, _)| *owned == name) {
+pub(crate) fn check_extra_claim_name(name: &str) -> Result<(), ClaimError> {
+    if let Some((_, owner)) = MINT_OWNED_CLAIMS.iter().find(|(owned, _)| *owned == name) {
         return Err(ClaimError::OwnedClaim {
             name: name.to_string(),
-            flag,
+            owner: *owner,
         });
     }
     if name == IADVIZE_PREFIX {
@@ -327,84 +286,21 @@ pub fn check_extra_claim_name(name: &str) -> Result<(), ClaimError> {
     Err(ClaimError::UnprefixedClaim { name: name.into() })
 }
 
-/// Parses visitor data given as JSON text, refusing a field given twice (which JSON parsers,
-/// serde_json included, silently resolve to the last value). The result still needs
-/// [`check_visitor_data`].
-pub fn parse_visitor_data(json: &[u8]) -> Result<Value, ClaimError> {
-    let value: Value =
-        serde_json::from_slice(json).map_err(|err| ClaimError::NotJson(err.to_string()))?;
-    if value.is_object() {
-        let fields: FieldNames =
-            serde_json::from_slice(json).map_err(|err| ClaimError::NotJson(err.to_string()))?;
-        if let Some(field) = fields.duplicate {
-            return Err(ClaimError::DuplicateVisitorField { field });
-        }
+/// Parses visitor data given as JSON text and checks it: an object of known string fields,
+/// each given once (JSON parsers, serde_json included, silently keep the last of a field given
+/// twice).
+pub fn parse_visitor_data(json: &[u8]) -> Result<Map<String, Value>, ClaimError> {
+    let (value, duplicates) =
+        crate::json::parse(json).map_err(|err| ClaimError::NotJson(err.to_string()))?;
+    if let Some(field) = duplicates.top_level {
+        return Err(ClaimError::DuplicateVisitorField { field });
     }
-    Ok(value)
-}
-
-/// The first member name of a JSON object that is given more than once.
-struct FieldNames {
-    duplicate: Option<String>,
-}
-
-impl<'de> serde::Deserialize<'de> for FieldNames {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Names;
-        impl<'de> serde::de::Visitor<'de> for Names {
-            type Value = FieldNames;
-
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<FieldNames, A::Error> {
-                let mut seen = std::collections::HashSet::new();
-                let mut duplicate = None;
-                while let Some(name) = map.next_key::<String>()? {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                    if !seen.insert(name.clone()) && duplicate.is_none() {
-                        duplicate = Some(name);
-                    }
-                }
-                Ok(FieldNames { duplicate })
-            }
-        }
-        deserializer.deserialize_map(Names)
-    }
-}
-
-/// Everything about the claims that is the same for every token of a `mint` run.
-#[derive(Debug, Clone, Default)]
-pub struct ClaimsTemplate {
-    pub issuer: Option<String>,
-    pub visitor_data: Option<Map<String, Value>>,
-    pub extra: Map<String, Value>,
-    /// Lifetime in seconds: `exp` = `iat` + `ttl`.
-    pub ttl: u64,
-}
-
-impl ClaimsTemplate {
-    /// The claims of one token. `iat` and `exp` are integers, as iAdvize's example has them.
-    pub fn claims_for(&self, user_id: &str, issued_at: i64) -> Map<String, Value> {
-        let mut claims = Map::new();
-        claims.insert(USER_ID_CLAIM.into(), Value::String(user_id.into()));
-        claims.insert("iat".into(), Value::from(issued_at));
-        let expires = issued_at.saturating_add(i64::try_from(self.ttl).unwrap_or(i64::MAX));
-        claims.insert("exp".into(), Value::from(expires));
-        if let Some(issuer) = &self.issuer {
-            claims.insert("iss".into(), Value::String(issuer.clone()));
-        }
-        if let Some(visitor) = &self.visitor_data {
-            claims.insert(VISITOR_DATA_CLAIM.into(), Value::Object(visitor.clone()));
-        }
-        for (name, value) in &self.extra {
-            claims.insert(name.clone(), value.clone());
-        }
-        claims
+    check_visitor_data(&value)?;
+    match value {
+        Value::Object(map) => Ok(map),
+        _ => Err(ClaimError::VisitorDataNotObject {
+            found: json_type(&value),
+        }),
     }
 }
 
@@ -540,10 +436,9 @@ mod tests {
             parse_visitor_data(b"{oops"),
             Err(ClaimError::NotJson(_))
         ));
-        // Not an object: left to check_visitor_data, which names the type.
         assert_eq!(
-            parse_visitor_data(b"[1, 1]").unwrap(),
-            serde_json::json!([1, 1])
+            parse_visitor_data(b"[1, 1]"),
+            Err(ClaimError::VisitorDataNotObject { found: "an array" })
         );
     }
 
@@ -591,19 +486,5 @@ mod tests {
         }
         // inspect's rule is unchanged: the bare prefix is prefixed.
         assert!(is_allowed_claim_name("https://iadvize.com/"));
-    }
-
-    #[test]
-    fn claims_have_integer_times() {
-        let template = ClaimsTemplate {
-            ttl: 60,
-            issuer: Some("https://brand.example".into()),
-            ..ClaimsTemplate::default()
-        };
-        let claims = template.claims_for("u-1", 1_700_000_000);
-        assert_eq!(
-            serde_json::to_string(&claims).unwrap(),
-            r#"{"https://iadvize.com/userId":"u-1","iat":1700000000,"exp":1700000060,"iss":"https://brand.example"}"#
-        );
     }
 }

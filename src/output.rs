@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::io::{self, IsTerminal, Write};
 
 use anstyle::{AnsiColor, Style};
-use iadvize_auth::inspect::report::{Kind, Report, Status};
+use iadvize_auth::inspect::{Kind, Report, Status};
 use iadvize_auth::time;
 use serde_json::Value;
 
@@ -48,7 +48,7 @@ pub fn escape_untrusted(text: &str) -> Cow<'_, str> {
 /// Control characters, and the invisible ones that make text look like other text (bidi
 /// controls, zero-width spaces, line separators …): on a terminal they are shown, not obeyed.
 fn needs_escape(c: char) -> bool {
-    c.is_control() || iadvize_auth::claims::invisible_character(c).is_some()
+    c.is_control() || iadvize_auth::text::invisible_character(c).is_some()
 }
 
 /// Whether human output on stdout may use colour: a terminal, and `NO_COLOR` unset or empty.
@@ -178,7 +178,12 @@ pub fn render_report(report: &Report, now: i64, colour: bool) -> String {
     }
     let _ = writeln!(out);
     let _ = writeln!(out, "{}", h("Checks"));
-    let id_width = report.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    let id_width = report
+        .checks
+        .iter()
+        .map(|c| c.id.as_str().len())
+        .max()
+        .unwrap_or(0);
     for check in &report.checks {
         let (style, mark) = p.status(check.status);
         let _ = writeln!(

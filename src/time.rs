@@ -3,7 +3,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Seconds after which a NumericDate is almost certainly in milliseconds (year 5138).
-pub const MILLISECONDS_THRESHOLD: i64 = 100_000_000_000;
+pub(crate) const MILLISECONDS_THRESHOLD: i64 = 100_000_000_000;
 
 /// Why a duration or time could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -74,7 +74,7 @@ pub fn rfc3339(seconds: i64) -> Option<String> {
 }
 
 /// A span of seconds as people say it: `42 s`, `3 min`, `2 h`, `5 days`.
-pub fn human_span(seconds: u64) -> String {
+pub(crate) fn human_span(seconds: u64) -> String {
     match seconds {
         0..=119 => format!("{seconds} s"),
         120..=7199 => format!("{} min", seconds / 60),

@@ -511,3 +511,59 @@ fn a_closed_stdout_ends_every_output_quietly() {
         );
     }
 }
+
+/// An error says each cause once: no `wrong passphrase: wrong passphrase`, whatever verb reads
+/// the key, and no message part repeated after the next colon.
+#[test]
+fn no_error_says_its_cause_twice() {
+    let sb = Sandbox::with_fixtures(&[
+        "brand-private.pem",
+        "brand-public.pem",
+        "rsa1024-private.pem",
+    ]);
+    sb.write("right.txt", "right passphrase\n");
+    sb.write("wrong.txt", "wrong passphrase\n");
+    openssl_encrypt_pkcs8(
+        sb.path(),
+        "brand-private.pem",
+        "right.txt",
+        "enc.pem",
+        false,
+    );
+    let wrong = ["--passphrase-file", "wrong.txt"];
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            [&["mint", "--key", "enc.pem", "--user-id", "c"][..], &wrong].concat(),
+            "wrong passphrase",
+        ),
+        (
+            [
+                &["inspect", "a.b.c", "--decrypt-key", "enc.pem"][..],
+                &wrong,
+            ]
+            .concat(),
+            "wrong passphrase",
+        ),
+        (
+            [&["pubkey", "enc.pem"][..], &wrong].concat(),
+            "wrong passphrase",
+        ),
+        (
+            vec!["mint", "--key", "rsa1024-private.pem", "--user-id", "c"],
+            "1024 bits",
+        ),
+        (
+            vec!["inspect", "a.b.c", "--decrypt-key", "brand-public.pem"],
+            "public key",
+        ),
+    ];
+    for (args, cause) in cases {
+        let out = run(sb.cmd().args(&args));
+        let line = assert_refused(&out, &[cause]);
+        assert_eq!(line.matches(cause).count(), 1, "{args:?}: {line}");
+        let parts: Vec<&str> = line.trim().split(": ").collect();
+        for pair in parts.windows(2) {
+            assert_ne!(pair[0], pair[1], "{args:?}: {line}");
+        }
+    }
+}

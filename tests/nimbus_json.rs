@@ -3,20 +3,16 @@
 //! give the same verdict and, for accepted texts, the same map. Needs Java and Debian's
 //! libgoogle-gson-java (/usr/share/java/gson.jar); fails, rather than skips, without them.
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+mod common;
+
 use std::sync::{Mutex, OnceLock};
 
 use base64::Engine;
-use iadvize_auth::gson::{self, ErrorKind, MAX_DEPTH, NimbusJson};
+use common::java::JavaHarness;
+use iadvize_auth::inspect::json::gson::{self, ErrorKind, MAX_DEPTH, NimbusJson};
 use proptest::prelude::*;
 use proptest::sample::{Index, select};
 use serde_json::Value;
-
-const GSON_JAR: &str = "/usr/share/java/gson.jar";
-const INSTALL: &str =
-    "install Java and Gson: apt-get install default-jdk-headless libgoogle-gson-java";
 
 /// `cases` runs, and no regression files written into the source tree (CI checks it is clean).
 fn config(cases: u32) -> ProptestConfig {
@@ -27,107 +23,19 @@ fn config(cases: u32) -> ProptestConfig {
     }
 }
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn require_tool(tool: &str) {
-    let works = Command::new(tool)
-        .arg("-version")
-        .output()
-        .is_ok_and(|out| out.status.success());
-    assert!(works, "`{tool} -version` does not run: {INSTALL}");
-}
-
-/// FNV-1a, to name the compiled harness after what it was built from.
-fn fnv1a(bytes: &[u8], mut hash: u64) -> u64 {
-    for &b in bytes {
-        hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    hash
-}
-
-/// Compiles tests/java/NimbusJson.java once (per version of it and of Gson) into
-/// target/java/<hash>/; safe when several test processes start at once.
-fn compiled_harness() -> PathBuf {
-    assert!(
-        Path::new(GSON_JAR).is_file(),
-        "{GSON_JAR} is missing: {INSTALL}"
-    );
-    require_tool("java");
-    require_tool("javac");
-    let source = root().join("tests/java/NimbusJson.java");
-    let mut hash = fnv1a(&std::fs::read(&source).unwrap(), 0xcbf2_9ce4_8422_2325);
-    hash = fnv1a(&std::fs::read(GSON_JAR).unwrap(), hash);
-    let java_dir = root().join("target/java");
-    let classes = java_dir.join(format!("{hash:016x}"));
-    if classes.join("NimbusJson.class").is_file() {
-        return classes;
-    }
-    std::fs::create_dir_all(&java_dir).unwrap();
-    let build = tempfile::tempdir_in(&java_dir).unwrap();
-    let out = Command::new("javac")
-        .args(["-encoding", "UTF-8", "-cp", GSON_JAR, "-d"])
-        .arg(build.path())
-        .arg(&source)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "javac failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    // Another process may have renamed its build into place first: the same class either way.
-    if std::fs::rename(build.path(), &classes).is_err() {
-        assert!(
-            classes.join("NimbusJson.class").is_file(),
-            "cannot move the build to {classes:?}"
-        );
-    }
-    classes
-}
-
 /// One running JVM, answering one line per input.
-struct Oracle {
-    _child: Child,
-    stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
-}
-
-fn oracle() -> &'static Mutex<Oracle> {
-    static ORACLE: OnceLock<Mutex<Oracle>> = OnceLock::new();
-    ORACLE.get_or_init(|| {
-        let classes = compiled_harness();
-        let mut child = Command::new("java")
-            .arg("-cp")
-            .arg(format!("{GSON_JAR}:{}", classes.display()))
-            .arg("NimbusJson")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot run java: {e}; {INSTALL}"));
-        let stdin = child.stdin.take().unwrap();
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        Mutex::new(Oracle {
-            _child: child,
-            stdin,
-            stdout,
-        })
-    })
+fn oracle() -> &'static Mutex<JavaHarness> {
+    static ORACLE: OnceLock<Mutex<JavaHarness>> = OnceLock::new();
+    ORACLE.get_or_init(|| Mutex::new(JavaHarness::start("NimbusJson", &[])))
 }
 
 /// Nimbus's verdict on `text`: "rejects" or "accepts <canonical form>".
 fn nimbus(text: &str) -> String {
-    let mut oracle = oracle()
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let line = base64::engine::general_purpose::STANDARD.encode(text);
-    writeln!(oracle.stdin, "{line}").unwrap();
-    oracle.stdin.flush().unwrap();
-    let mut answer = String::new();
-    oracle.stdout.read_line(&mut answer).unwrap();
-    assert!(!answer.is_empty(), "the Java harness stopped answering");
-    answer.trim_end_matches('\n').to_owned()
+    oracle()
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .ask(&line)
 }
 
 /// Our verdict on `text`, in the harness's canonical form.

@@ -6,9 +6,9 @@ mod common;
 use std::sync::OnceLock;
 
 use common::*;
-use iadvize_auth::inspect::{self, Options, input};
+use iadvize_auth::inspect::{self, CheckId, Names, Options, Status};
 use iadvize_auth::keys::{KeyError, LoadedKey, Passphrase, decode_key};
-use iadvize_auth::token::TokenMaker;
+use iadvize_auth::mint::{Plan, Recipient, Request, User};
 use proptest::prelude::*;
 use zeroize::Zeroizing;
 
@@ -31,7 +31,6 @@ fn no_passphrase() -> Result<Passphrase, KeyError> {
 }
 
 struct Keys {
-    brand: LoadedKey,
     standin_private: LoadedKey,
     brand_public: LoadedKey,
     jwe: String,
@@ -41,21 +40,26 @@ struct Keys {
 fn keys() -> &'static Keys {
     static KEYS: OnceLock<Keys> = OnceLock::new();
     KEYS.get_or_init(|| {
-        let brand = fixture_key("brand-private.pem");
-        let standin_private = fixture_key("standin-iadvize-private.pem");
-        let maker = TokenMaker::new(&brand, &standin_private).unwrap();
-        let claims = iadvize_auth::claims::ClaimsTemplate {
-            ttl: 60,
-            ..Default::default()
-        }
-        .claims_for("customer-1", 1_700_000_000);
-        let minted = maker.mint(&claims).unwrap();
+        // The JWE, and the JWS inside it: RS256 signatures are deterministic.
+        let mint = |recipient| {
+            let request = Request {
+                signing_key: fixture_key("brand-private.pem"),
+                recipient,
+                ttl: 60,
+                issuer: None,
+                visitor_data: None,
+                extra_claims: Default::default(),
+            };
+            let (plan, _) = Plan::new(request).unwrap();
+            plan.mint(&User::new("customer-1"), 1_700_000_000)
+                .unwrap()
+                .token
+        };
         Keys {
-            brand,
-            standin_private,
+            jwe: mint(Recipient::Key(fixture_key("standin-iadvize-private.pem"))),
+            jws: mint(Recipient::SignOnly),
+            standin_private: fixture_key("standin-iadvize-private.pem"),
             brand_public: fixture_key("brand-public.pem"),
-            jwe: minted.jwe,
-            jws: minted.jws,
         }
     })
 }
@@ -63,7 +67,7 @@ fn keys() -> &'static Keys {
 /// Inspects with and without keys; checks the report's invariants.
 fn inspect_everything(text: &str) {
     let keys = keys();
-    let clean = input::clean(text, true);
+    let clean = inspect::clean(text, true);
     for with_keys in [false, true] {
         for expect_jws in [false, true] {
             let options = Options {
@@ -72,15 +76,13 @@ fn inspect_everything(text: &str) {
                 now: 1_700_000_000,
                 leeway: 0,
                 expect_jws,
+                names: Names::default(),
             };
             let report = inspect::inspect(&clean, &options).expect("usable keys");
-            assert_eq!(report.checks.len(), inspect::report::CHECK_IDS.len());
+            assert_eq!(report.checks.len(), CheckId::ALL.len());
             assert_eq!(
                 report.ok,
-                report
-                    .checks
-                    .iter()
-                    .all(|c| c.status != inspect::report::Status::Fail)
+                report.checks.iter().all(|c| c.status != Status::Fail)
             );
             serde_json::to_string(&report).expect("serialisable");
         }
@@ -143,7 +145,7 @@ proptest! {
 fn key_texts() -> &'static [String] {
     static TEXTS: OnceLock<Vec<String>> = OnceLock::new();
     TEXTS.get_or_init(|| {
-        let brand = &keys().brand;
+        let brand = fixture_key("brand-private.pem");
         let info = brand.public_info().unwrap();
         vec![
             brand.private_pkcs8_pem(None).unwrap().to_string(),
@@ -181,7 +183,7 @@ proptest! {
     fn the_binary_exits_1_or_2_on_garbage(text in "[ -~]{1,200}", token in mutated(&keys().jwe)) {
         // Whitespace and quotes are copy-paste noise the tool strips (with a warning), so a
         // mutation that only adds those leaves a valid token.
-        prop_assume!(input::clean(&token, true).token != keys().jwe);
+        prop_assume!(inspect::clean(&token, true).token != keys().jwe);
         let sb = Sandbox::new();
         let decrypt = sb.fixture("standin-iadvize-private.pem");
         let verify = sb.fixture("brand-public.pem");

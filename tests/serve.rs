@@ -103,6 +103,8 @@ fn tokens_open_in_jwcrypto_and_verify_tells_success_from_failure() {
     );
     let report = &verdict["diagnosis"]["report"];
     assert_eq!(report["ok"], true);
+    assert_eq!(verdict["diagnosis"]["verdict"]["rules"], "pass");
+    assert_eq!(verdict["diagnosis"]["verdict"]["iadvize"], "accepts");
     assert_eq!(
         report["jws"]["claims"]["https://iadvize.com/userId"],
         "customer-8812"
@@ -155,6 +157,7 @@ fn tokens_open_in_jwcrypto_and_verify_tells_success_from_failure() {
         let auth = &verdict["authentication"];
         assert_eq!(auth["status"], "authentication-failure", "{verdict}");
         assert_eq!(auth["reason"], GENERIC_REASON);
+        assert_eq!(verdict["diagnosis"]["verdict"]["rules"], "fail");
         let checks = verdict["diagnosis"]["report"]["checks"].as_array().unwrap();
         let failed: Vec<&str> = checks
             .iter()
@@ -295,24 +298,34 @@ fn token_refuses_what_mint_refuses_with_a_json_error() {
         let rule = message.split_once(": ").unwrap().1;
         assert!(theirs.ends_with(rule), "serve: {message}\nmint: {theirs}");
     }
+    let shape = r#"the body must be {"userId": "…", "visitorData": {…}}: "#;
+    for (body, why) in [
+        ("not json", "it is not a JSON object"),
+        (r#"["c-1"]"#, "it is not a JSON object"),
+        (r#"{"userId": "c-1", "#, "EOF while parsing"),
+        ("{}", "missing field `userId`"),
+        (
+            r#"{"userId": 7}"#,
+            "invalid type: integer `7`, expected a string",
+        ),
+        (
+            r#"{"userID": "c-1"}"#,
+            "unknown field `userID`, expected `userId` or `visitorData`",
+        ),
+    ] {
+        let message = server.post("/token", body).assert_error(400, &[why]);
+        assert!(message.starts_with(shape), "{message}");
+    }
+    // A visitor data field given twice is refused, as mint refuses it.
     server
-        .post("/token", "not json")
-        .assert_error(400, &["not JSON"]);
-    server
-        .post("/token", "[1]")
-        .assert_error(400, &["not an object"]);
-    server
-        .post("/token", "{}")
-        .assert_error(400, &["userId is missing"]);
-    server
-        .post("/token", r#"{"userId": 7}"#)
-        .assert_error(400, &["userId must be a string, not a number"]);
-    server
-        .post("/token", r#"{"userID": "c-1"}"#)
-        .assert_error(400, &["userId is missing"]);
-    server
-        .post("/token", r#"{"userId": "c-1", "userID": "c-1"}"#)
-        .assert_error(400, &["unknown member \"userID\""]);
+        .post(
+            "/token",
+            r#"{"userId": "c-1", "visitorData": {"city": "A", "city": "B"}}"#,
+        )
+        .assert_error(
+            400,
+            &["visitorData: visitor data field \"city\" is given more than once"],
+        );
     server
         .get("/token")
         .assert_error(400, &["userId is missing"]);

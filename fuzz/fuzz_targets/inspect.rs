@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use iadvize_auth::inspect::{self, Options, input, report::CHECK_IDS};
+use iadvize_auth::inspect::{self, CheckId, Names, Options};
 use iadvize_auth::keys::{KeyError, LoadedKey, Passphrase, decode_key};
 use libfuzzer_sys::fuzz_target;
 
@@ -31,7 +31,7 @@ fn keys() -> &'static (LoadedKey, LoadedKey) {
 fuzz_target!(|data: &[u8]| {
     let (decrypt, verify) = keys();
     let text = String::from_utf8_lossy(data);
-    let clean = input::clean(&text, data.first().is_some_and(|b| b & 1 == 1));
+    let clean = inspect::clean(&text, data.first().is_some_and(|b| b & 1 == 1));
     for with_keys in [false, true] {
         let options = Options {
             decrypt_key: with_keys.then_some(decrypt),
@@ -39,9 +39,10 @@ fuzz_target!(|data: &[u8]| {
             now: 1_700_000_000,
             leeway: 0,
             expect_jws: data.len().is_multiple_of(2),
+            names: Names::default(),
         };
         if let Ok(report) = inspect::inspect(&clean, &options) {
-            assert_eq!(report.checks.len(), CHECK_IDS.len());
+            assert_eq!(report.checks.len(), CheckId::ALL.len());
         }
     }
 });

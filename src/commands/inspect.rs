@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Write};
 
 use anyhow::{Context, bail};
-use iadvize_auth::inspect::{self, Options, input};
+use iadvize_auth::inspect::{self, Names, Options};
 use iadvize_auth::keys::{KeyError, read_limited};
 use iadvize_auth::time;
 
@@ -22,7 +22,7 @@ pub fn run(args: InspectArgs) -> anyhow::Result<Outcome> {
     };
     let leeway = time::parse_duration(&args.leeway).context("--leeway")?;
     let (raw, from_stream) = read_token(args.token.as_deref())?;
-    let clean = input::clean(&String::from_utf8_lossy(&raw), from_stream);
+    let clean = inspect::clean(&String::from_utf8_lossy(&raw), from_stream);
     if clean.token.is_empty() {
         bail!(
             "no token given: the input is empty, or only whitespace, quotes or a 'Bearer' prefix"
@@ -50,6 +50,11 @@ pub fn run(args: InspectArgs) -> anyhow::Result<Outcome> {
         now,
         leeway,
         expect_jws: args.expect == Expect::Jws,
+        names: Names {
+            decrypt_key: "--decrypt-key",
+            verify_key: "--verify-key",
+            expect_jws: "--expect jws",
+        },
     };
     let report = inspect::inspect(&clean, &options).context("cannot inspect")?;
 

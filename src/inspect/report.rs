@@ -3,31 +3,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-/// Every check, in the order the report lists them. Ids are stable: scripts depend on them.
-pub const CHECK_IDS: &[&str] = &[
-    "token.format",
-    "token.encrypted",
-    "jwe.header_size",
-    "jwe.alg",
-    "jwe.enc",
-    "jwe.cty",
-    "jwe.crit",
-    "jwe.iv",
-    "jwe.tag",
-    "jwe.decrypt",
-    "jws.format",
-    "jws.alg",
-    "jws.crit",
-    "jws.signature",
-    "claims.json",
-    "claims.user_id",
-    "claims.exp",
-    "claims.lifetime",
-    "claims.iat",
-    "claims.nbf",
-    "claims.prefix",
-    "claims.visitor_data",
-];
+use super::check::{Check, CheckId, JavaStack, NeededKey, Status};
 
 /// What kind of token was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -36,56 +12,6 @@ pub enum Kind {
     Jwe,
     Jws,
     Unknown,
-}
-
-/// The outcome of one check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Pass,
-    Warn,
-    Fail,
-    Skip,
-}
-
-/// What iAdvize's Java stack (Nimbus JOSE+JWT on its documented decrypt-then-verify path)
-/// does with a token that has this problem.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum JavaStack {
-    /// The library refuses the token for this reason: it fails at iAdvize now.
-    #[serde(rename = "rejects")]
-    Rejects,
-    /// The library lets it through although iAdvize's rules are broken: it works by accident.
-    #[serde(rename = "accepts")]
-    Accepts,
-    /// Not a question for the library (a pass, a skip, or a rule only iAdvize's application
-    /// enforces).
-    #[serde(rename = "n/a")]
-    NotApplicable,
-}
-
-impl JavaStack {
-    /// The report's words for it.
-    pub fn describe(self) -> Option<&'static str> {
-        match self {
-            JavaStack::Rejects => Some("iAdvize's Java library rejects this: it fails now"),
-            JavaStack::Accepts => Some(
-                "iAdvize's Java library lets this through today: it works by accident, fix it before it breaks",
-            ),
-            JavaStack::NotApplicable => None,
-        }
-    }
-}
-
-/// One check's result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Check {
-    pub id: &'static str,
-    pub status: Status,
-    pub message: String,
-    /// What to change; `null` when there is nothing to change.
-    pub hint: Option<String>,
-    pub java_stack: JavaStack,
 }
 
 /// What can be seen of the outer JWE without its key.
@@ -125,8 +51,80 @@ pub struct Report {
     pub decrypted_payload: Option<String>,
 }
 
+/// What iAdvize's Java stack does with the token, on its documented path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Acceptance {
+    Accepts,
+    Rejects,
+    /// Something that decides it was not checked (see [`Verdict::unchecked`]).
+    Unknown,
+}
+
+/// Whether the token keeps iAdvize's documented rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Rules {
+    Pass,
+    Fail,
+    Unknown,
+}
+
+/// The two judgements of a token, and what could not be checked for want of a key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    pub iadvize: Acceptance,
+    pub rules: Rules,
+    /// The checks skipped because a key was not given, with the key each needs.
+    pub unchecked: Vec<Unchecked>,
+}
+
+/// A check that a key would have run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Unchecked {
+    pub check: CheckId,
+    pub needs: NeededKey,
+}
+
 impl Report {
-    pub fn check(&self, id: &str) -> Option<&Check> {
+    pub fn check(&self, id: CheckId) -> Option<&Check> {
         self.checks.iter().find(|c| c.id == id)
+    }
+
+    /// The verdict: iAdvize's Java stack rejects the token when any check failed for a reason
+    /// that stack refuses; otherwise it accepts it only if nothing that decides it was left
+    /// unchecked. The rules pass when no check failed and nothing was left unchecked. "No
+    /// check failed" is not "accepted": a token whose signature was not checked may still be
+    /// refused, and several failures are ones that stack lets through.
+    pub fn verdict(&self) -> Verdict {
+        let unchecked: Vec<Unchecked> = self
+            .checks
+            .iter()
+            .filter_map(|c| c.needs.map(|needs| Unchecked { check: c.id, needs }))
+            .collect();
+        let failed = |java: Option<JavaStack>| {
+            self.checks
+                .iter()
+                .any(|c| c.status == Status::Fail && java.is_none_or(|j| c.java_stack == j))
+        };
+        let iadvize = if failed(Some(JavaStack::Rejects)) {
+            Acceptance::Rejects
+        } else if unchecked.is_empty() {
+            Acceptance::Accepts
+        } else {
+            Acceptance::Unknown
+        };
+        let rules = if failed(None) {
+            Rules::Fail
+        } else if unchecked.is_empty() {
+            Rules::Pass
+        } else {
+            Rules::Unknown
+        };
+        Verdict {
+            iadvize,
+            rules,
+            unchecked,
+        }
     }
 }

@@ -17,6 +17,8 @@ use rsa::traits::PublicKeyParts;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+use crate::alg::Signature;
+
 pub use builtin::{IADVIZE_PRODUCTION_KEY_BASE64, IADVIZE_PRODUCTION_SHA256};
 pub use decode::decode_key;
 pub use files::{FileToWrite, WriteError, create_private_dir, write_files};
@@ -318,43 +320,44 @@ impl LoadedKey {
         pem.map_err(|e| KeyError::Encode(e.to_string()))
     }
 
-    /// Verifies a JWS RSA signature, `RS256/384/512` or `PS256/384/512` (RFC 7518 §3.3, §3.5:
-    /// PSS with MGF1 and a salt as long as the hash), with the `rsa` crate, for keys under 2048
-    /// bits that the JOSE library refuses but iAdvize's Java library accepts. `None` when `alg`
-    /// is not an RSA signature algorithm.
-    pub fn verify_jws_rsa(&self, alg: &str, message: &[u8], signature: &[u8]) -> Option<bool> {
+    /// Verifies a JWS RSA signature (RFC 7518 §3.3, §3.5: PSS with MGF1 and a salt as long as
+    /// the hash) with the `rsa` crate, for keys under 2048 bits that the JOSE library refuses
+    /// but iAdvize's Java library accepts.
+    pub(crate) fn verify_jws_rsa(&self, alg: Signature, message: &[u8], signature: &[u8]) -> bool {
         use rsa::pkcs1v15::Pkcs1v15Sign;
         use rsa::pss::Pss;
         use sha2::{Sha384, Sha512};
         let key = self.public_key();
-        let verified = match alg {
-            "RS256" => key.verify(
+        let verified = match (alg.is_pss(), alg.hash_bits()) {
+            (false, 256) => key.verify(
                 Pkcs1v15Sign::new::<Sha256>(),
                 &Sha256::digest(message),
                 signature,
             ),
-            "RS384" => key.verify(
+            (false, 384) => key.verify(
                 Pkcs1v15Sign::new::<Sha384>(),
                 &Sha384::digest(message),
                 signature,
             ),
-            "RS512" => key.verify(
+            (false, _) => key.verify(
                 Pkcs1v15Sign::new::<Sha512>(),
                 &Sha512::digest(message),
                 signature,
             ),
-            "PS256" => key.verify(Pss::<Sha256>::new(), &Sha256::digest(message), signature),
-            "PS384" => key.verify(Pss::<Sha384>::new(), &Sha384::digest(message), signature),
-            "PS512" => key.verify(Pss::<Sha512>::new(), &Sha512::digest(message), signature),
-            _ => return None,
+            (true, 256) => key.verify(Pss::<Sha256>::new(), &Sha256::digest(message), signature),
+            (true, 384) => key.verify(Pss::<Sha384>::new(), &Sha384::digest(message), signature),
+            (true, _) => key.verify(Pss::<Sha512>::new(), &Sha512::digest(message), signature),
         };
-        Some(verified.is_ok())
+        verified.is_ok()
     }
 
     /// RSA-OAEP decryption with SHA-256 but MGF1-SHA-1: what Java's default
     /// `OAEPWithSHA-256AndMGF1Padding` produces, and not what RSA-OAEP-256 means. Used only to
     /// diagnose tokens made that way.
-    pub fn decrypt_oaep_sha256_mgf1_sha1(&self, ciphertext: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    pub(crate) fn decrypt_oaep_sha256_mgf1_sha1(
+        &self,
+        ciphertext: &[u8],
+    ) -> Option<Zeroizing<Vec<u8>>> {
         let key = self.private().ok()?;
         key.decrypt(
             rsa::Oaep::<Sha256, sha1::Sha1>::new_with_mgf_hash(),

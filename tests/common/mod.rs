@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod java;
+pub mod nimbus;
 pub mod server;
 
 use std::path::{Path, PathBuf};

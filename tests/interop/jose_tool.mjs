@@ -7,6 +7,10 @@
 //   open --decrypt-key PEM --verify-key PEM         tokens on stdin, one per line; one JSON
 //                                                   line each: {"jwe_header", "jws_header",
 //                                                   "claims", "jws"} or {"error": "..."}
+//   seal --sign-key PEM --encrypt-key PEM [--no-cty]
+//                                                   claims (JSON) on stdin, one per line; one
+//                                                   token per line: RS256 JWS inside an
+//                                                   RSA-OAEP-256 + A256GCM JWE (cty JWT)
 // jose imports PKCS#8 private keys and SPKI public keys (PEM) only.
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
@@ -90,7 +94,26 @@ if (command === "thumbprint") {
       console.log(JSON.stringify({ error: `${err.code || err.name}: ${err.message}` }));
     }
   }
+} else if (command === "seal") {
+  const signKey = await privateKey(option(args, "--sign-key"), "RS256");
+  const encryptKey = await publicKey(option(args, "--encrypt-key"), "RSA-OAEP-256");
+  const header = { alg: "RSA-OAEP-256", enc: "A256GCM" };
+  if (!args.includes("--no-cty")) header.cty = "JWT";
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (!line.trim()) continue;
+    const jws = await new jose.CompactSign(new TextEncoder().encode(line))
+      .setProtectedHeader({ alg: "RS256" })
+      .sign(signKey);
+    const token = await new jose.CompactEncrypt(new TextEncoder().encode(jws))
+      .setProtectedHeader(header)
+      .encrypt(encryptKey);
+    console.log(token);
+  }
 } else {
-  console.error("usage: jose_tool.mjs thumbprint PEM | open --decrypt-key PEM --verify-key PEM");
+  console.error(
+    "usage: jose_tool.mjs thumbprint PEM | open --decrypt-key PEM --verify-key PEM" +
+      " | seal --sign-key PEM --encrypt-key PEM [--no-cty]",
+  );
   process.exit(1);
 }

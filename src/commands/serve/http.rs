@@ -22,6 +22,7 @@ use tower_http::timeout::TimeoutLayer;
 use super::engine::{Engine, EngineError};
 use super::log::{Noted, RequestLog};
 use super::policy::Policy;
+use serde_json::value::RawValue;
 
 /// Request bodies over this are refused (413).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -159,14 +160,14 @@ fn engine_error(err: EngineError) -> Response {
 /// What `/token` was asked for.
 struct TokenRequest {
     user_id: String,
-    visitor_data: Option<Value>,
+    visitor_data: Option<Map<String, Value>>,
 }
 
 /// `POST /token`: `{"userId": "…", "visitorData": {…}}`.
 async fn token_post(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    match token_request_from_json(&body) {
+    match token_request_from_json(&app.engine, &body) {
         Ok(request) => mint(app, request).await,
-        Err(message) => error(StatusCode::BAD_REQUEST, message),
+        Err(err) => engine_error(err),
     }
 }
 
@@ -181,29 +182,34 @@ async fn token_get(
     }
 }
 
-fn token_request_from_json(body: &[u8]) -> Result<TokenRequest, String> {
-    const SHAPE: &str = r#"expected {"userId": "…", "visitorData": {…}}"#;
-    let value: Value =
-        serde_json::from_slice(body).map_err(|e| format!("the body is not JSON ({e}); {SHAPE}"))?;
-    let Value::Object(mut members) = value else {
-        return Err(format!("the body is JSON but not an object; {SHAPE}"));
+/// The body of `POST /token`; its visitor data is kept as JSON text, for the library to read
+/// (it refuses a field given twice, which a JSON parser would silently keep once).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenBody<'a> {
+    #[serde(rename = "userId")]
+    user_id: String,
+    #[serde(rename = "visitorData", borrow, default)]
+    visitor_data: Option<&'a RawValue>,
+}
+
+fn token_request_from_json(engine: &Engine, body: &[u8]) -> Result<TokenRequest, EngineError> {
+    let refused = |why: &dyn std::fmt::Display| {
+        EngineError::Refused(format!(
+            r#"the body must be {{"userId": "…", "visitorData": {{…}}}}: {why}"#
+        ))
     };
-    let user_id = match members.remove("userId") {
-        Some(Value::String(id)) => id,
-        Some(other) => {
-            return Err(format!(
-                "userId must be a string, not {}",
-                iadvize_auth::claims::json_type(&other)
-            ));
-        }
-        None => return Err(format!("userId is missing; {SHAPE}")),
-    };
-    let visitor_data = members.remove("visitorData").filter(|v| !v.is_null());
-    if let Some(name) = members.keys().next() {
-        return Err(format!("unknown member {name:?}; {SHAPE}"));
+    // serde would also read a struct from an array of its values.
+    if !body.trim_ascii_start().starts_with(b"{") {
+        return Err(refused(&"it is not a JSON object"));
     }
+    let body: TokenBody<'_> = serde_json::from_slice(body).map_err(|e| refused(&e))?;
+    let visitor_data = match body.visitor_data {
+        Some(raw) if raw.get() != "null" => Some(engine.visitor_data(raw.get().as_bytes())?),
+        _ => None,
+    };
     Ok(TokenRequest {
-        user_id,
+        user_id: body.user_id,
         visitor_data,
     })
 }
@@ -224,7 +230,7 @@ fn token_request_from_query(params: Vec<(String, String)>) -> Result<TokenReques
     let user_id = user_id.ok_or("userId is missing: GET /token?userId=ID")?;
     Ok(TokenRequest {
         user_id,
-        visitor_data: (!fields.is_empty()).then_some(Value::Object(fields)),
+        visitor_data: (!fields.is_empty()).then_some(fields),
     })
 }
 
@@ -236,8 +242,7 @@ async fn mint(app: Arc<App>, request: TokenRequest) -> Response {
     } = request;
     let id = user_id.clone();
     let minted =
-        tokio::task::spawn_blocking(move || engine.mint(&id, visitor_data.as_ref(), time::now()))
-            .await;
+        tokio::task::spawn_blocking(move || engine.mint(&id, visitor_data, time::now())).await;
     let (response, verdict, warning) = match minted {
         Ok(Ok(minted)) => (
             json_response(StatusCode::OK, json!({ "token": minted.token })),
@@ -299,7 +304,11 @@ async fn verify(State(app): State<Arc<App>>, body: Bytes) -> Response {
     }
     let body = json!({
         "authentication": authentication,
-        "diagnosis": { "source": DIAGNOSIS_SOURCE, "report": judged.report },
+        "diagnosis": {
+            "source": DIAGNOSIS_SOURCE,
+            "report": judged.report,
+            "verdict": judged.verdict,
+        },
     });
     with_note(
         json_response(StatusCode::OK, body),

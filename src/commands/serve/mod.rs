@@ -16,10 +16,11 @@ use std::sync::Arc;
 use super::passphrase::PassphraseSource;
 use super::{Outcome, key_source, load_key};
 use crate::cli::ServeArgs;
-use crate::output;
 use anyhow::{Context, bail};
 use engine::Engine;
 use iadvize_auth::keys::{KeyKind, KeySource, LoadedKey, PublicKeyInfo};
+use iadvize_auth::mint::MintError;
+use iadvize_auth::time;
 use policy::{AccessToken, Policy, is_loopback};
 use serde_json::json;
 
@@ -34,7 +35,7 @@ enum Recipient {
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
-    let ttl = super::mint::parse_ttl(&args.ttl.ttl)?;
+    let ttl = time::parse_duration(&args.ttl.ttl).context("--ttl")?;
     check_listen(&args)?;
     let access_token = args
         .access_token_file
@@ -51,21 +52,27 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
     let passphrase = PassphraseSource::new(args.passphrase.passphrase_file.clone());
     let brand_source = key_source(&args.key);
     let brand = load_key(&brand_source, &passphrase)?;
-    output::warn_all(brand.warnings());
     let (recipient, standin) = recipient(&args, &passphrase)?;
     let brand_info = brand.public_info()?;
     let recipient_info = match &standin {
         Some(key) => key.public_info()?,
         None => LoadedKey::iadvize_production().public_info()?,
     };
-    if recipient_info.sha256_fingerprint == brand_info.sha256_fingerprint {
-        eprintln!(
-            "warning: the stand-in key is the brand's own key; use a second key pair for the \
-             stand-in (`iadvize-auth keygen --out-dir standin-iadvize`)"
-        );
+    let (engine, notices) = Engine::new(brand, standin, ttl).map_err(|err| {
+        let context = match err {
+            MintError::TtlZero | MintError::TtlTooLong => format!("--ttl {}", args.ttl.ttl),
+            _ => format!("cannot mint with key {brand_source}"),
+        };
+        anyhow::Error::new(err).context(context)
+    })?;
+    for notice in &notices {
+        let kind = if notice.is_warning() {
+            "warning"
+        } else {
+            "note"
+        };
+        eprintln!("{kind}: {notice}");
     }
-    let engine = Engine::new(brand, standin, ttl)
-        .with_context(|| format!("cannot mint with key {brand_source}"))?;
     let keys = json!({
         "brand": public_key_json(&brand_info)?,
         "recipient": public_key_json(&recipient_info)?,
@@ -185,7 +192,6 @@ fn recipient(
              open tokens at /verify (keygen wrote it as private-key.pem next to the public one)"
         );
     }
-    output::warn_all(key.warnings());
     Ok((Recipient::StandinFile(source), Some(key)))
 }
 

@@ -1,20 +1,75 @@
-//! The claim checks: user id, times, prefixes, visitor data.
+//! The last layer: the claims (`claims.*`): user id, times, prefixes, visitor data. Nimbus's
+//! `JWTClaimsSet.parse` refuses times that are not numbers and `iss`/`jti`/`aud` of the wrong
+//! type; on iAdvize's documented path nothing checks `exp`, `iat` or `nbf`, so a past or
+//! millisecond `exp` gets through.
 
 use serde_json::{Map, Value};
 
-use super::report::JavaStack;
-use super::strict_json::{self, ObjectRead};
-use super::{LONG_LIFETIME_SECONDS, Run};
-use crate::claims::{self, IADVIZE_PREFIX, USER_ID_CLAIM, VISITOR_DATA_CLAIM, VISITOR_FIELDS};
+use super::check::{CheckId, Checks, JavaStack, Layer};
+use super::json::{self, ObjectRead};
+use super::options::Options;
+use crate::claims::{
+    self, IADVIZE_PREFIX, LONG_LIFETIME_SECONDS, USER_ID_CLAIM, VISITOR_DATA_CLAIM, VISITOR_FIELDS,
+};
+use crate::text::{java_length, json_type, quoted};
 use crate::time::{self, MILLISECONDS_THRESHOLD};
 
-impl Run<'_> {
-    pub(super) fn inspect_claims(&mut self, payload: &[u8]) {
-        let claims = match strict_json::read_object(payload, "the claims", true, true) {
+/// Checks the claims of a signed token (its payload), or of the JWE's content when it holds
+/// claims that were not signed.
+pub(super) fn check(payload: &[u8], options: &Options<'_>, checks: &mut Checks) {
+    Judge {
+        checks,
+        now: options.now,
+        leeway: options.leeway,
+    }
+    .claims(payload);
+}
+
+/// How each time claim is judged.
+struct TimeRule {
+    id: CheckId,
+    name: &'static str,
+    kind: TimeKind,
+}
+
+enum TimeKind {
+    /// `exp`: required, and must be in the future.
+    Expiry,
+    /// `iat`, `nbf`: optional, and must not be in the future; `verb` says what the time is.
+    NotAfterNow { verb: &'static str },
+}
+
+const EXP: TimeRule = TimeRule {
+    id: CheckId::ClaimsExp,
+    name: "exp",
+    kind: TimeKind::Expiry,
+};
+const IAT: TimeRule = TimeRule {
+    id: CheckId::ClaimsIat,
+    name: "iat",
+    kind: TimeKind::NotAfterNow { verb: "issued" },
+};
+const NBF: TimeRule = TimeRule {
+    id: CheckId::ClaimsNbf,
+    name: "nbf",
+    kind: TimeKind::NotAfterNow { verb: "valid from" },
+};
+
+struct Judge<'a> {
+    checks: &'a mut Checks,
+    /// The time checks are made against, UNIX seconds.
+    now: i64,
+    /// Seconds of tolerance in the time checks.
+    leeway: u64,
+}
+
+impl Judge<'_> {
+    fn claims(&mut self, payload: &[u8]) {
+        let claims = match json::read_object(payload, "the claims", true, true) {
             ObjectRead::Clean(map) => {
                 match registered_claim_types(&map) {
                     Some(problem) => self.checks.fail(
-                        "claims.json",
+                        CheckId::ClaimsJson,
                         problem,
                         "iss, sub and jti are strings; aud is a string or a list of strings",
                         JavaStack::Rejects,
@@ -26,7 +81,7 @@ impl Run<'_> {
                             ""
                         };
                         self.checks.pass(
-                            "claims.json",
+                            CheckId::ClaimsJson,
                             format!("a JSON object with {} claims{escaped}", map.len()),
                         );
                     }
@@ -39,7 +94,7 @@ impl Run<'_> {
                 java_stack,
             } => {
                 self.checks.fail(
-                    "claims.json",
+                    CheckId::ClaimsJson,
                     problem,
                     "serialise the claims with a JSON library, each claim once: parsers \
                      disagree on anything else",
@@ -49,14 +104,16 @@ impl Run<'_> {
             }
             ObjectRead::Unusable(problem) => {
                 self.checks.fail(
-                    "claims.json",
+                    CheckId::ClaimsJson,
                     problem,
                     "the payload must be one JSON object of claims, serialised with a JSON \
                      library",
                     JavaStack::Rejects,
                 );
-                self.checks
-                    .skip_unset("claims.", "not reached: the claims are not a JSON object");
+                self.checks.skip_layer(
+                    Layer::Claims,
+                    "not reached: the claims are not a JSON object",
+                );
                 return;
             }
         };
@@ -68,7 +125,7 @@ impl Run<'_> {
     }
 
     fn check_user_id(&mut self, claims: &Map<String, Value>) {
-        let id = "claims.user_id";
+        let id = CheckId::ClaimsUserId;
         let Some(value) = claims.get(USER_ID_CLAIM) else {
             let hint = if claims.contains_key("userId") {
                 format!(
@@ -92,7 +149,7 @@ impl Run<'_> {
                 id,
                 format!(
                     "the user id is {} ({value}), not a string",
-                    claims::json_type(value)
+                    json_type(value)
                 ),
                 format!(
                     "send it as a JSON string, e.g. \"{}\"",
@@ -117,123 +174,39 @@ impl Run<'_> {
             ),
             Ok(None) => self.checks.pass(
                 id,
-                format!(
-                    "user id {user_id:?} ({} characters)",
-                    claims::java_length(user_id)
-                ),
+                format!("user id {user_id:?} ({} characters)", java_length(user_id)),
             ),
         }
     }
 
     /// Checks `exp`, `iat` and `nbf`; returns (`iat`, `exp`) in whole seconds when usable.
     fn check_times(&mut self, claims: &Map<String, Value>) -> (Option<i64>, Option<i64>) {
-        let now = self.options.now;
-        let leeway = i64::try_from(self.options.leeway).unwrap_or(i64::MAX);
-        let exp = match read_time(claims, "exp") {
-            TimeClaim::Missing => {
-                self.checks.fail(
-                    "claims.exp",
-                    "no exp claim: the token never expires",
-                    "add exp = issue time + 60 (seconds since 1970); iAdvize recommends a 1-minute lifetime",
-                    JavaStack::Accepts,
-                );
-                None
-            }
-            TimeClaim::NotNumber(kind) => {
-                self.checks.fail(
-                    "claims.exp",
-                    format!("exp is {kind}, not a number"),
-                    "write exp as an integer number of seconds since 1970, without quotes",
-                    JavaStack::Rejects,
-                );
-                None
-            }
-            TimeClaim::OutOfRange(shown) => {
-                self.fail_out_of_range("claims.exp", "exp", &shown);
-                None
-            }
-            TimeClaim::Seconds { value, .. } if value >= MILLISECONDS_THRESHOLD => {
-                self.checks.fail(
-                    "claims.exp",
-                    format!("exp {value} is in milliseconds (a date thousands of years ahead)"),
-                    "divide by 1000: exp counts seconds since 1970",
-                    JavaStack::Accepts,
-                );
-                None
-            }
-            TimeClaim::Seconds { value, .. } if now >= value.saturating_add(leeway) => {
-                self.checks.fail(
-                    "claims.exp",
-                    format!(
-                        "expired {} ({})",
-                        time::relative(value, now),
-                        show_time(value)
-                    ),
-                    "mint a fresh token for each authentication: they live 1 minute",
-                    JavaStack::Accepts,
-                );
-                Some(value)
-            }
-            TimeClaim::Seconds {
-                value,
-                written,
-                shown,
-            } => {
-                let when = if now >= value {
-                    format!(
-                        "expired {} ({}), within the {} leeway",
-                        time::relative(value, now),
-                        show_time(value),
-                        time::human_span(self.options.leeway)
-                    )
-                } else {
-                    format!(
-                        "expires {} ({})",
-                        time::relative(value, now),
-                        show_time(value)
-                    )
-                };
-                match written.problem("exp", &shown) {
-                    Some(problem) => self.checks.warn(
-                        "claims.exp",
-                        format!("{problem}; {when}"),
-                        "write exp as an integer, as iAdvize's example does",
-                        JavaStack::Accepts,
-                    ),
-                    None => self.checks.pass("claims.exp", when),
-                }
-                Some(value)
-            }
-        };
-        let iat = self.check_not_future(claims, "iat", "claims.iat", "issued");
-        self.check_not_future(claims, "nbf", "claims.nbf", "valid from");
+        let exp = self.judge_time(claims, &EXP);
+        let iat = self.judge_time(claims, &IAT);
+        self.judge_time(claims, &NBF);
         (iat, exp)
     }
 
-    /// A time claim that is no date at all, in seconds or milliseconds.
-    fn fail_out_of_range(&mut self, id: &'static str, name: &str, shown: &str) {
-        self.checks.fail(
-            id,
-            format!("{name} {shown} is out of range: not a date, in seconds or in milliseconds"),
-            format!("write {name} as an integer number of seconds since 1970"),
-            JavaStack::NotApplicable,
-        );
-    }
-
-    /// `iat` and `nbf` must not be in the future (beyond the leeway).
-    fn check_not_future(
-        &mut self,
-        claims: &Map<String, Value>,
-        name: &str,
-        id: &'static str,
-        verb: &str,
-    ) -> Option<i64> {
-        let now = self.options.now;
-        let leeway = i64::try_from(self.options.leeway).unwrap_or(i64::MAX);
-        match read_time(claims, name) {
+    /// Judges one time claim by its rule; returns it in whole seconds when usable.
+    fn judge_time(&mut self, claims: &Map<String, Value>, rule: &TimeRule) -> Option<i64> {
+        let (id, name) = (rule.id, rule.name);
+        let now = self.now;
+        let leeway = i64::try_from(self.leeway).unwrap_or(i64::MAX);
+        let (value, written, shown) = match read_time(claims, name) {
             TimeClaim::Missing => {
-                self.checks.pass(id, format!("no {name} claim (optional)"));
-                None
+                match rule.kind {
+                    TimeKind::Expiry => self.checks.fail(
+                        id,
+                        "no exp claim: the token never expires",
+                        "add exp = issue time + 60 (seconds since 1970); iAdvize recommends a \
+                         1-minute lifetime",
+                        JavaStack::Accepts,
+                    ),
+                    TimeKind::NotAfterNow { .. } => {
+                        self.checks.pass(id, format!("no {name} claim (optional)"));
+                    }
+                }
+                return None;
             }
             TimeClaim::NotNumber(kind) => {
                 self.checks.fail(
@@ -244,74 +217,82 @@ impl Run<'_> {
                     ),
                     JavaStack::Rejects,
                 );
-                None
+                return None;
             }
             TimeClaim::OutOfRange(shown) => {
-                self.fail_out_of_range(id, name, &shown);
-                None
+                self.checks.fail(
+                    id,
+                    format!(
+                        "{name} {shown} is out of range: not a date, in seconds or in milliseconds"
+                    ),
+                    format!("write {name} as an integer number of seconds since 1970"),
+                    JavaStack::NotApplicable,
+                );
+                return None;
             }
             TimeClaim::Seconds { value, .. } if value >= MILLISECONDS_THRESHOLD => {
                 self.checks.fail(
                     id,
-                    format!("{name} {value} is in milliseconds"),
-                    "divide by 1000: JWT times count seconds since 1970",
+                    format!("{name} {value} is in milliseconds (a date thousands of years ahead)"),
+                    format!("divide by 1000: {name} counts seconds since 1970"),
                     JavaStack::Accepts,
                 );
-                None
-            }
-            TimeClaim::Seconds { value, .. } if value > now.saturating_add(leeway) => {
-                self.checks.fail(
-                    id,
-                    format!("{name} is {} ({}): {verb} in the future", time::relative(value, now), show_time(value)),
-                    "the token provider's clock is ahead: synchronise it (NTP), or allow for skew with --leeway",
-                    JavaStack::Accepts,
-                );
-                Some(value)
+                return None;
             }
             TimeClaim::Seconds {
                 value,
                 written,
                 shown,
-            } => {
-                if let Some(problem) = written.problem(name, &shown) {
-                    self.checks.warn(
-                        id,
-                        format!("{problem} ({})", show_time(value)),
-                        format!("write {name} as an integer number of seconds"),
-                        JavaStack::Accepts,
-                    );
-                } else {
-                    let within = if value > now {
-                        format!(
-                            ", within the {} leeway",
-                            time::human_span(self.options.leeway)
-                        )
-                    } else {
-                        String::new()
-                    };
-                    self.checks.pass(
-                        id,
-                        format!(
-                            "{verb} {} ({}){within}",
-                            time::relative(value, now),
-                            show_time(value)
-                        ),
-                    );
-                }
-                Some(value)
+            } => (value, written, shown),
+        };
+        let at = format!("{} ({})", time::relative(value, now), show_time(value));
+        let within = format!("within the {} leeway", time::human_span(self.leeway));
+        let when = match rule.kind {
+            TimeKind::Expiry if now >= value.saturating_add(leeway) => {
+                self.checks.fail(
+                    id,
+                    format!("expired {at}"),
+                    "mint a fresh token for each authentication: they live 1 minute",
+                    JavaStack::Accepts,
+                );
+                return Some(value);
             }
+            TimeKind::Expiry if now >= value => format!("expired {at}, {within}"),
+            TimeKind::Expiry => format!("expires {at}"),
+            TimeKind::NotAfterNow { verb } if value > now.saturating_add(leeway) => {
+                self.checks.fail(
+                    id,
+                    format!("{name} is {at}: {verb} in the future"),
+                    "the token provider's clock is ahead: synchronise it (NTP), or allow for \
+                     skew with a leeway",
+                    JavaStack::Accepts,
+                );
+                return Some(value);
+            }
+            TimeKind::NotAfterNow { verb } if value > now => format!("{verb} {at}, {within}"),
+            TimeKind::NotAfterNow { verb } => format!("{verb} {at}"),
+        };
+        match written.problem(name, &shown) {
+            Some(problem) => self.checks.warn(
+                id,
+                format!("{problem}; {when}"),
+                format!("write {name} as an integer number of seconds, as iAdvize's example does"),
+                JavaStack::Accepts,
+            ),
+            None => self.checks.pass(id, when),
         }
+        Some(value)
     }
 
     fn check_lifetime(&mut self, (iat, exp): (Option<i64>, Option<i64>)) {
-        let id = "claims.lifetime";
+        let id = CheckId::ClaimsLifetime;
         let Some(exp) = exp else {
-            self.checks.skip_unset(id, "no usable exp");
+            self.checks.skip(id, "no usable exp");
             return;
         };
         let (start, from) = match iat {
             Some(iat) => (iat, "iat"),
-            None => (self.options.now, "now"),
+            None => (self.now, "now"),
         };
         let lifetime = exp.saturating_sub(start);
         let span = |seconds: i64| time::human_span(seconds.unsigned_abs());
@@ -330,7 +311,7 @@ impl Run<'_> {
                 "set exp = iat + 60 (seconds)",
                 JavaStack::Accepts,
             );
-        } else if lifetime > LONG_LIFETIME_SECONDS {
+        } else if lifetime.unsigned_abs() > LONG_LIFETIME_SECONDS {
             self.checks.warn(
                 id,
                 format!(
@@ -354,14 +335,14 @@ impl Run<'_> {
             .collect();
         if unprefixed.is_empty() {
             self.checks.pass(
-                "claims.prefix",
+                CheckId::ClaimsPrefix,
                 "every custom claim has the https://iadvize.com/ prefix",
             );
             return;
         }
         let first = unprefixed[0];
         self.checks.warn(
-            "claims.prefix",
+            CheckId::ClaimsPrefix,
             format!(
                 "custom claim{} without the {IADVIZE_PREFIX} prefix: {}",
                 if unprefixed.len() == 1 { "" } else { "s" },
@@ -376,7 +357,7 @@ impl Run<'_> {
     }
 
     fn check_visitor_data(&mut self, claims: &Map<String, Value>) {
-        let id = "claims.visitor_data";
+        let id = CheckId::ClaimsVisitorData;
         let Some(data) = claims.get(VISITOR_DATA_CLAIM) else {
             if claims.contains_key("visitorData") {
                 self.checks.warn(
@@ -393,7 +374,7 @@ impl Run<'_> {
         let Value::Object(fields) = data else {
             self.checks.fail(
                 id,
-                format!("visitor data is {}, not an object", claims::json_type(data)),
+                format!("visitor data is {}, not an object", json_type(data)),
                 format!(
                     "send an object of string fields: {}",
                     VISITOR_FIELDS.join(", ")
@@ -405,7 +386,7 @@ impl Run<'_> {
         let not_strings: Vec<String> = fields
             .iter()
             .filter(|(_, v)| !v.is_string())
-            .map(|(k, v)| format!("{k:?} ({})", claims::json_type(v)))
+            .map(|(k, v)| format!("{k:?} ({})", json_type(v)))
             .collect();
         let unknown: Vec<&str> = fields
             .keys()
@@ -457,15 +438,6 @@ impl Run<'_> {
     }
 }
 
-/// Names from the token, each quoted and escaped (`"a", "b\n"`): never raw text.
-fn quoted(names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|n| format!("{n:?}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 fn show_time(seconds: i64) -> String {
     time::rfc3339(seconds).unwrap_or_else(|| "out of range".into())
 }
@@ -508,7 +480,7 @@ fn read_time(claims: &Map<String, Value>, name: &str) -> TimeClaim {
     let number = match claims.get(name) {
         None => return TimeClaim::Missing,
         Some(Value::Number(number)) => number,
-        Some(other) => return TimeClaim::NotNumber(claims::json_type(other)),
+        Some(other) => return TimeClaim::NotNumber(json_type(other)),
     };
     let shown = number.to_string();
     let (value, written) = match number.as_i64() {
@@ -558,7 +530,7 @@ fn registered_claim_types(claims: &Map<String, Value>) -> Option<String> {
             Some(other) => {
                 return Some(format!(
                     "{name} is {} ({}), not a string: iAdvize's library refuses the claims",
-                    claims::json_type(other),
+                    json_type(other),
                     shown(other)
                 ));
             }
@@ -569,7 +541,7 @@ fn registered_claim_types(claims: &Map<String, Value>) -> Option<String> {
         Some(other) => {
             return Some(format!(
                 "sub is {}, not a string: iAdvize's library refuses the claims",
-                claims::json_type(other)
+                json_type(other)
             ));
         }
     }
@@ -578,7 +550,7 @@ fn registered_claim_types(claims: &Map<String, Value>) -> Option<String> {
     {
         return Some(format!(
             "aud holds {} ({}), not only strings: iAdvize's library refuses the claims",
-            claims::json_type(odd),
+            json_type(odd),
             shown(odd)
         ));
     }

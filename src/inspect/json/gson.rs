@@ -217,7 +217,7 @@ pub struct GsonError {
 impl fmt::Display for GsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.kind {
-            ErrorKind::Blank | ErrorKind::TooLong { .. } => write!(f, "{}", self.kind),
+            ErrorKind::Blank => write!(f, "{}", self.kind),
             _ => write!(f, "{} at {}", self.kind, self.at),
         }
     }
@@ -230,10 +230,6 @@ impl std::error::Error for GsonError {}
 pub enum ErrorKind {
     /// Empty, or only characters up to U+0020 (Nimbus's `s.trim().isEmpty()`).
     Blank,
-    /// Longer than the size limit, in UTF-16 code units.
-    TooLong {
-        limit: usize,
-    },
     /// The text ends inside the document.
     EndOfInput,
     ExpectedName,
@@ -278,9 +274,6 @@ impl fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ErrorKind::Blank => f.write_str("empty text"),
-            ErrorKind::TooLong { limit } => {
-                write!(f, "longer than the accepted {limit} characters")
-            }
             ErrorKind::EndOfInput => f.write_str("end of input"),
             ErrorKind::ExpectedName => f.write_str("expected name"),
             ErrorKind::ExpectedColon => f.write_str("expected ':'"),
@@ -310,15 +303,10 @@ impl fmt::Display for ErrorKind {
     }
 }
 
-/// Reads `text` as Nimbus's `JSONObjectUtils.parse(text)` does (no size limit, as for claims).
+/// Reads `text` as Nimbus's `JSONObjectUtils.parse(text)` does. The size limit Nimbus puts on
+/// JOSE headers (`parse(text, 20_000)`) is checked by the inspector's header layer.
 pub fn parse(text: &str) -> Result<Parsed, GsonError> {
-    Reader::new(text).document(None)
-}
-
-/// Reads `text` as Nimbus's `JSONObjectUtils.parse(text, limit)` does: also refused when longer
-/// than `limit` UTF-16 code units (Nimbus passes 20 000 for JOSE headers).
-pub fn parse_with_size_limit(text: &str, limit: usize) -> Result<Parsed, GsonError> {
-    Reader::new(text).document(Some(limit))
+    Reader::new(text).document()
 }
 
 /// A token, as Gson's `JsonReader.peek` sees it (strings already read).
@@ -551,14 +539,9 @@ impl<'a> Reader<'a> {
     }
 
     /// `Gson.fromJson` then Nimbus's checks around it.
-    fn document(mut self, size_limit: Option<usize>) -> Result<Parsed, GsonError> {
+    fn document(mut self) -> Result<Parsed, GsonError> {
         if self.text.chars().all(|c| c <= ' ') {
             return Err(self.error(ErrorKind::Blank, 0));
-        }
-        if let Some(limit) = size_limit
-            && self.text.encode_utf16().count() > limit
-        {
-            return Err(self.error(ErrorKind::TooLong { limit }, 0));
         }
         if self.text.starts_with('\u{FEFF}') {
             self.note(Feature::ByteOrderMark, 0);
@@ -1277,11 +1260,6 @@ mod tests {
         assert_eq!(err.to_string(), "expected name at line 1 column 8");
         assert_eq!(error(" \n\t").to_string(), "empty text");
         assert_eq!(error("").kind, ErrorKind::Blank);
-        assert_eq!(
-            parse_with_size_limit("{\"a\":\"😀\"}", 9).unwrap_err().kind,
-            ErrorKind::TooLong { limit: 9 }
-        );
-        assert!(parse_with_size_limit("{\"a\":\"😀\"}", 10).is_ok());
     }
 
     #[test]
@@ -1312,7 +1290,6 @@ mod tests {
         #[test]
         fn never_panics_on_json_like_text(text in r#"[\[\]{}:,;='"\\/#*>)a-fnrtuxNT0-9.+eE \n\r\t\u{FEFF}é😀-]{0,64}"#) {
             let _ = parse(&text);
-            let _ = parse_with_size_limit(&text, 16);
         }
     }
 }

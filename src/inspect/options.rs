@@ -1,0 +1,56 @@
+//! What the inspector is given besides the token, and the errors of unusable keys.
+
+use crate::keys::{KeyError, LoadedKey, MIN_BITS};
+
+/// A token is a few kilobytes: input over this is refused, and content that inflates
+/// (`zip: DEF`) beyond it is not inflated further.
+pub const MAX_INPUT_BYTES: usize = 1024 * 1024;
+
+/// What to inspect with.
+#[derive(Debug, Clone, Copy)]
+pub struct Options<'a> {
+    /// The private key the JWE was encrypted to (a stand-in for iAdvize's, in a rehearsal).
+    pub decrypt_key: Option<&'a LoadedKey>,
+    /// The brand's key (public or private) that should verify the inner signature.
+    pub verify_key: Option<&'a LoadedKey>,
+    /// The time checks are made against, UNIX seconds.
+    pub now: i64,
+    /// Seconds of tolerance in the time checks.
+    pub leeway: u64,
+    /// The token is expected to be the bare signed token (from the brand's logs), not a JWE.
+    pub expect_jws: bool,
+    /// How the caller's users give the keys, for the report's messages.
+    pub names: Names<'a>,
+}
+
+/// What the report calls the ways its caller takes the keys and the expectation: a command
+/// line names its flags (`--decrypt-key`), a server its configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct Names<'a> {
+    pub decrypt_key: &'a str,
+    pub verify_key: &'a str,
+    pub expect_jws: &'a str,
+}
+
+impl Default for Names<'_> {
+    fn default() -> Self {
+        Names {
+            decrypt_key: "the decryption key",
+            verify_key: "the verification key",
+            expect_jws: "the expectation of a signed token",
+        }
+    }
+}
+
+/// Keys that cannot be used for inspection at all.
+#[derive(Debug, thiserror::Error)]
+pub enum InspectError {
+    #[error("{name} is a public key; decrypting needs the private key")]
+    DecryptKeyNotPrivate { name: String },
+    #[error("{name} has {bits} bits; the JOSE library needs at least {MIN_BITS}")]
+    DecryptKeyTooSmall { name: String, bits: usize },
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error("the JOSE library cannot use the decryption key")]
+    Jose(#[source] josekit::JoseError),
+}

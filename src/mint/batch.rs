@@ -1,0 +1,355 @@
+//! A batch: rows read from a file, every one checked before anything is minted, then minted
+//! in input order on several threads.
+//!
+//! Rows are kept in memory (a user id and, for rows that have them, visitor data and a
+//! lifetime): about 100 bytes a row, so a million rows take some 100 MB.
+
+use std::io::{self, BufRead, Read};
+use std::sync::mpsc;
+
+use super::error::MintError;
+use super::plan::{Minted, Plan, User};
+use crate::claims::UserIdWarning;
+
+/// Longest line read: generous for 255 UTF-16 units of any script plus surrounding blanks.
+const MAX_LINE_BYTES: usize = 4096;
+/// The UTF-8 byte order mark that some editors put at the start of a text file.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+/// Users a thread mints before handing their tokens to the writer.
+const BLOCK: usize = 64;
+/// Line numbers listed for one repeated id.
+const LINES_SHOWN: usize = 5;
+
+/// One user of a batch, with the line it was read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub line: u64,
+    pub user: User,
+}
+
+/// Why a batch cannot be minted.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    #[error(
+        "line {line}: longer than {MAX_LINE_BYTES} bytes; is this a file of user ids, one per line?"
+    )]
+    LineTooLong { line: u64 },
+    #[error("line {line}: {problem}{}", more_invalid(*.others))]
+    Invalid {
+        line: u64,
+        problem: String,
+        /// Invalid lines after this one.
+        others: u64,
+    },
+    #[error("no user id found (the input is empty or blank)")]
+    Empty,
+    #[error("cannot read them")]
+    Read(#[source] io::Error),
+}
+
+fn more_invalid(others: u64) -> String {
+    match others {
+        0 => String::new(),
+        1 => " (1 more invalid line)".into(),
+        n => format!(" ({n} more invalid lines)"),
+    }
+}
+
+/// Reads one user id per line. The newline, a trailing CR and a byte order mark at the start
+/// are not part of an id; blank lines are skipped.
+pub fn read_lines(mut input: impl BufRead) -> Result<Vec<Row>, BatchError> {
+    let mut rows = Vec::new();
+    let mut buf = Vec::new();
+    let mut invalid: Option<(u64, String)> = None;
+    let mut others = 0u64;
+    let limit = u64::try_from(MAX_LINE_BYTES).unwrap_or(u64::MAX) + 1;
+    for line in 1.. {
+        buf.clear();
+        let read = (&mut input)
+            .take(limit)
+            .read_until(b'\n', &mut buf)
+            .map_err(BatchError::Read)?;
+        if read == 0 {
+            break;
+        }
+        if buf.len() > MAX_LINE_BYTES && buf.last() != Some(&b'\n') {
+            return Err(BatchError::LineTooLong { line });
+        }
+        let mut text = buf.strip_suffix(b"\n").unwrap_or(&buf);
+        text = text.strip_suffix(b"\r").unwrap_or(text);
+        if line == 1 {
+            text = text.strip_prefix(UTF8_BOM).unwrap_or(text);
+        }
+        match std::str::from_utf8(text) {
+            Ok(id) if id.trim().is_empty() => {}
+            Ok(id) => rows.push(Row {
+                line,
+                user: User::new(id),
+            }),
+            Err(_) if invalid.is_some() => others += 1,
+            Err(_) => invalid = Some((line, "not valid UTF-8 text".into())),
+        }
+    }
+    if let Some((line, problem)) = invalid {
+        return Err(BatchError::Invalid {
+            line,
+            problem,
+            others,
+        });
+    }
+    Ok(rows)
+}
+
+/// What a kind of warning is about, to count the warnings that are not shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WarningKind {
+    Placeholder,
+    Whitespace,
+    /// The same id on several lines: its tokens all open as one visitor.
+    Repeated,
+}
+
+impl WarningKind {
+    fn count(self, n: u64) -> String {
+        let s = if n == 1 { "" } else { "s" };
+        match self {
+            WarningKind::Placeholder => format!("{n} placeholder-looking user id{s}"),
+            WarningKind::Whitespace => {
+                format!("{n} user id{s} with leading or trailing whitespace")
+            }
+            WarningKind::Repeated => format!("{n} repeated user id{s}"),
+        }
+    }
+}
+
+/// Warnings of one sort: the first few in full, the others counted by kind.
+struct Warnings {
+    limit: usize,
+    shown: Vec<String>,
+    hidden: Vec<(WarningKind, u64)>,
+}
+
+impl Warnings {
+    fn new(limit: usize) -> Self {
+        Warnings {
+            limit,
+            shown: Vec::new(),
+            hidden: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, kind: WarningKind, message: impl FnOnce() -> String) {
+        if self.shown.len() < self.limit {
+            self.shown.push(message());
+            return;
+        }
+        match self.hidden.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, count)) => *count += 1,
+            None => self.hidden.push((kind, 1)),
+        }
+    }
+
+    /// The warnings in full, then one line counting the others by kind.
+    fn into_lines(self) -> Vec<String> {
+        let mut lines = self.shown;
+        let total: u64 = self.hidden.iter().map(|(_, n)| n).sum();
+        if total > 0 {
+            let kinds: Vec<String> = self.hidden.iter().map(|(k, n)| k.count(*n)).collect();
+            lines.push(format!(
+                "… and {total} more warning{}: {}",
+                if total == 1 { "" } else { "s" },
+                kinds.join(", ")
+            ));
+        }
+        lines
+    }
+}
+
+impl Plan {
+    /// Checks every row before anything is minted. Gives the warnings, at most `limit` of each
+    /// sort in full (single ids, then ids on several lines), the rest counted; fails on the
+    /// first invalid row, counting the invalid ones after it.
+    pub fn check_rows(&self, rows: &[Row], limit: usize) -> Result<Vec<String>, BatchError> {
+        if rows.is_empty() {
+            return Err(BatchError::Empty);
+        }
+        let mut singles = Warnings::new(limit);
+        let mut invalid: Option<(u64, MintError)> = None;
+        let mut others = 0;
+        for row in rows {
+            match self.check_user(&row.user) {
+                Ok(None) => {}
+                Ok(Some(warning)) => {
+                    let kind = match warning {
+                        UserIdWarning::Placeholder => WarningKind::Placeholder,
+                        UserIdWarning::Whitespace => WarningKind::Whitespace,
+                    };
+                    singles.push(kind, || {
+                        format!("line {}: {}", row.line, warning.message(&row.user.id))
+                    });
+                }
+                Err(_) if invalid.is_some() => others += 1,
+                Err(err) => invalid = Some((row.line, err)),
+            }
+        }
+        if let Some((line, err)) = invalid {
+            return Err(BatchError::Invalid {
+                line,
+                problem: err.to_string(),
+                others,
+            });
+        }
+        let mut lines = singles.into_lines();
+        lines.extend(repeated_ids(rows, limit).into_lines());
+        Ok(lines)
+    }
+
+    /// Mints every row in order on `jobs` threads, each token turned into a line by `render`
+    /// (on the minting thread) and handed to `write` (on this one), in input order. `now`
+    /// fixes the issue time; without it, each block of tokens is issued at the current time.
+    /// Worker `w` mints blocks `w`, `w + jobs` … and hands each to the writer through its own
+    /// small bounded channel; the writer reads the channels in turn. No thread waits at a
+    /// barrier, and memory holds a few blocks per worker whatever the number of rows.
+    pub fn mint_all<E>(
+        &self,
+        rows: &[Row],
+        jobs: usize,
+        now: Option<i64>,
+        render: impl Fn(Minted<'_>) -> Result<String, E> + Sync,
+        mut write: impl FnMut(&str) -> Result<(), E>,
+    ) -> Result<(), E>
+    where
+        E: From<MintError> + Send,
+    {
+        let blocks: Vec<&[Row]> = rows.chunks(BLOCK).collect();
+        let mint_block = |block: &[Row]| -> Result<Vec<String>, E> {
+            let issued_at = now.unwrap_or_else(crate::time::now);
+            block
+                .iter()
+                .map(|row| render(self.mint(&row.user, issued_at)?))
+                .collect()
+        };
+        let jobs = jobs.clamp(1, blocks.len().max(1));
+        if jobs == 1 {
+            for block in &blocks {
+                for line in mint_block(block)? {
+                    write(&line)?;
+                }
+            }
+            return Ok(());
+        }
+        std::thread::scope(|scope| {
+            let mut inboxes = Vec::with_capacity(jobs);
+            for worker in 0..jobs {
+                let (outbox, inbox) = mpsc::sync_channel(2);
+                let (blocks, mint_block) = (&blocks, &mint_block);
+                scope.spawn(move || {
+                    for block in blocks.iter().skip(worker).step_by(jobs) {
+                        let minted = mint_block(block);
+                        let failed = minted.is_err();
+                        // The writer hung up (an error, a closed pipe), or this block failed.
+                        if outbox.send(minted).is_err() || failed {
+                            break;
+                        }
+                    }
+                });
+                inboxes.push(inbox);
+            }
+            for index in 0..blocks.len() {
+                // A worker's channel closes after its last block, or after a failed one.
+                let Ok(lines) = inboxes[index % jobs].recv() else {
+                    break;
+                };
+                for line in lines? {
+                    write(&line)?;
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Ids given on more than one row, as warnings: the first `limit` by first line, each with
+/// its line numbers; the others counted.
+fn repeated_ids(rows: &[Row], limit: usize) -> Warnings {
+    let mut by_id: Vec<(&str, u64)> = rows.iter().map(|r| (r.user.id.as_str(), r.line)).collect();
+    by_id.sort_unstable();
+    // Sorted by id then line: each id's lines in order, in one group.
+    let mut repeated: Vec<(&str, Vec<u64>)> = by_id
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|same| same.len() > 1)
+        .map(|same| (same[0].0, same.iter().map(|(_, line)| *line).collect()))
+        .collect();
+    repeated.sort_unstable_by_key(|(_, lines)| lines[0]);
+    let mut warnings = Warnings::new(limit);
+    for (id, lines) in repeated {
+        warnings.push(WarningKind::Repeated, || {
+            format!(
+                "user id {id:?} is on {}: its tokens all open as one iAdvize visitor, who can \
+                 read the conversations of everyone given this id",
+                line_list(&lines)
+            )
+        });
+    }
+    warnings
+}
+
+/// "lines 3, 17 and 20", or "lines 3, 17, 20, 21, 22 and 95 more": an id on two lines or more.
+fn line_list(lines: &[u64]) -> String {
+    let shown = &lines[..lines.len().min(LINES_SHOWN)];
+    let mut words: Vec<String> = shown.iter().map(u64::to_string).collect();
+    if lines.len() > shown.len() {
+        words.push(format!("{} more", lines.len() - shown.len()));
+    }
+    let last = words.pop().unwrap_or_default();
+    format!("lines {} and {last}", words.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(input: &[u8]) -> Vec<(u64, String)> {
+        read_lines(input)
+            .unwrap()
+            .into_iter()
+            .map(|row| (row.line, row.user.id))
+            .collect()
+    }
+
+    #[test]
+    fn lines_lose_their_newline_cr_and_bom_and_blank_ones_are_skipped() {
+        assert_eq!(
+            ids(b"\xEF\xBB\xBFa\r\n\n  \nb\n c \nd"),
+            [
+                (1, "a".to_string()),
+                (4, "b".into()),
+                (5, " c ".into()),
+                (6, "d".into())
+            ]
+        );
+        assert!(matches!(
+            read_lines(&b"a\n\xff\n\xfe\n"[..]),
+            Err(BatchError::Invalid {
+                line: 2,
+                others: 1,
+                ..
+            })
+        ));
+        let long = vec![b'x'; MAX_LINE_BYTES + 1];
+        assert!(matches!(
+            read_lines(&long[..]),
+            Err(BatchError::LineTooLong { line: 1 })
+        ));
+    }
+
+    #[test]
+    fn line_lists_read_as_english() {
+        assert_eq!(line_list(&[3, 17]), "lines 3 and 17");
+        assert_eq!(line_list(&[3, 17, 20]), "lines 3, 17 and 20");
+        assert_eq!(
+            line_list(&[1, 2, 3, 4, 5, 6, 7]),
+            "lines 1, 2, 3, 4, 5 and 2 more"
+        );
+    }
+}

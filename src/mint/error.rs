@@ -1,0 +1,37 @@
+//! Why nothing can be minted, or not for this user.
+
+use crate::claims::ClaimError;
+use crate::keys::{KeyError, MIN_BITS};
+
+use super::jose::KeyRole;
+
+/// Why nothing can be minted, or not for this user.
+#[derive(Debug, thiserror::Error)]
+pub enum MintError {
+    #[error("the signing key is a public key: signing needs the brand's private key")]
+    SigningKeyNotPrivate,
+    #[error(
+        "the {role} key has {bits} bits; iAdvize needs at least {MIN_BITS}, so this tool will \
+         not use it"
+    )]
+    KeyTooSmall { role: KeyRole, bits: usize },
+    #[error(transparent)]
+    Key(KeyError),
+    #[error("a token must live at least one second; iAdvize recommends 60 s")]
+    TtlZero,
+    #[error("a token lifetime of more than a year; iAdvize recommends 60 s")]
+    TtlTooLong,
+    /// The user id breaks iAdvize's rules.
+    #[error(transparent)]
+    UserId(ClaimError),
+    /// The visitor data breaks iAdvize's rules.
+    #[error(transparent)]
+    VisitorData(ClaimError),
+    /// An extra claim's name breaks iAdvize's rules.
+    #[error(transparent)]
+    ExtraClaim(ClaimError),
+    #[error("the JOSE library failed")]
+    Jose(#[source] josekit::JoseError),
+    #[error("the claims could not be serialised")]
+    Claims(#[source] serde_json::Error),
+}

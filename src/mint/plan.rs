@@ -1,0 +1,356 @@
+//! The plan: a request checked once, then any number of tokens.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::error::MintError;
+use super::jose::{KeyRole, TokenMaker};
+use crate::claims::{
+    self, LONG_LIFETIME_SECONDS, USER_ID_CLAIM, UserIdWarning, VISITOR_DATA_CLAIM,
+};
+use crate::keys::LoadedKey;
+use crate::time;
+
+/// A token meant to live more than a year is a mistake, not a test.
+const MAX_TTL_SECONDS: u64 = 366 * 86_400;
+
+/// What to mint: everything that is the same for every token of a run.
+#[derive(Debug)]
+pub struct Request {
+    /// The brand's private key, which signs.
+    pub signing_key: LoadedKey,
+    pub recipient: Recipient,
+    /// Lifetime in seconds: `exp` = `iat` + `ttl`.
+    pub ttl: u64,
+    /// The `iss` claim.
+    pub issuer: Option<String>,
+    /// Visitor details for every token (a row's own fields are set over them).
+    pub visitor_data: Option<Map<String, Value>>,
+    /// Further claims, each a registered JWT claim or prefixed with `https://iadvize.com/`.
+    pub extra_claims: Map<String, Value>,
+}
+
+/// Whom the token is encrypted to.
+#[derive(Debug)]
+pub enum Recipient {
+    /// iAdvize's production key, built in: only iAdvize can open the token.
+    IadvizeProduction,
+    /// A key that plays iAdvize's role in a rehearsal (its public or private half).
+    Key(LoadedKey),
+    /// Nobody: the inner signed token alone, for debugging (iAdvize needs it encrypted).
+    SignOnly,
+}
+
+/// One user to mint for.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct User {
+    pub id: String,
+    /// This user's visitor data fields, set over the request's (boxed: most rows have none,
+    /// and a batch keeps every row in memory).
+    pub visitor_data: Option<Box<Map<String, Value>>>,
+    /// This user's token lifetime in seconds, instead of the request's.
+    pub ttl: Option<u64>,
+}
+
+impl User {
+    pub fn new(id: impl Into<String>) -> Self {
+        User {
+            id: id.into(),
+            ..User::default()
+        }
+    }
+}
+
+/// What is worth knowing about a plan before it mints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// Tokens go to iAdvize's production key (this is its SHA-256 fingerprint).
+    ProductionRecipient { sha256: String },
+    /// The recipient is the brand's own key, which iAdvize does not hold.
+    RecipientIsSigningKey,
+    /// A lifetime past an hour.
+    LongLifetime { ttl: u64 },
+    /// Something noticed while reading a key (small size, loose file mode …).
+    Key { role: KeyRole, warning: String },
+}
+
+impl Notice {
+    /// A warning (something is probably wrong) rather than a note.
+    pub fn is_warning(&self) -> bool {
+        !matches!(self, Notice::ProductionRecipient { .. })
+    }
+}
+
+impl std::fmt::Display for Notice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Notice::ProductionRecipient { sha256 } => write!(
+                f,
+                "encrypting to iAdvize's production key (built in, SHA-256 {sha256}): only \
+                 iAdvize can open this token"
+            ),
+            Notice::RecipientIsSigningKey => f.write_str(
+                "the token is encrypted to the brand's own key; iAdvize cannot decrypt it. \
+                 Encrypt to iAdvize's key (the default) or to a stand-in key",
+            ),
+            Notice::LongLifetime { ttl } => write!(
+                f,
+                "a token lifetime of {} is longer than 1 hour; iAdvize recommends 1 minute, and \
+                 a leaked token stays usable for its whole lifetime",
+                time::human_span(*ttl)
+            ),
+            Notice::Key { warning, .. } => f.write_str(warning),
+        }
+    }
+}
+
+/// The recipient of a plan's tokens, as the `--json` records describe it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecipientInfo {
+    pub sha256_fingerprint: String,
+    pub is_iadvize_production: bool,
+}
+
+/// A checked request, ready to mint.
+#[derive(Debug)]
+pub struct Plan {
+    maker: TokenMaker,
+    ttl: u64,
+    issuer: Option<String>,
+    visitor_data: Option<Map<String, Value>>,
+    extra_claims: Map<String, Value>,
+    /// None when only signing.
+    recipient: Option<RecipientInfo>,
+}
+
+/// One token and what `mint --json` prints about it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Minted<'p> {
+    /// The compact JWE (or, when only signing, the compact JWS).
+    pub token: String,
+    pub user_id: String,
+    pub issued_at: i64,
+    pub expires_at: i64,
+    /// Null when only signing, as the next field: there is no recipient.
+    pub recipient_sha256_fingerprint: Option<&'p str>,
+    pub recipient_is_iadvize_production: Option<bool>,
+    pub claims: Map<String, Value>,
+}
+
+impl Plan {
+    /// Checks the request once: keys, lifetime, visitor data, claim names.
+    pub fn new(request: Request) -> Result<(Plan, Vec<Notice>), MintError> {
+        let ttl = check_ttl(request.ttl)?;
+        if let Some(data) = &request.visitor_data {
+            claims::check_visitor_fields(data).map_err(MintError::VisitorData)?;
+        }
+        for name in request.extra_claims.keys() {
+            claims::check_extra_claim_name(name).map_err(MintError::ExtraClaim)?;
+        }
+        let signing_key = &request.signing_key;
+        let production = LoadedKey::iadvize_production();
+        let recipient_key = match &request.recipient {
+            Recipient::IadvizeProduction => Some(&production),
+            Recipient::Key(key) => Some(key),
+            Recipient::SignOnly => None,
+        };
+        let maker = TokenMaker::new(signing_key, recipient_key)?;
+
+        let mut notices: Vec<Notice> = key_notices(KeyRole::Signing, signing_key);
+        let mut recipient = None;
+        if let Some(key) = recipient_key {
+            let info = key.public_info().map_err(MintError::Key)?;
+            let own = signing_key.public_info().map_err(MintError::Key)?;
+            notices.extend(key_notices(KeyRole::Recipient, key));
+            if matches!(request.recipient, Recipient::IadvizeProduction) {
+                notices.push(Notice::ProductionRecipient {
+                    sha256: info.sha256_fingerprint.clone(),
+                });
+            } else if info.sha256_fingerprint == own.sha256_fingerprint {
+                notices.push(Notice::RecipientIsSigningKey);
+            }
+            recipient = Some(RecipientInfo {
+                is_iadvize_production: info.is_iadvize_production(),
+                sha256_fingerprint: info.sha256_fingerprint,
+            });
+        }
+        if ttl > LONG_LIFETIME_SECONDS {
+            notices.push(Notice::LongLifetime { ttl });
+        }
+        let plan = Plan {
+            maker,
+            ttl,
+            issuer: request.issuer,
+            visitor_data: request.visitor_data,
+            extra_claims: request.extra_claims,
+            recipient,
+        };
+        Ok((plan, notices))
+    }
+
+    /// Whom the tokens are encrypted to; `None` when only signing.
+    pub fn recipient(&self) -> Option<&RecipientInfo> {
+        self.recipient.as_ref()
+    }
+
+    /// Checks one user against iAdvize's rules; `Ok` may carry a warning about the id.
+    pub fn check_user(&self, user: &User) -> Result<Option<UserIdWarning>, MintError> {
+        let warning = claims::validate_user_id(&user.id).map_err(MintError::UserId)?;
+        if let Some(data) = &user.visitor_data {
+            claims::check_visitor_fields(data).map_err(MintError::VisitorData)?;
+        }
+        if let Some(ttl) = user.ttl {
+            check_ttl(ttl)?;
+        }
+        Ok(warning)
+    }
+
+    /// The claims of one token. `iat` and `exp` are integers, as iAdvize's example has them.
+    fn claims_for(&self, user: &User, issued_at: i64) -> Map<String, Value> {
+        let ttl = i64::try_from(user.ttl.unwrap_or(self.ttl)).unwrap_or(i64::MAX);
+        let mut claims = Map::new();
+        claims.insert(USER_ID_CLAIM.into(), Value::String(user.id.clone()));
+        claims.insert("iat".into(), Value::from(issued_at));
+        claims.insert("exp".into(), Value::from(issued_at.saturating_add(ttl)));
+        if let Some(issuer) = &self.issuer {
+            claims.insert("iss".into(), Value::String(issuer.clone()));
+        }
+        let visitor = match (&self.visitor_data, &user.visitor_data) {
+            (None, None) => None,
+            (common, own) => {
+                let mut data = common.clone().unwrap_or_default();
+                data.extend(
+                    own.iter()
+                        .flat_map(|own| own.iter())
+                        .map(|(k, v)| (k.clone(), v.clone())),
+                );
+                Some(data)
+            }
+        };
+        if let Some(visitor) = visitor {
+            claims.insert(VISITOR_DATA_CLAIM.into(), Value::Object(visitor));
+        }
+        for (name, value) in &self.extra_claims {
+            claims.insert(name.clone(), value.clone());
+        }
+        claims
+    }
+
+    /// Mints the token of `user`, issued at `issued_at` (UNIX seconds).
+    pub fn mint(&self, user: &User, issued_at: i64) -> Result<Minted<'_>, MintError> {
+        self.check_user(user)?;
+        let claims = self.claims_for(user, issued_at);
+        let jws = self.maker.sign(&claims)?;
+        let token = match self.maker.encrypt(&jws) {
+            Some(jwe) => jwe?,
+            None => jws,
+        };
+        let expires_at = claims
+            .get("exp")
+            .and_then(Value::as_i64)
+            .unwrap_or(issued_at);
+        Ok(Minted {
+            token,
+            user_id: user.id.clone(),
+            issued_at,
+            expires_at,
+            recipient_sha256_fingerprint: self
+                .recipient
+                .as_ref()
+                .map(|r| r.sha256_fingerprint.as_str()),
+            recipient_is_iadvize_production: self
+                .recipient
+                .as_ref()
+                .map(|r| r.is_iadvize_production),
+            claims,
+        })
+    }
+}
+
+fn key_notices(role: KeyRole, key: &LoadedKey) -> Vec<Notice> {
+    key.warnings()
+        .iter()
+        .map(|warning| Notice::Key {
+            role,
+            warning: warning.clone(),
+        })
+        .collect()
+}
+
+fn check_ttl(ttl: u64) -> Result<u64, MintError> {
+    match ttl {
+        0 => Err(MintError::TtlZero),
+        ttl if ttl > MAX_TTL_SECONDS => Err(MintError::TtlTooLong),
+        ttl => Ok(ttl),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::ClaimError;
+
+    fn plan(request: impl FnOnce(&mut Request)) -> Result<(Plan, Vec<Notice>), MintError> {
+        let mut req = Request {
+            signing_key: LoadedKey::generate(2048).unwrap(),
+            recipient: Recipient::SignOnly,
+            ttl: 60,
+            issuer: Some("https://brand.example".into()),
+            visitor_data: None,
+            extra_claims: Map::new(),
+        };
+        request(&mut req);
+        Plan::new(req)
+    }
+
+    #[test]
+    fn claims_have_integer_times_and_rows_override() {
+        let (plan, notices) = plan(|_| {}).unwrap();
+        assert!(notices.is_empty(), "{notices:?}");
+        let claims = plan.claims_for(&User::new("u-1"), 1_700_000_000);
+        assert_eq!(
+            serde_json::to_string(&claims).unwrap(),
+            r#"{"https://iadvize.com/userId":"u-1","iat":1700000000,"exp":1700000060,"iss":"https://brand.example"}"#
+        );
+        let mut row = User::new("u-2");
+        row.ttl = Some(5);
+        row.visitor_data = Some(Box::new(
+            serde_json::from_str(r#"{"city":"Nantes"}"#).unwrap(),
+        ));
+        let claims = plan.claims_for(&row, 10);
+        assert_eq!(claims["exp"], 15);
+        assert_eq!(claims[VISITOR_DATA_CLAIM]["city"], "Nantes");
+    }
+
+    #[test]
+    fn requests_are_checked_once_and_say_what_is_wrong() {
+        assert!(matches!(plan(|r| r.ttl = 0), Err(MintError::TtlZero)));
+        assert!(matches!(
+            plan(|r| r.ttl = MAX_TTL_SECONDS + 1),
+            Err(MintError::TtlTooLong)
+        ));
+        let (_, notices) = plan(|r| r.ttl = 7200).unwrap();
+        assert_eq!(notices, [Notice::LongLifetime { ttl: 7200 }]);
+        assert!(notices[0].to_string().contains("2 h is longer than 1 hour"));
+        let err = plan(|r| {
+            r.extra_claims.insert("exp".into(), 1.into());
+        })
+        .unwrap_err();
+        assert!(matches!(err, MintError::ExtraClaim(_)), "{err:?}");
+        let (_, notices) = plan(|r| r.recipient = Recipient::IadvizeProduction).unwrap();
+        assert!(matches!(&notices[..], [Notice::ProductionRecipient { .. }]));
+    }
+
+    #[test]
+    fn each_user_is_checked_when_minted() {
+        let (plan, _) = plan(|_| {}).unwrap();
+        assert!(matches!(
+            plan.mint(&User::new(" "), 0),
+            Err(MintError::UserId(ClaimError::EmptyUserId))
+        ));
+        let minted = plan.mint(&User::new("c-1"), 1_700_000_000).unwrap();
+        assert_eq!(minted.token.split('.').count(), 3, "signing only");
+        assert_eq!(minted.expires_at, 1_700_000_060);
+        assert_eq!(minted.recipient_sha256_fingerprint, None);
+    }
+}
