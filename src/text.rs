@@ -43,7 +43,7 @@ const INVISIBLE: &[(char, char, &str)] = &[
 /// The name of `c` when it is an invisible character that makes text look like other text: a
 /// format character such as U+200B or U+FEFF, a line or paragraph separator, a bidirectional
 /// control, a Hangul filler, a tag character; `None` for visible characters and for control
-/// characters (Unicode Cc), which [`crate::claims::validate_user_id`] refuses apart.
+/// characters (Unicode Cc), which the user id check refuses apart.
 pub fn invisible_character(c: char) -> Option<&'static str> {
     if c < '\u{AD}' {
         return None;

@@ -65,6 +65,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
         };
         anyhow::Error::new(err).context(context)
     })?;
+    warn_about_listen(&args);
     for notice in &notices {
         let kind = if notice.is_warning() {
             "warning"
@@ -154,7 +155,12 @@ fn check_listen(args: &ServeArgs) -> anyhow::Result<()> {
             args.listen
         );
     }
-    if !loopback {
+    Ok(())
+}
+
+/// Said once everything is known to be usable: an error is then the only line.
+fn warn_about_listen(args: &ServeArgs) {
+    if !is_loopback(args.listen) {
         eprintln!(
             "warning: listening on {}, off loopback: /token, /verify and /requests need the \
              access token, and the Host header must be one of --allow-host",
@@ -169,7 +175,6 @@ fn check_listen(args: &ServeArgs) -> anyhow::Result<()> {
             key_source(&args.key)
         );
     }
-    Ok(())
 }
 
 /// The recipient, and the stand-in's private key that opens its tokens (none in production).
