@@ -128,30 +128,13 @@ fn tokens_open_in_jwcrypto_and_verify_tells_success_from_failure() {
         .as_secs()
         - 3600)
         .to_string();
-    let expired = mint(
+    let expired = rehearsal_token_with(
         &sb,
-        &[
-            "--key",
-            "brand-private.pem",
-            "--iadvize-key",
-            "standin-iadvize-public.pem",
-            "--user-id",
-            "customer-8812",
-            "--now",
-            &an_hour_ago,
-        ],
+        "brand-private.pem",
+        "customer-8812",
+        &["--now", &an_hour_ago],
     );
-    let wrongly_signed = mint(
-        &sb,
-        &[
-            "--key",
-            "other-private.pem",
-            "--iadvize-key",
-            "standin-iadvize-public.pem",
-            "--user-id",
-            "customer-8812",
-        ],
-    );
+    let wrongly_signed = rehearsal_token_with(&sb, "other-private.pem", "customer-8812", &[]);
     for (token, check) in [(&expired, "claims.exp"), (&wrongly_signed, "jws.signature")] {
         let verdict = server.post("/verify", token).json();
         let auth = &verdict["authentication"];

@@ -171,17 +171,7 @@ fn a_token_signed_with_another_key_shows_failure_and_the_diagnosis() {
         return;
     };
     // What a brand's backend signing with the wrong key would answer.
-    let out = run(sb.cmd().args([
-        "mint",
-        "--key",
-        "other-private.pem",
-        "--iadvize-key",
-        "standin-iadvize-public.pem",
-        "--user-id",
-        "customer-8812",
-    ]));
-    assert_exit(&out, 0);
-    let bad = stdout(&out).trim().to_string();
+    let bad = rehearsal_token_with(&sb, "other-private.pem", "customer-8812", &[]);
     let seen = browse(&server, "bad-token", &[("BAD_TOKEN", &bad)]);
     let first = &seen["first"];
     assert_eq!(first["status"], "authentication-failure", "{seen:#}");
