@@ -86,7 +86,7 @@ pub fn run(args: MintArgs) -> anyhow::Result<Outcome> {
 
 /// What the arguments ask for, keys loaded.
 fn request(args: &MintArgs) -> anyhow::Result<Request> {
-    let ttl = time::parse_duration(&args.ttl).context("--ttl")?;
+    let ttl = time::parse_duration(&args.ttl.ttl).context("--ttl")?;
     let signing_key = load_key(&key_source(&args.key), &args.signing_key_options())?;
     // With --jws nothing is encrypted: the recipient key is not read, nor its passphrase asked.
     let recipient = match (&args.iadvize_key, args.jws) {
@@ -109,7 +109,7 @@ fn request(args: &MintArgs) -> anyhow::Result<Request> {
 /// The flag a plan's error is about, before the error.
 fn flag_error(err: MintError, args: &MintArgs) -> anyhow::Error {
     let flag = match &err {
-        MintError::TtlZero | MintError::TtlTooLong => format!("--ttl {}", args.ttl),
+        MintError::TtlZero | MintError::TtlTooLong => format!("--ttl {}", args.ttl.ttl),
         MintError::VisitorData(_) => "--visitor-data".into(),
         MintError::ExtraClaim(ClaimError::OwnedClaim { name, owner }) => {
             let flag = match owner {
