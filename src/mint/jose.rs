@@ -15,27 +15,9 @@ use openssl::pkey::{PKey, Private, Public};
 use openssl::rsa::Padding;
 use serde_json::{Map, Value};
 
-use super::error::MintError;
+use super::error::{KeyRole, MintError};
 use crate::alg::{ContentEncryption, KeyManagement};
 use crate::keys::{KeyKind, LoadedKey, MIN_BITS};
-
-/// Which key a problem is about, in messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyRole {
-    /// The brand's private key, which signs.
-    Signing,
-    /// The key the token is encrypted to: iAdvize's, or a stand-in's.
-    Recipient,
-}
-
-impl std::fmt::Display for KeyRole {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            KeyRole::Signing => "signing",
-            KeyRole::Recipient => "recipient",
-        })
-    }
-}
 
 /// A signer and an encrypter built once, used for any number of tokens, from any thread.
 #[derive(Debug)]

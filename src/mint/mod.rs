@@ -14,6 +14,5 @@ mod jose;
 mod plan;
 
 pub use batch::{BatchError, Row, UTF8_BOM, read_lines};
-pub use error::MintError;
-pub use jose::KeyRole;
+pub use error::{KeyRole, MintError};
 pub use plan::{Minted, Notice, Plan, Recipient, RecipientInfo, Request, User};

@@ -3,8 +3,8 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::error::MintError;
-use super::jose::{KeyRole, TokenMaker};
+use super::error::{KeyRole, MintError};
+use super::jose::TokenMaker;
 use crate::claims::{
     self, LONG_LIFETIME_SECONDS, USER_ID_CLAIM, UserIdWarning, VISITOR_DATA_CLAIM,
 };
