@@ -37,6 +37,9 @@ _iadvize__auth() {
             iadvize__auth,pubkey)
                 cmd="iadvize__auth__subcmd__pubkey"
                 ;;
+            iadvize__auth,serve)
+                cmd="iadvize__auth__subcmd__serve"
+                ;;
             iadvize__auth__subcmd__help,completions)
                 cmd="iadvize__auth__subcmd__help__subcmd__completions"
                 ;;
@@ -58,6 +61,9 @@ _iadvize__auth() {
             iadvize__auth__subcmd__help,pubkey)
                 cmd="iadvize__auth__subcmd__help__subcmd__pubkey"
                 ;;
+            iadvize__auth__subcmd__help,serve)
+                cmd="iadvize__auth__subcmd__help__subcmd__serve"
+                ;;
             *)
                 ;;
         esac
@@ -65,7 +71,7 @@ _iadvize__auth() {
 
     case "${cmd}" in
         iadvize__auth)
-            opts="-h -V --help --version keygen pubkey mint inspect completions man help"
+            opts="-h -V --help --version keygen pubkey mint inspect serve completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -93,7 +99,7 @@ _iadvize__auth() {
             return 0
             ;;
         iadvize__auth__subcmd__help)
-            opts="keygen pubkey mint inspect completions man help"
+            opts="keygen pubkey mint inspect serve completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -191,6 +197,20 @@ _iadvize__auth() {
             return 0
             ;;
         iadvize__auth__subcmd__help__subcmd__pubkey)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iadvize__auth__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -412,6 +432,60 @@ _iadvize__auth() {
                     return 0
                     ;;
                 --expect-fingerprint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        iadvize__auth__subcmd__serve)
+            opts="-h -V --listen --key --iadvize-key --production --allow-origin --allow-host --ttl --access-token-file --log --ready-file --passphrase-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --iadvize-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --access-token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --ready-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -26,6 +26,7 @@ set edit:completion:arg-completer[iadvize-auth] = {|@words|
             cand pubkey 'Print the public half of any RSA key, with its fingerprints'
             cand mint 'Mint tokens exactly as a brand''s backend must: a JWS signed with the brand''s key (RS256), encrypted to iAdvize''s key (JWE, RSA-OAEP-256 + A256GCM)'
             cand inspect 'Say whether iAdvize accepts a token, what is wrong with it, and how to fix it'
+            cand serve 'Serve a token endpoint, a stand-in iAdvize that verifies tokens, and a rehearsal page'
             cand completions 'Print a shell completion script'
             cand man 'Print a man page (roff) on standard output: the overview, or one verb''s page'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -101,6 +102,23 @@ set edit:completion:arg-completer[iadvize-auth] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'iadvize-auth;serve'= {
+            cand --listen 'Address and port to listen on; port 0 picks a free one. Anything but a loopback address needs --access-token-file'
+            cand --key 'The brand''s private key, which signs the tokens (any format `pubkey` reads)'
+            cand --iadvize-key 'The stand-in iAdvize''s private key: tokens are encrypted to it and /verify opens them with it. Default: a key pair generated for this run (its public half at /keys)'
+            cand --allow-origin 'A web origin allowed to call this server from a browser (CORS), e.g. https://staging.example.com (repeatable; never `*`)'
+            cand --allow-host 'A host name accepted in the Host header besides localhost and loopback addresses (repeatable): the name the page uses to reach this server'
+            cand --ttl 'Token lifetime: seconds, or 90s, 5m, 1h. iAdvize recommends 1 minute'
+            cand --access-token-file 'A secret (first line of FILE, at least 16 characters) that /token, /verify and /requests then require as `Authorization: Bearer SECRET`. Required off loopback'
+            cand --log 'Format of the request log on standard error: one line per request, never a token or a key'
+            cand --ready-file 'Write the `{"event":"listening",...}` line to FILE instead of standard output, once the server accepts connections'
+            cand --passphrase-file 'Read the passphrase from the first line of FILE (as `openssl -passin file:`)'
+            cand --production 'Encrypt to iAdvize''s production key (built in), for QA on a staging site with the real tag. Only on a loopback address; /verify cannot open such tokens'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'iadvize-auth;completions'= {
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -118,6 +136,7 @@ set edit:completion:arg-completer[iadvize-auth] = {|@words|
             cand pubkey 'Print the public half of any RSA key, with its fingerprints'
             cand mint 'Mint tokens exactly as a brand''s backend must: a JWS signed with the brand''s key (RS256), encrypted to iAdvize''s key (JWE, RSA-OAEP-256 + A256GCM)'
             cand inspect 'Say whether iAdvize accepts a token, what is wrong with it, and how to fix it'
+            cand serve 'Serve a token endpoint, a stand-in iAdvize that verifies tokens, and a rehearsal page'
             cand completions 'Print a shell completion script'
             cand man 'Print a man page (roff) on standard output: the overview, or one verb''s page'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -129,6 +148,8 @@ set edit:completion:arg-completer[iadvize-auth] = {|@words|
         &'iadvize-auth;help;mint'= {
         }
         &'iadvize-auth;help;inspect'= {
+        }
+        &'iadvize-auth;help;serve'= {
         }
         &'iadvize-auth;help;completions'= {
         }

@@ -30,6 +30,7 @@ complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "keygen" -
 complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "pubkey" -d 'Print the public half of any RSA key, with its fingerprints'
 complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "mint" -d 'Mint tokens exactly as a brand\'s backend must: a JWS signed with the brand\'s key (RS256), encrypted to iAdvize\'s key (JWE, RSA-OAEP-256 + A256GCM)'
 complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "inspect" -d 'Say whether iAdvize accepts a token, what is wrong with it, and how to fix it'
+complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "serve" -d 'Serve a token endpoint, a stand-in iAdvize that verifies tokens, and a rehearsal page'
 complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "man" -d 'Print a man page (roff) on standard output: the overview, or one verb\'s page'
 complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -124,14 +125,29 @@ complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l js
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l show-tokens -d 'Show tokens whole: the inner signed token, and tokens in the places they were found (shortened otherwise, so that a report can be shared)'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -s V -l version -d 'Print version'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l listen -d 'Address and port to listen on; port 0 picks a free one. Anything but a loopback address needs --access-token-file' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l key -d 'The brand\'s private key, which signs the tokens (any format `pubkey` reads)' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l iadvize-key -d 'The stand-in iAdvize\'s private key: tokens are encrypted to it and /verify opens them with it. Default: a key pair generated for this run (its public half at /keys)' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l allow-origin -d 'A web origin allowed to call this server from a browser (CORS), e.g. https://staging.example.com (repeatable; never `*`)' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l allow-host -d 'A host name accepted in the Host header besides localhost and loopback addresses (repeatable): the name the page uses to reach this server' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l ttl -d 'Token lifetime: seconds, or 90s, 5m, 1h. iAdvize recommends 1 minute' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l access-token-file -d 'A secret (first line of FILE, at least 16 characters) that /token, /verify and /requests then require as `Authorization: Bearer SECRET`. Required off loopback' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l log -d 'Format of the request log on standard error: one line per request, never a token or a key' -r -f -a "text\t'One human-readable line per request'
+json\t'One JSON object per request (JSON Lines)'"
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l ready-file -d 'Write the `{"event":"listening",...}` line to FILE instead of standard output, once the server accepts connections' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l passphrase-file -d 'Read the passphrase from the first line of FILE (as `openssl -passin file:`)' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l production -d 'Encrypt to iAdvize\'s production key (built in), for QA on a staging site with the real tag. Only on a loopback address; /verify cannot open such tokens'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand man" -s V -l version -d 'Print version'
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect completions man help" -f -a "keygen" -d 'Generate the brand\'s RSA key pair: the private key signs tokens, the public key goes to iAdvize'
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect completions man help" -f -a "pubkey" -d 'Print the public half of any RSA key, with its fingerprints'
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect completions man help" -f -a "mint" -d 'Mint tokens exactly as a brand\'s backend must: a JWS signed with the brand\'s key (RS256), encrypted to iAdvize\'s key (JWE, RSA-OAEP-256 + A256GCM)'
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect completions man help" -f -a "inspect" -d 'Say whether iAdvize accepts a token, what is wrong with it, and how to fix it'
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect completions man help" -f -a "man" -d 'Print a man page (roff) on standard output: the overview, or one verb\'s page'
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect serve completions man help" -f -a "keygen" -d 'Generate the brand\'s RSA key pair: the private key signs tokens, the public key goes to iAdvize'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect serve completions man help" -f -a "pubkey" -d 'Print the public half of any RSA key, with its fingerprints'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect serve completions man help" -f -a "mint" -d 'Mint tokens exactly as a brand\'s backend must: a JWS signed with the brand\'s key (RS256), encrypted to iAdvize\'s key (JWE, RSA-OAEP-256 + A256GCM)'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect serve completions man help" -f -a "inspect" -d 'Say whether iAdvize accepts a token, what is wrong with it, and how to fix it'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect serve completions man help" -f -a "serve" -d 'Serve a token endpoint, a stand-in iAdvize that verifies tokens, and a rehearsal page'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect serve completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect serve completions man help" -f -a "man" -d 'Print a man page (roff) on standard output: the overview, or one verb\'s page'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand help; and not __fish_seen_subcommand_from keygen pubkey mint inspect serve completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

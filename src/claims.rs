@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use crate::text::{invisible_character, java_length, json_type};
 
 /// The user id claim: required, a string, unique and stable per user, at most 255 UTF-16 units.
-pub(crate) const USER_ID_CLAIM: &str = "https://iadvize.com/userId";
+pub const USER_ID_CLAIM: &str = "https://iadvize.com/userId";
 /// The optional visitor details claim: an object of string fields.
 pub(crate) const VISITOR_DATA_CLAIM: &str = "https://iadvize.com/visitorData";
 /// Every custom claim must start with this prefix.

@@ -16,7 +16,7 @@ Exit codes:
 Environment:
   IADVIZE_AUTH_PASSPHRASE  passphrase of encrypted keys without a passphrase file (for CI; see
                            docs/security.md)
-  IADVIZE_AUTH_KEY         path of the brand's private key, when --key is not given (mint)
+  IADVIZE_AUTH_KEY         path of the brand's private key, when --key is not given (mint, serve)
   NO_COLOR                 disables colour in human output
 
 Examples:
@@ -53,6 +53,7 @@ pub enum Command {
     Pubkey(PubkeyArgs),
     Mint(MintArgs),
     Inspect(InspectArgs),
+    Serve(ServeArgs),
     Completions(CompletionsArgs),
     Man(ManArgs),
 }
@@ -95,6 +96,19 @@ pub struct KeygenArgs {
     /// Print one JSON object instead of the human summary.
     #[arg(long)]
     pub json: bool,
+}
+
+/// The lifetime of the tokens made (`mint`, `serve`).
+#[derive(Debug, Args)]
+pub struct TtlArgs {
+    /// Token lifetime: seconds, or 90s, 5m, 1h. iAdvize recommends 1 minute.
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "60s",
+        allow_hyphen_values = true
+    )]
+    pub ttl: String,
 }
 
 /// How to get the passphrase of an encrypted private key.
@@ -251,14 +265,8 @@ pub struct MintArgs {
     #[arg(long, value_enum, value_name = "FORMAT", conflicts_with = "user_id")]
     pub input_format: Option<InputFormat>,
 
-    /// Token lifetime: seconds, or 90s, 5m, 1h. iAdvize recommends 1 minute.
-    #[arg(
-        long,
-        value_name = "DURATION",
-        default_value = "60s",
-        allow_hyphen_values = true
-    )]
-    pub ttl: String,
+    #[command(flatten)]
+    pub ttl: TtlArgs,
 
     /// Sets the `iss` claim.
     #[arg(long, value_name = "ISS")]
@@ -440,6 +448,87 @@ pub enum ColorWhen {
     Never,
 }
 
+/// Serve a token endpoint, a stand-in iAdvize that verifies tokens, and a rehearsal page.
+///
+/// For QA and front-end developers before the brand's backend, or iAdvize's activation, exists:
+/// POST /token mints a token as `mint` does (the same rules, errors as JSON); POST /verify opens
+/// it as iAdvize would and answers the activation object the tag resolves, with a diagnosis;
+/// GET / is a rehearsal page, and GET /standin.js a stand-in for iAdvize's tag that a brand's
+/// page can load instead of the real one. Endpoints and JSON: docs/cli.md.
+///
+/// Tokens are encrypted to a stand-in key (--iadvize-key, or one generated for the run), never
+/// to iAdvize's unless --production is given. Stop with Ctrl-C or SIGTERM (exit 0).
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  iadvize-auth serve --key brand-keys/private-key.pem
+  iadvize-auth serve --key brand.pem --iadvize-key standin-private.pem --listen 127.0.0.1:0
+  iadvize-auth serve --key brand.pem --production --allow-origin https://staging.example.com
+  iadvize-auth serve --key brand.pem --listen 0.0.0.0:8787 --access-token-file secret.txt")]
+pub struct ServeArgs {
+    /// Address and port to listen on; port 0 picks a free one. Anything but a loopback address
+    /// needs --access-token-file.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8787")]
+    pub listen: std::net::SocketAddr,
+
+    /// The brand's private key, which signs the tokens (any format `pubkey` reads).
+    #[arg(
+        long,
+        value_name = "PRIVATE_KEY",
+        env = "IADVIZE_AUTH_KEY",
+        hide_env_values = true
+    )]
+    pub key: PathBuf,
+
+    /// The stand-in iAdvize's private key: tokens are encrypted to it and /verify opens them
+    /// with it. Default: a key pair generated for this run (its public half at /keys).
+    #[arg(long, value_name = "STANDIN_KEY", conflicts_with = "production")]
+    pub iadvize_key: Option<PathBuf>,
+
+    /// Encrypt to iAdvize's production key (built in), for QA on a staging site with the real
+    /// tag. Only on a loopback address; /verify cannot open such tokens.
+    #[arg(long)]
+    pub production: bool,
+
+    /// A web origin allowed to call this server from a browser (CORS), e.g.
+    /// https://staging.example.com (repeatable; never `*`).
+    #[arg(long, value_name = "URL")]
+    pub allow_origin: Vec<String>,
+
+    /// A host name accepted in the Host header besides localhost and loopback addresses
+    /// (repeatable): the name the page uses to reach this server.
+    #[arg(long, value_name = "NAME")]
+    pub allow_host: Vec<String>,
+
+    #[command(flatten)]
+    pub ttl: TtlArgs,
+
+    /// A secret (first line of FILE, at least 16 characters) that /token, /verify and /requests
+    /// then require as `Authorization: Bearer SECRET`. Required off loopback.
+    #[arg(long, value_name = "FILE")]
+    pub access_token_file: Option<PathBuf>,
+
+    /// Format of the request log on standard error: one line per request, never a token or a
+    /// key.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = LogFormat::Text)]
+    pub log: LogFormat,
+
+    /// Write the `{"event":"listening",...}` line to FILE instead of standard output, once the
+    /// server accepts connections.
+    #[arg(long, value_name = "PATH")]
+    pub ready_file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// One human-readable line per request.
+    Text,
+    /// One JSON object per request (JSON Lines).
+    Json,
+}
+
 /// Print a shell completion script.
 ///
 /// The scripts are also in the source tree, under completions/. Install the one for your shell
@@ -464,7 +553,7 @@ pub struct CompletionsArgs {
   mkdir -p ~/.local/share/man/man1 && iadvize-auth man > ~/.local/share/man/man1/iadvize-auth.1
   iadvize-auth man keygen > ~/.local/share/man/man1/iadvize-auth-keygen.1")]
 pub struct ManArgs {
-    /// The verb whose page to print (keygen, pubkey, mint, inspect, completions); none for the
+    /// The verb whose page to print (keygen, pubkey, mint, inspect, serve, completions); none for the
     /// overview page.
     #[arg(value_name = "VERB")]
     pub verb: Option<String>,

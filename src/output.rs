@@ -290,9 +290,6 @@ fn wrapped(out: &mut String, first: &str, indent: usize, text: &str) {
     let _ = writeln!(out, "{line}");
 }
 
-/// How [`iadvize_auth::inspect::Place::Whole`] reads: not worth a line of its own.
-const WHOLE_INPUT: &str = "the whole input";
-
 /// A long token shown by its start and length, unless all of it is asked for.
 pub fn shortened(token: &str, show_tokens: bool) -> String {
     const SHOWN: usize = 24;
@@ -306,7 +303,7 @@ pub fn shortened(token: &str, show_tokens: bool) -> String {
 
 /// What the human report needs besides the report itself.
 pub struct ReportContext<'a> {
-    /// Where the token was found, already shortened.
+    /// Where the token was found, already shortened; empty when it is the whole input.
     pub places: &'a [String],
     /// The time the checks were made against.
     pub now: i64,
@@ -445,7 +442,6 @@ pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
     );
     match context.places {
         [] => {}
-        [one] if one == WHOLE_INPUT => {}
         [one] => wrapped(&mut out, "Found:   ", 9, one),
         [first, rest @ ..] => wrapped(
             &mut out,

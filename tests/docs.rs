@@ -93,7 +93,20 @@ fn lines_match(expected: &[String], actual: &[&str]) -> bool {
     }
 }
 
+/// A server a page started in the background (`… & echo $! > serve.pid`) is stopped when the
+/// page has run, or failed half-way.
+struct StopServer<'a>(&'a Path);
+
+impl Drop for StopServer<'_> {
+    fn drop(&mut self) {
+        if let Ok(pid) = std::fs::read_to_string(self.0.join("serve.pid")) {
+            let _ = Command::new("kill").arg(pid.trim()).status();
+        }
+    }
+}
+
 fn run_page(page: &str, dir: &Path) {
+    let _stop = StopServer(dir);
     // Variables a step exports (`export NAME=…`) stay set for the steps after it, as in one
     // terminal session.
     let state_dir = tempfile::tempdir().expect("temp dir");

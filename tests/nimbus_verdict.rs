@@ -371,8 +371,8 @@ fn mutate(rng: &mut Rng, text: &str, bits: bool) -> Mutation {
 }
 
 /// How many edits of each good token as sent, and of one inner JWS.
-const MUTATIONS_PER_TOKEN: usize = 150;
-const INNER_MUTATIONS: usize = 750;
+const MUTATIONS_PER_TOKEN: usize = 200;
+const INNER_MUTATIONS: usize = 1000;
 
 #[test]
 fn mutated_tokens_get_nimbus_s_verdict() {

@@ -118,6 +118,11 @@ fn judge_all(args: InspectArgs) -> anyhow::Result<Outcome> {
             if index > 0 {
                 text.push_str("\n\n");
             }
+            // The whole input is the token: no place worth a line.
+            let places: &[String] = match found[index].places[..] {
+                [Place::Whole] => &[],
+                _ => places,
+            };
             text.push_str(&output::render_report(
                 report,
                 &ReportContext {

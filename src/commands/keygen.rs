@@ -5,8 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use iadvize_auth::keys::{
-    FileToWrite, LoadedKey, MAX_BITS, MIN_BITS, PublicKeyInfo, WriteError, create_private_dir,
-    write_files,
+    FileToWrite, LoadedKey, PublicKeyInfo, WriteError, create_private_dir, write_files,
 };
 use serde::Serialize;
 
@@ -31,13 +30,8 @@ struct KeygenReport<'a> {
 }
 
 pub fn run(args: KeygenArgs) -> anyhow::Result<Outcome> {
-    if !(MIN_BITS..=MAX_BITS).contains(&args.bits) {
-        bail!(
-            "--bits {}: iAdvize needs at least {MIN_BITS} bits and this tool makes at most \
-             {MAX_BITS}; use 2048 (the default), 3072 or 4096",
-            args.bits
-        );
-    }
+    // Before the passphrase prompt and the slow part.
+    LoadedKey::check_new_key_size(args.bits).context("--bits")?;
     let passphrase_source = PassphraseSource::new(args.passphrase.passphrase_file.clone());
     // A passphrase given without --encrypt is a mistake either way: refuse rather than write
     // the key in the clear, or encrypt a key nobody asked to be encrypted.

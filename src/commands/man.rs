@@ -13,9 +13,17 @@ use super::Outcome;
 use crate::cli::{Cli, ManArgs};
 
 /// The verbs that have a page, in the order the overview lists them.
-pub const VERBS: &[&str] = &["keygen", "pubkey", "mint", "inspect", "completions", "man"];
+pub const VERBS: &[&str] = &[
+    "keygen",
+    "pubkey",
+    "mint",
+    "inspect",
+    "serve",
+    "completions",
+    "man",
+];
 /// The verbs a verb's page refers to.
-const MAIN_VERBS: &[&str] = &["keygen", "pubkey", "mint", "inspect"];
+const MAIN_VERBS: &[&str] = &["keygen", "pubkey", "mint", "inspect", "serve"];
 
 /// A name and what it means: one entry of EXIT STATUS, ENVIRONMENT or FILES.
 type Entry = (&'static str, &'static str);
@@ -62,7 +70,6 @@ fn facts(verb: Option<&str>) -> Facts {
                     "NO_COLOR",
                     "inspect: set and not empty, no colour in the report.",
                 ),
-                ("TMPDIR", "mint: where a batch keeps its temporary files."),
             ],
             files: &[(
                 "iadvize-keys/",
@@ -136,16 +143,8 @@ fn facts(verb: Option<&str>) -> Facts {
                     "The brand's private key, when --key is not given.",
                 ),
                 PASSPHRASE_ENV,
-                (
-                    "TMPDIR",
-                    "Where a --user-ids batch keeps its unnamed temporary files (default /tmp).",
-                ),
             ],
-            files: &[(
-                "$TMPDIR/",
-                "Unnamed temporary files of a --user-ids batch, gone when mint ends: 24 bytes \
-                 per id, and a copy of the ids when they come from standard input or a pipe.",
-            )],
+            files: &[],
         },
         Some("inspect") => Facts {
             exit: &[
@@ -161,6 +160,37 @@ fn facts(verb: Option<&str>) -> Facts {
                 ),
             ],
             files: &[],
+        },
+        Some("serve") => Facts {
+            exit: &[
+                (
+                    "0",
+                    "Stopped by Ctrl-C or SIGTERM, after the requests in flight finished.",
+                ),
+                (
+                    "2",
+                    "Bad usage, or a server that cannot start: --production off loopback, a \
+                     non-loopback --listen without --access-token-file, an address in use, a \
+                     key that cannot be read or opened.",
+                ),
+            ],
+            environment: &[
+                (
+                    "IADVIZE_AUTH_KEY",
+                    "The brand's private key, when --key is not given.",
+                ),
+                PASSPHRASE_ENV,
+            ],
+            files: &[
+                (
+                    "--ready-file PATH",
+                    "Written whole once the server listens: one JSON line with its URL.",
+                ),
+                (
+                    "--access-token-file FILE",
+                    "The bearer secret that requests must carry off loopback.",
+                ),
+            ],
         },
         Some("completions") => Facts {
             exit: &[("0", "The script was printed."), USAGE_ERROR],

@@ -117,7 +117,7 @@ fn list_faults(json: bool) -> anyhow::Result<Outcome> {
 
 /// What the arguments ask for, keys loaded.
 fn request(args: &MintArgs) -> anyhow::Result<Request> {
-    let ttl = time::parse_duration(&args.ttl).context("--ttl")?;
+    let ttl = time::parse_duration(&args.ttl.ttl).context("--ttl")?;
     let faults = args
         .fault
         .iter()
@@ -157,7 +157,7 @@ fn signing_key_path(args: &MintArgs) -> anyhow::Result<&Path> {
 /// The flag a plan's error is about, before the error.
 fn flag_error(err: MintError, args: &MintArgs) -> anyhow::Error {
     let flag = match &err {
-        MintError::TtlZero | MintError::TtlTooLong => format!("--ttl {}", args.ttl),
+        MintError::TtlZero | MintError::TtlTooLong => format!("--ttl {}", args.ttl.ttl),
         MintError::VisitorData(_) => "--visitor-data".into(),
         MintError::ExtraClaim(ClaimError::OwnedClaim { name, owner }) => {
             let flag = match owner {

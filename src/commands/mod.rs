@@ -7,6 +7,7 @@ mod man;
 mod mint;
 mod passphrase;
 mod pubkey;
+mod serve;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -45,6 +46,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Pubkey(args) => pubkey::run(args),
         Command::Mint(args) => mint::run(args),
         Command::Inspect(args) => inspect::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
     }

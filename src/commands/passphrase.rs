@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use iadvize_auth::keys::{KeyError, Passphrase, read_limited};
 use zeroize::Zeroizing;
 
-use crate::cli::{InspectArgs, MintArgs, PubkeyArgs};
+use crate::cli::{InspectArgs, MintArgs, PubkeyArgs, ServeArgs};
 
 /// The environment variable that carries a passphrase (for CI jobs).
 pub const PASSPHRASE_ENV: &str = "IADVIZE_AUTH_PASSPHRASE";
@@ -52,6 +52,17 @@ impl PubkeyArgs {
             passphrase: PassphraseSource::new(self.passphrase.passphrase_file.clone()),
             kid: self.kid.clone(),
             kid_flag: "--kid".into(),
+        }
+    }
+}
+
+impl ServeArgs {
+    /// `--key` and `--iadvize-key`: one passphrase file for both, no JWK Set choice.
+    pub fn key_options(&self) -> KeyOptions {
+        KeyOptions {
+            passphrase: PassphraseSource::new(self.passphrase.passphrase_file.clone()),
+            kid: None,
+            kid_flag: "a key file with one key".into(),
         }
     }
 }

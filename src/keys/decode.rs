@@ -7,17 +7,14 @@ use pkcs8::{EncryptedPrivateKeyInfoRef, PrivateKeyInfoRef, SubjectPublicKeyInfoR
 use rsa::pkcs1::{RsaPrivateKeyRef, RsaPublicKeyRef};
 use zeroize::Zeroizing;
 
-use super::{
-    Container, Encoding, IADVIZE_PRODUCTION_KEY_BASE64, KeyError, LoadedKey, MAX_BITS, Material,
-    Passphrase, SourceFormat, jwk, legacy_pem, modulus_bits, openssh,
+use super::key::{
+    Container, Encoding, KeyError, LoadedKey, Material, Passphrase, SourceFormat, check_size,
+    malformed, modulus_bits, public_from_pkcs1,
 };
+use super::{jwk, legacy_pem, openssh};
 
 const OID_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 const OID_RSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
-/// The smallest RSA modulus the `rsa` crate can represent at all; smaller keys are refused
-/// outright, keys between this and 2048 bits are read with a warning.
-const MIN_READABLE_BITS: usize = 1024;
-
 /// Decodes one RSA key from `bytes`, recognising its format by content.
 ///
 /// `passphrase` is called only when the key turns out to be encrypted. A JWK Set must hold
@@ -90,15 +87,6 @@ pub fn decode_key_by_kid(
         });
     }
     decode_der(bytes, None, Encoding::Der, passphrase)
-}
-
-/// The built-in iAdvize production key.
-pub(super) fn decode_builtin() -> Result<LoadedKey, KeyError> {
-    let der = base64::engine::general_purpose::STANDARD
-        .decode(IADVIZE_PRODUCTION_KEY_BASE64)
-        .map_err(|e| KeyError::Encode(e.to_string()))?;
-    let (key, _) = decode_spki(&der)?;
-    Ok(LoadedKey::new(SourceFormat::Builtin, key))
 }
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -304,13 +292,6 @@ fn sniff_container(der: &[u8]) -> Option<Container> {
     }
 }
 
-fn malformed(format: &'static str, err: impl std::fmt::Display) -> KeyError {
-    KeyError::Malformed {
-        format,
-        detail: err.to_string(),
-    }
-}
-
 /// The encryption algorithm of something shaped like an EncryptedPrivateKeyInfo
 /// (`SEQUENCE { AlgorithmIdentifier, OCTET STRING }`) whose parameters the pkcs5 crate cannot
 /// read: the legacy PBES1 and PKCS#12 schemes, or a PBES2 cipher it does not implement.
@@ -457,34 +438,10 @@ pub(super) fn decode_spki(der: &[u8]) -> Result<(Material, bool), KeyError> {
     Ok((Material::Public(public_from_pkcs1(public)?), pss))
 }
 
-/// An RSA public key from its big-endian modulus and public exponent.
-pub(super) fn public_from_be(n: &[u8], e: &[u8]) -> Result<rsa::PublicKey, KeyError> {
-    let uint =
-        |bytes| pkcs8::der::asn1::UintRef::new(bytes).map_err(|e| malformed("RSA public key", e));
-    public_from_pkcs1(RsaPublicKeyRef {
-        modulus: uint(n)?,
-        public_exponent: uint(e)?,
-    })
-}
-
-fn public_from_pkcs1(public: RsaPublicKeyRef<'_>) -> Result<rsa::PublicKey, KeyError> {
-    check_size(modulus_bits(public.modulus.as_bytes()))?;
-    rsa::PublicKey::try_from(public).map_err(|e| malformed("RSA public key", e))
-}
-
-pub(super) fn check_size(bits: usize) -> Result<(), KeyError> {
-    if bits < MIN_READABLE_BITS {
-        Err(KeyError::TooSmall { bits })
-    } else if bits > MAX_BITS {
-        Err(KeyError::TooBig { bits })
-    } else {
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keys::IADVIZE_PRODUCTION_KEY_BASE64;
 
     fn no_pass() -> Result<Passphrase, KeyError> {
         Err(KeyError::Passphrase("no passphrase in this test".into()))

@@ -6,8 +6,7 @@ use rsa::BoxedUint;
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
-use super::decode::check_size;
-use super::{KeyError, LoadedKey, Material, SourceFormat, modulus_bits};
+use super::key::{KeyError, LoadedKey, Material, SourceFormat, check_size, modulus_bits};
 
 /// base64url as JWKs use it; padding tolerated because some tools write it.
 const B64URL: GeneralPurpose = GeneralPurpose::new(

@@ -9,7 +9,7 @@
 use base64::Engine as _;
 use zeroize::Zeroizing;
 
-use super::{KeyError, Passphrase};
+use super::key::{KeyError, Passphrase};
 
 /// The ciphers of `DEK-Info` read here, with their IV size: those OpenSSL 3 reads without its
 /// legacy provider.

@@ -7,8 +7,7 @@
 
 use base64::Engine as _;
 
-use super::decode::public_from_be;
-use super::{KeyError, LoadedKey, Material, SourceFormat};
+use super::key::{KeyError, LoadedKey, Material, SourceFormat, public_from_be};
 
 const RSA: &str = "ssh-rsa";
 pub(super) const SSH2_BEGIN: &[u8] = b"---- BEGIN SSH2 PUBLIC KEY ----";

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use zeroize::Zeroizing;
 
-use super::{KeyError, KeyKind, LoadedKey, Passphrase, decode_key_by_kid};
+use super::decode::decode_key_by_kid;
+use super::key::{KeyError, KeyKind, LoadedKey, Passphrase};
 
 /// Key files are small: anything larger is refused before it is read into memory.
 pub const MAX_KEY_INPUT_BYTES: usize = 1024 * 1024;

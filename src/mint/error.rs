@@ -4,8 +4,6 @@ use super::fault::FaultError;
 use crate::claims::ClaimError;
 use crate::keys::{KeyError, MIN_BITS};
 
-use super::jose::KeyRole;
-
 /// Why nothing can be minted, or not for this user.
 #[derive(Debug, thiserror::Error)]
 pub enum MintError {
@@ -42,4 +40,22 @@ pub enum MintError {
     Jose(#[source] josekit::JoseError),
     #[error("the claims could not be serialised")]
     Claims(#[source] serde_json::Error),
+}
+
+/// Which key a problem is about, in messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyRole {
+    /// The brand's private key, which signs.
+    Signing,
+    /// The key the token is encrypted to: iAdvize's, or a stand-in's.
+    Recipient,
+}
+
+impl std::fmt::Display for KeyRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            KeyRole::Signing => "signing",
+            KeyRole::Recipient => "recipient",
+        })
+    }
 }

@@ -17,7 +17,7 @@ use openssl::symm::Cipher;
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
-use super::error::MintError;
+use super::error::{KeyRole, MintError};
 use crate::alg::{ContentEncryption, KeyManagement, Signature};
 use crate::keys::{KeyKind, LoadedKey, MIN_BITS};
 
@@ -26,24 +26,6 @@ const B64URL: base64::engine::GeneralPurpose = base64::engine::general_purpose::
 const CEK_BYTES: usize = 32;
 const IV_BYTES: usize = 12;
 const TAG_BYTES: usize = 16;
-
-/// Which key a problem is about, in messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyRole {
-    /// The brand's private key, which signs.
-    Signing,
-    /// The key the token is encrypted to: iAdvize's, or a stand-in's.
-    Recipient,
-}
-
-impl std::fmt::Display for KeyRole {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            KeyRole::Signing => "signing",
-            KeyRole::Recipient => "recipient",
-        })
-    }
-}
 
 /// OpenSSL contexts set up once for one operation with one key, lent to one thread at a time.
 struct Pool<T> {

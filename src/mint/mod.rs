@@ -21,10 +21,9 @@ mod jose;
 mod plan;
 
 pub use batch::BatchError;
-pub use error::MintError;
+pub use error::{KeyRole, MintError};
 pub use fault::{Fault, FaultError, FaultInfo};
 pub use input::{
     Batch, InputFormat, Row, UTF8_BOM, read_batch, read_csv, read_json_lines, read_lines,
 };
-pub use jose::KeyRole;
 pub use plan::{Minted, Notice, Plan, Recipient, RecipientInfo, Request, User};

@@ -3,9 +3,9 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::error::MintError;
+use super::error::{KeyRole, MintError};
 use super::fault::{Fault, Faults, FaultyMaker};
-use super::jose::{KeyRole, TokenMaker};
+use super::jose::TokenMaker;
 use crate::claims::{
     self, LONG_LIFETIME_SECONDS, USER_ID_CLAIM, UserIdWarning, VISITOR_DATA_CLAIM, VisitorData,
 };

@@ -5,6 +5,7 @@
 
 pub mod java;
 pub mod nimbus;
+pub mod server;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -235,9 +236,24 @@ pub fn rehearsal_mint(sb: &Sandbox, args: &[&str]) -> Output {
         .args(args))
 }
 
-/// A token for `user_id`, made by [`rehearsal_mint`].
+/// A token for `user_id`, signed with `brand-private.pem` and encrypted to the rehearsal
+/// stand-in `standin-iadvize-public.pem` (both fixtures must be in the sandbox).
 pub fn rehearsal_token(sb: &Sandbox, user_id: &str) -> String {
-    let out = rehearsal_mint(sb, &["--user-id", user_id]);
+    rehearsal_token_with(sb, "brand-private.pem", user_id, &[])
+}
+
+/// The same, signed with the sandbox's `signing_key`, with `more` arguments for `mint`.
+pub fn rehearsal_token_with(
+    sb: &Sandbox,
+    signing_key: &str,
+    user_id: &str,
+    more: &[&str],
+) -> String {
+    let out = run(sb
+        .cmd()
+        .args(["mint", "--key", signing_key, "--iadvize-key"])
+        .args(["standin-iadvize-public.pem", "--user-id", user_id])
+        .args(more));
     assert_exit(&out, 0);
     stdout(&out).trim().to_string()
 }

@@ -1,0 +1,296 @@
+//! `serve`: a local token endpoint, a stand-in iAdvize that verifies tokens, and a rehearsal
+//! page. Tokio lives here and nowhere else; the library stays synchronous and is called
+//! through `engine` alone.
+
+mod engine;
+mod http;
+mod listener;
+mod log;
+mod policy;
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use super::passphrase::KeyOptions;
+use super::{Outcome, key_source, load_key};
+use crate::cli::ServeArgs;
+use anyhow::{Context, bail};
+use engine::Engine;
+use iadvize_auth::keys::{KeyKind, KeySource, LoadedKey, PublicKeyInfo};
+use iadvize_auth::mint::MintError;
+use iadvize_auth::time;
+use policy::{AccessToken, Policy, is_loopback};
+use serde_json::json;
+
+/// Where tokens are encrypted to, and how that key came to be.
+enum Recipient {
+    /// A stand-in private key read from a file.
+    StandinFile(KeySource),
+    /// A stand-in key pair generated for this run.
+    StandinGenerated,
+    /// iAdvize's production key (`--production`).
+    Production,
+}
+
+pub fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
+    let ttl = time::parse_duration(&args.ttl.ttl).context("--ttl")?;
+    check_listen(&args)?;
+    let access_token = args
+        .access_token_file
+        .as_deref()
+        .map(AccessToken::read)
+        .transpose()?;
+    let policy = Policy::new(
+        args.listen,
+        &args.allow_host,
+        &args.allow_origin,
+        access_token,
+    )?;
+
+    let options = args.key_options();
+    let brand_source = key_source(&args.key);
+    let brand = load_key(&brand_source, &options)?;
+    let (recipient, standin) = recipient(&args, &options)?;
+    let brand_info = brand.public_info()?;
+    let recipient_info = match &standin {
+        Some(key) => key.public_info()?,
+        None => LoadedKey::iadvize_production().public_info()?,
+    };
+    let (engine, notices) = Engine::new(brand, standin, ttl).map_err(|err| {
+        let context = match err {
+            MintError::TtlZero | MintError::TtlTooLong => format!("--ttl {}", args.ttl.ttl),
+            _ => format!("cannot mint with key {brand_source}"),
+        };
+        anyhow::Error::new(err).context(context)
+    })?;
+    warn_about_listen(&args);
+    for notice in &notices {
+        let kind = if notice.is_warning() {
+            "warning"
+        } else {
+            "note"
+        };
+        eprintln!("{kind}: {notice}");
+    }
+    let keys = json!({
+        "brand": public_key_json(&brand_info)?,
+        "recipient": public_key_json(&recipient_info)?,
+    });
+    let app = Arc::new(http::App {
+        engine: Arc::new(engine),
+        policy,
+        log: log::RequestLog::new(args.log),
+        keys,
+    });
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the server's runtime")?;
+    runtime.block_on(async {
+        // Signal handlers first: a stop sent right after the ready line is never missed.
+        let stopped = stop_signal()?;
+        let listener = bind(args.listen).await?;
+        let address = listener
+            .local_addr()
+            .context("cannot read the listening address")?;
+        announce(
+            &args,
+            address,
+            &recipient,
+            &brand_info,
+            &recipient_info,
+            app.policy.origins(),
+        )?;
+        let stop = async move {
+            stopped.await;
+            eprintln!("serve: stopping; requests in flight finish first");
+        };
+        listener::serve(listener, http::router(app), stop).await;
+        eprintln!("serve: stopped");
+        anyhow::Ok(())
+    })?;
+    Ok(Outcome::Success)
+}
+
+/// Completes on Ctrl-C or SIGTERM. The handlers are installed when this is called.
+#[cfg(unix)]
+fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt()).context("cannot handle Ctrl-C")?;
+    let mut terminate = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {},
+            _ = terminate.recv() => {},
+        }
+    })
+}
+
+/// Completes on Ctrl-C.
+#[cfg(not(unix))]
+fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+}
+
+/// `--production` only on loopback; off loopback, only with a bearer secret.
+fn check_listen(args: &ServeArgs) -> anyhow::Result<()> {
+    let loopback = is_loopback(args.listen);
+    if args.production && !loopback {
+        bail!(
+            "--production is accepted only on a loopback address (127.0.0.1 or [::1]), not \
+             --listen {}: anyone reaching the server could sign in to iAdvize as any user",
+            args.listen
+        );
+    }
+    if !loopback && args.access_token_file.is_none() {
+        bail!(
+            "--listen {} is not a loopback address: anyone who reaches it could mint tokens for \
+             any user id; give --access-token-file FILE (a secret of at least 16 characters), \
+             or listen on 127.0.0.1",
+            args.listen
+        );
+    }
+    Ok(())
+}
+
+/// Said once everything is known to be usable: an error is then the only line.
+fn warn_about_listen(args: &ServeArgs) {
+    if !is_loopback(args.listen) {
+        eprintln!(
+            "warning: listening on {}, off loopback: /token, /verify and /requests need the \
+             access token, and the Host header must be one of --allow-host",
+            args.listen
+        );
+    }
+    if args.production {
+        eprintln!(
+            "warning: --production: tokens are encrypted to iAdvize's production key and signed \
+             with {}; iAdvize accepts them for any user id this endpoint is asked for. Use it \
+             for QA on a staging site, then stop the server",
+            key_source(&args.key)
+        );
+    }
+}
+
+/// The recipient, and the stand-in's private key that opens its tokens (none in production).
+fn recipient(
+    args: &ServeArgs,
+    options: &KeyOptions,
+) -> anyhow::Result<(Recipient, Option<LoadedKey>)> {
+    if args.production {
+        return Ok((Recipient::Production, None));
+    }
+    let Some(path) = &args.iadvize_key else {
+        let key = LoadedKey::generate(2048).context("cannot generate a stand-in key pair")?;
+        return Ok((Recipient::StandinGenerated, Some(key)));
+    };
+    let source = key_source(path);
+    let key = load_key(&source, options)?;
+    if key.kind() != KeyKind::Private {
+        bail!(
+            "--iadvize-key {source} is a public key: serve needs the stand-in's private key, to \
+             open tokens at /verify (keygen wrote it as private-key.pem next to the public one)"
+        );
+    }
+    Ok((Recipient::StandinFile(source), Some(key)))
+}
+
+fn public_key_json(info: &PublicKeyInfo) -> anyhow::Result<serde_json::Value> {
+    Ok(json!({
+        "pem": info.pem()?,
+        "jwk": info.jwk(),
+        "sha256_fingerprint": info.sha256_fingerprint,
+        "jwk_thumbprint": info.jwk_thumbprint,
+        "is_iadvize_production": info.is_iadvize_production(),
+    }))
+}
+
+async fn bind(address: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(address).await.map_err(|err| {
+        let hint = match err.kind() {
+            std::io::ErrorKind::AddrInUse => {
+                "the port is taken: choose another --listen port, or port 0 for a free one"
+            }
+            std::io::ErrorKind::PermissionDenied => "ports under 1024 need privileges: use 8787",
+            _ => "check the address is one of this machine's",
+        };
+        anyhow::anyhow!("cannot listen on {address}: {err}; {hint}")
+    })
+}
+
+/// What runs where, on standard error; the ready line on standard output or `--ready-file`.
+fn announce(
+    args: &ServeArgs,
+    address: SocketAddr,
+    recipient: &Recipient,
+    brand: &PublicKeyInfo,
+    recipient_info: &PublicKeyInfo,
+    origins: &[String],
+) -> anyhow::Result<()> {
+    // Listening on every interface: the URL names loopback, which a browser can open.
+    let shown = match address.ip() {
+        ip if !ip.is_unspecified() => address,
+        std::net::IpAddr::V4(_) => SocketAddr::from(([127, 0, 0, 1], address.port())),
+        std::net::IpAddr::V6(_) => {
+            SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, address.port()))
+        }
+    };
+    let url = format!("http://{shown}/");
+    let recipient_text = match recipient {
+        Recipient::StandinFile(source) => format!("stand-in {source}"),
+        Recipient::StandinGenerated => {
+            "stand-in generated for this run (public key at /keys)".to_string()
+        }
+        Recipient::Production => "iAdvize's production key (built in)".to_string(),
+    };
+    eprintln!("serve: listening on {url}");
+    eprintln!("  rehearsal page  {url}");
+    eprintln!("  token endpoint  {url}token");
+    eprintln!("  verifier        {url}verify");
+    eprintln!(
+        "  brand key       {} (SHA-256 {})",
+        key_source(&args.key),
+        brand.sha256_fingerprint
+    );
+    eprintln!(
+        "  recipient       {recipient_text} (SHA-256 {})",
+        recipient_info.sha256_fingerprint
+    );
+    if !origins.is_empty() {
+        eprintln!("  allowed origins {}", origins.join(" "));
+    }
+    eprintln!("Ctrl-C stops the server.");
+    let line = format!("{}\n", json!({ "event": "listening", "url": url }));
+    match &args.ready_file {
+        Some(path) => write_ready_file(path, &line),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(line.as_bytes())
+                .and_then(|()| stdout.flush())
+                .context("cannot write the ready line to standard output")
+        }
+    }
+}
+
+/// Written whole then renamed, so a script waiting for the file never reads half a line.
+fn write_ready_file(path: &Path, line: &str) -> anyhow::Result<()> {
+    let name = format!("--ready-file '{}'", path.display());
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let mut file =
+        tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot write {name}"))?;
+    file.write_all(line.as_bytes())
+        .with_context(|| format!("cannot write {name}"))?;
+    file.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot write {name}"))?;
+    Ok(())
+}

@@ -1,0 +1,708 @@
+//! A loaded RSA key and what is said about keys: the key itself (public or private, with how
+//! it was stored and what was noticed while reading it), its public half in the forms people
+//! compare, passphrases, and the errors of reading and writing keys.
+
+use std::fmt;
+
+use base64::Engine as _;
+use openssl::bn::BigNum;
+use openssl::pkey::{PKey, Private, Public};
+use pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+use rsa::traits::PublicKeyParts;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::alg::Signature;
+use rsa::pkcs1::RsaPublicKeyRef;
+
+/// The smallest RSA modulus the `rsa` crate can represent at all; smaller keys are refused
+/// outright, keys between this and 2048 bits are read with a warning.
+const MIN_READABLE_BITS: usize = 1024;
+
+/// Smallest modulus iAdvize accepts, and the smallest this tool signs or encrypts with.
+pub const MIN_BITS: usize = 2048;
+/// Largest modulus the `rsa` crate handles.
+pub const MAX_BITS: usize = 8192;
+
+/// What went wrong while reading, decoding, generating or writing a key.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("the input is empty")]
+    Empty,
+    #[error("the input is larger than {limit} bytes, too large to be a key")]
+    TooLarge { limit: usize },
+    #[error("is a directory, not a key file")]
+    IsDirectory,
+    #[error("{0}")]
+    Io(std::io::Error),
+    #[error("not an RSA key: found {found}; iAdvize needs an RSA key")]
+    NotRsa { found: String },
+    #[error("found {found}, which this tool does not read: {hint}")]
+    Unsupported { found: String, hint: String },
+    #[error(
+        "not a key: expected an RSA key as PEM, DER, base64 DER or a JWK (found {found}); \
+         check that this is the key file"
+    )]
+    Unrecognised { found: String },
+    #[error("malformed {format}: {detail}; the file may be truncated or damaged")]
+    Malformed {
+        format: &'static str,
+        detail: String,
+    },
+    #[error("malformed JWK: {0}")]
+    Jwk(String),
+    #[error(
+        "a JWK Set with {count} keys, told apart by their kid: {}",
+        list_kids(kids)
+    )]
+    KidNeeded {
+        count: usize,
+        kids: Vec<Option<String>>,
+    },
+    #[error(
+        "no key with kid {kid:?} in the JWK Set, whose kids are {}",
+        list_kids(kids)
+    )]
+    KidNotFound {
+        kid: String,
+        kids: Vec<Option<String>>,
+    },
+    #[error(
+        "{count} keys of the JWK Set have kid {kid:?}, so it cannot choose one; keep one of \
+         them in the file"
+    )]
+    KidAmbiguous { kid: String, count: usize },
+    #[error("kid {kid:?} was asked for, but only a JWK or JWK Set has key ids and this is neither")]
+    KidNotApplicable { kid: String },
+    #[error("the RSA key has {bits} bits; iAdvize needs at least {MIN_BITS}")]
+    TooSmall { bits: usize },
+    #[error("the RSA key has {bits} bits; this tool handles at most {MAX_BITS}")]
+    TooBig { bits: usize },
+    #[error("wrong passphrase: the encrypted private key did not open")]
+    WrongPassphrase,
+    #[error("{0}")]
+    Passphrase(String),
+    #[error("{0}")]
+    Fingerprint(String),
+    #[error("this is a public key, but a private key is needed here")]
+    NotPrivate,
+    #[error(
+        "{bits} bits is out of range: iAdvize needs at least {MIN_BITS} and this tool makes at \
+         most {MAX_BITS}; use 2048 (the default), 3072 or 4096"
+    )]
+    NewKeySize { bits: usize },
+    #[error("key generation failed: {0}")]
+    Generate(String),
+    #[error("encoding the key failed: {0}")]
+    Encode(String),
+}
+
+/// The kids of a JWK Set's keys for a message: `"a", "b", (none)`.
+fn list_kids(kids: &[Option<String>]) -> String {
+    kids.iter()
+        .map(|kid| match kid {
+            Some(kid) => format!("{kid:?}"),
+            None => "(none)".to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A passphrase for an encrypted private key. Zeroized on drop; `Debug` does not show it.
+pub struct Passphrase(Zeroizing<Vec<u8>>);
+
+impl Passphrase {
+    /// Wraps passphrase bytes; an empty passphrase is refused.
+    pub fn new(bytes: Zeroizing<Vec<u8>>) -> Result<Self, KeyError> {
+        if bytes.is_empty() {
+            return Err(KeyError::Passphrase("the passphrase is empty".into()));
+        }
+        Ok(Passphrase(bytes))
+    }
+
+    /// The passphrase bytes.
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Passphrase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Passphrase(<redacted>)")
+    }
+}
+
+/// Private or public.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyKind {
+    Private,
+    Public,
+}
+
+impl KeyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyKind::Private => "private",
+            KeyKind::Public => "public",
+        }
+    }
+}
+
+/// The ASN.1 structure a key was stored in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Container {
+    Pkcs8,
+    EncryptedPkcs8,
+    Pkcs1,
+    Spki,
+}
+
+/// How the ASN.1 structure was encoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Pem,
+    Der,
+    Base64,
+}
+
+/// Where a key's bytes came from, as reported by `pubkey --json` (`source_format`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceFormat {
+    Encoded(Container, Encoding),
+    /// PKCS#1 PEM encrypted with OpenSSL's legacy `Proc-Type: 4,ENCRYPTED` headers.
+    LegacyEncryptedPem,
+    Jwk,
+    /// One `ssh-rsa AAAA…` line, as in `id_rsa.pub` or `authorized_keys`.
+    OpenSsh,
+    /// An RFC 4716 `---- BEGIN SSH2 PUBLIC KEY ----` block, as `ssh-keygen -e` writes it.
+    Ssh2,
+    Builtin,
+    Generated,
+}
+
+impl SourceFormat {
+    /// The stable name used in JSON output, e.g. `pkcs8-pem` or `spki-base64`.
+    pub fn name(self) -> &'static str {
+        use Container::*;
+        use Encoding::*;
+        match self {
+            SourceFormat::Encoded(Pkcs8, Pem) => "pkcs8-pem",
+            SourceFormat::Encoded(Pkcs8, Der) => "pkcs8-der",
+            SourceFormat::Encoded(Pkcs8, Base64) => "pkcs8-base64",
+            SourceFormat::Encoded(EncryptedPkcs8, Pem) => "encrypted-pkcs8-pem",
+            SourceFormat::Encoded(EncryptedPkcs8, Der) => "encrypted-pkcs8-der",
+            SourceFormat::Encoded(EncryptedPkcs8, Base64) => "encrypted-pkcs8-base64",
+            SourceFormat::Encoded(Pkcs1, Pem) => "pkcs1-pem",
+            SourceFormat::Encoded(Pkcs1, Der) => "pkcs1-der",
+            SourceFormat::Encoded(Pkcs1, Base64) => "pkcs1-base64",
+            SourceFormat::Encoded(Spki, Pem) => "spki-pem",
+            SourceFormat::Encoded(Spki, Der) => "spki-der",
+            SourceFormat::Encoded(Spki, Base64) => "spki-base64",
+            SourceFormat::LegacyEncryptedPem => "legacy-encrypted-pem",
+            SourceFormat::Jwk => "jwk",
+            SourceFormat::OpenSsh => "openssh",
+            SourceFormat::Ssh2 => "ssh2-pem",
+            SourceFormat::Builtin => "builtin",
+            SourceFormat::Generated => "generated",
+        }
+    }
+
+    /// True when the key was stored passphrase-encrypted.
+    pub fn is_encrypted(self) -> bool {
+        matches!(
+            self,
+            SourceFormat::Encoded(Container::EncryptedPkcs8, _) | SourceFormat::LegacyEncryptedPem
+        )
+    }
+}
+
+pub(super) enum Material {
+    Private(Box<rsa::PrivateKey>),
+    Public(rsa::PublicKey),
+}
+
+/// An RSA key read from somewhere, with what was noticed while reading it.
+///
+/// `Debug` shows the format, kind and size, never key material.
+pub struct LoadedKey {
+    format: SourceFormat,
+    material: Material,
+    warnings: Vec<String>,
+}
+
+impl fmt::Debug for LoadedKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoadedKey")
+            .field("format", &self.format.name())
+            .field("kind", &self.kind().as_str())
+            .field("bits", &self.bits())
+            .field("material", &"<redacted>")
+            .finish()
+    }
+}
+
+impl LoadedKey {
+    pub(super) fn new(format: SourceFormat, material: Material) -> Self {
+        let mut key = LoadedKey {
+            format,
+            material,
+            warnings: Vec::new(),
+        };
+        let bits = key.bits();
+        if bits < MIN_BITS {
+            key.warnings.push(format!(
+                "the RSA key has {bits} bits: iAdvize needs at least {MIN_BITS}, \
+                 and this tool will not sign or encrypt with it"
+            ));
+        }
+        let e = key.public_exponent();
+        if e != Some(65537) {
+            let shown = e.map_or_else(|| "a very large value".to_string(), |e| e.to_string());
+            key.warnings.push(format!(
+                "the public exponent is {shown}, not the usual 65537; some JOSE libraries refuse it"
+            ));
+        }
+        key
+    }
+
+    /// A fresh key pair of `bits` bits (2048 to 8192) from the operating system's RNG.
+    pub fn generate(bits: usize) -> Result<Self, KeyError> {
+        Self::check_new_key_size(bits)?;
+        let key = rsa::PrivateKey::new(&mut getrandom::SysRng, bits)
+            .map_err(|e| KeyError::Generate(e.to_string()))?;
+        Ok(LoadedKey::new(
+            SourceFormat::Generated,
+            Material::Private(Box::new(key)),
+        ))
+    }
+
+    /// Whether a new key of `bits` bits may be made: iAdvize needs at least [`MIN_BITS`], and
+    /// the `rsa` crate handles at most [`MAX_BITS`].
+    pub fn check_new_key_size(bits: usize) -> Result<(), KeyError> {
+        if (MIN_BITS..=MAX_BITS).contains(&bits) {
+            return Ok(());
+        }
+        Err(KeyError::NewKeySize { bits })
+    }
+
+    pub fn format(&self) -> SourceFormat {
+        self.format
+    }
+
+    pub fn kind(&self) -> KeyKind {
+        match self.material {
+            Material::Private(_) => KeyKind::Private,
+            Material::Public(_) => KeyKind::Public,
+        }
+    }
+
+    /// What was noticed while reading the key (small size, unusual exponent, loose file mode).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    pub(crate) fn push_warning(&mut self, warning: String) {
+        self.warnings.push(warning);
+    }
+
+    /// The public half (the key itself for a public key).
+    pub fn public_key(&self) -> &rsa::PublicKey {
+        match &self.material {
+            Material::Private(key) => key.as_public_key(),
+            Material::Public(key) => key,
+        }
+    }
+
+    /// The modulus size in bits.
+    pub fn bits(&self) -> usize {
+        modulus_bits(&self.public_key().n_bytes())
+    }
+
+    /// The public exponent, when it fits in 64 bits.
+    pub fn public_exponent(&self) -> Option<u64> {
+        let bytes = self.public_key().e_bytes();
+        if bytes.len() > 8 {
+            return None;
+        }
+        Some(bytes.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)))
+    }
+
+    /// The public half as DER SubjectPublicKeyInfo, with its fingerprints.
+    pub fn public_info(&self) -> Result<PublicKeyInfo, KeyError> {
+        let spki = self
+            .public_key()
+            .to_public_key_der()
+            .map_err(|e| KeyError::Encode(e.to_string()))?;
+        let key = self.public_key();
+        Ok(PublicKeyInfo::new(
+            spki.as_bytes().to_vec(),
+            &key.n_bytes(),
+            &key.e_bytes(),
+        ))
+    }
+
+    /// The private key as PKCS#8 DER, for building signers and decrypters.
+    pub fn private_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+        let key = self.private()?;
+        let doc = key
+            .to_pkcs8_der()
+            .map_err(|e| KeyError::Encode(e.to_string()))?;
+        Ok(Zeroizing::new(doc.as_bytes().to_vec()))
+    }
+
+    /// The private key as an OpenSSL key, built from its components, for signing with
+    /// OpenSSL. Going through DER instead would run OpenSSL's generic key decoder, whose first
+    /// use in a process costs more than the signature (keys of more than two primes, which
+    /// have no such components, still do).
+    pub(crate) fn openssl_private(&self) -> Result<PKey<Private>, KeyError> {
+        use rsa::traits::PrivateKeyParts;
+        let key = self.private()?;
+        let (Some(dp), Some(dq), Some(qinv), [p, q]) =
+            (key.dp(), key.dq(), key.qinv(), key.primes())
+        else {
+            return PKey::private_key_from_der(&self.private_pkcs8_der()?).map_err(openssl_error);
+        };
+        let secret = |value: &rsa::BoxedUint| Zeroizing::new(value.to_be_bytes());
+        let bn = |bytes: &[u8]| BigNum::from_slice(bytes).map_err(openssl_error);
+        let public = self.public_key();
+        let rsa = openssl::rsa::Rsa::from_private_components(
+            bn(&public.n_bytes())?,
+            bn(&public.e_bytes())?,
+            bn(&secret(key.d()))?,
+            bn(&secret(p.as_ref()))?,
+            bn(&secret(q.as_ref()))?,
+            bn(&secret(dp))?,
+            bn(&secret(dq))?,
+            bn(&secret(&qinv.retrieve()))?,
+        )
+        .map_err(openssl_error)?;
+        PKey::from_rsa(rsa).map_err(openssl_error)
+    }
+
+    /// The public half as an OpenSSL key, built from its components (see
+    /// [`LoadedKey::openssl_private`]).
+    pub(crate) fn openssl_public(&self) -> Result<PKey<Public>, KeyError> {
+        let public = self.public_key();
+        let bn = |bytes: &[u8]| BigNum::from_slice(bytes).map_err(openssl_error);
+        let rsa = openssl::rsa::Rsa::from_public_components(
+            bn(&public.n_bytes())?,
+            bn(&public.e_bytes())?,
+        )
+        .map_err(openssl_error)?;
+        PKey::from_rsa(rsa).map_err(openssl_error)
+    }
+
+    /// The private key as PKCS#8 PEM, passphrase-encrypted (PBES2: scrypt + AES-256-CBC)
+    /// when a passphrase is given.
+    pub fn private_pkcs8_pem(
+        &self,
+        passphrase: Option<&Passphrase>,
+    ) -> Result<Zeroizing<String>, KeyError> {
+        let key = self.private()?;
+        let pem = match passphrase {
+            Some(pass) => key.to_pkcs8_encrypted_pem(pass.expose(), LineEnding::LF),
+            None => key.to_pkcs8_pem(LineEnding::LF),
+        };
+        pem.map_err(|e| KeyError::Encode(e.to_string()))
+    }
+
+    /// Verifies a JWS RSA signature (RFC 7518 §3.3, §3.5: PSS with MGF1 and a salt as long as
+    /// the hash) with the `rsa` crate, for keys under 2048 bits that the JOSE library refuses
+    /// but iAdvize's Java library accepts.
+    pub(crate) fn verify_jws_rsa(&self, alg: Signature, message: &[u8], signature: &[u8]) -> bool {
+        use rsa::pkcs1v15::Pkcs1v15Sign;
+        use rsa::pss::Pss;
+        use sha2::{Sha384, Sha512};
+        let key = self.public_key();
+        let verified = match (alg.is_pss(), alg.hash_bits()) {
+            (false, 256) => key.verify(
+                Pkcs1v15Sign::new::<Sha256>(),
+                &Sha256::digest(message),
+                signature,
+            ),
+            (false, 384) => key.verify(
+                Pkcs1v15Sign::new::<Sha384>(),
+                &Sha384::digest(message),
+                signature,
+            ),
+            (false, _) => key.verify(
+                Pkcs1v15Sign::new::<Sha512>(),
+                &Sha512::digest(message),
+                signature,
+            ),
+            (true, 256) => key.verify(Pss::<Sha256>::new(), &Sha256::digest(message), signature),
+            (true, 384) => key.verify(Pss::<Sha384>::new(), &Sha384::digest(message), signature),
+            (true, _) => key.verify(Pss::<Sha512>::new(), &Sha512::digest(message), signature),
+        };
+        verified.is_ok()
+    }
+
+    /// RSA-OAEP decryption with SHA-256 but MGF1-SHA-1: what Java's default
+    /// `OAEPWithSHA-256AndMGF1Padding` produces, and not what RSA-OAEP-256 means. Used only to
+    /// diagnose tokens made that way.
+    pub(crate) fn decrypt_oaep_sha256_mgf1_sha1(
+        &self,
+        ciphertext: &[u8],
+    ) -> Option<Zeroizing<Vec<u8>>> {
+        let key = self.private().ok()?;
+        key.decrypt(
+            rsa::Oaep::<Sha256, sha1::Sha1>::new_with_mgf_hash(),
+            ciphertext,
+        )
+        .ok()
+        .map(Zeroizing::new)
+    }
+
+    fn private(&self) -> Result<&rsa::PrivateKey, KeyError> {
+        match &self.material {
+            Material::Private(key) => Ok(key),
+            Material::Public(_) => Err(KeyError::NotPrivate),
+        }
+    }
+}
+
+/// The public half of a key in the forms people compare: DER, fingerprint, thumbprint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicKeyInfo {
+    /// DER SubjectPublicKeyInfo.
+    pub spki_der: Vec<u8>,
+    /// SHA-256 of `spki_der`, lowercase hex.
+    pub sha256_fingerprint: String,
+    /// RFC 7638 JWK thumbprint (SHA-256), base64url without padding.
+    pub jwk_thumbprint: String,
+    /// The public JWK members `n` and `e`, base64url.
+    pub jwk_n: String,
+    pub jwk_e: String,
+}
+
+impl PublicKeyInfo {
+    fn new(spki_der: Vec<u8>, n: &[u8], e: &[u8]) -> Self {
+        let b64url = &base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let jwk_n = b64url.encode(n);
+        let jwk_e = b64url.encode(e);
+        // RFC 7638 §3.2: required members only, lexicographic order, no whitespace. The
+        // base64url alphabet needs no JSON escaping.
+        let canonical = format!(r#"{{"e":"{jwk_e}","kty":"RSA","n":"{jwk_n}"}}"#);
+        let jwk_thumbprint = b64url.encode(Sha256::digest(canonical.as_bytes()));
+        let sha256_fingerprint = Sha256::digest(&spki_der)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        PublicKeyInfo {
+            spki_der,
+            sha256_fingerprint,
+            jwk_thumbprint,
+            jwk_n,
+            jwk_e,
+        }
+    }
+
+    /// The DER as one bare base64 line: the form in which iAdvize publishes its own key.
+    pub fn base64(&self) -> String {
+        base64::engine::general_purpose::STANDARD.encode(&self.spki_der)
+    }
+
+    /// `-----BEGIN PUBLIC KEY-----` PEM, as `openssl rsa -pubout` writes it.
+    pub fn pem(&self) -> Result<String, KeyError> {
+        pkcs8::der::pem::encode_string("PUBLIC KEY", LineEnding::LF, &self.spki_der)
+            .map_err(|e| KeyError::Encode(e.to_string()))
+    }
+
+    /// The public JWK (`kty`, `n`, `e`).
+    pub fn jwk(&self) -> serde_json::Value {
+        serde_json::json!({ "kty": "RSA", "n": self.jwk_n, "e": self.jwk_e })
+    }
+}
+
+/// A fingerprint a person expects a key to have, as typed or pasted: at least 8 hex characters
+/// of the SHA-256 fingerprint (any case, colons allowed), or at least 8 characters of the JWK
+/// thumbprint, from their start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpectedFingerprint {
+    /// Without colons, as given.
+    given: String,
+    /// Lowercase, when `given` is all hex.
+    hex: Option<String>,
+}
+
+/// Which fingerprint of a key an [`ExpectedFingerprint`] matched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FingerprintMatch {
+    Sha256,
+    JwkThumbprint,
+    Neither,
+}
+
+/// Fewer characters than this could match another key by chance too easily.
+pub const MIN_FINGERPRINT_PREFIX: usize = 8;
+
+impl ExpectedFingerprint {
+    pub fn parse(text: &str) -> Result<Self, KeyError> {
+        let given: String = text.trim().chars().filter(|c| *c != ':').collect();
+        let fail = |why: &str| {
+            KeyError::Fingerprint(format!(
+                "{why}; give at least {MIN_FINGERPRINT_PREFIX} hex characters of the SHA-256 \
+                 fingerprint (colons allowed), or of the JWK thumbprint"
+            ))
+        };
+        let is_b64url = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+        if given.chars().count() < MIN_FINGERPRINT_PREFIX {
+            return Err(fail("too short to tell keys apart"));
+        }
+        let hex = given
+            .chars()
+            .all(|c| c.is_ascii_hexdigit())
+            .then(|| given.to_ascii_lowercase());
+        let thumbprint_like = given.chars().all(is_b64url) && given.len() <= 43;
+        match (&hex, thumbprint_like) {
+            (Some(hex), _) if hex.len() > 64 => Err(fail(
+                "longer than a SHA-256 fingerprint (64 hex characters)",
+            )),
+            (None, false) => Err(fail("neither hex nor a JWK thumbprint")),
+            _ => Ok(ExpectedFingerprint { given, hex }),
+        }
+    }
+
+    /// As given, without colons.
+    pub fn as_str(&self) -> &str {
+        &self.given
+    }
+
+    /// Which of `info`'s fingerprints starts with this one.
+    pub fn compare(&self, info: &PublicKeyInfo) -> FingerprintMatch {
+        if let Some(hex) = &self.hex
+            && info.sha256_fingerprint.starts_with(hex.as_str())
+        {
+            FingerprintMatch::Sha256
+        } else if info.jwk_thumbprint.starts_with(&self.given) {
+            FingerprintMatch::JwkThumbprint
+        } else {
+            FingerprintMatch::Neither
+        }
+    }
+}
+
+fn openssl_error(err: openssl::error::ErrorStack) -> KeyError {
+    KeyError::Encode(err.to_string())
+}
+
+/// Bit length of a big-endian unsigned integer.
+pub(crate) fn modulus_bits(be: &[u8]) -> usize {
+    let skip = be.iter().take_while(|b| **b == 0).count();
+    match be.get(skip) {
+        None => 0,
+        Some(first) => (be.len() - skip) * 8 - first.leading_zeros() as usize,
+    }
+}
+
+pub(super) fn malformed(format: &'static str, err: impl std::fmt::Display) -> KeyError {
+    KeyError::Malformed {
+        format,
+        detail: err.to_string(),
+    }
+}
+
+/// An RSA public key from its big-endian modulus and public exponent.
+pub(super) fn public_from_be(n: &[u8], e: &[u8]) -> Result<rsa::PublicKey, KeyError> {
+    let uint =
+        |bytes| pkcs8::der::asn1::UintRef::new(bytes).map_err(|e| malformed("RSA public key", e));
+    public_from_pkcs1(RsaPublicKeyRef {
+        modulus: uint(n)?,
+        public_exponent: uint(e)?,
+    })
+}
+
+pub(super) fn public_from_pkcs1(public: RsaPublicKeyRef<'_>) -> Result<rsa::PublicKey, KeyError> {
+    check_size(modulus_bits(public.modulus.as_bytes()))?;
+    rsa::PublicKey::try_from(public).map_err(|e| malformed("RSA public key", e))
+}
+
+pub(super) fn check_size(bits: usize) -> Result<(), KeyError> {
+    if bits < MIN_READABLE_BITS {
+        Err(KeyError::TooSmall { bits })
+    } else if bits > MAX_BITS {
+        Err(KeyError::TooBig { bits })
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::{IADVIZE_PRODUCTION_KEY_BASE64, IADVIZE_PRODUCTION_SHA256};
+
+    #[test]
+    fn builtin_key_has_the_published_fingerprints() {
+        let key = LoadedKey::iadvize_production();
+        let info = key.public_info().unwrap();
+        assert_eq!(info.sha256_fingerprint, IADVIZE_PRODUCTION_SHA256);
+        assert_eq!(
+            info.jwk_thumbprint,
+            "QspNamaz04P1Fh1DKF1IUvMLLiYJHmQhECR3ue0eJGU"
+        );
+        assert_eq!(info.base64(), IADVIZE_PRODUCTION_KEY_BASE64);
+        assert_eq!(key.bits(), 2048);
+        assert!(key.warnings().is_empty());
+    }
+
+    #[test]
+    fn debug_never_shows_key_material() {
+        let key = LoadedKey::generate(2048).unwrap();
+        let der = key.private_pkcs8_der().unwrap();
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&der[..]);
+        let shown = format!("{key:?}");
+        assert!(shown.contains("<redacted>"), "{shown}");
+        assert!(!shown.contains(&b64[40..80]), "{shown}");
+        let pass = Passphrase::new(Zeroizing::new(b"hunter2-secret".to_vec())).unwrap();
+        assert_eq!(format!("{pass:?}"), "Passphrase(<redacted>)");
+    }
+
+    #[test]
+    fn openssl_keys_built_from_components_are_the_same_keys() {
+        let key = LoadedKey::generate(2048).unwrap();
+        let private = key.openssl_private().unwrap();
+        // OpenSSL's PKCS#8 of the key it was handed equals ours: every component is the same.
+        assert_eq!(
+            private.private_key_to_pkcs8().unwrap(),
+            key.private_pkcs8_der().unwrap().to_vec()
+        );
+        let public = key.openssl_public().unwrap();
+        assert_eq!(
+            public.public_key_to_der().unwrap(),
+            key.public_info().unwrap().spki_der
+        );
+    }
+
+    #[test]
+    fn expected_fingerprints_match_by_prefix_case_and_colons_aside() {
+        let info = LoadedKey::iadvize_production().public_info().unwrap();
+        let compare = |text: &str| ExpectedFingerprint::parse(text).unwrap().compare(&info);
+        assert_eq!(compare("20b1ebc3"), FingerprintMatch::Sha256);
+        assert_eq!(compare("20:B1:EB:C3:CD"), FingerprintMatch::Sha256);
+        assert_eq!(compare(IADVIZE_PRODUCTION_SHA256), FingerprintMatch::Sha256);
+        assert_eq!(compare("QspNamaz04P1"), FingerprintMatch::JwkThumbprint);
+        assert_eq!(
+            compare("QspNamaz04P1Fh1DKF1IUvMLLiYJHmQhECR3ue0eJGU"),
+            FingerprintMatch::JwkThumbprint
+        );
+        assert_eq!(compare("20b1ebc4"), FingerprintMatch::Neither);
+        assert_eq!(compare("qspnamaz04p1"), FingerprintMatch::Neither);
+        for bad in [
+            "20b1ebc",
+            "",
+            "20b1 ebc3 cd86",
+            &"a".repeat(65),
+            "20b1ebc3!",
+        ] {
+            assert!(ExpectedFingerprint::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn modulus_bits_counts_significant_bits() {
+        assert_eq!(modulus_bits(&[0, 0x80, 0]), 16);
+        assert_eq!(modulus_bits(&[0x01, 0xff]), 9);
+        assert_eq!(modulus_bits(&[]), 0);
+    }
+}
