@@ -134,6 +134,13 @@ impl Server {
             );
             std::thread::sleep(Duration::from_millis(20));
         };
+        // The banner is written before the ready line, but the thread that drains stderr may
+        // not have read all of it yet: wait for its last line.
+        while !stderr.lock().unwrap().contains("Ctrl-C stops the server.")
+            && start.elapsed() < Duration::from_secs(60)
+        {
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let ready: serde_json::Value = serde_json::from_str(&line).expect("ready line is JSON");
         assert_eq!(ready["event"], "listening", "{line}");
         let url = ready["url"].as_str().expect("url").to_string();
