@@ -42,7 +42,11 @@ fuzz_target!(|data: &[u8]| {
             expect_jws: data.len().is_multiple_of(2),
             names: Names::default(),
         };
-        for token in found.iter().map(|f| f.token.as_str()).chain([text.as_ref()]) {
+        for token in found
+            .iter()
+            .map(|f| f.token.as_str())
+            .chain([text.as_ref()])
+        {
             if let Ok(report) = inspect::inspect(token, &options) {
                 assert_eq!(report.checks.len(), CheckId::ALL.len());
             }
