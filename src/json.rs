@@ -32,6 +32,30 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<(Value, Duplicates), serde_json::Err
     Ok((value, duplicates.into_inner()))
 }
 
+/// When `err`, from [`parse`] on `bytes`, is serde_json's depth limit rather than bad syntax:
+/// how deeply the arrays and objects of `bytes` nest. serde_json reads 127 levels and refuses
+/// valid JSON that goes deeper, saying only "recursion limit exceeded".
+pub(crate) fn too_deep(bytes: &[u8], err: &serde_json::Error) -> Option<usize> {
+    if !err.to_string().starts_with("recursion limit exceeded") {
+        return None;
+    }
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for &byte in bytes {
+        match (in_string, escaped, byte) {
+            (true, true, _) => escaped = false,
+            (true, false, b'\\') => escaped = true,
+            (true, false, b'"') | (false, _, b'"') => in_string = !in_string,
+            (false, _, b'[' | b'{') => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            (false, _, b']' | b'}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Some(deepest)
+}
+
 #[derive(Clone, Copy)]
 struct Seed<'a> {
     duplicates: &'a RefCell<Duplicates>,
@@ -136,5 +160,24 @@ mod tests {
         assert_eq!(value["https://iadvize.com/userId"], "x");
         assert!(parse(b"{\"a\":1,}").is_err());
         assert!(parse(b"{} trailing").is_err());
+    }
+
+    #[test]
+    fn depth_beyond_serde_jsons_limit_is_told_from_bad_syntax() {
+        let nested = |levels: usize| {
+            let mut text = r#"{"s":"[{\"[","a":"#.to_string();
+            text.push_str(&"[".repeat(levels - 1));
+            text.push_str(&"]".repeat(levels - 1));
+            text.push('}');
+            text.into_bytes()
+        };
+        assert!(parse(&nested(127)).is_ok());
+        let deep = nested(128);
+        let err = parse(&deep).unwrap_err();
+        assert_eq!(too_deep(&deep, &err), Some(128), "{err}");
+        let deep = nested(5000);
+        assert_eq!(too_deep(&deep, &parse(&deep).unwrap_err()), Some(5000));
+        let bad = b"{\"a\":[1,]}";
+        assert_eq!(too_deep(bad, &parse(bad).unwrap_err()), None);
     }
 }

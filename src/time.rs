@@ -2,8 +2,11 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Seconds after which a NumericDate is almost certainly in milliseconds (year 5138).
-pub(crate) const MILLISECONDS_THRESHOLD: i64 = 100_000_000_000;
+/// 9999-12-31T23:59:59Z, the last second RFC 3339 can write: every date up to it is a time in
+/// seconds.
+pub(crate) const LAST_SECOND: i64 = 253_402_300_799;
+/// Numbers from here on are not dates in seconds; as milliseconds they are dates from 1978.
+pub(crate) const MILLISECONDS_THRESHOLD: i64 = LAST_SECOND + 1;
 
 /// Why a duration or time could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -14,8 +17,18 @@ pub enum TimeError {
     NotADuration(String),
     #[error("{0:?} is too long a duration")]
     TooLong(String),
-    #[error("{0} looks like milliseconds; give UNIX time in seconds")]
+    #[error(
+        "{given} looks like milliseconds: times in seconds end at {LAST_SECOND} \
+         (9999-12-31T23:59:59Z); give UNIX time in seconds ({seconds})",
+        given = .0,
+        seconds = .0 / 1000
+    )]
     Milliseconds(i64),
+    #[error(
+        "{0} is after {LAST_SECOND} (9999-12-31T23:59:59Z), the last time a date can be \
+         written; give UNIX time in seconds"
+    )]
+    TooLate(String),
     #[error("{0} is before 1970; give UNIX time in seconds")]
     Negative(i64),
     #[error(
@@ -72,7 +85,7 @@ pub fn parse_time(text: &str, now: i64) -> Result<i64, TimeError> {
     } else if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit()) {
         trimmed
             .parse()
-            .map_err(|_| TimeError::Milliseconds(i64::MAX))?
+            .map_err(|_| TimeError::TooLate(trimmed.to_string()))?
     } else {
         let at =
             time::OffsetDateTime::parse(trimmed, &time::format_description::well_known::Rfc3339)
@@ -82,14 +95,17 @@ pub fn parse_time(text: &str, now: i64) -> Result<i64, TimeError> {
     check_unix_seconds(seconds)
 }
 
-/// Checks a `--now` value: UNIX seconds, not milliseconds, not before 1970.
+/// Checks a `--now` value: UNIX seconds from 1970 to the end of 9999; a larger number that
+/// is a date in milliseconds is said to be one.
 pub fn check_unix_seconds(value: i64) -> Result<i64, TimeError> {
     if value < 0 {
         Err(TimeError::Negative(value))
-    } else if value >= MILLISECONDS_THRESHOLD {
+    } else if value <= LAST_SECOND {
+        Ok(value)
+    } else if value / 1000 <= LAST_SECOND {
         Err(TimeError::Milliseconds(value))
     } else {
-        Ok(value)
+        Err(TimeError::TooLate(value.to_string()))
     }
 }
 
@@ -191,11 +207,9 @@ mod tests {
                 "{bad}"
             );
         }
-        assert!(
-            parse_time("99999999999999999999", now)
-                .unwrap_err()
-                .to_string()
-                .contains("milliseconds")
+        assert_eq!(
+            parse_time("99999999999999999999", now),
+            Err(TimeError::TooLate("99999999999999999999".into()))
         );
     }
 
@@ -212,5 +226,24 @@ mod tests {
             check_unix_seconds(1_691_588_707_000),
             Err(TimeError::Milliseconds(1_691_588_707_000))
         );
+    }
+
+    #[test]
+    fn every_date_to_the_end_of_9999_is_a_time_in_seconds() {
+        let now = 1_764_583_200;
+        assert_eq!(parse_time("253402300799", now), Ok(LAST_SECOND));
+        assert_eq!(parse_time("9999-12-31T23:59:59Z", now), Ok(LAST_SECOND));
+        assert_eq!(
+            rfc3339(LAST_SECOND).as_deref(),
+            Some("9999-12-31T23:59:59Z")
+        );
+        // The first number that is not: as milliseconds it is 1978.
+        let shown = parse_time("253402300800", now).unwrap_err().to_string();
+        assert!(shown.contains("looks like milliseconds"), "{shown}");
+        assert!(shown.contains("(253402300)"), "{shown}");
+        // Too large to be milliseconds of a date either.
+        let shown = parse_time("253402300800000", now).unwrap_err().to_string();
+        assert!(shown.contains("is after 253402300799"), "{shown}");
+        assert!(!shown.contains("milliseconds"), "{shown}");
     }
 }

@@ -6,9 +6,9 @@ pub mod gson;
 use serde_json::{Map, Value};
 
 use super::check::JavaStack;
-use crate::json::parse;
+use crate::json::{parse, too_deep};
 use crate::text::json_type;
-use gson::{NimbusJson, Parsed};
+use gson::{MAX_DEPTH, NimbusJson, Parsed};
 
 /// A JSON object of the token (a protected header, or the claims), read strictly and as
 /// Nimbus's `JSONObjectUtils.parse` reads it.
@@ -65,6 +65,28 @@ pub(super) fn read_object(bytes: &[u8], what: &str, plural: bool, nested: bool) 
                 map,
                 problem: format!("{what} {has} {name:?} more than once"),
                 java_stack,
+            }
+        }
+        Err(err) if let Some(depth) = too_deep(bytes, &err) => {
+            let nested = format!(
+                "{what} {is} JSON nested {depth} levels deep (arrays and objects inside each \
+                 other): strict parsers such as this tool's stop at 127"
+            );
+            match nimbus() {
+                Some(Parsed {
+                    json: NimbusJson::Object(map),
+                    ..
+                }) => ObjectRead::Flawed {
+                    map,
+                    problem: format!("{nested}; iAdvize's library reads any depth"),
+                    java_stack: JavaStack::Accepts,
+                },
+                _ if depth > MAX_DEPTH => ObjectRead::Unusable(format!(
+                    "{nested}, and its reading as iAdvize's library reads stops at {MAX_DEPTH}"
+                )),
+                _ => ObjectRead::Unusable(format!(
+                    "{nested}, and not an object that iAdvize's library reads either"
+                )),
             }
         }
         strict => {
