@@ -284,3 +284,137 @@ fn each_encrypted_key_is_asked_for_by_name_on_the_terminal() {
     assert_eq!(code, 0, "{seen}");
     assert!(seen.contains("eyJ"), "a token: {seen}");
 }
+
+/// Runs the tool on a pseudo-terminal that the driver keeps open, waits for `prompt` and for
+/// echo to be turned off, types Ctrl-C, and returns what the terminal showed, how the process
+/// ended (negative: killed by that signal) and whether echo and line editing were back on.
+fn ctrl_c_at_prompt(sb: &Sandbox, args: &[&str], prompt: &str) -> Value {
+    const DRIVER: &str = r#"
+import fcntl, json, os, select, subprocess, sys, termios, time
+argv, prompt = json.loads(sys.argv[1]), sys.argv[2].encode()
+master, slave = os.openpty()
+child = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, start_new_session=True,
+                         preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))
+seen = b""
+def drain(timeout):
+    global seen
+    ready, _, _ = select.select([master], [], [], timeout)
+    if ready:
+        try:
+            seen += os.read(master, 4096)
+        except OSError:
+            pass
+def lflag():
+    return termios.tcgetattr(slave)[3]
+deadline = time.time() + 30
+while (prompt not in seen or lflag() & termios.ECHO) and time.time() < deadline:
+    drain(0.05)
+echo_off_at_prompt = not lflag() & termios.ECHO
+os.write(master, b"\x03")
+try:
+    code = child.wait(timeout=30)
+except subprocess.TimeoutExpired:
+    child.kill()
+    code = "hang"
+drain(0.2)
+print(json.dumps({"seen": seen.decode("utf-8", "replace"), "code": code,
+                  "echo_off_at_prompt": echo_off_at_prompt,
+                  "echo": bool(lflag() & termios.ECHO), "icanon": bool(lflag() & termios.ICANON)}))
+"#;
+    let bin = assert_cmd::cargo::cargo_bin("iadvize-auth");
+    let mut argv = vec![bin.to_str().expect("utf-8 path").to_string()];
+    argv.extend(args.iter().map(|a| a.to_string()));
+    let mut cmd = Command::new("python3");
+    cmd.args(["-c", DRIVER])
+        .arg(serde_json::to_string(&argv).unwrap())
+        .arg(prompt)
+        .current_dir(sb.path())
+        .env_remove("IADVIZE_AUTH_PASSPHRASE")
+        .env_remove("IADVIZE_AUTH_KEY");
+    let out = run(&mut cmd);
+    assert_exit(&out, 0);
+    serde_json::from_slice(&out.stdout).expect("driver JSON")
+}
+
+#[test]
+fn ctrl_c_at_the_passphrase_prompt_gives_the_terminal_back_with_echo() {
+    let sb = two_encrypted_keys();
+    for (args, prompt) in [
+        (&["keygen", "--encrypt"][..], "New passphrase for"),
+        (
+            &["pubkey", "brand.pem"][..],
+            "Passphrase for key 'brand.pem'",
+        ),
+    ] {
+        let result = ctrl_c_at_prompt(&sb, args, prompt);
+        assert_eq!(result["echo_off_at_prompt"], true, "{args:?}: {result}");
+        // Ended by the interrupt, as Ctrl-C ends any command.
+        assert_eq!(result["code"], -2, "{args:?}: {result}");
+        assert_eq!(result["echo"], true, "{args:?}: echo left off: {result}");
+        assert_eq!(
+            result["icanon"], true,
+            "{args:?}: line editing left off: {result}"
+        );
+    }
+    assert!(!sb.join("iadvize-keys").exists(), "nothing written");
+}
+
+#[test]
+fn one_passphrase_file_that_can_be_read_only_once_serves_every_key() {
+    let sb = two_encrypted_keys();
+    openssl_encrypt_pkcs8(
+        sb.path(),
+        "standin-iadvize-private.pem",
+        "brand-pass.txt",
+        "standin-same.pem",
+        false,
+    );
+    set_mode(&sb.join("standin-same.pem"), 0o600);
+    let bin = assert_cmd::cargo::cargo_bin("iadvize-auth");
+    // `<(…)` is a pipe: the second key would read nothing from it.
+    let script = format!(
+        "{bin} mint --key brand.pem --iadvize-key standin-same.pem --user-id c-1 \
+         --passphrase-file <(cat brand-pass.txt) > token.txt && \
+         {bin} inspect @token.txt --decrypt-key standin-same.pem --verify-key brand.pem \
+         --passphrase-file <(cat brand-pass.txt)",
+        bin = bin.display()
+    );
+    let out = run(Command::new("bash")
+        .args(["-c", &script])
+        .current_dir(sb.path())
+        .env_remove("IADVIZE_AUTH_PASSPHRASE"));
+    assert_exit(&out, 0);
+    assert!(
+        stdout(&out).contains("iAdvize accepts this token"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_named_pipe_is_read_when_its_writer_comes() {
+    let sb = two_encrypted_keys();
+    let made = Command::new("mkfifo")
+        .arg(sb.join("pass.fifo"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    // The tool waits for the writer, as every Unix program opening a FIFO does.
+    let writer = {
+        let fifo = sb.join("pass.fifo");
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            std::fs::write(fifo, "brand passphrase\n").unwrap();
+        })
+    };
+    let out = run(sb
+        .cmd()
+        .args(["pubkey", "brand.pem", "--passphrase-file", "pass.fifo"]));
+    writer.join().unwrap();
+    assert_exit(&out, 0);
+    assert!(
+        stdout(&out).contains("BEGIN PUBLIC KEY"),
+        "{}",
+        stdout(&out)
+    );
+}

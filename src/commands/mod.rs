@@ -41,7 +41,7 @@ impl Outcome {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
-    match cli.command {
+    let outcome = match cli.command {
         Command::Keygen(args) => keygen::run(args),
         Command::Pubkey(args) => pubkey::run(args),
         Command::Mint(args) => mint::run(args),
@@ -49,7 +49,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Serve(args) => serve::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
-    }
+    };
+    passphrase::forget_passphrase_files();
+    outcome
 }
 
 /// `-` is standard input; anything else a file.

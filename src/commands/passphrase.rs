@@ -3,6 +3,7 @@
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use iadvize_auth::keys::{KeyError, Passphrase, read_limited};
 use zeroize::Zeroizing;
@@ -14,6 +15,19 @@ pub const PASSPHRASE_ENV: &str = "IADVIZE_AUTH_PASSPHRASE";
 const MAX_PASSPHRASE_FILE_BYTES: usize = 64 * 1024;
 /// How many times a new passphrase is asked for when the two entries differ.
 const NEW_PASSPHRASE_ATTEMPTS: usize = 3;
+
+/// The passphrase files read so far in this run, by path: each is read once, so that one
+/// `--passphrase-file <(…)`, a pipe that can be read only once, serves every key. Emptied (and
+/// the passphrases wiped) by [`forget_passphrase_files`] when the command ends.
+static READ_FILES: Mutex<Vec<(PathBuf, Passphrase)>> = Mutex::new(Vec::new());
+
+/// Wipes the passphrases read from files.
+pub fn forget_passphrase_files() {
+    READ_FILES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .clear();
+}
 
 /// How to open one key a command reads: where its passphrase comes from, and which key of a
 /// JWK Set it is.
@@ -162,7 +176,7 @@ impl PassphraseSource {
                  or set {PASSPHRASE_ENV}"
             )));
         }
-        let answer = rpassword::prompt_password(prompt)
+        let answer = prompt_hidden(prompt)
             .map(Zeroizing::new)
             .map_err(|e| KeyError::Passphrase(format!("cannot read the passphrase: {e}")))?;
         Passphrase::new(Zeroizing::new(answer.as_bytes().to_vec()))
@@ -171,7 +185,16 @@ impl PassphraseSource {
 
     fn configured(&self) -> Result<Option<Passphrase>, KeyError> {
         if let Some(path) = &self.file {
-            return read_passphrase_file(path).map(Some);
+            let mut read = READ_FILES
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if let Some((_, pass)) = read.iter().find(|(read_path, _)| read_path == path) {
+                return copy(pass).map(Some);
+            }
+            let pass = read_passphrase_file(path)?;
+            let copied = copy(&pass)?;
+            read.push((path.clone(), pass));
+            return Ok(Some(copied));
         }
         match std::env::var_os(PASSPHRASE_ENV) {
             Some(value) => {
@@ -181,6 +204,63 @@ impl PassphraseSource {
                     .map_err(|_| KeyError::Passphrase(format!("{PASSPHRASE_ENV} is set but empty")))
             }
             None => Ok(None),
+        }
+    }
+}
+
+fn copy(pass: &Passphrase) -> Result<Passphrase, KeyError> {
+    Passphrase::new(Zeroizing::new(pass.expose().to_vec()))
+}
+
+/// Asks on the terminal, without echo. For Ctrl-C, rpassword raises SIGINT before it turns
+/// echo back on, which would leave the terminal without echo once the process is gone: SIGINT
+/// is held back while it reads, and ends the process (as Ctrl-C does) only once the terminal
+/// is as it was.
+fn prompt_hidden(prompt: &str) -> std::io::Result<String> {
+    let _held = interrupt::Held::new();
+    rpassword::prompt_password(prompt)
+}
+
+#[cfg(unix)]
+mod interrupt {
+    /// SIGINT blocked in this thread until dropped; a SIGINT that came meanwhile is then
+    /// delivered.
+    pub struct Held {
+        before: libc::sigset_t,
+    }
+
+    impl Held {
+        pub fn new() -> Option<Self> {
+            // SAFETY: the sets are initialised by sigemptyset and pthread_sigmask before use,
+            // and pthread_sigmask only changes this thread's signal mask.
+            unsafe {
+                let mut interrupt: libc::sigset_t = std::mem::zeroed();
+                let mut before: libc::sigset_t = std::mem::zeroed();
+                libc::sigemptyset(&mut interrupt);
+                libc::sigaddset(&mut interrupt, libc::SIGINT);
+                let blocked = libc::pthread_sigmask(libc::SIG_BLOCK, &interrupt, &mut before);
+                (blocked == 0).then_some(Held { before })
+            }
+        }
+    }
+
+    impl Drop for Held {
+        fn drop(&mut self) {
+            // SAFETY: restores the mask that pthread_sigmask returned in `new`.
+            unsafe {
+                libc::pthread_sigmask(libc::SIG_SETMASK, &self.before, std::ptr::null_mut());
+            }
+        }
+    }
+}
+
+#[cfg(not(unix))]
+mod interrupt {
+    pub struct Held;
+
+    impl Held {
+        pub fn new() -> Option<Self> {
+            None
         }
     }
 }
