@@ -53,10 +53,19 @@ pub fn run(args: KeygenArgs) -> anyhow::Result<Outcome> {
     let public_path = args.out_dir.join(PUBLIC_FILE);
     if !args.force {
         // Checked before the slow part; write_files checks again, atomically.
-        for path in [&private_path, &public_path] {
-            if path.symlink_metadata().is_ok() {
-                bail!(refuse_to_replace(path));
-            }
+        let exists = |path: &PathBuf| path.symlink_metadata().is_ok();
+        if exists(&private_path) {
+            bail!(refuse_to_replace(&private_path));
+        }
+        if exists(&public_path) {
+            // The private key is written last: a public key alone is what an interrupted
+            // run leaves.
+            bail!(
+                "'{}' already exists, without a private key beside it (as an interrupted \
+                 keygen leaves it); nothing was written. Use --force to replace it, or choose \
+                 another --out-dir",
+                public_path.display()
+            );
         }
     }
     let passphrase = if args.encrypt {
@@ -71,6 +80,8 @@ pub fn run(args: KeygenArgs) -> anyhow::Result<Outcome> {
     let public_pem = info.pem()?;
 
     create_private_dir(&args.out_dir)?;
+    // The private key first: write_files writes it last and, with --force, removes the old one
+    // first, so a private key on disk always has its own public key beside it.
     let files = [
         FileToWrite {
             path: private_path.clone(),
