@@ -293,7 +293,7 @@ fn token_refuses_what_mint_refuses_with_a_json_error() {
         ),
         (
             r#"{"userID": "c-1"}"#,
-            "unknown field `userID`, expected `userId` or `visitorData`",
+            "unknown field `userID`, expected one of `userId`, `visitorData`, `fault`",
         ),
     ] {
         let message = server.post("/token", body).assert_error(400, &[why]);

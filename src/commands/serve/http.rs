@@ -208,7 +208,7 @@ enum OneOrMore {
 fn token_request_from_json(engine: &Engine, body: &[u8]) -> Result<TokenRequest, EngineError> {
     let refused = |why: &dyn std::fmt::Display| {
         EngineError::Refused(format!(
-            r#"the body must be {{"userId": "…", "visitorData": {{…}}}}: {why}"#
+            r#"the body must be {{"userId": "…", "visitorData": {{…}}, "fault": …}} (visitorData and fault optional): {why}"#
         ))
     };
     // serde would also read a struct from an array of its values.
