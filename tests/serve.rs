@@ -281,7 +281,7 @@ fn token_refuses_what_mint_refuses_with_a_json_error() {
         let rule = message.split_once(": ").unwrap().1;
         assert!(theirs.ends_with(rule), "serve: {message}\nmint: {theirs}");
     }
-    let shape = r#"the body must be {"userId": "…", "visitorData": {…}}: "#;
+    let shape = r#"the body must be {"userId": "…", "visitorData": {…}, "fault": …} (visitorData and fault optional): "#;
     for (body, why) in [
         ("not json", "it is not a JSON object"),
         (r#"["c-1"]"#, "it is not a JSON object"),
