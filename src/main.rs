@@ -2,11 +2,15 @@
 
 mod cli;
 mod commands;
+mod memory;
 mod output;
 
 use std::process::ExitCode;
 
 use clap::Parser;
+
+#[global_allocator]
+static ALLOCATOR: memory::WipeOnFree = memory::WipeOnFree;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();

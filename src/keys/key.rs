@@ -235,6 +235,8 @@ impl fmt::Debug for LoadedKey {
 
 impl LoadedKey {
     pub(super) fn new(format: SourceFormat, material: Material) -> Self {
+        // Every key read or made comes through here, just after the `rsa` crate built it.
+        wipe_stack_below();
         let mut key = LoadedKey {
             format,
             material,
@@ -576,6 +578,17 @@ impl ExpectedFingerprint {
 
 fn openssl_error(err: openssl::error::ErrorStack) -> KeyError {
     KeyError::Encode(err.to_string())
+}
+
+/// Overwrites the 64 KiB of stack below the caller's frame: where the `rsa` crate's big-integer
+/// arithmetic, checking a key it has just built (`n = p·q`), left copies of its primes in
+/// fixed-size arrays that nothing wipes.
+#[inline(never)]
+fn wipe_stack_below() {
+    use zeroize::Zeroize;
+    let mut area = [0u8; 64 * 1024];
+    area.zeroize();
+    std::hint::black_box(&area);
 }
 
 /// Bit length of a big-endian unsigned integer.
