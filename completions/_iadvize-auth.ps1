@@ -73,7 +73,7 @@ Register-ArgumentCompleter -Native -CommandName 'iadvize-auth' -ScriptBlock {
             [CompletionResult]::new('--user-ids', '--user-ids', [CompletionResultType]::ParameterName, 'Mint one token per user of FILE (`-` for standard input), in order: one user id per line, CSV or JSON Lines, recognised by content (see --input-format)')
             [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'How --user-ids FILE is written, when its content does not say it: a first line that starts with `{` is JSON Lines, one with a comma (or just userId) a CSV header, anything else one id per line')
             [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Token lifetime: seconds, or 90s, 5m, 1h. iAdvize recommends 1 minute')
-            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, 'Sets the `iss` claim')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, 'Sets the `iss` claim (at most 1 KiB)')
             [CompletionResult]::new('--visitor-data', '--visitor-data', [CompletionResultType]::ParameterName, 'Visitor details: a JSON object of string fields, inline or @FILE')
             [CompletionResult]::new('--visitor', '--visitor', [CompletionResultType]::ParameterName, 'Sets one visitor data field (repeatable); overrides --visitor-data')
             [CompletionResult]::new('--claim', '--claim', [CompletionResultType]::ParameterName, 'Adds a claim whose value is JSON (repeatable), e.g. ''https://iadvize.com/plan="gold"''')

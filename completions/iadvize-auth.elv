@@ -67,7 +67,7 @@ set edit:completion:arg-completer[iadvize-auth] = {|@words|
             cand --user-ids 'Mint one token per user of FILE (`-` for standard input), in order: one user id per line, CSV or JSON Lines, recognised by content (see --input-format)'
             cand --input-format 'How --user-ids FILE is written, when its content does not say it: a first line that starts with `{` is JSON Lines, one with a comma (or just userId) a CSV header, anything else one id per line'
             cand --ttl 'Token lifetime: seconds, or 90s, 5m, 1h. iAdvize recommends 1 minute'
-            cand --issuer 'Sets the `iss` claim'
+            cand --issuer 'Sets the `iss` claim (at most 1 KiB)'
             cand --visitor-data 'Visitor details: a JSON object of string fields, inline or @FILE'
             cand --visitor 'Sets one visitor data field (repeatable); overrides --visitor-data'
             cand --claim 'Adds a claim whose value is JSON (repeatable), e.g. ''https://iadvize.com/plan="gold"'''

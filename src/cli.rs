@@ -268,13 +268,14 @@ pub struct MintArgs {
     #[command(flatten)]
     pub ttl: TtlArgs,
 
-    /// Sets the `iss` claim.
+    /// Sets the `iss` claim (at most 1 KiB).
     #[arg(long, value_name = "ISS")]
     pub issuer: Option<String>,
 
     /// Visitor details: a JSON object of string fields, inline or @FILE.
     ///
-    /// Fields: firstName, lastName, address, city, zipCode, country, phoneNumber, email.
+    /// Fields: firstName, lastName, address, city, zipCode, country, phoneNumber, email; each
+    /// at most 1 KiB (1,024 bytes of UTF-8).
     #[arg(long, value_name = "JSON|@FILE")]
     pub visitor_data: Option<String>,
 
@@ -285,7 +286,9 @@ pub struct MintArgs {
     /// Adds a claim whose value is JSON (repeatable), e.g. 'https://iadvize.com/plan="gold"'.
     ///
     /// The name must be a registered JWT claim (sub, aud, nbf, jti) or start with
-    /// https://iadvize.com/.
+    /// https://iadvize.com/. A registered claim keeps its type: sub and jti are strings, aud a
+    /// string or a list of strings, nbf integer seconds. At most 8 KiB of JSON in all, nested at
+    /// most 32 levels deep.
     #[arg(long = "claim", value_name = "NAME=JSON")]
     pub claim: Vec<String>,
 

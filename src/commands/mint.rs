@@ -169,7 +169,12 @@ fn flag_error(err: MintError, args: &MintArgs) -> anyhow::Error {
             };
             return anyhow::anyhow!("--claim {name}: set by {flag}; use that instead");
         }
+        MintError::ExtraClaim(ClaimError::RegisteredType(mismatch)) => {
+            format!("--claim {}", mismatch.name)
+        }
+        MintError::ExtraClaim(ClaimError::ClaimTooDeep { name }) => format!("--claim {name}"),
         MintError::ExtraClaim(_) => "--claim".into(),
+        MintError::Issuer(_) => "--issuer".into(),
         MintError::Fault(_) => "--fault".into(),
         MintError::SigningKeyNotPrivate | MintError::KeyTooSmall { .. } => {
             let key = match &err {
