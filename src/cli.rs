@@ -255,7 +255,8 @@ pub struct MintArgs {
     /// --visitor-data, its ttl replaces --ttl. Blank lines, trailing CRs and a byte order mark
     /// at the start are ignored. Every row is checked before any token is printed; an error
     /// names its line and column; an id on several rows is minted each time, with a warning.
-    /// Rows are held in memory, about 120 bytes each.
+    /// Rows are held in memory, about 120 bytes each; a batch is at most 1,000,000 rows and
+    /// 256 MiB.
     #[arg(long, value_name = "FILE")]
     pub user_ids: Option<PathBuf>,
 

@@ -302,8 +302,13 @@ fn read_rows(path: &Path, format: Option<InputFormat>) -> Result<Batch, BatchErr
 fn batch_error(err: BatchError, name: &str) -> anyhow::Error {
     match err {
         BatchError::Read(_) => anyhow::Error::new(err).context(format!("user ids {name}")),
-        BatchError::Invalid { .. } | BatchError::LineTooLong { .. } => {
+        BatchError::Invalid { .. }
+        | BatchError::LineTooLong { .. }
+        | BatchError::TooManyRows { .. } => {
             anyhow::anyhow!("user ids {name}, {err}; nothing was minted")
+        }
+        BatchError::TooLarge { .. } => {
+            anyhow::anyhow!("user ids {name}: {err}; nothing was minted")
         }
         BatchError::Empty => anyhow::anyhow!("user ids {name}: {err}"),
     }

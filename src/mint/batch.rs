@@ -2,7 +2,8 @@
 //! several threads. The rows come from [`read_batch`](super::read_batch).
 //!
 //! Rows are kept in memory (a user id and, for rows that have them, visitor data and a
-//! lifetime): about 120 bytes a row, so a million rows take some 120 MB.
+//! lifetime): about 120 bytes a row, so a million rows, the most a batch holds
+//! ([`MAX_BATCH_ROWS`](super::MAX_BATCH_ROWS)), take some 120 MB.
 
 use std::io;
 use std::sync::mpsc;
@@ -31,6 +32,16 @@ pub enum BatchError {
         /// Invalid rows after this one.
         others: u64,
     },
+    #[error(
+        "line {line}: more than {max} rows, the most a batch holds; split the input into \
+         several batches"
+    )]
+    TooManyRows { line: u64, max: usize },
+    #[error(
+        "larger than {} MiB, the most a batch reads; split the input into several batches",
+        max / (1024 * 1024)
+    )]
+    TooLarge { max: u64 },
     #[error("no user id found (the input is empty or blank)")]
     Empty,
     #[error("cannot read them")]
