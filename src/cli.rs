@@ -325,7 +325,8 @@ pub struct MintArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Threads for a batch (default: one per core).
+    /// Threads for a batch (default: one per core); if the system starts fewer, the batch runs
+    /// on those.
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<NonZeroUsize>,
 }

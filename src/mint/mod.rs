@@ -20,7 +20,7 @@ mod input;
 mod jose;
 mod plan;
 
-pub use batch::BatchError;
+pub use batch::{BatchError, Spread};
 pub use error::{KeyRole, MintError};
 pub use fault::{Fault, FaultError, FaultInfo};
 pub use input::{
