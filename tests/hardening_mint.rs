@@ -89,6 +89,46 @@ fn threads_the_system_will_not_start_are_done_without() {
     assert_eq!(limited.stdout, whole.stdout, "every token, in order");
 }
 
+#[test]
+fn a_file_changed_while_its_batch_is_minted_changes_nothing() {
+    let sb = rehearsal_sandbox();
+    let text = ids(4_000);
+    sb.write("ids.txt", &text);
+    sb.write("original.txt", &text);
+    // Line 3,000 rewritten in place, and a line appended, once the first tokens are out.
+    let offset = text.find("customer-2999\n").unwrap();
+    let script = format!(
+        "$B mint {FIXED} --user-ids ids.txt -j 2 > out.txt & pid=$!
+         while [ \"$(stat -c %s out.txt)\" -lt 65536 ]; do sleep 0.01; done
+         printf 'CHANGED-xxxxx' | dd of=ids.txt bs=1 seek={offset} conv=notrunc status=none
+         echo customer-extra >> ids.txt
+         kill -0 $pid && echo 'changed while minting'
+         wait $pid"
+    );
+    let changed = bash(&sb, &script);
+    assert_exit(&changed, 0);
+    assert_eq!(
+        stdout(&changed),
+        "changed while minting\n",
+        "{}",
+        stderr(&changed)
+    );
+    let now = std::fs::read_to_string(sb.join("ids.txt")).unwrap();
+    assert!(now.contains("CHANGED-xxxxx\ncustomer-3000\n"));
+    let whole = bash(
+        &sb,
+        &format!("$B mint {FIXED} --user-ids original.txt -j 1"),
+    );
+    assert_exit(&whole, 0);
+    // Every token, of the rows as they were read.
+    let out = std::fs::read_to_string(sb.join("out.txt")).unwrap();
+    assert_eq!(out.lines().count(), 4_000);
+    assert!(
+        out == stdout(&whole),
+        "the tokens differ from those of the file as it was"
+    );
+}
+
 /// Bytes of file `ulimit -f 20` allows.
 const FILE_LIMIT: usize = 20 * 1024;
 
