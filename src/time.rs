@@ -55,7 +55,7 @@ pub fn parse_duration(text: &str) -> Result<u64, TimeError> {
 /// Parses a time as people write it, in whole UNIX seconds: UNIX seconds (`1700000000`), RFC
 /// 3339 (`2026-12-01T10:00:00Z`, `2026-12-01T11:00:00+01:00`; a fraction of a second is
 /// dropped), or relative to `now`: a sign and a duration (`-1h`, `+5m`, `-90`), or `now`. The
-/// result is checked as [`check_unix_seconds`] checks it.
+/// result must be after 1970, and not in milliseconds.
 pub fn parse_time(text: &str, now: i64) -> Result<i64, TimeError> {
     let trimmed = text.trim();
     let not_a_time = || TimeError::NotATime(text.to_string());
@@ -83,7 +83,7 @@ pub fn parse_time(text: &str, now: i64) -> Result<i64, TimeError> {
 }
 
 /// Checks a `--now` value: UNIX seconds, not milliseconds, not before 1970.
-pub fn check_unix_seconds(value: i64) -> Result<i64, TimeError> {
+fn check_unix_seconds(value: i64) -> Result<i64, TimeError> {
     if value < 0 {
         Err(TimeError::Negative(value))
     } else if value >= MILLISECONDS_THRESHOLD {

@@ -163,7 +163,7 @@ fn keygen_refuses_a_passphrase_from_the_environment_without_encrypt() {
 /// showed and the exit code.
 fn on_terminal(sb: &Sandbox, args: &[&str], answers: &[(&str, &str)]) -> (String, i32) {
     const DRIVER: &str = r#"
-import json, os, pty, select, sys, time
+import json, os, pty, select, sys, termios, time
 argv, answers = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 pid, fd = pty.fork()
 if pid == 0:
@@ -189,6 +189,14 @@ for prompt, answer in answers:
             os.kill(pid, 9)
             sys.exit(90)
     at = seen.index(prompt.encode(), at) + len(prompt)
+    # The prompt is written before echo is turned off: answer once the terminal hides input,
+    # as a person typing after the prompt would be.
+    while termios.tcgetattr(fd)[3] & termios.ECHO:
+        if time.time() > deadline:
+            sys.stderr.write("echo never turned off; the terminal showed %r\n" % seen)
+            os.kill(pid, 9)
+            sys.exit(91)
+        time.sleep(0.005)
     os.write(fd, answer.encode() + b"\r")
 deadline = time.time() + 60
 while read_more(deadline):

@@ -281,7 +281,7 @@ fn token_refuses_what_mint_refuses_with_a_json_error() {
         let rule = message.split_once(": ").unwrap().1;
         assert!(theirs.ends_with(rule), "serve: {message}\nmint: {theirs}");
     }
-    let shape = r#"the body must be {"userId": "…", "visitorData": {…}}: "#;
+    let shape = r#"the body must be {"userId": "…", "visitorData": {…}, "fault": …} (visitorData and fault optional): "#;
     for (body, why) in [
         ("not json", "it is not a JSON object"),
         (r#"["c-1"]"#, "it is not a JSON object"),
@@ -293,7 +293,7 @@ fn token_refuses_what_mint_refuses_with_a_json_error() {
         ),
         (
             r#"{"userID": "c-1"}"#,
-            "unknown field `userID`, expected `userId` or `visitorData`",
+            "unknown field `userID`, expected one of `userId`, `visitorData`, `fault`",
         ),
     ] {
         let message = server.post("/token", body).assert_error(400, &[why]);
@@ -353,6 +353,45 @@ fn token_refuses_what_mint_refuses_with_a_json_error() {
     assert_eq!(status.code(), Some(0));
     assert!(log.contains("looks like a placeholder"), "{log}");
     assert!(!log.contains("panicked"), "{log}");
+}
+
+/// `fault=KIND`, as `mint --fault` takes it: the token fails at /verify for that reason.
+#[test]
+fn a_fault_asked_of_token_makes_a_token_that_fails_for_that_reason() {
+    let sb = Sandbox::with_fixtures(FIXTURES);
+    let server = Server::start(&sb, STANDIN_ARGS);
+    for (reply, check) in [
+        (server.get("/token?userId=c-1&fault=expired"), "claims.exp"),
+        (
+            server.post("/token", r#"{"userId": "c-1", "fault": ["jws-hs256"]}"#),
+            "jws.alg",
+        ),
+    ] {
+        let token = token_of(&reply);
+        let verdict = server.post("/verify", &token).json();
+        assert_eq!(
+            verdict["authentication"]["status"], "authentication-failure",
+            "{verdict}"
+        );
+        let failed: Vec<&str> = verdict["diagnosis"]["report"]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["status"] == "fail")
+            .map(|c| c["id"].as_str().unwrap())
+            .collect();
+        assert!(failed.contains(&check), "{check}: {failed:?}");
+    }
+    // Without a fault, the same request makes a good token.
+    let good = token_of(&server.get("/token?userId=c-1"));
+    let verdict = server.post("/verify", &good).json();
+    assert_eq!(
+        verdict["authentication"]["status"],
+        "authentication-success"
+    );
+    server
+        .get("/token?userId=c-1&fault=nope")
+        .assert_error(400, &["fault", "nope", "--list-faults"]);
 }
 
 #[test]

@@ -222,14 +222,6 @@ impl SourceFormat {
             SourceFormat::Generated => "generated",
         }
     }
-
-    /// True when the key was stored passphrase-encrypted.
-    pub fn is_encrypted(self) -> bool {
-        matches!(
-            self,
-            SourceFormat::Encoded(Container::EncryptedPkcs8, _) | SourceFormat::LegacyEncryptedPem
-        )
-    }
 }
 
 pub(super) enum Material {
@@ -322,7 +314,7 @@ impl LoadedKey {
     }
 
     /// The public half (the key itself for a public key).
-    pub fn public_key(&self) -> &rsa::PublicKey {
+    pub(crate) fn public_key(&self) -> &rsa::PublicKey {
         match &self.material {
             Material::Private(key) => key.as_public_key(),
             Material::Public(key) => key,

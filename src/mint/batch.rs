@@ -111,14 +111,10 @@ impl Warnings {
 }
 
 impl Plan {
-    /// Checks every row before anything is minted. Gives the warnings, at most `limit` of each
-    /// sort in full (single ids, then ids on several lines), the rest counted; fails on the
-    /// first invalid row, counting the invalid ones after it.
-    pub fn check_rows(&self, rows: &[Row], limit: usize) -> Result<Vec<String>, BatchError> {
-        self.check_batch_rows(rows, limit, |_| None)
-    }
-
-    /// [`Plan::check_rows`] for a batch as read, whose errors also name the column.
+    /// Checks every row of a batch as read before anything is minted. Gives the warnings, at
+    /// most `limit` of each sort in full (single ids, then ids on several lines), the rest
+    /// counted; fails on the first invalid row, naming its line and column, and counting the
+    /// invalid ones after it.
     pub fn check_batch(&self, batch: &Batch, limit: usize) -> Result<Vec<String>, BatchError> {
         self.check_batch_rows(&batch.rows, limit, |err| {
             cell_of(err).and_then(|cell| batch.place(&cell))

@@ -5,7 +5,10 @@
 use iadvize_auth::claims::{self, USER_ID_CLAIM, VisitorData};
 use iadvize_auth::inspect::{self, Names, Options, Rules};
 use iadvize_auth::keys::{KeyError, LoadedKey, Passphrase, decode_key};
-use iadvize_auth::mint::{MintError, Notice, Plan, Recipient, Request, User};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use iadvize_auth::mint::{Fault, MintError, Notice, Plan, Recipient, Request, User};
 use serde_json::{Map, Value, json};
 
 /// How the report names the keys: `serve` takes them as flags, or makes the stand-in's.
@@ -48,6 +51,12 @@ pub struct Judged {
 #[derive(Debug)]
 pub struct Engine {
     plan: Plan,
+    /// What a plan is made of, for the plans of `fault=KIND` requests.
+    signing: LoadedKey,
+    recipient: Option<LoadedKey>,
+    ttl: u64,
+    /// The plans made for faults, by the faults asked for (a few at most: QA asks for kinds).
+    faulty: Mutex<HashMap<Vec<Fault>, Arc<Plan>>>,
     /// The public half of the brand's key, which verifies the inner signature.
     brand: LoadedKey,
     /// The stand-in iAdvize's private key, which opens tokens for /verify; `None` with
@@ -64,25 +73,57 @@ impl Engine {
         ttl: u64,
     ) -> Result<(Self, Vec<Notice>), MintError> {
         let brand_public = public_half(&brand).map_err(MintError::Key)?;
-        let recipient = match &standin {
-            Some(key) => Recipient::Key(public_half(key).map_err(MintError::Key)?),
-            None => Recipient::IadvizeProduction,
-        };
-        let (plan, notices) = Plan::new(Request {
-            signing_key: brand,
-            recipient,
-            ttl,
-            issuer: None,
-            visitor_data: None,
-            extra_claims: Map::new(),
-            faults: Vec::new(),
-        })?;
+        let recipient = standin
+            .as_ref()
+            .map(public_half)
+            .transpose()
+            .map_err(MintError::Key)?;
+        let signing = private_copy(&brand).map_err(MintError::Key)?;
+        let (plan, notices) = plan(brand, recipient.as_ref(), ttl, Vec::new())?;
         let engine = Engine {
             plan,
+            signing,
+            recipient,
+            ttl,
+            faulty: Mutex::new(HashMap::new()),
             brand: brand_public,
             standin,
         };
         Ok((engine, notices))
+    }
+
+    /// The faults of their names (`fault=KIND`, repeatable), as `mint --fault` takes them.
+    pub fn faults(&self, names: &[String]) -> Result<Vec<Fault>, EngineError> {
+        let mut faults = names
+            .iter()
+            .map(|name| Fault::from_name(name))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| EngineError::Refused(format!("fault: {e}")))?;
+        faults.sort_unstable();
+        faults.dedup();
+        Ok(faults)
+    }
+
+    /// The plan for these faults: the run's own without any, else one made (once) with them.
+    fn plan_for(&self, faults: Vec<Fault>) -> Result<Arc<Plan>, EngineError> {
+        let mut made = self
+            .faulty
+            .lock()
+            .map_err(|_| EngineError::Failed("a minting thread failed".into()))?;
+        if let Some(plan) = made.get(&faults) {
+            return Ok(plan.clone());
+        }
+        let signing = private_copy(&self.signing).map_err(|e| failed(&e))?;
+        let (plan, _) =
+            plan(signing, self.recipient.as_ref(), self.ttl, faults.clone()).map_err(|err| {
+                match err {
+                    MintError::Fault(e) => EngineError::Refused(format!("fault: {e}")),
+                    other => failed(&other),
+                }
+            })?;
+        let plan = Arc::new(plan);
+        made.insert(faults, plan.clone());
+        Ok(plan)
     }
 
     /// Can /verify open tokens (false with `--production`)?
@@ -101,8 +142,17 @@ impl Engine {
         &self,
         user_id: &str,
         visitor_data: Option<Map<String, Value>>,
+        faults: Vec<Fault>,
         now: i64,
     ) -> Result<Minted, EngineError> {
+        let faulty;
+        let plan = match faults.is_empty() {
+            true => &self.plan,
+            false => {
+                faulty = self.plan_for(faults)?;
+                &*faulty
+            }
+        };
         let visitor_data = visitor_data
             .as_ref()
             .map(VisitorData::from_map)
@@ -113,8 +163,8 @@ impl Engine {
             visitor_data,
             ttl: None,
         };
-        let warning = self.plan.check_user(&user).map_err(mint_error)?;
-        let minted = self.plan.mint(&user, now).map_err(mint_error)?;
+        let warning = plan.check_user(&user).map_err(mint_error)?;
+        let minted = plan.mint(&user, now).map_err(mint_error)?;
         Ok(Minted {
             token: minted.token,
             warning: warning.map(|w| w.message(user_id)),
@@ -180,15 +230,42 @@ fn failed(err: &dyn std::error::Error) -> EngineError {
     EngineError::Failed(text)
 }
 
+/// A plan signing with `signing`, encrypting to `recipient` (iAdvize's key without one).
+fn plan(
+    signing: LoadedKey,
+    recipient: Option<&LoadedKey>,
+    ttl: u64,
+    faults: Vec<Fault>,
+) -> Result<(Plan, Vec<Notice>), MintError> {
+    let recipient = match recipient {
+        Some(key) => Recipient::Key(public_half(key).map_err(MintError::Key)?),
+        None => Recipient::IadvizeProduction,
+    };
+    Plan::new(Request {
+        signing_key: signing,
+        recipient,
+        ttl,
+        issuer: None,
+        visitor_data: None,
+        extra_claims: Map::new(),
+        faults,
+    })
+}
+
+/// A copy of a private key, read again from its PKCS#8 encoding.
+fn private_copy(key: &LoadedKey) -> Result<LoadedKey, KeyError> {
+    decode_key(&key.private_pkcs8_der()?, &mut no_passphrase)
+}
+
 /// The public half of `key`, as a key of its own.
 fn public_half(key: &LoadedKey) -> Result<LoadedKey, KeyError> {
     let pem = key.public_info()?.pem()?;
     decode_key(pem.as_bytes(), &mut no_passphrase)
 }
 
-/// A public key is never encrypted: never called.
+/// A key read from its own encoding is never encrypted: never called.
 fn no_passphrase() -> Result<Passphrase, KeyError> {
     Err(KeyError::Passphrase(
-        "a public key has no passphrase".into(),
+        "a key read from its own encoding has no passphrase".into(),
     ))
 }

@@ -161,6 +161,8 @@ fn engine_error(err: EngineError) -> Response {
 struct TokenRequest {
     user_id: String,
     visitor_data: Option<Map<String, Value>>,
+    /// `fault=KIND` (repeatable), as `mint --fault` takes it.
+    faults: Vec<String>,
 }
 
 /// `POST /token`: `{"userId": "…", "visitorData": {…}}`.
@@ -191,12 +193,22 @@ struct TokenBody<'a> {
     user_id: String,
     #[serde(rename = "visitorData", borrow, default)]
     visitor_data: Option<&'a RawValue>,
+    /// A fault's name, or a list of them.
+    #[serde(default)]
+    fault: Option<OneOrMore>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum OneOrMore {
+    One(String),
+    More(Vec<String>),
 }
 
 fn token_request_from_json(engine: &Engine, body: &[u8]) -> Result<TokenRequest, EngineError> {
     let refused = |why: &dyn std::fmt::Display| {
         EngineError::Refused(format!(
-            r#"the body must be {{"userId": "…", "visitorData": {{…}}}}: {why}"#
+            r#"the body must be {{"userId": "…", "visitorData": {{…}}, "fault": …}} (visitorData and fault optional): {why}"#
         ))
     };
     // serde would also read a struct from an array of its values.
@@ -208,16 +220,27 @@ fn token_request_from_json(engine: &Engine, body: &[u8]) -> Result<TokenRequest,
         Some(raw) if raw.get() != "null" => Some(engine.visitor_data(raw.get().as_bytes())?),
         _ => None,
     };
+    let faults = match body.fault {
+        None => Vec::new(),
+        Some(OneOrMore::One(name)) => vec![name],
+        Some(OneOrMore::More(names)) => names,
+    };
     Ok(TokenRequest {
         user_id: body.user_id,
         visitor_data,
+        faults,
     })
 }
 
 fn token_request_from_query(params: Vec<(String, String)>) -> Result<TokenRequest, String> {
     let mut user_id = None;
     let mut fields = Map::new();
+    let mut faults = Vec::new();
     for (name, value) in params {
+        if name == "fault" {
+            faults.push(value);
+            continue;
+        }
         let repeated = if name == "userId" {
             user_id.replace(value).is_some()
         } else {
@@ -231,6 +254,7 @@ fn token_request_from_query(params: Vec<(String, String)>) -> Result<TokenReques
     Ok(TokenRequest {
         user_id,
         visitor_data: (!fields.is_empty()).then_some(fields),
+        faults,
     })
 }
 
@@ -239,10 +263,14 @@ async fn mint(app: Arc<App>, request: TokenRequest) -> Response {
     let TokenRequest {
         user_id,
         visitor_data,
+        faults,
     } = request;
     let id = user_id.clone();
-    let minted =
-        tokio::task::spawn_blocking(move || engine.mint(&id, visitor_data, time::now())).await;
+    let minted = tokio::task::spawn_blocking(move || {
+        let faults = engine.faults(&faults)?;
+        engine.mint(&id, visitor_data, faults, time::now())
+    })
+    .await;
     let (response, verdict, warning) = match minted {
         Ok(Ok(minted)) => (
             json_response(StatusCode::OK, json!({ "token": minted.token })),
