@@ -436,3 +436,65 @@ fn pem_base64_reads_at_any_line_width() {
     let out = run(sb.cmd().args(["pubkey", "bad.pem"]));
     assert_refused(&out, &["bad.pem", "not valid base64"]);
 }
+
+/// A DER TLV (lengths up to 65,535 bytes).
+fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let len = body.len();
+    match u8::try_from(len) {
+        Ok(short) if short < 0x80 => out.push(short),
+        Ok(byte) => out.extend([0x81, byte]),
+        Err(_) => out.extend([0x82, (len >> 8) as u8, len as u8]),
+    }
+    out.extend_from_slice(body);
+    out
+}
+
+fn oid_der(arcs: &str) -> Vec<u8> {
+    pkcs8::der::asn1::ObjectIdentifier::new_unwrap(arcs)
+        .to_der()
+        .unwrap()
+}
+
+// Found by the structured keys fuzz target: a PBES2 key encrypted with DES or 3DES whose IV
+// is shorter than 8 bytes made the pkcs5 crate panic (exit 101) as soon as the file was
+// read, before any passphrase was asked for.
+#[test]
+fn a_des_iv_of_the_wrong_length_is_refused() {
+    let sb = sandbox();
+    let kdf = tlv(
+        0x30,
+        &[
+            oid_der("1.2.840.113549.1.5.12"),
+            tlv(
+                0x30,
+                &[tlv(0x04, b"saltsaltsaltsalt"), tlv(0x02, &[8, 0])].concat(),
+            ),
+        ]
+        .concat(),
+    );
+    for (cipher, iv_len) in [("1.2.840.113549.3.7", 6), ("1.3.14.3.2.7", 0)] {
+        let cipher = tlv(
+            0x30,
+            &[oid_der(cipher), tlv(0x04, &vec![1; iv_len])].concat(),
+        );
+        let algorithm = tlv(
+            0x30,
+            &[
+                oid_der("1.2.840.113549.1.5.13"),
+                tlv(0x30, &[kdf.clone(), cipher].concat()),
+            ]
+            .concat(),
+        );
+        let der = tlv(0x30, &[algorithm, tlv(0x04, &[0; 1232])].concat());
+        sb.write("des.pem", pem("ENCRYPTED PRIVATE KEY", &der));
+        sb.write("des.der", &der);
+        for key in ["des.pem", "des.der"] {
+            for mut cmd in commands_reading(&sb, key) {
+                let out = run(&mut cmd);
+                let iv = format!("its DES or 3DES IV is {iv_len} bytes, and those ciphers take 8");
+                assert_refused(&out, &[key, &iv]);
+            }
+        }
+    }
+}

@@ -238,13 +238,7 @@ fn decode_der(
     let (material, pss) = match container {
         Container::Pkcs8 => decode_pkcs8(der)?,
         Container::EncryptedPkcs8 => {
-            let info =
-                EncryptedPrivateKeyInfoRef::from_der(der).map_err(|e| {
-                    match encryption_oid(der) {
-                        Some(oid) => unsupported_encryption(oid),
-                        None => malformed("encrypted PKCS#8", e),
-                    }
-                })?;
+            let info = encrypted_info(der)?;
             check_kdf(&info.encryption_algorithm)?;
             let pass = passphrase()?;
             let plain = info.decrypt(pass.expose()).map_err(decrypt_error)?;
@@ -299,7 +293,7 @@ fn other_der_kind(der: &[u8]) -> Option<&'static str> {
 fn sniff_container(der: &[u8]) -> Option<Container> {
     if PrivateKeyInfoRef::from_der(der).is_ok() {
         Some(Container::Pkcs8)
-    } else if EncryptedPrivateKeyInfoRef::from_der(der).is_ok() || encryption_oid(der).is_some() {
+    } else if encrypted_info(der).is_ok() || encryption_oid(der).is_some() {
         Some(Container::EncryptedPkcs8)
     } else if SubjectPublicKeyInfoRef::from_der(der).is_ok() {
         Some(Container::Spki)
@@ -308,6 +302,56 @@ fn sniff_container(der: &[u8]) -> Option<Container> {
     } else {
         None
     }
+}
+
+/// An EncryptedPrivateKeyInfo, read only once its PBES2 cipher's IV is known to be one the
+/// `pkcs5` crate can read: version 0.8.1 takes the first 8 bytes of a DES or 3DES IV without
+/// checking its length, and panics on a shorter one.
+fn encrypted_info(der: &[u8]) -> Result<EncryptedPrivateKeyInfoRef<'_>, KeyError> {
+    if let Some(length) = des_iv_length(der).filter(|length| *length != 8) {
+        return Err(KeyError::Malformed {
+            format: "encrypted PKCS#8",
+            detail: format!("its DES or 3DES IV is {length} bytes, and those ciphers take 8"),
+        });
+    }
+    EncryptedPrivateKeyInfoRef::from_der(der).map_err(|e| match encryption_oid(der) {
+        Some(oid) => unsupported_encryption(oid),
+        None => malformed("encrypted PKCS#8", e),
+    })
+}
+
+/// The IV length of a PBES2 key encrypted with DES or 3DES
+/// (`SEQUENCE { SEQUENCE { pbes2, SEQUENCE { kdf, SEQUENCE { cipher, OCTET STRING iv } } },
+/// OCTET STRING }`); `None` for anything else.
+fn des_iv_length(der: &[u8]) -> Option<usize> {
+    use pkcs8::der::{Reader, SliceReader, asn1::OctetStringRef};
+    use pkcs8::spki::AlgorithmIdentifierRef;
+    const PBES2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.5.13");
+    const DES_CBC: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.7");
+    const DES_EDE3_CBC: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.3.7");
+    let mut reader = SliceReader::new(der).ok()?;
+    let algorithm = reader
+        .sequence(|r| {
+            let algorithm: AlgorithmIdentifierRef<'_> = r.decode()?;
+            let _data: &OctetStringRef = r.decode()?;
+            Ok::<_, pkcs8::der::Error>(algorithm)
+        })
+        .ok()?;
+    if algorithm.oid != PBES2 {
+        return None;
+    }
+    let cipher = algorithm
+        .parameters?
+        .sequence(|r| {
+            let _kdf: AlgorithmIdentifierRef<'_> = r.decode()?;
+            r.decode::<AlgorithmIdentifierRef<'_>>()
+        })
+        .ok()?;
+    if cipher.oid != DES_CBC && cipher.oid != DES_EDE3_CBC {
+        return None;
+    }
+    let iv = cipher.parameters?.decode_as::<&OctetStringRef>().ok()?;
+    Some(iv.as_bytes().len())
 }
 
 /// The encryption algorithm of something shaped like an EncryptedPrivateKeyInfo
