@@ -140,13 +140,20 @@ enum Content {
     Bytes(Vec<u8>),
     /// A fixture's PKCS#8 encrypted under the generated parameters, with `fuzz`, when the
     /// `pkcs5` crate can represent them and they cost little; edited before encryption.
-    RealKey { which: Fixture, edits: Vec<Edit> },
+    RealKey {
+        which: Fixture,
+        edits: Vec<Edit>,
+    },
 }
 
 #[derive(Arbitrary, Debug)]
 enum Encoding {
     Der,
-    Base64 { url_safe: bool, width: u8, padded: bool },
+    Base64 {
+        url_safe: bool,
+        width: u8,
+        padded: bool,
+    },
     Pem(PemLayout),
 }
 
@@ -299,7 +306,11 @@ fn fixtures() -> &'static Fixtures {
         };
         let spki = pem_der(include_str!("../../tests/fixtures/brand-public.pem"));
         let spki_bits = match pkcs8::SubjectPublicKeyInfoRef::from_der(&spki) {
-            Ok(info) => info.subject_public_key.as_bytes().unwrap_or_default().to_vec(),
+            Ok(info) => info
+                .subject_public_key
+                .as_bytes()
+                .unwrap_or_default()
+                .to_vec(),
             Err(err) => panic!("fixture: {err}"),
         };
         let numbers = |pkcs8: &[u8]| {
@@ -593,7 +604,13 @@ impl EncryptedSpec {
     /// The `pkcs5` parameters of the same derivation and cipher, when that crate can hold
     /// them.
     fn pkcs5(&self) -> Option<pbes2::Parameters> {
-        let salt = pbes2::Salt::new(self.salt()).ok()?;
+        // `Salt::new` indexes past its 32-byte buffer instead of refusing a longer salt
+        // (pkcs5 0.8.1); decoding one from DER is refused properly.
+        let salt = self.salt();
+        if salt.len() > pbes2::Salt::MAX_LEN {
+            return None;
+        }
+        let salt = pbes2::Salt::new(salt).ok()?;
         let key_length = |len: &Option<DerInt>| match len {
             None => Some(None),
             Some(len) => len.value().and_then(|v| u16::try_from(v).ok()).map(Some),
@@ -625,10 +642,29 @@ impl EncryptedSpec {
             }),
             KdfSpec::Unknown(_) => return None,
         };
-        Some(pbes2::Parameters {
-            kdf,
-            encryption: self.cipher.scheme(&self.iv())?,
-        })
+        let encryption = self.cipher.scheme(&self.iv())?;
+        // The `pkcs5` crate panics when it derives with some parameters it reads (scrypt
+        // N = 0, a key length over 32 bytes): the key is encrypted only with parameters the
+        // tool accepts, as it checks them before that crate derives anything.
+        let usable = match &kdf {
+            pbes2::Kdf::Pbkdf2(params) => {
+                params.iteration_count >= 1
+                    && params
+                        .key_length
+                        .is_none_or(|len| usize::from(len) == encryption.key_size())
+            }
+            pbes2::Kdf::Scrypt(params) => {
+                params.cost_parameter >= 2
+                    && params.cost_parameter.is_power_of_two()
+                    && params.block_size >= 1
+                    && params.parallelization >= 1
+                    && params
+                        .key_length
+                        .is_none_or(|len| usize::from(len) == encryption.key_size())
+            }
+            _ => false,
+        };
+        usable.then_some(pbes2::Parameters { kdf, encryption })
     }
 
     fn der(&self) -> Vec<u8> {
@@ -646,7 +682,11 @@ impl EncryptedSpec {
                 seq(&[oid(&[1, 2, 840, 113549, 1, 5, 12]), seq(&params)])
             }
             KdfSpec::Scrypt {
-                n, r, p, key_length, ..
+                n,
+                r,
+                p,
+                key_length,
+                ..
             } => {
                 let mut params = vec![salt, n.der(), r.der(), p.der()];
                 params.extend(key_length.as_ref().map(DerInt::der));
@@ -735,20 +775,32 @@ fn pem(der: &[u8], own: &str, layout: &PemLayout) -> Vec<u8> {
     match layout.before {
         Before::Nothing => {}
         Before::ByteOrderMark => out.push('\u{feff}'),
-        Before::BagAttributes => out.push_str(&format!("Bag Attributes{eol}    localKeyID: 01{eol}")),
+        Before::BagAttributes => {
+            out.push_str(&format!("Bag Attributes{eol}    localKeyID: 01{eol}"))
+        }
         Before::Whitespace => out.push_str(&format!("  {eol}\t{eol}")),
     }
     out.push_str(&format!("-----BEGIN {label}-----{eol}"));
     if let Some(headers) = &layout.legacy_headers {
         let proc_type = ["4,ENCRYPTED", "4,MIC-ONLY", ""][usize::from(headers.proc_type % 3)];
-        let cipher = ["AES-256-CBC", "AES-128-CBC", "DES-EDE3-CBC", "DES-CBC", "BF-CBC"]
-            [usize::from(headers.cipher % 5)];
+        let cipher = [
+            "AES-256-CBC",
+            "AES-128-CBC",
+            "DES-EDE3-CBC",
+            "DES-CBC",
+            "BF-CBC",
+        ][usize::from(headers.cipher % 5)];
         let iv = "A1".repeat(usize::from(headers.iv_hex_len % 40));
         out.push_str(&format!(
             "Proc-Type: {proc_type}{eol}DEK-Info: {cipher},{iv}{eol}{eol}"
         ));
     }
-    out.push_str(&wrapped(&b64(der, false, true), layout.width, eol, layout.indent));
+    out.push_str(&wrapped(
+        &b64(der, false, true),
+        layout.width,
+        eol,
+        layout.indent,
+    ));
     match layout.end {
         End::Right => out.push_str(&format!("-----END {label}-----{eol}")),
         End::Missing => {}
