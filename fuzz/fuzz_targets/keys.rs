@@ -14,7 +14,7 @@
 //!   missing END line).
 //!
 //! The passphrase `fuzz` is given when a generated key's derivation costs little (scrypt
-//! 128·r·N·p at most 4 MiB, PBKDF2 at most 100,000 iterations); above that the parameters are
+//! 128·r·N·p at most 1 MiB, PBKDF2 at most 10,000 iterations); above that the parameters are
 //! still checked, but nothing is derived, which keeps every execution short.
 #![no_main]
 
@@ -33,8 +33,8 @@ const PASSPHRASE: &[u8] = b"fuzz";
 /// with it, so the seeds of key files stay what they are.
 const STRUCTURED: u8 = 0x01;
 /// Most derivation work a generated key gets the passphrase for.
-const MAX_SCRYPT_MEMORY: u64 = 4 << 20;
-const MAX_PBKDF2_ITERATIONS: u64 = 100_000;
+const MAX_SCRYPT_MEMORY: u64 = 1 << 20;
+const MAX_PBKDF2_ITERATIONS: u64 = 10_000;
 
 /// What a fuzzer input that starts with [`STRUCTURED`] describes; any other input is read
 /// as the bytes of a key file.
