@@ -66,7 +66,7 @@ complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l input
 jsonl\t'JSON Lines: one {"userId": …} object per line'
 lines\t'One user id per line'"
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l ttl -d 'Token lifetime: seconds, or 90s, 5m, 1h. iAdvize recommends 1 minute' -r
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l issuer -d 'Sets the `iss` claim' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l issuer -d 'Sets the `iss` claim (at most 1 KiB)' -r
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l visitor-data -d 'Visitor details: a JSON object of string fields, inline or @FILE' -r
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l visitor -d 'Sets one visitor data field (repeatable); overrides --visitor-data' -r
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l claim -d 'Adds a claim whose value is JSON (repeatable), e.g. \'https://iadvize.com/plan="gold"\'' -r
@@ -101,7 +101,7 @@ json-serialized\t''
 padded-base64\t''
 truncated\t''
 quoted\t''"
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -s j -l jobs -d 'Threads for a batch (default: one per core)' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -s j -l jobs -d 'Threads for a batch (default: one per core); if the system starts fewer, the batch runs on those' -r
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l list-faults -d 'List the faults --fault makes: what each is, what a backend did to produce it, the inspect check that catches it, and whether iAdvize\'s Java library rejects or accepts it'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l jws -d 'Print the inner signed JWT instead of the encrypted token (debugging only: iAdvize needs the encrypted one)'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand mint" -l json -d 'Print one JSON object per token (JSON Lines); with --list-faults, one array'

@@ -24,11 +24,31 @@ pub(crate) const VISITOR_FIELDS: &[&str] = &[
     "phoneNumber",
     "email",
 ];
+/// Longest value of a visitor data field, in bytes of UTF-8. iAdvize documents short fields
+/// (names, an address, a phone number); the cap keeps every token `mint` makes far under the
+/// size `inspect` reads.
+pub const MAX_VISITOR_VALUE_BYTES: usize = 1024;
+/// Longest issuer (`iss`), in bytes of UTF-8.
+pub const MAX_ISSUER_BYTES: usize = 1024;
+/// Most bytes the extra claims of a token take together, as compact JSON (names included).
+pub const MAX_EXTRA_CLAIMS_BYTES: usize = 8 * 1024;
+/// Deepest nesting of arrays and objects in an extra claim's value (`inspect`, like most JSON
+/// parsers, stops reading far deeper ones).
+pub const MAX_CLAIM_DEPTH: usize = 32;
 /// iAdvize recommends a one-minute token lifetime; past an hour is worth a warning: a leaked
 /// token stays usable for its whole lifetime.
 pub(crate) const LONG_LIFETIME_SECONDS: u64 = 3600;
-/// Registered JWT claim names (RFC 7519 §4.1): allowed without the iAdvize prefix.
-const REGISTERED_CLAIMS: &[&str] = &["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];
+/// Registered JWT claim names (RFC 7519 §4.1), allowed without the iAdvize prefix, with their
+/// registered types.
+const REGISTERED_CLAIMS: &[(&str, ClaimType)] = &[
+    ("iss", ClaimType::String),
+    ("sub", ClaimType::String),
+    ("aud", ClaimType::Audience),
+    ("exp", ClaimType::NumericDate),
+    ("nbf", ClaimType::NumericDate),
+    ("iat", ClaimType::NumericDate),
+    ("jti", ClaimType::String),
+];
 /// Claims that minting sets itself from what it is given, so that an extra claim may not set
 /// them.
 const MINT_OWNED_CLAIMS: &[(&str, OwnedBy)] = &[
@@ -128,8 +148,16 @@ pub enum ClaimError {
     VisitorDataNotObject { found: &'static str },
     #[error("visitor data field {field:?} is given more than once; give each field once")]
     DuplicateVisitorField { field: String },
-    #[error("visitor data field {field:?} is longer than 4 GiB")]
-    VisitorValueTooLong { field: String },
+    #[error(
+        "visitor data field {field:?} is {len} bytes long; at most {MAX_VISITOR_VALUE_BYTES} \
+         bytes of UTF-8 are allowed (iAdvize's fields are short: a name, an address, a phone \
+         number)"
+    )]
+    VisitorValueTooLong { field: String, len: usize },
+    #[error(
+        "the issuer is {len} bytes long; at most {MAX_ISSUER_BYTES} bytes of UTF-8 are allowed"
+    )]
+    IssuerTooLong { len: usize },
     #[error("not valid JSON: {0}")]
     NotJson(String),
     #[error(
@@ -149,6 +177,130 @@ pub enum ClaimError {
     PrefixOnly { name: String },
     #[error("claim {name:?} is set from {owner}; set that instead")]
     OwnedClaim { name: String, owner: OwnedBy },
+    #[error(
+        "{0}; registered claims keep their registered types (RFC 7519): iss, sub and jti are \
+         strings, aud a string or a list of strings, nbf an integer number of seconds since 1970"
+    )]
+    RegisteredType(TypeMismatch),
+    #[error(
+        "claim {name:?} nests arrays and objects more than {MAX_CLAIM_DEPTH} levels deep; \
+         flatten it"
+    )]
+    ClaimTooDeep { name: String },
+    #[error(
+        "the extra claims take {len} bytes as JSON; a token carries at most \
+         {MAX_EXTRA_CLAIMS_BYTES} bytes of them"
+    )]
+    ExtraClaimsTooLarge { len: usize },
+}
+
+/// The type RFC 7519 §4.1 registers for a claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimType {
+    /// `iss`, `sub`, `jti`.
+    String,
+    /// `aud`: a string, or a list of strings.
+    Audience,
+    /// `exp`, `nbf`, `iat`: a NumericDate, written as integer seconds since 1970 as iAdvize's
+    /// example writes it.
+    NumericDate,
+}
+
+impl std::fmt::Display for ClaimType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ClaimType::String => "a string",
+            ClaimType::Audience => "a string or a list of strings",
+            ClaimType::NumericDate => "an integer number of seconds since 1970",
+        })
+    }
+}
+
+/// A registered claim whose value is not of its registered type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeMismatch {
+    pub name: &'static str,
+    pub expected: ClaimType,
+    /// What the value is (`an object`, `a number with a fraction` …); for an audience list, what
+    /// its first element that is not a string is.
+    pub found: &'static str,
+    /// That value or element as JSON, shortened.
+    pub shown: String,
+    /// The mismatch is an element of an audience list.
+    pub in_list: bool,
+    /// iAdvize's Java library (Nimbus's `JWTClaimsSet.parse`) refuses the claims for it. It
+    /// lets through a `null`, a numeric `sub`, and an `aud` that is neither a string nor a list.
+    pub java_refuses: bool,
+}
+
+impl std::fmt::Display for TypeMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let TypeMismatch {
+            name,
+            expected,
+            found,
+            shown,
+            ..
+        } = self;
+        match self.in_list {
+            true => write!(f, "{name} holds {found} ({shown}), not only strings"),
+            false => write!(f, "{name} is {found} ({shown}), not {expected}"),
+        }
+    }
+}
+
+/// Longest JSON shown of a value in a message.
+const SHOWN_CHARS: usize = 60;
+
+/// How a registered claim's value departs from its registered type; `None` when it has that
+/// type, or `name` is not a registered claim.
+pub(crate) fn registered_type_mismatch(name: &str, value: &Value) -> Option<TypeMismatch> {
+    let &(name, expected) = REGISTERED_CLAIMS.iter().find(|(n, _)| *n == name)?;
+    let mismatch = |found, odd: &Value, in_list, java_refuses| TypeMismatch {
+        name,
+        expected,
+        found,
+        shown: shorten(&odd.to_string()),
+        in_list,
+        java_refuses,
+    };
+    match (expected, value) {
+        (ClaimType::String | ClaimType::Audience, Value::String(_)) => None,
+        (ClaimType::String, other) => {
+            let lenient = match name {
+                "sub" => matches!(other, Value::Null | Value::Number(_)),
+                _ => other.is_null(),
+            };
+            Some(mismatch(json_type(other), other, false, !lenient))
+        }
+        (ClaimType::Audience, Value::Array(audiences)) => audiences
+            .iter()
+            .find(|a| !a.is_string())
+            .map(|odd| mismatch(json_type(odd), odd, true, true)),
+        (ClaimType::Audience, other) => Some(mismatch(json_type(other), other, false, false)),
+        (ClaimType::NumericDate, Value::Number(number)) => {
+            let found = match number.as_i64() {
+                None if number.is_f64() => "a number with a fraction or an exponent",
+                None => "a number too large to be a date",
+                Some(seconds) => match crate::time::check_unix_seconds(seconds) {
+                    Ok(_) => return None,
+                    Err(crate::time::TimeError::Milliseconds(_)) => "a number of milliseconds",
+                    Err(crate::time::TimeError::TooLate(_)) => "a time after 9999",
+                    Err(_) => "a time before 1970",
+                },
+            };
+            Some(mismatch(found, value, false, false))
+        }
+        (ClaimType::NumericDate, other) => Some(mismatch(json_type(other), other, false, true)),
+    }
+}
+
+/// `text`, cut to [`SHOWN_CHARS`] characters with an ellipsis.
+fn shorten(text: &str) -> String {
+    match text.char_indices().nth(SHOWN_CHARS) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
 }
 
 /// A user id that iAdvize accepts but that is probably a mistake.
@@ -236,7 +388,7 @@ pub(crate) fn check_visitor_data(value: &Value) -> Result<(), ClaimError> {
     }
 }
 
-/// Checks visitor data fields: all known, all strings.
+/// Checks visitor data fields: all known, all strings of at most [`MAX_VISITOR_VALUE_BYTES`].
 pub fn check_visitor_fields(fields: &Map<String, Value>) -> Result<(), ClaimError> {
     for (field, value) in fields {
         if !VISITOR_FIELDS.contains(&field.as_str()) {
@@ -244,14 +396,25 @@ pub fn check_visitor_fields(fields: &Map<String, Value>) -> Result<(), ClaimErro
                 field: field.clone(),
             });
         }
-        if !value.is_string() {
+        let Value::String(text) = value else {
             return Err(ClaimError::VisitorFieldNotString {
                 field: field.clone(),
                 found: json_type(value),
             });
-        }
+        };
+        check_visitor_value(field, text)?;
     }
     Ok(())
+}
+
+fn check_visitor_value(field: &str, value: &str) -> Result<(), ClaimError> {
+    match value.len() {
+        len if len > MAX_VISITOR_VALUE_BYTES => Err(ClaimError::VisitorValueTooLong {
+            field: field.to_string(),
+            len,
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// A user's visitor data: known fields with string values, in one allocation (a batch keeps one
@@ -278,9 +441,8 @@ impl VisitorData {
                     field: field.to_string(),
                 });
             }
-            let len = u32::try_from(value.len()).map_err(|_| ClaimError::VisitorValueTooLong {
-                field: field.to_string(),
-            })?;
+            check_visitor_value(field, value)?;
+            let len = u32::try_from(value.len()).unwrap_or(u32::MAX);
             bytes.push(u8::try_from(index).unwrap_or(u8::MAX));
             bytes.extend_from_slice(&len.to_le_bytes());
             bytes.extend_from_slice(value.as_bytes());
@@ -325,11 +487,55 @@ impl VisitorData {
 
 /// True for a registered JWT claim or an iAdvize-prefixed one.
 pub(crate) fn is_allowed_claim_name(name: &str) -> bool {
-    REGISTERED_CLAIMS.contains(&name) || name.starts_with(IADVIZE_PREFIX)
+    REGISTERED_CLAIMS.iter().any(|(n, _)| *n == name) || name.starts_with(IADVIZE_PREFIX)
+}
+
+/// Checks the extra claims given to `mint`: each name ([`check_extra_claim_name`]), registered
+/// claims of their registered types, values nested at most [`MAX_CLAIM_DEPTH`] levels, and at
+/// most [`MAX_EXTRA_CLAIMS_BYTES`] of JSON in all.
+pub(crate) fn check_extra_claims(claims: &Map<String, Value>) -> Result<(), ClaimError> {
+    for (name, value) in claims {
+        check_extra_claim_name(name)?;
+        if let Some(mismatch) = registered_type_mismatch(name, value) {
+            return Err(ClaimError::RegisteredType(mismatch));
+        }
+        if nesting(value) > MAX_CLAIM_DEPTH {
+            return Err(ClaimError::ClaimTooDeep { name: name.clone() });
+        }
+    }
+    let len = serde_json::to_vec(claims).map_or(usize::MAX, |json| json.len());
+    match len > MAX_EXTRA_CLAIMS_BYTES {
+        true => Err(ClaimError::ExtraClaimsTooLarge { len }),
+        false => Ok(()),
+    }
+}
+
+/// How many arrays and objects enclose the deepest value inside `value`, itself included: 0 for
+/// a string, 1 for `[1]`. Counted without recursion.
+fn nesting(value: &Value) -> usize {
+    let mut deepest = 0;
+    let mut open = vec![(value, 0)];
+    while let Some((value, depth)) = open.pop() {
+        match value {
+            Value::Array(items) => open.extend(items.iter().map(|item| (item, depth + 1))),
+            Value::Object(members) => open.extend(members.values().map(|item| (item, depth + 1))),
+            _ => continue,
+        }
+        deepest = deepest.max(depth + 1);
+    }
+    deepest
+}
+
+/// Checks the issuer given to `mint`: at most [`MAX_ISSUER_BYTES`].
+pub(crate) fn check_issuer(issuer: &str) -> Result<(), ClaimError> {
+    match issuer.len() {
+        len if len > MAX_ISSUER_BYTES => Err(ClaimError::IssuerTooLong { len }),
+        _ => Ok(()),
+    }
 }
 
 /// Checks the name of an extra claim given to `mint`.
-pub(crate) fn check_extra_claim_name(name: &str) -> Result<(), ClaimError> {
+fn check_extra_claim_name(name: &str) -> Result<(), ClaimError> {
     if let Some((_, owner)) = MINT_OWNED_CLAIMS.iter().find(|(owned, _)| *owned == name) {
         return Err(ClaimError::OwnedClaim {
             name: name.to_string(),
@@ -378,6 +584,7 @@ pub fn parse_visitor_data(json: &[u8]) -> Result<Map<String, Value>, ClaimError>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn user_id_rules() {
@@ -540,6 +747,51 @@ mod tests {
             parse_visitor_data(b"[1, 1]"),
             Err(ClaimError::VisitorDataNotObject { found: "an array" })
         );
+    }
+
+    #[test]
+    fn registered_claims_have_their_registered_types() {
+        let mismatch = |name: &str, value: Value| registered_type_mismatch(name, &value);
+        for (name, value) in [
+            ("sub", json!("c-1")),
+            ("aud", json!("a")),
+            ("aud", json!(["a", "b"])),
+            ("nbf", json!(1_700_000_000)),
+            ("https://iadvize.com/x", json!({"a": 1})),
+        ] {
+            assert_eq!(mismatch(name, value), None, "{name}");
+        }
+        // What Nimbus refuses, and what it lets through.
+        for (name, value, refuses) in [
+            ("iss", json!(5), true),
+            ("iss", json!(null), false),
+            ("sub", json!(5), false),
+            ("sub", json!({"a": 1}), true),
+            ("aud", json!([1]), true),
+            ("aud", json!(5), false),
+            ("nbf", json!("soon"), true),
+            ("nbf", json!(1.5), false),
+        ] {
+            let found = mismatch(name, value).unwrap();
+            assert_eq!(found.java_refuses, refuses, "{found}");
+        }
+        let long = mismatch("jti", json!(["x".repeat(100)]))
+            .unwrap()
+            .to_string();
+        assert!(long.ends_with("xxx…), not a string"), "{long}");
+    }
+
+    #[test]
+    fn nesting_is_counted_without_recursion() {
+        assert_eq!(nesting(&json!("a")), 0);
+        assert_eq!(nesting(&json!([1, {"a": [2]}])), 3);
+        let mut deep = json!(1);
+        for _ in 0..100_000 {
+            deep = Value::Array(vec![deep]);
+        }
+        assert_eq!(nesting(&deep), 100_000);
+        // Dropping it recursively would overflow the stack.
+        std::mem::forget(deep);
     }
 
     #[test]

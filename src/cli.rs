@@ -255,7 +255,8 @@ pub struct MintArgs {
     /// --visitor-data, its ttl replaces --ttl. Blank lines, trailing CRs and a byte order mark
     /// at the start are ignored. Every row is checked before any token is printed; an error
     /// names its line and column; an id on several rows is minted each time, with a warning.
-    /// Rows are held in memory, about 120 bytes each.
+    /// Rows are held in memory, about 120 bytes each; a batch is at most 1,000,000 rows and
+    /// 256 MiB.
     #[arg(long, value_name = "FILE")]
     pub user_ids: Option<PathBuf>,
 
@@ -268,13 +269,14 @@ pub struct MintArgs {
     #[command(flatten)]
     pub ttl: TtlArgs,
 
-    /// Sets the `iss` claim.
+    /// Sets the `iss` claim (at most 1 KiB).
     #[arg(long, value_name = "ISS")]
     pub issuer: Option<String>,
 
     /// Visitor details: a JSON object of string fields, inline or @FILE.
     ///
-    /// Fields: firstName, lastName, address, city, zipCode, country, phoneNumber, email.
+    /// Fields: firstName, lastName, address, city, zipCode, country, phoneNumber, email; each
+    /// at most 1 KiB (1,024 bytes of UTF-8).
     #[arg(long, value_name = "JSON|@FILE")]
     pub visitor_data: Option<String>,
 
@@ -285,7 +287,9 @@ pub struct MintArgs {
     /// Adds a claim whose value is JSON (repeatable), e.g. 'https://iadvize.com/plan="gold"'.
     ///
     /// The name must be a registered JWT claim (sub, aud, nbf, jti) or start with
-    /// https://iadvize.com/.
+    /// https://iadvize.com/. A registered claim keeps its type: sub and jti are strings, aud a
+    /// string or a list of strings, nbf integer seconds. At most 8 KiB of JSON in all, nested at
+    /// most 32 levels deep.
     #[arg(long = "claim", value_name = "NAME=JSON")]
     pub claim: Vec<String>,
 
@@ -321,7 +325,8 @@ pub struct MintArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Threads for a batch (default: one per core).
+    /// Threads for a batch (default: one per core); if the system starts fewer, the batch runs
+    /// on those.
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<NonZeroUsize>,
 }

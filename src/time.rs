@@ -95,9 +95,9 @@ pub fn parse_time(text: &str, now: i64) -> Result<i64, TimeError> {
     check_unix_seconds(seconds)
 }
 
-/// Checks a `--now` value: UNIX seconds from 1970 to the end of 9999; a larger number that
-/// is a date in milliseconds is said to be one.
-fn check_unix_seconds(value: i64) -> Result<i64, TimeError> {
+/// Checks UNIX seconds (a `--now` value, a registered time claim): from 1970 to the end of
+/// 9999; a larger number that is a date in milliseconds is said to be one.
+pub(crate) fn check_unix_seconds(value: i64) -> Result<i64, TimeError> {
     if value < 0 {
         Err(TimeError::Negative(value))
     } else if value <= LAST_SECOND {

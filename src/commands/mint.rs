@@ -6,7 +6,8 @@
 //! stdout. This module only maps arguments in and tokens out.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{self, BufReader, Seek, Write};
+use std::os::fd::AsFd;
 use std::path::Path;
 
 use anyhow::{Context, bail};
@@ -84,22 +85,179 @@ pub fn run(args: MintArgs) -> anyhow::Result<Outcome> {
             false => minted.token,
         })
     };
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let mut out = TokenOut::stdout().context(CANNOT_WRITE)?;
     let rows = &batch.rows;
     let mut progress = match args.user_ids.is_some() && !json {
         true => output::Progress::start(rows.len()),
         false => output::Progress::none(),
     };
-    plan.mint_all(rows, jobs, now, render, |line| {
-        progress.inc();
-        out.write_all(line.as_bytes())
-            .and_then(|()| out.write_all(b"\n"))
-            .context(CANNOT_WRITE)
-    })?;
-    out.flush().context(CANNOT_WRITE)?;
+    let minted = plan
+        .mint_all(rows, jobs, now, render, |line| {
+            progress.inc();
+            out.line(line).map_err(|err| WriteFailed(err).into())
+        })
+        .and_then(|spread| match out.flush() {
+            Ok(()) => Ok(spread),
+            Err(err) => Err(WriteFailed(err).into()),
+        });
+    let input = args.user_ids.as_deref().map(input_name);
+    let spread = minted.map_err(|err| stopped(err, &mut out, rows, input.as_deref()))?;
     progress.finish();
+    if let Some((refused, cause)) = &spread.refused {
+        let asked = spread.workers + refused;
+        let on = match spread.workers {
+            0 => "minted on the main thread alone".to_string(),
+            n => format!("minted on the {n} that did"),
+        };
+        eprintln!(
+            "note: {refused} of the {asked} threads asked for could not start ({cause}); {on}"
+        );
+    }
     Ok(Outcome::Success)
+}
+
+/// A write of the tokens failed.
+#[derive(Debug, thiserror::Error)]
+#[error("{CANNOT_WRITE}")]
+struct WriteFailed(#[source] io::Error);
+
+/// Why a run stopped after minting began: a write failed, or a row could not be minted. Every
+/// token before it is written (`out` is flushed after a minting error), and for a batch
+/// (`input`), the message counts them and names the line of the first row without a token.
+fn stopped(
+    err: anyhow::Error,
+    out: &mut TokenOut,
+    rows: &[Row],
+    input: Option<&str>,
+) -> anyhow::Error {
+    let (cause, write) = match err.downcast::<WriteFailed>() {
+        Ok(WriteFailed(io)) => (anyhow::Error::new(io), true),
+        Err(err) => match out.flush() {
+            Ok(()) => (err, false),
+            Err(io) => (anyhow::Error::new(io), true),
+        },
+    };
+    if output::is_broken_pipe(&cause) {
+        return cause;
+    }
+    let Some(input) = input else {
+        return match write {
+            true => cause.context(CANNOT_WRITE),
+            false => cause,
+        };
+    };
+    let (written, total) = (out.written, rows.len());
+    let mut told = match (written, out.cut) {
+        (0, false) => format!("none of the {total} tokens was written"),
+        (0, true) => format!(
+            "none of the {total} tokens was written whole, only part of the first (drop that \
+             line)"
+        ),
+        (_, false) => format!("the first {written} of {total} tokens were written, each whole"),
+        (_, true) => format!(
+            "the first {written} of {total} tokens were written whole, and part of the next \
+             one after them (drop that last line)"
+        ),
+    };
+    if let Some(next) = rows.get(written) {
+        let line = next.line;
+        told.push_str(&format!(
+            "; the first row without a token is line {line} of {input}"
+        ));
+    }
+    match (write, rows.get(written)) {
+        (true, _) | (false, None) => anyhow::anyhow!("{CANNOT_WRITE}: {cause:#}; {told}"),
+        (false, Some(row)) => anyhow::anyhow!(
+            "cannot mint the token of line {} of {input}: {cause:#}; {told}",
+            row.line
+        ),
+    }
+}
+
+/// Bytes of tokens gathered before they are written.
+const OUT_BUFFER: usize = 64 * 1024;
+
+/// Standard output, written whole lines at a time and counted: after a failed write the output
+/// holds whole tokens only (a token written in part is taken back from a regular file, the one
+/// output a full disk fills), and [`TokenOut::written`] says how many.
+struct TokenOut {
+    /// Standard output's own descriptor, duplicated: no other buffer holds tokens.
+    file: File,
+    buf: Vec<u8>,
+    /// Lines written whole (`buf` not counted).
+    written: usize,
+    /// A failed write left part of a line that could not be taken back.
+    cut: bool,
+}
+
+impl TokenOut {
+    fn stdout() -> io::Result<Self> {
+        let fd = io::stdout().as_fd().try_clone_to_owned()?;
+        Ok(TokenOut {
+            file: File::from(fd),
+            buf: Vec::with_capacity(OUT_BUFFER),
+            written: 0,
+            cut: false,
+        })
+    }
+
+    fn line(&mut self, line: &str) -> io::Result<()> {
+        self.buf.extend_from_slice(line.as_bytes());
+        self.buf.push(b'\n');
+        match self.buf.len() >= OUT_BUFFER {
+            true => self.flush(),
+            false => Ok(()),
+        }
+    }
+
+    /// Writes the lines gathered; after a failure, counts those written whole, and takes back
+    /// the part of the next one that was written.
+    fn flush(&mut self) -> io::Result<()> {
+        let mut done = 0;
+        while done < self.buf.len() {
+            match self.file.write(&self.buf[done..]) {
+                Ok(0) => return self.failed(done, io::ErrorKind::WriteZero.into()),
+                Ok(n) => done += n,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => return self.failed(done, err),
+            }
+        }
+        self.written += lines_in(&self.buf);
+        self.buf.clear();
+        Ok(())
+    }
+
+    fn failed(&mut self, done: usize, err: io::Error) -> io::Result<()> {
+        let sent = &self.buf[..done];
+        let whole = sent
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |at| at + 1);
+        self.written += lines_in(&sent[..whole]);
+        let part = done - whole;
+        if part > 0 {
+            self.cut = self.take_back(part).is_err();
+        }
+        self.buf.clear();
+        Err(err)
+    }
+
+    /// Removes the last `len` bytes written: only a regular file can lose them again.
+    fn take_back(&mut self, len: usize) -> io::Result<()> {
+        if !self.file.metadata()?.is_file() {
+            return Err(io::ErrorKind::Unsupported.into());
+        }
+        let end = self.file.stream_position()?;
+        let len = u64::try_from(len).map_err(|_| io::ErrorKind::InvalidInput)?;
+        let to = end.checked_sub(len).ok_or(io::ErrorKind::InvalidInput)?;
+        self.file.set_len(to)?;
+        self.file.seek(io::SeekFrom::Start(to))?;
+        Ok(())
+    }
+}
+
+fn lines_in(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
 /// `--list-faults`: a table for people, or one JSON array.
@@ -169,7 +327,12 @@ fn flag_error(err: MintError, args: &MintArgs) -> anyhow::Error {
             };
             return anyhow::anyhow!("--claim {name}: set by {flag}; use that instead");
         }
+        MintError::ExtraClaim(ClaimError::RegisteredType(mismatch)) => {
+            format!("--claim {}", mismatch.name)
+        }
+        MintError::ExtraClaim(ClaimError::ClaimTooDeep { name }) => format!("--claim {name}"),
         MintError::ExtraClaim(_) => "--claim".into(),
+        MintError::Issuer(_) => "--issuer".into(),
         MintError::Fault(_) => "--fault".into(),
         MintError::SigningKeyNotPrivate | MintError::KeyTooSmall { .. } => {
             let key = match &err {
@@ -297,8 +460,13 @@ fn read_rows(path: &Path, format: Option<InputFormat>) -> Result<Batch, BatchErr
 fn batch_error(err: BatchError, name: &str) -> anyhow::Error {
     match err {
         BatchError::Read(_) => anyhow::Error::new(err).context(format!("user ids {name}")),
-        BatchError::Invalid { .. } | BatchError::LineTooLong { .. } => {
+        BatchError::Invalid { .. }
+        | BatchError::LineTooLong { .. }
+        | BatchError::TooManyRows { .. } => {
             anyhow::anyhow!("user ids {name}, {err}; nothing was minted")
+        }
+        BatchError::TooLarge { .. } => {
+            anyhow::anyhow!("user ids {name}: {err}; nothing was minted")
         }
         BatchError::Empty => anyhow::anyhow!("user ids {name}: {err}"),
     }

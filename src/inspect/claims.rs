@@ -525,36 +525,10 @@ fn read_time(claims: &Map<String, Value>, name: &str) -> TimeClaim {
 /// have their own checks): `iss` and `jti` that are not strings, a `sub` that is neither a
 /// string nor a number, an `aud` list with an element that is not a string. `null` is allowed.
 fn registered_claim_types(claims: &Map<String, Value>) -> Option<String> {
-    let shown = |value: &Value| value.to_string();
-    for name in ["iss", "jti"] {
-        match claims.get(name) {
-            None | Some(Value::Null | Value::String(_)) => {}
-            Some(other) => {
-                return Some(format!(
-                    "{name} is {} ({}), not a string: iAdvize's library refuses the claims",
-                    json_type(other),
-                    shown(other)
-                ));
-            }
-        }
-    }
-    match claims.get("sub") {
-        None | Some(Value::Null | Value::String(_) | Value::Number(_)) => {}
-        Some(other) => {
-            return Some(format!(
-                "sub is {}, not a string: iAdvize's library refuses the claims",
-                json_type(other)
-            ));
-        }
-    }
-    if let Some(Value::Array(audiences)) = claims.get("aud")
-        && let Some(odd) = audiences.iter().find(|a| !a.is_string())
-    {
-        return Some(format!(
-            "aud holds {} ({}), not only strings: iAdvize's library refuses the claims",
-            json_type(odd),
-            shown(odd)
-        ));
-    }
-    None
+    ["iss", "jti", "sub", "aud"].into_iter().find_map(|name| {
+        let mismatch = claims::registered_type_mismatch(name, claims.get(name)?)?;
+        mismatch
+            .java_refuses
+            .then(|| format!("{mismatch}: iAdvize's library refuses the claims"))
+    })
 }

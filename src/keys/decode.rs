@@ -8,8 +8,8 @@ use rsa::pkcs1::{RsaPrivateKeyRef, RsaPublicKeyRef};
 use zeroize::Zeroizing;
 
 use super::key::{
-    Container, Encoding, KeyError, LoadedKey, Material, Passphrase, SourceFormat, check_size,
-    malformed, modulus_bits, public_from_pkcs1,
+    Container, Encoding, KeyError, LoadedKey, Material, Passphrase, SourceFormat,
+    check_public_numbers, malformed, public_from_pkcs1,
 };
 use super::{jwk, legacy_pem, openssh};
 
@@ -130,11 +130,7 @@ fn decode_pem(
         let material = decode_pkcs1_private(&der)?;
         return Ok(LoadedKey::new(SourceFormat::LegacyEncryptedPem, material));
     }
-    let (_, der) = pkcs8::der::pem::decode_vec(block).map_err(|e| KeyError::Malformed {
-        format: "PEM",
-        detail: e.to_string(),
-    })?;
-    let der = Zeroizing::new(der);
+    let der = pem_body(&block[..end - end_marker.len()])?;
     let key = decode_der(&der, Some(container), Encoding::Pem, passphrase)?;
     if label == "RSA PUBLIC KEY" && key.kind() != super::KeyKind::Public
         || label == "RSA PRIVATE KEY" && key.kind() != super::KeyKind::Private
@@ -145,6 +141,28 @@ fn decode_pem(
         });
     }
     Ok(key)
+}
+
+/// The DER of a PEM block, from its BEGIN line to the start of its END line. The base64 may
+/// be wrapped at any width or not at all, as OpenSSL and Python read it.
+fn pem_body(block: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+    let body = block
+        .iter()
+        .position(|b| matches!(b, b'\n' | b'\r'))
+        .map_or(&[][..], |at| &block[at + 1..]);
+    let compact: Zeroizing<Vec<u8>> = Zeroizing::new(
+        body.iter()
+            .copied()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect(),
+    );
+    base64::engine::general_purpose::STANDARD
+        .decode(&compact[..])
+        .map(Zeroizing::new)
+        .map_err(|_| KeyError::Malformed {
+            format: "PEM",
+            detail: "the text between the BEGIN and END lines is not valid base64".into(),
+        })
 }
 
 fn pem_label(pem: &[u8]) -> Result<String, KeyError> {
@@ -220,14 +238,8 @@ fn decode_der(
     let (material, pss) = match container {
         Container::Pkcs8 => decode_pkcs8(der)?,
         Container::EncryptedPkcs8 => {
-            let info =
-                EncryptedPrivateKeyInfoRef::from_der(der).map_err(|e| {
-                    match encryption_oid(der) {
-                        Some(oid) => unsupported_encryption(oid),
-                        None => malformed("encrypted PKCS#8", e),
-                    }
-                })?;
-            check_kdf_cost(&info.encryption_algorithm)?;
+            let info = encrypted_info(der)?;
+            check_kdf(&info.encryption_algorithm)?;
             let pass = passphrase()?;
             let plain = info.decrypt(pass.expose()).map_err(decrypt_error)?;
             decode_pkcs8(plain.as_bytes()).map_err(|err| match err {
@@ -281,7 +293,7 @@ fn other_der_kind(der: &[u8]) -> Option<&'static str> {
 fn sniff_container(der: &[u8]) -> Option<Container> {
     if PrivateKeyInfoRef::from_der(der).is_ok() {
         Some(Container::Pkcs8)
-    } else if EncryptedPrivateKeyInfoRef::from_der(der).is_ok() || encryption_oid(der).is_some() {
+    } else if encrypted_info(der).is_ok() || encryption_oid(der).is_some() {
         Some(Container::EncryptedPkcs8)
     } else if SubjectPublicKeyInfoRef::from_der(der).is_ok() {
         Some(Container::Spki)
@@ -290,6 +302,56 @@ fn sniff_container(der: &[u8]) -> Option<Container> {
     } else {
         None
     }
+}
+
+/// An EncryptedPrivateKeyInfo, read only once its PBES2 cipher's IV is known to be one the
+/// `pkcs5` crate can read: version 0.8.1 takes the first 8 bytes of a DES or 3DES IV without
+/// checking its length, and panics on a shorter one.
+fn encrypted_info(der: &[u8]) -> Result<EncryptedPrivateKeyInfoRef<'_>, KeyError> {
+    if let Some(length) = des_iv_length(der).filter(|length| *length != 8) {
+        return Err(KeyError::Malformed {
+            format: "encrypted PKCS#8",
+            detail: format!("its DES or 3DES IV is {length} bytes, and those ciphers take 8"),
+        });
+    }
+    EncryptedPrivateKeyInfoRef::from_der(der).map_err(|e| match encryption_oid(der) {
+        Some(oid) => unsupported_encryption(oid),
+        None => malformed("encrypted PKCS#8", e),
+    })
+}
+
+/// The IV length of a PBES2 key encrypted with DES or 3DES
+/// (`SEQUENCE { SEQUENCE { pbes2, SEQUENCE { kdf, SEQUENCE { cipher, OCTET STRING iv } } },
+/// OCTET STRING }`); `None` for anything else.
+fn des_iv_length(der: &[u8]) -> Option<usize> {
+    use pkcs8::der::{Reader, SliceReader, asn1::OctetStringRef};
+    use pkcs8::spki::AlgorithmIdentifierRef;
+    const PBES2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.5.13");
+    const DES_CBC: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.7");
+    const DES_EDE3_CBC: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.3.7");
+    let mut reader = SliceReader::new(der).ok()?;
+    let algorithm = reader
+        .sequence(|r| {
+            let algorithm: AlgorithmIdentifierRef<'_> = r.decode()?;
+            let _data: &OctetStringRef = r.decode()?;
+            Ok::<_, pkcs8::der::Error>(algorithm)
+        })
+        .ok()?;
+    if algorithm.oid != PBES2 {
+        return None;
+    }
+    let cipher = algorithm
+        .parameters?
+        .sequence(|r| {
+            let _kdf: AlgorithmIdentifierRef<'_> = r.decode()?;
+            r.decode::<AlgorithmIdentifierRef<'_>>()
+        })
+        .ok()?;
+    if cipher.oid != DES_CBC && cipher.oid != DES_EDE3_CBC {
+        return None;
+    }
+    let iv = cipher.parameters?.decode_as::<&OctetStringRef>().ok()?;
+    Some(iv.as_bytes().len())
 }
 
 /// The encryption algorithm of something shaped like an EncryptedPrivateKeyInfo
@@ -330,47 +392,79 @@ fn unsupported_encryption(oid: ObjectIdentifier) -> KeyError {
 
 /// Most PBKDF2 rounds this tool computes: OpenSSL writes 2,048 and OWASP recommends 600,000.
 const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
-/// Most memory scrypt may use (128 · N · r bytes): OpenSSL caps it near 1 GiB too.
-const MAX_SCRYPT_MEMORY: u64 = 1 << 30;
-/// Most scrypt work (N · r · p): a few seconds here.
-const MAX_SCRYPT_WORK: u64 = 1 << 23;
+/// Most memory scrypt may take, counted as 128 · r · N · p bytes (as if its p lanes ran at
+/// once). OpenSSL writes N = 2^14, r = 8 (16 MiB) and reads at most 32 MiB; the `pkcs8` crate
+/// wrote N = 2^17, r = 8 (128 MiB) before its version 0.11, and this tool writes 16 MiB.
+const MAX_SCRYPT_MEMORY: u64 = 128 << 20;
 
-/// The key-derivation cost is read from the file itself: refuses costs that would make a
-/// crafted key compute for hours or allocate gigabytes before the passphrase is judged.
-fn check_kdf_cost(scheme: &pkcs8::pkcs5::EncryptionScheme) -> Result<(), KeyError> {
+/// The key-derivation parameters are read from the file itself: every one is checked before
+/// the passphrase is asked for and the `pkcs5` crate derives anything, so that a crafted key
+/// can neither crash the tool nor make it compute for hours or allocate gigabytes.
+fn check_kdf(scheme: &pkcs8::pkcs5::EncryptionScheme) -> Result<(), KeyError> {
     use pkcs8::pkcs5::pbes2::Kdf;
-    let too_costly = |what: String| KeyError::Unsupported {
-        found: format!("an encrypted PKCS#8 key whose passphrase derivation asks for {what}"),
+    // PBES1 keys stop at the `pkcs5` crate, which does not decrypt them.
+    let Some(params) = scheme.pbes2() else {
+        return Ok(());
+    };
+    let refuse = |asked: String, limit: &str| KeyError::Unsupported {
+        found: format!(
+            "an encrypted PKCS#8 key whose passphrase derivation asks for {asked} ({limit})"
+        ),
         hint: "if the key is yours, re-encrypt it with \
                `openssl pkcs8 -topk8 -v2 aes-256-cbc -in KEY -out NEW`"
             .into(),
     };
-    match scheme.pbes2().map(|params| &params.kdf) {
-        Some(Kdf::Pbkdf2(pbkdf2)) if pbkdf2.iteration_count > MAX_PBKDF2_ITERATIONS => {
-            Err(too_costly(format!(
-                "{} PBKDF2 iterations (this tool computes at most {MAX_PBKDF2_ITERATIONS})",
-                pbkdf2.iteration_count
-            )))
+    let (asked, key_length) = match &params.kdf {
+        Kdf::Pbkdf2(pbkdf2) => {
+            let iterations = pbkdf2.iteration_count;
+            let asked = format!("{iterations} PBKDF2 iterations");
+            if iterations == 0 {
+                return Err(refuse(asked, "PBKDF2 needs at least 1"));
+            }
+            if iterations > MAX_PBKDF2_ITERATIONS {
+                let limit = format!("this tool computes at most {MAX_PBKDF2_ITERATIONS}");
+                return Err(refuse(asked, &limit));
+            }
+            (asked, pbkdf2.key_length)
         }
-        Some(Kdf::Scrypt(scrypt)) => {
+        Kdf::Scrypt(scrypt) => {
             let (n, r, p) = (
                 scrypt.cost_parameter,
                 u64::from(scrypt.block_size),
                 u64::from(scrypt.parallelization),
             );
-            let memory = n.saturating_mul(r).saturating_mul(128);
-            let work = n.saturating_mul(r).saturating_mul(p);
-            if memory > MAX_SCRYPT_MEMORY || work > MAX_SCRYPT_WORK {
-                Err(too_costly(format!(
-                    "scrypt N={n}, r={r}, p={p}: {} MiB of memory and N·r·p = {work} (this \
-                     tool computes at most {} MiB and {MAX_SCRYPT_WORK})",
-                    memory / (1 << 20),
-                    MAX_SCRYPT_MEMORY / (1 << 20)
-                )))
-            } else {
-                Ok(())
+            let asked = format!("scrypt N={n}, r={r}, p={p}");
+            if n < 2 || !n.is_power_of_two() {
+                return Err(refuse(asked, "N must be a power of two of at least 2"));
             }
+            if r == 0 || p == 0 {
+                return Err(refuse(asked, "r and p must be at least 1"));
+            }
+            let memory = u128::from(n) * u128::from(r) * u128::from(p) * 128;
+            if memory > u128::from(MAX_SCRYPT_MEMORY) {
+                let limit = format!(
+                    "{} MiB of memory, counted as 128·r·N·p; this tool computes at most {} MiB",
+                    memory >> 20,
+                    MAX_SCRYPT_MEMORY >> 20
+                );
+                return Err(refuse(asked, &limit));
+            }
+            (asked, scrypt.key_length)
         }
+        // A derivation a later `pkcs5` adds: unchecked, so not run.
+        _ => {
+            return Err(refuse(
+                "a derivation other than PBKDF2 or scrypt".into(),
+                "this tool reads those two",
+            ));
+        }
+    };
+    let key_size = params.encryption.key_size();
+    match key_length {
+        Some(length) if usize::from(length) != key_size => Err(refuse(
+            format!("{asked} and a key of {length} bytes"),
+            &format!("its cipher takes a key of {key_size} bytes"),
+        )),
         _ => Ok(()),
     }
 }
@@ -421,7 +515,7 @@ fn decode_pkcs8(der: &[u8]) -> Result<(Material, bool), KeyError> {
 
 fn decode_pkcs1_private(der: &[u8]) -> Result<Material, KeyError> {
     let pkcs1 = RsaPrivateKeyRef::from_der(der).map_err(|e| malformed("RSA private key", e))?;
-    check_size(modulus_bits(pkcs1.modulus.as_bytes()))?;
+    check_public_numbers(pkcs1.modulus.as_bytes(), pkcs1.public_exponent.as_bytes())?;
     let key = rsa::PrivateKey::try_from(pkcs1).map_err(|e| malformed("RSA private key", e))?;
     Ok(Material::Private(Box::new(key)))
 }

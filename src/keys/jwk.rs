@@ -6,7 +6,7 @@ use rsa::BoxedUint;
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
-use super::key::{KeyError, LoadedKey, Material, SourceFormat, check_size, modulus_bits};
+use super::key::{KeyError, LoadedKey, Material, SourceFormat, check_public_numbers};
 
 /// base64url as JWKs use it; padding tolerated because some tools write it.
 const B64URL: GeneralPurpose = GeneralPurpose::new(
@@ -99,8 +99,7 @@ fn decode_rsa_jwk(object: &Map<String, Value>) -> Result<LoadedKey, KeyError> {
     }
     let n = member(object, "n")?;
     let e = member(object, "e")?;
-    let bits = modulus_bits(&n);
-    check_size(bits)?;
+    check_public_numbers(&n, &e)?;
     // As the PKCS#1 decoder does: every secret component gets the modulus's precision.
     let width = n.len() * 8;
     let n_uint = uint(&n, width, "n")?;
@@ -149,6 +148,20 @@ fn member(object: &Map<String, Value>, name: &str) -> Result<Vec<u8>, KeyError> 
         .map_err(|_| KeyError::Jwk(format!("member {name:?} is not base64url")))?;
     if bytes.is_empty() {
         return Err(KeyError::Jwk(format!("member {name:?} is empty")));
+    }
+    // RFC 7518 §2 and §6.3.1.1: the shortest encoding (zero itself is one zero byte).
+    // Refused before any arithmetic, so that a number padded with zeros cannot make it costly.
+    let zeros = bytes
+        .iter()
+        .take_while(|b| **b == 0)
+        .count()
+        .min(bytes.len() - 1);
+    if zeros > 0 {
+        return Err(KeyError::Jwk(format!(
+            "member {name:?} starts with {zeros} zero byte{}, and RFC 7518 requires the \
+             shortest encoding of each number; export the key again, or give it as PEM",
+            if zeros == 1 { "" } else { "s" }
+        )));
     }
     Ok(bytes)
 }

@@ -29,8 +29,12 @@ pub const MAX_BITS: usize = 8192;
 pub enum KeyError {
     #[error("the input is empty")]
     Empty,
-    #[error("the input is larger than {limit} bytes, too large to be a key")]
+    /// More than [`read_limited`](super::read_limited) was allowed to read.
+    #[error("larger than {}, more than a file of this kind holds", bytes_shown(*limit))]
     TooLarge { limit: usize },
+    /// A key input over [`MAX_KEY_INPUT_BYTES`](super::MAX_KEY_INPUT_BYTES).
+    #[error("larger than {}, too large to be a key", bytes_shown(*limit))]
+    KeyTooLarge { limit: usize },
     #[error("is a directory, not a key file")]
     IsDirectory,
     #[error("{0}")]
@@ -51,6 +55,9 @@ pub enum KeyError {
     },
     #[error("malformed JWK: {0}")]
     Jwk(String),
+    /// Numbers no RSA key has: an even modulus, an exponent below 3 or even.
+    #[error("not a valid RSA key: {0}")]
+    Invalid(String),
     #[error(
         "a JWK Set with {count} keys, told apart by their kid: {}",
         list_kids(kids)
@@ -95,6 +102,15 @@ pub enum KeyError {
     Generate(String),
     #[error("encoding the key failed: {0}")]
     Encode(String),
+}
+
+/// A byte count for a message: `64 KiB (65536 bytes)`.
+fn bytes_shown(count: usize) -> String {
+    match count {
+        c if c >= 1 << 20 && c % (1 << 20) == 0 => format!("{} MiB ({c} bytes)", c >> 20),
+        c if c >= 1 << 10 && c % (1 << 10) == 0 => format!("{} KiB ({c} bytes)", c >> 10),
+        c => format!("{c} bytes"),
+    }
 }
 
 /// The kids of a JWK Set's keys for a message: `"a", "b", (none)`.
@@ -618,11 +634,41 @@ pub(super) fn public_from_be(n: &[u8], e: &[u8]) -> Result<rsa::PublicKey, KeyEr
 }
 
 pub(super) fn public_from_pkcs1(public: RsaPublicKeyRef<'_>) -> Result<rsa::PublicKey, KeyError> {
-    check_size(modulus_bits(public.modulus.as_bytes()))?;
+    check_public_numbers(public.modulus.as_bytes(), public.public_exponent.as_bytes())?;
     rsa::PublicKey::try_from(public).map_err(|e| malformed("RSA public key", e))
 }
 
-pub(super) fn check_size(bits: usize) -> Result<(), KeyError> {
+/// Largest public exponent read: the `rsa` crate's limit, as a huge exponent makes every
+/// signature check slow.
+const MAX_PUBLIC_EXPONENT: u64 = (1 << 33) - 1;
+
+/// Checks a key's modulus and public exponent (big-endian) before any arithmetic is done with
+/// them, in time linear in their length: the size, then what every RSA key satisfies. A
+/// damaged file fails its decoding before this; these numbers were encoded whole.
+pub(super) fn check_public_numbers(n: &[u8], e: &[u8]) -> Result<(), KeyError> {
+    check_size(modulus_bits(n))?;
+    const NEVER_MADE: &str = "no RSA tool makes such a key, so check where this one came from";
+    if n.last().is_some_and(|low| low & 1 == 0) {
+        return Err(KeyError::Invalid(format!(
+            "its modulus is even, and an RSA modulus is a product of two odd primes; {NEVER_MADE}"
+        )));
+    }
+    let e = &e[e.iter().take_while(|b| **b == 0).count()..];
+    let value = (e.len() <= 8).then(|| e.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)));
+    match value {
+        Some(e) if e < 3 || e % 2 == 0 => Err(KeyError::Invalid(format!(
+            "its public exponent is {e}, and RSA needs an odd exponent of at least 3 \
+             (usually 65537); {NEVER_MADE}"
+        ))),
+        Some(e) if e <= MAX_PUBLIC_EXPONENT => Ok(()),
+        _ => Err(KeyError::Invalid(format!(
+            "its public exponent is larger than {MAX_PUBLIC_EXPONENT}, the largest this tool \
+             reads; make a key with the usual 65537 (`iadvize-auth keygen` does)"
+        ))),
+    }
+}
+
+fn check_size(bits: usize) -> Result<(), KeyError> {
     if bits < MIN_READABLE_BITS {
         Err(KeyError::TooSmall { bits })
     } else if bits > MAX_BITS {

@@ -64,6 +64,14 @@ pub fn read_limited(reader: impl Read, limit: usize) -> Result<Zeroizing<Vec<u8>
     Ok(buf)
 }
 
+/// Reads a key's bytes: at most [`MAX_KEY_INPUT_BYTES`].
+fn read_key_bytes(reader: impl Read) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+    read_limited(reader, MAX_KEY_INPUT_BYTES).map_err(|err| match err {
+        KeyError::TooLarge { limit } => KeyError::KeyTooLarge { limit },
+        other => other,
+    })
+}
+
 impl KeySource {
     /// Reads the raw bytes of this source (nothing for the built-in key).
     pub fn read(&self) -> Result<KeyInput, KeyError> {
@@ -74,14 +82,14 @@ impl KeySource {
                     return Err(KeyError::IsDirectory);
                 }
                 let file = File::open(path).map_err(KeyError::Io)?;
-                let bytes = read_limited(file, MAX_KEY_INPUT_BYTES)?;
+                let bytes = read_key_bytes(file)?;
                 Ok(KeyInput {
                     bytes,
                     mode: Some(unix_mode(&meta)),
                 })
             }
             KeySource::Stdin => Ok(KeyInput {
-                bytes: read_limited(io::stdin().lock(), MAX_KEY_INPUT_BYTES)?,
+                bytes: read_key_bytes(io::stdin().lock())?,
                 mode: None,
             }),
             KeySource::Builtin => Ok(KeyInput {

@@ -2,7 +2,8 @@
 //! several threads. The rows come from [`read_batch`](super::read_batch).
 //!
 //! Rows are kept in memory (a user id and, for rows that have them, visitor data and a
-//! lifetime): about 120 bytes a row, so a million rows take some 120 MB.
+//! lifetime): about 120 bytes a row, so a million rows, the most a batch holds
+//! ([`MAX_BATCH_ROWS`](super::MAX_BATCH_ROWS)), take some 120 MB.
 
 use std::io;
 use std::sync::mpsc;
@@ -12,8 +13,13 @@ use super::input::{Batch, Cell, Row};
 use super::plan::{Minted, Plan};
 use crate::claims::UserIdWarning;
 
-/// Users a thread mints before handing their tokens to the writer.
+/// Users a thread mints before the writer turns to the next thread's.
 const BLOCK: usize = 64;
+/// Bytes of tokens a thread hands the writer at a time: a block goes in pieces of about this
+/// size, so that a thread holds a few pieces whatever the size of its tokens.
+const PIECE_BYTES: usize = 32 * 1024;
+/// Pieces each thread may have waiting for the writer.
+const QUEUED_PIECES: usize = 2;
 /// Line numbers listed for one repeated id.
 const LINES_SHOWN: usize = 5;
 
@@ -31,10 +37,37 @@ pub enum BatchError {
         /// Invalid rows after this one.
         others: u64,
     },
+    #[error(
+        "line {line}: more than {max} rows, the most a batch holds; split the input into \
+         several batches"
+    )]
+    TooManyRows { line: u64, max: usize },
+    #[error(
+        "larger than {} MiB, the most a batch reads; split the input into several batches",
+        max / (1024 * 1024)
+    )]
+    TooLarge { max: u64 },
     #[error("no user id found (the input is empty or blank)")]
     Empty,
     #[error("cannot read them")]
     Read(#[source] io::Error),
+}
+
+/// How a batch was spread over threads.
+#[derive(Debug)]
+pub struct Spread {
+    /// Threads started to mint; 0 when the calling thread minted alone (one job asked for, or
+    /// none could start).
+    pub workers: usize,
+    /// How many of the threads asked for the system did not start, and why.
+    pub refused: Option<(usize, io::Error)>,
+}
+
+/// Lines of a block, in order, for the writer.
+struct Piece<E> {
+    lines: Vec<String>,
+    /// `None` while the block goes on; then its end, or the error of the row after `lines`.
+    end: Option<Result<(), E>>,
 }
 
 fn more_invalid(others: u64) -> String {
@@ -165,9 +198,15 @@ impl Plan {
     /// Mints every row in order on `jobs` threads, each token turned into a line by `render`
     /// (on the minting thread) and handed to `write` (on this one), in input order. `now`
     /// fixes the issue time; without it, each block of tokens is issued at the current time.
-    /// Worker `w` mints blocks `w`, `w + jobs` … and hands each to the writer through its own
-    /// small bounded channel; the writer reads the channels in turn. No thread waits at a
-    /// barrier, and memory holds a few blocks per worker whatever the number of rows.
+    ///
+    /// Worker `w` of `n` mints blocks `w`, `w + n` … and hands each to the writer, in pieces
+    /// of about 32 KB of tokens, through its own small bounded channel; the writer reads the
+    /// channels in turn. No thread waits at a barrier, and each worker holds a few pieces
+    /// whatever the number of rows and the size of their tokens. Threads the system refuses to start are
+    /// done without (at worst this thread mints alone), as [`Spread`] says.
+    ///
+    /// The first row that fails stops the batch with its error, after every line before it has
+    /// been written: the lines written are then exactly the rows before it.
     pub fn mint_all<E>(
         &self,
         rows: &[Row],
@@ -175,55 +214,141 @@ impl Plan {
         now: Option<i64>,
         render: impl Fn(Minted<'_>) -> Result<String, E> + Sync,
         mut write: impl FnMut(&str) -> Result<(), E>,
-    ) -> Result<(), E>
+    ) -> Result<Spread, E>
     where
         E: From<MintError> + Send,
     {
         let blocks: Vec<&[Row]> = rows.chunks(BLOCK).collect();
-        let mint_block = |block: &[Row]| -> Result<Vec<String>, E> {
-            let issued_at = now.unwrap_or_else(crate::time::now);
-            block
-                .iter()
-                .map(|row| render(self.mint(&row.user, issued_at)?))
-                .collect()
-        };
         let jobs = jobs.clamp(1, blocks.len().max(1));
         if jobs == 1 {
-            for block in &blocks {
-                for line in mint_block(block)? {
-                    write(&line)?;
-                }
-            }
-            return Ok(());
+            self.mint_in_turn(&blocks, now, &render, &mut write)?;
+            return Ok(Spread {
+                workers: 0,
+                refused: None,
+            });
         }
         std::thread::scope(|scope| {
-            let mut inboxes = Vec::with_capacity(jobs);
+            let (mut inboxes, mut starts) = (Vec::with_capacity(jobs), Vec::with_capacity(jobs));
+            let mut refused = None;
             for worker in 0..jobs {
-                let (outbox, inbox) = mpsc::sync_channel(2);
-                let (blocks, mint_block) = (&blocks, &mint_block);
-                scope.spawn(move || {
-                    for block in blocks.iter().skip(worker).step_by(jobs) {
-                        let minted = mint_block(block);
-                        let failed = minted.is_err();
-                        // The writer hung up (an error, a closed pipe), or this block failed.
-                        if outbox.send(minted).is_err() || failed {
+                let (outbox, inbox) = mpsc::sync_channel(QUEUED_PIECES);
+                let (start, started) = mpsc::sync_channel(1);
+                let (blocks, render) = (&blocks, &render);
+                let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
+                    // How many workers share the blocks, known once all have been started.
+                    let Ok(workers) = started.recv() else {
+                        return;
+                    };
+                    for block in blocks.iter().skip(worker).step_by(workers) {
+                        if !self.send_block(block, now, render, &outbox) {
                             break;
                         }
                     }
                 });
-                inboxes.push(inbox);
-            }
-            for index in 0..blocks.len() {
-                // A worker's channel closes after its last block, or after a failed one.
-                let Ok(lines) = inboxes[index % jobs].recv() else {
-                    break;
-                };
-                for line in lines? {
-                    write(&line)?;
+                match spawned {
+                    Ok(_) => {
+                        inboxes.push(inbox);
+                        starts.push(start);
+                    }
+                    Err(err) => {
+                        refused = Some((jobs - worker, err));
+                        break;
+                    }
                 }
             }
-            Ok(())
+            let workers = inboxes.len();
+            for start in starts {
+                // A worker that is gone has nothing to be told.
+                let _ = start.send(workers);
+            }
+            let spread = Spread { workers, refused };
+            if workers == 0 {
+                self.mint_in_turn(&blocks, now, &render, &mut write)?;
+                return Ok(spread);
+            }
+            for index in 0..blocks.len() {
+                loop {
+                    // Closed only if its worker died, which the scope reports when it ends.
+                    let Ok(piece) = inboxes[index % workers].recv() else {
+                        return Ok(spread);
+                    };
+                    for line in &piece.lines {
+                        write(line)?;
+                    }
+                    match piece.end {
+                        None => {}
+                        Some(Ok(())) => break,
+                        Some(Err(err)) => return Err(err),
+                    }
+                }
+            }
+            Ok(spread)
         })
+    }
+
+    /// Mints the blocks on this thread, in order.
+    fn mint_in_turn<E: From<MintError>>(
+        &self,
+        blocks: &[&[Row]],
+        now: Option<i64>,
+        render: &impl Fn(Minted<'_>) -> Result<String, E>,
+        write: &mut impl FnMut(&str) -> Result<(), E>,
+    ) -> Result<(), E> {
+        for block in blocks {
+            let issued_at = now.unwrap_or_else(crate::time::now);
+            for row in *block {
+                write(&render(self.mint(&row.user, issued_at)?)?)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Mints a block and sends it to the writer in pieces; false once the writer has hung up
+    /// (an error, a closed pipe) or a row failed.
+    fn send_block<E: From<MintError>>(
+        &self,
+        block: &[Row],
+        now: Option<i64>,
+        render: &impl Fn(Minted<'_>) -> Result<String, E>,
+        outbox: &mpsc::SyncSender<Piece<E>>,
+    ) -> bool {
+        let issued_at = now.unwrap_or_else(crate::time::now);
+        let (mut lines, mut bytes) = (Vec::new(), 0);
+        for row in block {
+            let line = match self.mint(&row.user, issued_at).map_err(E::from) {
+                Ok(minted) => render(minted),
+                Err(err) => Err(err),
+            };
+            match line {
+                Ok(line) => {
+                    bytes += line.len();
+                    lines.push(line);
+                }
+                Err(err) => {
+                    // The lines before the failed row are written, then the error.
+                    let _ = outbox.send(Piece {
+                        lines,
+                        end: Some(Err(err)),
+                    });
+                    return false;
+                }
+            }
+            if bytes >= PIECE_BYTES {
+                let piece = Piece {
+                    lines: std::mem::take(&mut lines),
+                    end: None,
+                };
+                if outbox.send(piece).is_err() {
+                    return false;
+                }
+                bytes = 0;
+            }
+        }
+        let end = Piece {
+            lines,
+            end: Some(Ok(())),
+        };
+        outbox.send(end).is_ok()
     }
 }
 
@@ -275,6 +400,48 @@ fn line_list(lines: &[u64]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keys::LoadedKey;
+    use crate::mint::{Recipient, Request, User};
+
+    #[test]
+    fn a_row_that_fails_stops_the_batch_after_every_line_before_it() {
+        let (plan, _) = Plan::new(Request {
+            signing_key: LoadedKey::generate(2048).unwrap(),
+            recipient: Recipient::SignOnly,
+            ttl: 60,
+            issuer: None,
+            visitor_data: None,
+            extra_claims: serde_json::Map::new(),
+            faults: Vec::new(),
+        })
+        .unwrap();
+        let rows: Vec<Row> = (0..700)
+            .map(|i| Row {
+                line: i + 1,
+                user: User::new(format!("c-{i}")),
+            })
+            .collect();
+        // Row 100 is in the middle of the second block of 64.
+        for jobs in [1, 3] {
+            let mut written = Vec::new();
+            let result = plan.mint_all(
+                &rows,
+                jobs,
+                Some(1_700_000_000),
+                |minted| match minted.user_id.as_str() {
+                    "c-100" => Err(MintError::Random),
+                    id => Ok(id.to_string()),
+                },
+                |line| {
+                    written.push(line.to_string());
+                    Ok(())
+                },
+            );
+            assert!(matches!(result, Err(MintError::Random)), "{result:?}");
+            let before: Vec<&str> = rows[..100].iter().map(|r| r.user.id.as_str()).collect();
+            assert_eq!(written, before, "-j {jobs}");
+        }
+    }
 
     #[test]
     fn line_lists_read_as_english() {

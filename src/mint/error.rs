@@ -26,7 +26,10 @@ pub enum MintError {
     /// The visitor data breaks iAdvize's rules.
     #[error(transparent)]
     VisitorData(ClaimError),
-    /// An extra claim's name breaks iAdvize's rules.
+    /// The issuer is too long.
+    #[error(transparent)]
+    Issuer(ClaimError),
+    /// An extra claim breaks iAdvize's rules or its registered type, or they are too large.
     #[error(transparent)]
     ExtraClaim(ClaimError),
     /// The faults asked for cannot be made, or not for this user.

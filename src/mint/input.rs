@@ -16,6 +16,11 @@ use crate::text::json_type;
 const MAX_LINE_BYTES: usize = 4096;
 /// Longest line of a CSV or JSON Lines file, visitor data included.
 const MAX_ROW_BYTES: usize = 16 * 1024;
+/// Most rows a batch holds: its rows are kept in memory, and at iAdvize's one-minute lifetime
+/// the first tokens of a larger batch expire long before its last ones are minted.
+pub const MAX_BATCH_ROWS: usize = 1_000_000;
+/// Largest batch input, in bytes.
+pub const MAX_BATCH_BYTES: u64 = 256 * 1024 * 1024;
 /// The UTF-8 byte order mark that some editors put at the start of a text file.
 pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 /// The column or member that holds the user id.
@@ -98,7 +103,20 @@ fn column(index: usize, name: &str) -> String {
 /// Reads a batch written as `format`, or as its content shows when `None`: a first line that
 /// starts with `{` is JSON Lines, one with a comma (or just `userId`) is a CSV header, anything
 /// else is one user id per line.
-pub fn read_batch(
+/// At most [`MAX_BATCH_BYTES`] and [`MAX_BATCH_ROWS`] rows are read.
+pub fn read_batch(input: impl BufRead, format: Option<InputFormat>) -> Result<Batch, BatchError> {
+    // One byte past the limit shows that the input is over it.
+    let mut input = input.take(MAX_BATCH_BYTES + 1);
+    let batch = read_batch_format(&mut input, format);
+    match input.limit() {
+        0 => Err(BatchError::TooLarge {
+            max: MAX_BATCH_BYTES,
+        }),
+        _ => batch,
+    }
+}
+
+fn read_batch_format(
     mut input: impl BufRead,
     format: Option<InputFormat>,
 ) -> Result<Batch, BatchError> {
@@ -235,10 +253,13 @@ pub fn read_lines(input: impl BufRead) -> Result<Vec<Row>, BatchError> {
     for_each_line(input, MAX_LINE_BYTES, |line, text| {
         match std::str::from_utf8(text) {
             Ok(id) if id.trim().is_empty() => {}
-            Ok(id) => rows.push(Row {
-                line,
-                user: User::new(id),
-            }),
+            Ok(id) => {
+                check_room(&rows, line)?;
+                rows.push(Row {
+                    line,
+                    user: User::new(id),
+                });
+            }
             Err(_) if invalid.is_some() => others += 1,
             Err(_) => invalid = Some(line),
         }
@@ -292,11 +313,20 @@ pub fn read_csv(input: impl BufRead) -> Result<Batch, BatchError> {
             }
         }
         if !visitor.is_empty() {
-            // The header's names are known fields, each once.
-            let data = VisitorData::from_fields(visitor)
-                .map_err(|err| invalid(line, None, err.to_string()))?;
+            // The header's names are known fields, each once: only a value can be refused.
+            let data = VisitorData::from_fields(visitor).map_err(|err| {
+                let at = match &err {
+                    ClaimError::VisitorValueTooLong { field, .. } => names
+                        .iter()
+                        .position(|name| name == field)
+                        .map(|index| column(index, field)),
+                    _ => None,
+                };
+                invalid(line, at, err.to_string())
+            })?;
             user.visitor_data = Some(data);
         }
+        check_room(&rows, line)?;
         rows.push(Row { line, user });
         Ok(())
     })?;
@@ -308,6 +338,17 @@ pub fn read_csv(input: impl BufRead) -> Result<Batch, BatchError> {
         rows,
         header,
     })
+}
+
+/// Refuses the row of `line` when `rows` are already [`MAX_BATCH_ROWS`].
+fn check_room(rows: &[Row], line: u64) -> Result<(), BatchError> {
+    match rows.len() < MAX_BATCH_ROWS {
+        true => Ok(()),
+        false => Err(BatchError::TooManyRows {
+            line,
+            max: MAX_BATCH_ROWS,
+        }),
+    }
 }
 
 fn cells_count(n: usize) -> String {
@@ -488,6 +529,7 @@ fn invalid(line: u64, at: Option<String>, problem: String) -> BatchError {
 pub fn read_json_lines(input: impl BufRead) -> Result<Batch, BatchError> {
     let mut rows = Vec::new();
     for_each_line(input, MAX_ROW_BYTES, |line, text| {
+        check_room(&rows, line)?;
         rows.push(Row {
             line,
             user: json_row(line, text)?,
@@ -546,7 +588,8 @@ fn json_row(line: u64, text: &[u8]) -> Result<User, BatchError> {
                 let data = VisitorData::from_map(&fields).map_err(|err| {
                     let field = match &err {
                         ClaimError::UnknownVisitorField { field }
-                        | ClaimError::VisitorFieldNotString { field, .. } => Some(field.as_str()),
+                        | ClaimError::VisitorFieldNotString { field, .. }
+                        | ClaimError::VisitorValueTooLong { field, .. } => Some(field.as_str()),
                         _ => None,
                     };
                     let at = match field {

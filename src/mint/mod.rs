@@ -20,10 +20,11 @@ mod input;
 mod jose;
 mod plan;
 
-pub use batch::BatchError;
+pub use batch::{BatchError, Spread};
 pub use error::{KeyRole, MintError};
 pub use fault::{Fault, FaultError, FaultInfo};
 pub use input::{
-    Batch, InputFormat, Row, UTF8_BOM, read_batch, read_csv, read_json_lines, read_lines,
+    Batch, InputFormat, MAX_BATCH_BYTES, MAX_BATCH_ROWS, Row, UTF8_BOM, read_batch, read_csv,
+    read_json_lines, read_lines,
 };
 pub use plan::{Minted, Notice, Plan, Recipient, RecipientInfo, Request, User};

@@ -167,15 +167,16 @@ pub struct Minted<'p> {
 }
 
 impl Plan {
-    /// Checks the request once: keys, lifetime, visitor data, claim names.
+    /// Checks the request once: keys, lifetime, visitor data, issuer, extra claims.
     pub fn new(request: Request) -> Result<(Plan, Vec<Notice>), MintError> {
         let ttl = check_ttl(request.ttl)?;
         if let Some(data) = &request.visitor_data {
             claims::check_visitor_fields(data).map_err(MintError::VisitorData)?;
         }
-        for name in request.extra_claims.keys() {
-            claims::check_extra_claim_name(name).map_err(MintError::ExtraClaim)?;
+        if let Some(issuer) = &request.issuer {
+            claims::check_issuer(issuer).map_err(MintError::Issuer)?;
         }
+        claims::check_extra_claims(&request.extra_claims).map_err(MintError::ExtraClaim)?;
         let signing_key = &request.signing_key;
         let production = LoadedKey::iadvize_production();
         let recipient_key = match &request.recipient {
