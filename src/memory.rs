@@ -5,16 +5,16 @@
 //! `serde_json`'s strings of a JWK's members, buffers of `josekit`. Freed without a wipe, they
 //! stay readable in the process's memory, and in a core dump, until the allocator reuses them.
 //! Wiping every block when it is freed (and the old block when one under 1 MiB grows) covers
-//! them all; it costs a `memset` per free, small beside any RSA operation. OpenSSL allocates with `malloc`
-//! directly, so this does not reach its memory (see docs/security.md).
+//! them all; it costs a `memset` per free, small beside any RSA operation. OpenSSL allocates
+//! with `malloc` directly, so this does not reach its memory (see docs/security.md).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 
 pub struct WipeOnFree;
 
-/// Blocks of this size and more grow in place, through the system's `realloc`: as large as any
-/// key input can be (1 MiB), beyond what keys and their temporaries take, and where copying
-/// would double the peak memory of a large batch.
+/// Blocks of this size and more grow through the system's `realloc`, which may move them and
+/// leave the old block unwiped: as large as any key input can be (1 MiB), beyond what keys and
+/// their temporaries take, and where copying would double the peak memory of a large batch.
 const LARGE: usize = 1024 * 1024;
 
 // SAFETY: every call goes to `System` with the same pointers and layouts; `dealloc` only
