@@ -18,14 +18,6 @@ const PASSPHRASE: &str = "s3cret-Passphrase-for-tests";
 /// The uid tests use to meet permission checks that root would walk through.
 const NOBODY: &str = "65534";
 
-fn running_as_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
-}
-
 /// The command, run as `nobody` when the tests run as root (root ignores file modes).
 fn as_unprivileged(sb: &Sandbox, args: &[&str]) -> Command {
     let bin = assert_cmd::cargo::cargo_bin("iadvize-auth");
@@ -444,17 +436,8 @@ fn sigint_in_the_middle_of_a_batch_stops_it_without_a_panic() {
     sb.fixture("standin-iadvize-public.pem");
     let ids: String = (0..200_000).map(|i| format!("id-{i}\n")).collect();
     sb.write("ids.txt", ids);
-    let child = sb
-        .cmd()
-        .args([
-            "mint",
-            "--key",
-            "brand-private.pem",
-            "--iadvize-key",
-            "standin-iadvize-public.pem",
-            "--user-ids",
-            "ids.txt",
-        ])
+    let child = rehearsal_mint_cmd(&sb)
+        .args(["--user-ids", "ids.txt"])
         .stdout(std::fs::File::create(sb.join("tokens.txt")).unwrap())
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -31,11 +31,6 @@ fn binary() -> std::path::PathBuf {
     assert_cmd::cargo::cargo_bin("iadvize-auth")
 }
 
-fn running_as_root() -> bool {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::metadata("/proc/self").is_ok_and(|me| me.uid() == 0)
-}
-
 /// `script` run by bash in the sandbox, `$B` the binary; fails the test after 60 s.
 fn bash(sb: &Sandbox, script: &str) -> Output {
     run(Command::new("bash")

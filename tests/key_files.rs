@@ -255,14 +255,6 @@ fn as_user(sb: &Sandbox, uid: u32, args: &[&str]) -> Command {
     cmd
 }
 
-fn running_as_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
-}
-
 #[test]
 fn force_checks_both_files_can_be_replaced_before_replacing_either() {
     if !running_as_root() {

@@ -324,11 +324,3 @@ fn read_only_output_folder_fails_cleanly() {
         "nothing left behind"
     );
 }
-
-fn running_as_root() -> bool {
-    std::process::Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
-}

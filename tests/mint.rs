@@ -570,19 +570,11 @@ fn a_failed_write_names_standard_output() {
             .write(true)
             .open("/dev/full")
             .unwrap();
-        let out =
-            m.sb.cmd()
-                .args([
-                    "mint",
-                    "--key",
-                    "brand-private.pem",
-                    "--iadvize-key",
-                    "standin-iadvize-public.pem",
-                ])
-                .args(input)
-                .stdout(full)
-                .output()
-                .unwrap();
+        let out = rehearsal_mint_cmd(&m.sb)
+            .args(input)
+            .stdout(full)
+            .output()
+            .unwrap();
         assert_exit(&out, 2);
         let err = stderr(&out);
         assert!(

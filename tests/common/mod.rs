@@ -84,6 +84,12 @@ pub fn fixture_path(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// Whether the tests run as root (who ignores file modes and may act as any user).
+pub fn running_as_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").is_ok_and(|me| me.uid() == 0)
+}
+
 pub fn set_mode(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
@@ -221,19 +227,24 @@ pub fn rehearsal_sandbox() -> Sandbox {
     ])
 }
 
-/// `mint` signing with `brand-private.pem` and encrypting to the rehearsal stand-in
-/// `standin-iadvize-public.pem` (both fixtures must be in the sandbox), with `args`.
+/// The command `mint` signing with `brand-private.pem` and encrypting to the rehearsal
+/// stand-in `standin-iadvize-public.pem` (both fixtures must be in the sandbox), for a test to
+/// add its arguments and run.
+pub fn rehearsal_mint_cmd(sb: &Sandbox) -> Command {
+    let mut cmd = sb.cmd();
+    cmd.args([
+        "mint",
+        "--key",
+        "brand-private.pem",
+        "--iadvize-key",
+        "standin-iadvize-public.pem",
+    ]);
+    cmd
+}
+
+/// [`rehearsal_mint_cmd`] with `args`, run.
 pub fn rehearsal_mint(sb: &Sandbox, args: &[&str]) -> Output {
-    run(sb
-        .cmd()
-        .args([
-            "mint",
-            "--key",
-            "brand-private.pem",
-            "--iadvize-key",
-            "standin-iadvize-public.pem",
-        ])
-        .args(args))
+    run(rehearsal_mint_cmd(sb).args(args))
 }
 
 /// A token for `user_id`, signed with `brand-private.pem` and encrypted to the rehearsal
