@@ -141,12 +141,7 @@ fn tokens_open_in_jwcrypto_and_verify_tells_success_from_failure() {
         assert_eq!(auth["status"], "authentication-failure", "{verdict}");
         assert_eq!(auth["reason"], GENERIC_REASON);
         assert_eq!(verdict["diagnosis"]["verdict"]["rules"], "fail");
-        let checks = verdict["diagnosis"]["report"]["checks"].as_array().unwrap();
-        let failed: Vec<&str> = checks
-            .iter()
-            .filter(|c| c["status"] == "fail")
-            .map(|c| c["id"].as_str().unwrap())
-            .collect();
+        let failed = failing_checks(&verdict["diagnosis"]["report"]);
         assert_eq!(failed, [check], "{verdict}");
     }
 
@@ -373,13 +368,7 @@ fn a_fault_asked_of_token_makes_a_token_that_fails_for_that_reason() {
             verdict["authentication"]["status"], "authentication-failure",
             "{verdict}"
         );
-        let failed: Vec<&str> = verdict["diagnosis"]["report"]["checks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|c| c["status"] == "fail")
-            .map(|c| c["id"].as_str().unwrap())
-            .collect();
+        let failed = failing_checks(&verdict["diagnosis"]["report"]);
         assert!(failed.contains(&check), "{check}: {failed:?}");
     }
     // Without a fault, the same request makes a good token.

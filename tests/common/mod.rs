@@ -227,6 +227,17 @@ pub fn rehearsal_sandbox() -> Sandbox {
     ])
 }
 
+/// The ids of the checks that failed in an `inspect --json` report, in report order.
+pub fn failing_checks(report: &serde_json::Value) -> Vec<&str> {
+    report["checks"]
+        .as_array()
+        .expect("a report's checks")
+        .iter()
+        .filter(|c| c["status"] == "fail")
+        .map(|c| c["id"].as_str().expect("a check's id"))
+        .collect()
+}
+
 /// The command `mint` signing with `brand-private.pem` and encrypting to the rehearsal
 /// stand-in `standin-iadvize-public.pem` (both fixtures must be in the sandbox), for a test to
 /// add its arguments and run.
