@@ -12,5 +12,6 @@ pub mod inspect;
 mod json;
 pub mod keys;
 pub mod mint;
+pub mod openssl_setup;
 pub mod text;
 pub mod time;

@@ -13,6 +13,7 @@ use clap::Parser;
 static ALLOCATOR: memory::WipeOnFree = memory::WipeOnFree;
 
 fn main() -> ExitCode {
+    iadvize_auth::openssl_setup::setup();
     let cli = cli::Cli::parse();
     match commands::run(cli) {
         Ok(outcome) => outcome.exit_code(),

@@ -73,11 +73,7 @@ pub fn run(args: MintArgs) -> anyhow::Result<Outcome> {
     }
     output::warn_all(&warnings);
 
-    let jobs = args
-        .jobs
-        .map(|n| n.get())
-        .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
-        .unwrap_or(1);
+    let jobs = args.jobs.map(|n| n.get());
     let json = args.json;
     let render = |minted: Minted<'_>| -> anyhow::Result<String> {
         Ok(match json {

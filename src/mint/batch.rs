@@ -195,7 +195,7 @@ impl Plan {
         Ok(lines)
     }
 
-    /// Mints every row in order on `jobs` threads, each token turned into a line by `render`
+    /// Mints every row in order on `jobs` threads (`None`: one per core), each token turned into a line by `render`
     /// (on the minting thread) and handed to `write` (on this one), in input order. `now`
     /// fixes the issue time; without it, each block of tokens is issued at the current time.
     ///
@@ -210,7 +210,7 @@ impl Plan {
     pub fn mint_all<E>(
         &self,
         rows: &[Row],
-        jobs: usize,
+        jobs: Option<usize>,
         now: Option<i64>,
         render: impl Fn(Minted<'_>) -> Result<String, E> + Sync,
         mut write: impl FnMut(&str) -> Result<(), E>,
@@ -219,7 +219,15 @@ impl Plan {
         E: From<MintError> + Send,
     {
         let blocks: Vec<&[Row]> = rows.chunks(BLOCK).collect();
-        let jobs = jobs.clamp(1, blocks.len().max(1));
+        // One block is one thread's work: the cores are counted (a dozen system calls) only
+        // when there is more.
+        let jobs = match blocks.len() {
+            0 | 1 => 1,
+            n => jobs
+                .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
+                .unwrap_or(1)
+                .clamp(1, n),
+        };
         if jobs == 1 {
             self.mint_in_turn(&blocks, now, &render, &mut write)?;
             return Ok(Spread {
@@ -426,7 +434,7 @@ mod tests {
             let mut written = Vec::new();
             let result = plan.mint_all(
                 &rows,
-                jobs,
+                Some(jobs),
                 Some(1_700_000_000),
                 |minted| match minted.user_id.as_str() {
                     "c-100" => Err(MintError::Random),
