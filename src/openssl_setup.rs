@@ -2,11 +2,12 @@
 //!
 //! - OpenSSL's configuration file is not read. What the tool does with OpenSSL is fixed by
 //!   iAdvize (RS256, RSA-OAEP-256, A256GCM, keys from files) and no setting in `openssl.cnf`
-//!   applies to it; reading the file costs a one-token `mint` a sixteenth of its instructions.
+//!   applies to it; reading the file cost a one-token `mint` 1.7 M instructions.
 //! - OpenSSL's random numbers (RSA blinding, and the random parts of what josekit makes) come
 //!   from the operating system's generator, as every other random number of the tool does,
 //!   instead of from OpenSSL's DRBG, which OpenSSL seeds from that same generator and whose
-//!   set-up costs a one-token `mint` a fifth of its instructions (docs/performance.md).
+//!   set-up, the first use of OpenSSL's provider, cost it 5.7 M (docs/performance.md; the whole
+//!   run now takes 19.5 M).
 //!
 //! Both use OpenSSL 3's C interface directly: the `openssl` crate has no binding for them.
 

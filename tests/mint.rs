@@ -322,6 +322,33 @@ fn key_can_come_from_the_environment() {
 }
 
 #[test]
+fn a_broken_openssl_configuration_does_not_matter() {
+    // A configuration that loads a provider from nowhere: OpenSSL's own commands fail with it
+    // (docs/security.md: the tool does not read OpenSSL's configuration).
+    let m = Minting::new();
+    let conf = m.sb.write(
+        "broken-openssl.cnf",
+        "openssl_conf = init\n[init]\nproviders = providers\n[providers]\nnowhere = nowhere\n\
+         [nowhere]\nmodule = /nonexistent/nowhere.so\nactivate = 1\n",
+    );
+    m.sb.write("ids.txt", "a\nb\nc\n");
+    // Three tokens: the key wrap of the first is the `rsa` crate's, of the others OpenSSL's.
+    let out = run(rehearsal_mint_cmd(&m.sb)
+        .args(["--user-ids", "ids.txt"])
+        .env("OPENSSL_CONF", &conf));
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out).lines().count(), 3);
+    let first = stdout(&out).lines().next().unwrap().to_string();
+    let inspected = run(m
+        .sb
+        .cmd()
+        .args(["inspect", "--decrypt-key", "standin-iadvize-private.pem"])
+        .args(["--verify-key", "brand-public.pem", &first])
+        .env("OPENSSL_CONF", &conf));
+    assert_exit(&inspected, 0);
+}
+
+#[test]
 fn encrypting_to_the_brands_own_key_is_warned_about() {
     let m = Minting::new();
     let out = m.mint(&["--user-id", "c", "--iadvize-key", "brand-public.pem"]);

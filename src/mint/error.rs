@@ -37,6 +37,9 @@ pub enum MintError {
     Fault(FaultError),
     #[error("the system's random number generator failed")]
     Random,
+    /// The `rsa` or `aes-gcm` crate refused to encrypt (the message says what).
+    #[error("encryption failed: {0}")]
+    Encryption(String),
     #[error("the cryptography library (OpenSSL) failed")]
     OpenSsl(#[source] openssl::error::ErrorStack),
     #[error("the JOSE library failed")]

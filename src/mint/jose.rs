@@ -9,7 +9,7 @@
 //! - A256GCM, AES-256-GCM with the protected header as its AAD: the `aes-gcm` crate.
 //!
 //! Why so: OpenSSL 3's EVP interface, on its first use in a process, fetches its algorithms
-//! from its provider, which costs a single token more than both its RSA operations
+//! from its provider, which would add a fifth to the instructions of a one-token run
 //! (docs/performance.md); its RSA interface, with random numbers from the operating system
 //! (`crate::openssl_setup`), fetches nothing. For RSA-OAEP-256 OpenSSL has only the EVP
 //! interface, and the `rsa` crate takes two and a half times as long per wrap: a batch or a
@@ -64,7 +64,7 @@ impl KeyWrap {
             return self
                 .key
                 .encrypt(&mut getrandom::SysRng, rsa::Oaep::<Sha256>::new(), cek)
-                .map_err(|_| MintError::Random);
+                .map_err(|err| MintError::Encryption(format!("RSA-OAEP-256 key wrap: {err}")));
         }
         let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let mut ctx = match idle {
@@ -186,7 +186,7 @@ impl TokenMaker {
                 self.jwe_header.as_bytes(),
                 ciphertext.as_mut_slice().into(),
             )
-            .map_err(|_| MintError::Random)?;
+            .map_err(|_| MintError::Encryption("AES-256-GCM: the content is too long".into()))?;
         let mut jwe = String::with_capacity(
             self.jwe_header.len() + (wrapped.len() + ciphertext.len() + 40) * 4 / 3 + 8,
         );
