@@ -76,3 +76,25 @@ pub fn setup() {
         }
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    unsafe extern "C" {
+        fn RAND_get_rand_method() -> *const RandMethod;
+    }
+
+    #[test]
+    fn openssl_draws_its_random_numbers_from_the_operating_system() {
+        setup();
+        // SAFETY: a plain call into libcrypto.
+        let method = unsafe { RAND_get_rand_method() };
+        assert!(std::ptr::eq(method, &OS_RANDOM));
+        let (mut a, mut b) = ([0u8; 32], [0u8; 32]);
+        openssl::rand::rand_bytes(&mut a).unwrap();
+        openssl::rand::rand_bytes(&mut b).unwrap();
+        assert_ne!(a, b);
+        assert_ne!(a, [0; 32]);
+    }
+}
