@@ -51,7 +51,9 @@ fn secret_numbers(dir: &Path, pem: &str) -> Vec<(String, Vec<u8>)> {
 }
 
 /// Runs `iadvize-auth ARGS` in the sandbox under gdb, stops it at `exit_group` (after every
-/// destructor has run) and returns its memory as `gcore` dumps it.
+/// destructor has run) and returns its memory as `gcore` dumps it: the dump's memory segments,
+/// without its notes, which hold the registers (on a machine with AVX-512 the last vector
+/// instructions can leave a piece of a key in one: not memory, and gone with the process).
 fn memory_at_exit(sb: &Sandbox, args: &[&str]) -> Vec<u8> {
     let core = sb.join("core");
     let _ = std::fs::remove_file(&core);
@@ -73,13 +75,26 @@ fn memory_at_exit(sb: &Sandbox, args: &[&str]) -> Vec<u8> {
         .stdin(std::process::Stdio::null())
         .output()
         .expect("gdb runs (scripts/test installs it)");
-    std::fs::read(&core).unwrap_or_else(|e| {
+    let dump = std::fs::read(&core).unwrap_or_else(|e| {
         panic!(
             "no core dump ({e}); gdb said:\n{}{}",
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         )
-    })
+    });
+    // readelf's program headers: "LOAD <offset> <vaddr> <paddr> <filesz> ...", in hex.
+    let headers = tool("readelf", &["-lW", core.to_str().unwrap()], sb.path());
+    let mut memory = Vec::new();
+    for line in String::from_utf8(headers).unwrap().lines() {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if fields.first() != Some(&"LOAD") {
+            continue;
+        }
+        let hex = |i: usize| usize::from_str_radix(fields[i].trim_start_matches("0x"), 16).unwrap();
+        let (offset, size) = (hex(1), hex(4));
+        memory.extend_from_slice(&dump[offset..offset + size]);
+    }
+    memory
 }
 
 /// Every 16-byte piece of every secret number, in either byte order, that `memory` holds.
