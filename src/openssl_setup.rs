@@ -7,7 +7,7 @@
 //!   from the operating system's generator, as every other random number of the tool does,
 //!   instead of from OpenSSL's DRBG, which OpenSSL seeds from that same generator and whose
 //!   set-up, the first use of OpenSSL's provider, cost it 5.7 M (docs/performance.md; the whole
-//!   run now takes 19.5 M).
+//!   run now takes 19.3 M).
 //!
 //! Both use OpenSSL 3's C interface directly: the `openssl` crate has no binding for them.
 

@@ -251,8 +251,11 @@ impl fmt::Debug for LoadedKey {
 
 impl LoadedKey {
     pub(super) fn new(format: SourceFormat, material: Material) -> Self {
-        // Every key read or made comes through here, just after the `rsa` crate built it.
-        wipe_stack_below();
+        // Every key read or made comes through here, just after the `rsa` crate built it; only a
+        // private key leaves secrets behind.
+        if matches!(material, Material::Private(_)) {
+            wipe_stack_below();
+        }
         let mut key = LoadedKey {
             format,
             material,

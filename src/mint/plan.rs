@@ -178,9 +178,12 @@ impl Plan {
         }
         claims::check_extra_claims(&request.extra_claims).map_err(MintError::ExtraClaim)?;
         let signing_key = &request.signing_key;
-        let production = LoadedKey::iadvize_production();
+        let production;
         let recipient_key = match &request.recipient {
-            Recipient::IadvizeProduction => Some(&production),
+            Recipient::IadvizeProduction => {
+                production = LoadedKey::iadvize_production();
+                Some(&production)
+            }
             Recipient::Key(key) => Some(key),
             Recipient::SignOnly => None,
         };
