@@ -195,9 +195,10 @@ impl Plan {
         Ok(lines)
     }
 
-    /// Mints every row in order on `jobs` threads (`None`: one per core), each token turned into a line by `render`
-    /// (on the minting thread) and handed to `write` (on this one), in input order. `now`
-    /// fixes the issue time; without it, each block of tokens is issued at the current time.
+    /// Mints every row in order on `jobs` threads (`None`: one per core), each token turned
+    /// into a line by `render` (on the minting thread) and handed to `write` (on this one), in
+    /// input order. `now` fixes the issue time; without it, each block of tokens is issued at
+    /// the current time.
     ///
     /// Worker `w` of `n` mints blocks `w`, `w + n` … and hands each to the writer, in pieces
     /// of about 32 KB of tokens, through its own small bounded channel; the writer reads the
