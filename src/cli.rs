@@ -101,7 +101,7 @@ pub struct KeygenArgs {
 /// The lifetime of the tokens made (`mint`, `serve`).
 #[derive(Debug, Args)]
 pub struct TtlArgs {
-    /// Token lifetime: seconds, or 90s, 5m, 1h. iAdvize recommends 1 minute.
+    /// Token lifetime: seconds, or 90s, 5m, 1h30m. iAdvize recommends 1 minute.
     #[arg(
         long,
         value_name = "DURATION",
@@ -294,7 +294,7 @@ pub struct MintArgs {
     pub claim: Vec<String>,
 
     /// Issue the token at this time instead of now: UNIX seconds (1700000000), RFC 3339
-    /// (2026-12-01T10:00:00Z), or relative to now (-1h, +5m). Fixed times give reproducible
+    /// (2026-12-01T10:00:00Z), or relative to now (-1h, +5m, -1h30m). Fixed times give reproducible
     /// output.
     #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub now: Option<String>,
@@ -392,7 +392,7 @@ pub struct InspectArgs {
     #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub now: Option<String>,
 
-    /// Tolerance for the time checks (exp, iat, nbf): seconds, or 30s, 2m.
+    /// Tolerance for the time checks (exp, iat, nbf): seconds, or 30s, 2m, 1h30m.
     #[arg(
         long,
         value_name = "DURATION",

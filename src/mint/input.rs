@@ -277,7 +277,7 @@ pub fn read_lines(input: impl BufRead) -> Result<Vec<Row>, BatchError> {
 }
 
 /// Reads CSV: a header row naming `userId`, any of the visitor data fields and optionally
-/// `ttl` (seconds, or 90s, 5m, 1h), then one user per row. Cells may be quoted (with `""` for a
+/// `ttl` (seconds, or 90s, 5m, 1h30m), then one user per row. Cells may be quoted (with `""` for a
 /// quote, and line breaks inside); empty cells are left out (an empty `userId` is then refused
 /// when the rows are checked); blank rows are skipped.
 pub fn read_csv(input: impl BufRead) -> Result<Batch, BatchError> {
@@ -744,8 +744,8 @@ mod tests {
         assert!(error("email\nj@x\n").contains("no userId column"));
         assert_eq!(
             error("userId,ttl\nc-1,60\nc-2,soon\n"),
-            "line 3, column 2 (ttl): \"soon\" is not a duration: use seconds (60), or a number \
-             with s, m, h or d (90s, 5m, 1h)"
+            "line 3, column 2 (ttl): \"soon\" is not a duration: use seconds (60), or numbers \
+             with units s, m, h, d (90s, 5m, 1h30m, 2d)"
         );
         assert_eq!(
             error("userId,email\nc-1\n"),
