@@ -366,7 +366,7 @@ _iadvize__auth() {
                     return 0
                     ;;
                 --input-format)
-                    COMPREPLY=($(compgen -W "csv jsonl lines" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "csv csv-semicolon tsv jsonl lines" -- "${cur}"))
                     return 0
                     ;;
                 --ttl)

@@ -247,13 +247,14 @@ pub struct MintArgs {
     pub user_id: Option<String>,
 
     /// Mint one token per user of FILE (`-` for standard input), in order: one user id per
-    /// line, CSV or JSON Lines, recognised by content (see --input-format).
+    /// line, CSV (commas or semicolons), TSV or JSON Lines, recognised by content (see
+    /// --input-format).
     ///
-    /// CSV: a header row naming userId, any visitor data fields (firstName, email …) and
-    /// optionally ttl, then one user per row; empty cells are left out. JSON Lines: one
+    /// CSV and TSV: a header row naming userId, any visitor data fields (firstName, email …)
+    /// and optionally ttl, then one user per row; empty cells are left out. JSON Lines: one
     /// {"userId": …, "visitorData": {…}, "ttl": …} per line. A row's visitor data is set over
-    /// --visitor-data, its ttl replaces --ttl. Blank lines, trailing CRs and a byte order mark
-    /// at the start are ignored. Every row is checked before any token is printed; an error
+    /// --visitor-data, its ttl replaces --ttl. Blank lines, CRLF line ends and a byte order mark
+    /// at the start are read as spreadsheets write them; a header row is never minted as a user. Every row is checked before any token is printed; an error
     /// names its line and column; an id on several rows is minted each time, with a warning.
     /// Rows are held in memory, about 120 bytes each; a batch is at most 1,000,000 rows and
     /// 256 MiB.
@@ -261,8 +262,10 @@ pub struct MintArgs {
     pub user_ids: Option<PathBuf>,
 
     /// How --user-ids FILE is written, when its content does not say it: a first line that
-    /// starts with `{` is JSON Lines, one with a comma (or just userId) a CSV header, anything
-    /// else one id per line.
+    /// starts with `{` is JSON Lines; one that names a column (userId, a visitor data field,
+    /// ttl) is a header row, its cells separated by commas, semicolons or tabs, whichever
+    /// separates the names; one with a comma, semicolon or tab but no column named is refused;
+    /// anything else is one id per line.
     #[arg(long, value_enum, value_name = "FORMAT", conflicts_with = "user_id")]
     pub input_format: Option<InputFormat>,
 
@@ -423,8 +426,13 @@ pub struct InspectArgs {
 /// How a file of users is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum InputFormat {
-    /// A CSV file with a header row naming userId.
+    /// Cells separated by commas, with a header row naming userId.
     Csv,
+    /// Cells separated by semicolons (as Excel saves "CSV" where the comma is the decimal
+    /// separator), with a header row naming userId.
+    CsvSemicolon,
+    /// Cells separated by tabs, with a header row naming userId.
+    Tsv,
     /// JSON Lines: one {"userId": …} object per line.
     Jsonl,
     /// One user id per line.
