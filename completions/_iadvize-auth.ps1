@@ -52,7 +52,7 @@ Register-ArgumentCompleter -Native -CommandName 'iadvize-auth' -ScriptBlock {
             [CompletionResult]::new('--kid', '--kid', [CompletionResultType]::ParameterName, 'Which key of a JWK Set to read, by its kid (without it, a set of several keys is refused with the list of their kids)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the public key')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from the first line of FILE (as `openssl -passin file:`)')
-            [CompletionResult]::new('--expect-fingerprint', '--expect-fingerprint', [CompletionResultType]::ParameterName, 'Check the key instead of printing it: exit 0 when its SHA-256 fingerprint starts with HEX (8 or more hex characters, any case, colons allowed) or its JWK thumbprint starts with it, 1 when not, with one line saying which')
+            [CompletionResult]::new('--expect-fingerprint', '--expect-fingerprint', [CompletionResultType]::ParameterName, 'Check the key instead of printing it: exit 0 when one of its fingerprints starts with FINGERPRINT, 1 when none does, with one line saying which (with --json, the object says it in `expected_fingerprint`)')
             [CompletionResult]::new('--iadvize', '--iadvize', [CompletionResultType]::ParameterName, 'Use iAdvize''s production public key, built into this program')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object: kind, source format, size, fingerprints, warnings')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

@@ -424,7 +424,7 @@ _iadvize__auth() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "pem base64 jwk der" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "pem base64 jwk fingerprint der" -- "${cur}"))
                     return 0
                     ;;
                 --passphrase-file)

@@ -47,7 +47,7 @@ set edit:completion:arg-completer[iadvize-auth] = {|@words|
             cand --kid 'Which key of a JWK Set to read, by its kid (without it, a set of several keys is refused with the list of their kids)'
             cand --format 'Output format of the public key'
             cand --passphrase-file 'Read the passphrase from the first line of FILE (as `openssl -passin file:`)'
-            cand --expect-fingerprint 'Check the key instead of printing it: exit 0 when its SHA-256 fingerprint starts with HEX (8 or more hex characters, any case, colons allowed) or its JWK thumbprint starts with it, 1 when not, with one line saying which'
+            cand --expect-fingerprint 'Check the key instead of printing it: exit 0 when one of its fingerprints starts with FINGERPRINT, 1 when none does, with one line saying which (with --json, the object says it in `expected_fingerprint`)'
             cand --iadvize 'Use iAdvize''s production public key, built into this program'
             cand --json 'Print one JSON object: kind, source format, size, fingerprints, warnings'
             cand -h 'Print help (see more with ''--help'')'

@@ -45,10 +45,11 @@ complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand keygen" -s V -
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -l kid -d 'Which key of a JWK Set to read, by its kid (without it, a set of several keys is refused with the list of their kids)' -r
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -l format -d 'Output format of the public key' -r -f -a "pem\t'`-----BEGIN PUBLIC KEY-----` (SubjectPublicKeyInfo), as `openssl rsa -pubout`'
 base64\t'One bare base64 line of the DER, the form iAdvize publishes its key in'
-jwk\t'Public JWK (`kty`, `n`, `e`)'
+jwk\t'Public JWK (`kty`, `n`, `e`), with `kid` (its RFC 7638 thumbprint), `use` and `alg` (`sig` and RS256 for a brand\'s key; `enc` and RSA-OAEP-256 for iAdvize\'s)'
+fingerprint\t'One line: the size and the OpenSSH fingerprint (as `ssh-keygen -lf` prints them), the SHA-256 fingerprint of the DER public key (hex), the JWK thumbprint, and the key type'
 der\t'Raw DER bytes (refused on a terminal: redirect to a file)'"
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -l passphrase-file -d 'Read the passphrase from the first line of FILE (as `openssl -passin file:`)' -r -F
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -l expect-fingerprint -d 'Check the key instead of printing it: exit 0 when its SHA-256 fingerprint starts with HEX (8 or more hex characters, any case, colons allowed) or its JWK thumbprint starts with it, 1 when not, with one line saying which' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -l expect-fingerprint -d 'Check the key instead of printing it: exit 0 when one of its fingerprints starts with FINGERPRINT, 1 when none does, with one line saying which (with --json, the object says it in `expected_fingerprint`)' -r
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -l iadvize -d 'Use iAdvize\'s production public key, built into this program'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -l json -d 'Print one JSON object: kind, source format, size, fingerprints, warnings'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand pubkey" -s h -l help -d 'Print help (see more with \'--help\')'

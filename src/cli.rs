@@ -124,14 +124,16 @@ pub struct PassphraseArgs {
 /// Reads the key by content, whatever the file is called: PKCS#8 PEM or DER (also encrypted),
 /// PKCS#1 PEM or DER (also legacy `Proc-Type: 4,ENCRYPTED` PEM), SubjectPublicKeyInfo PEM or
 /// DER, the bare base64 line in which iAdvize publishes its key (also wrapped over several
-/// lines), an RSA JWK (public or private) or a JWK Set, or an OpenSSH `ssh-rsa` public key.
-/// To check "is this the key you sent iAdvize?", give the fingerprint you sent to
-/// --expect-fingerprint.
+/// lines), an RSA JWK (public or private) or a JWK Set, an OpenSSH `ssh-rsa` public key, or an
+/// X.509 certificate (PEM or DER; its subject and validity are named). To check "is this the
+/// key you sent iAdvize?", give the fingerprint you sent to --expect-fingerprint.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   iadvize-auth pubkey iadvize-keys/private-key.pem
   iadvize-auth pubkey --iadvize --format base64
   iadvize-auth pubkey iadvize-keys/private-key.pem --expect-fingerprint 19e64264
+  iadvize-auth pubkey ~/.ssh/id_rsa.pub --format fingerprint
+  iadvize-auth pubkey brand-cert.pem --expect-fingerprint SHA256:f8184c90c16f
   iadvize-auth pubkey ~/.ssh/id_rsa.pub --json
   iadvize-auth pubkey jwks.json --kid brand-2026
   cat key.jwk | iadvize-auth pubkey - --json")]
@@ -164,10 +166,14 @@ pub struct PubkeyArgs {
     #[arg(long, conflicts_with = "format")]
     pub json: bool,
 
-    /// Check the key instead of printing it: exit 0 when its SHA-256 fingerprint starts with
-    /// HEX (8 or more hex characters, any case, colons allowed) or its JWK thumbprint starts
-    /// with it, 1 when not, with one line saying which.
-    #[arg(long, value_name = "HEX", conflicts_with_all = ["format", "json"])]
+    /// Check the key instead of printing it: exit 0 when one of its fingerprints starts with
+    /// FINGERPRINT, 1 when none does, with one line saying which (with --json, the object
+    /// says it in `expected_fingerprint`).
+    ///
+    /// Any of the three forms, 8 characters or more from its start: the SHA-256 fingerprint
+    /// (hex, any case, colons allowed), the OpenSSH one (`SHA256:` and base64, as
+    /// `ssh-keygen -lf` prints it) or the JWK thumbprint.
+    #[arg(long, value_name = "FINGERPRINT", conflicts_with = "format")]
     pub expect_fingerprint: Option<String>,
 }
 
@@ -177,8 +183,12 @@ pub enum PubkeyFormat {
     Pem,
     /// One bare base64 line of the DER, the form iAdvize publishes its key in.
     Base64,
-    /// Public JWK (`kty`, `n`, `e`).
+    /// Public JWK (`kty`, `n`, `e`), with `kid` (its RFC 7638 thumbprint), `use` and `alg`
+    /// (`sig` and RS256 for a brand's key; `enc` and RSA-OAEP-256 for iAdvize's).
     Jwk,
+    /// One line: the size and the OpenSSH fingerprint (as `ssh-keygen -lf` prints them), the
+    /// SHA-256 fingerprint of the DER public key (hex), the JWK thumbprint, and the key type.
+    Fingerprint,
     /// Raw DER bytes (refused on a terminal: redirect to a file).
     Der,
 }
