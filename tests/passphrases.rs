@@ -115,7 +115,7 @@ fn without_a_terminal_the_error_names_the_flags_for_that_key() {
     assert_refused(
         &out,
         &[
-            "'standin.pem' needs a passphrase",
+            "cannot use key 'standin.pem': it needs a passphrase and there is no terminal",
             "--iadvize-key-passphrase-file FILE (this key)",
             "--passphrase-file FILE (every key)",
             "IADVIZE_AUTH_PASSPHRASE",
@@ -258,6 +258,51 @@ fn a_new_passphrase_is_asked_again_when_the_two_entries_differ() {
         std::fs::read(sb.join("iadvize-keys/public-key.pem")).unwrap(),
         "the key is encrypted with the passphrase entered twice alike"
     );
+}
+
+#[test]
+fn an_empty_new_passphrase_is_asked_again() {
+    let sb = Sandbox::new();
+    let (seen, code) = on_terminal(
+        &sb,
+        &["keygen", "--encrypt"],
+        &[
+            ("New passphrase for", ""),
+            ("New passphrase for", "not empty"),
+            ("Repeat the passphrase", "not empty"),
+        ],
+    );
+    assert_eq!(code, 0, "{seen}");
+    assert!(
+        seen.contains("An empty passphrase protects nothing; type one, or leave out --encrypt."),
+        "{seen}"
+    );
+    sb.write("pass.txt", "not empty\n");
+    let opened = openssl(
+        &[
+            "pkey",
+            "-in",
+            "iadvize-keys/private-key.pem",
+            "-passin",
+            "file:pass.txt",
+            "-pubout",
+        ],
+        sb.path(),
+    );
+    assert_eq!(
+        opened,
+        std::fs::read(sb.join("iadvize-keys/public-key.pem")).unwrap()
+    );
+    // Empty every time: nothing written, and the message says why.
+    let sb = Sandbox::new();
+    let answers = [("New passphrase for", ""); 3];
+    let (seen, code) = on_terminal(&sb, &["keygen", "--encrypt"], &answers);
+    assert_eq!(code, 2, "{seen}");
+    assert!(
+        seen.contains("no passphrase was typed twice alike in 3 tries (an empty one is refused); nothing was written"),
+        "{seen}"
+    );
+    assert!(!sb.join("iadvize-keys").exists());
 }
 
 #[test]
