@@ -39,7 +39,7 @@ const KEYS: &str = "Key options";
     version,
     propagate_version = true,
     after_help = AFTER_HELP,
-    term_width = 100
+    max_term_width = 100
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -52,6 +52,7 @@ pub enum Command {
     Keygen(KeygenArgs),
     Pubkey(PubkeyArgs),
     Mint(MintArgs),
+    #[command(visible_alias = "decode")]
     Inspect(InspectArgs),
     Serve(ServeArgs),
     Completions(CompletionsArgs),
@@ -156,7 +157,7 @@ pub struct PubkeyArgs {
     pub kid: Option<String>,
 
     /// Output format of the public key.
-    #[arg(long, value_enum, default_value_t = PubkeyFormat::Pem)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = PubkeyFormat::Pem)]
     pub format: PubkeyFormat,
 
     #[command(flatten)]
@@ -276,7 +277,13 @@ pub struct MintArgs {
     /// ttl) is a header row, its cells separated by commas, semicolons or tabs, whichever
     /// separates the names; one with a comma, semicolon or tab but no column named is refused;
     /// anything else is one id per line.
-    #[arg(long, value_enum, value_name = "FORMAT", conflicts_with = "user_id")]
+    #[arg(
+        long,
+        value_enum,
+        ignore_case = true,
+        value_name = "FORMAT",
+        conflicts_with = "user_id"
+    )]
     pub input_format: Option<InputFormat>,
 
     #[command(flatten)]
@@ -416,7 +423,7 @@ pub struct InspectArgs {
 
     /// What the token should be: the encrypted token iAdvize receives (jwe), or the brand's
     /// inner signed token taken from its logs before encryption (jws).
-    #[arg(long, value_enum, value_name = "KIND", default_value_t = Expect::Jwe)]
+    #[arg(long, value_enum, ignore_case = true, value_name = "KIND", default_value_t = Expect::Jwe)]
     pub expect: Expect,
 
     /// Print one JSON object per token, one per line (schema in docs/cli.md).
@@ -429,7 +436,7 @@ pub struct InspectArgs {
     pub show_tokens: bool,
 
     /// Colour in the human report: auto (on a terminal, unless NO_COLOR is set), always, never.
-    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    #[arg(long, value_enum, ignore_case = true, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
     pub color: ColorWhen,
 }
 
@@ -532,7 +539,7 @@ pub struct ServeArgs {
 
     /// Format of the request log on standard error: one line per request, never a token or a
     /// key.
-    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = LogFormat::Text)]
+    #[arg(long, value_enum, ignore_case = true, value_name = "FORMAT", default_value_t = LogFormat::Text)]
     pub log: LogFormat,
 
     /// Write the `{"event":"listening",...}` line to FILE instead of standard output, once the

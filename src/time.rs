@@ -131,13 +131,20 @@ pub fn rfc3339(seconds: i64) -> Option<String> {
         .ok()
 }
 
-/// A span of seconds as people say it: `42 s`, `3 min`, `2 h`, `5 days`.
+/// A span of seconds as people say it, rounded down to its largest unit: `42 s`, `3 min`,
+/// `2 h`, `5 days`, `4 months`, `3 years` (months and years of the Gregorian calendar's mean
+/// length). Where the exact time matters, it is shown beside.
 pub(crate) fn human_span(seconds: u64) -> String {
+    const DAY: u64 = 86_400;
+    const YEAR: u64 = 31_556_952;
+    const MONTH: u64 = YEAR / 12;
     match seconds {
         0..=119 => format!("{seconds} s"),
         120..=7199 => format!("{} min", seconds / 60),
         7200..=172_799 => format!("{} h", seconds / 3600),
-        _ => format!("{} days", seconds / 86_400),
+        s if s < 60 * DAY => format!("{} days", s / DAY),
+        s if s < 2 * YEAR => format!("{} months", s / MONTH),
+        s => format!("{} years", s / YEAR),
     }
 }
 
@@ -253,6 +260,13 @@ mod tests {
         assert_eq!(relative(100, 58), "in 42 s");
         assert_eq!(relative(0, 180), "3 min ago");
         assert_eq!(relative(5, 5), "now");
+        // Past two days, days; past two months, months; past two years, years.
+        let day = 86_400;
+        assert_eq!(relative(0, 3 * day), "3 days ago");
+        assert_eq!(relative(0, 59 * day), "59 days ago");
+        assert_eq!(relative(0, 61 * day), "2 months ago");
+        assert_eq!(relative(0, 1118 * day), "3 years ago");
+        assert_eq!(relative(729 * day, 0), "in 23 months");
         assert_eq!(
             check_unix_seconds(1_691_588_707_000),
             Err(TimeError::Milliseconds(1_691_588_707_000))
