@@ -174,18 +174,27 @@ pub fn fault_table(faults: &[FaultInfo]) -> String {
             Acceptance::Accepts => "accepts",
             Acceptance::Unknown => "unknown",
         };
-        let check = format!("{status} {}", fault.check);
+        // The check that catches it, then any other the token does not pass.
+        let mut checks = vec![format!("{status} {}", fault.check)];
+        checks.extend(fault.also.iter().map(|also| format!("and {also}")));
         let mut lines = wrap(fault.what, TEXT);
         lines.extend(wrap(&format!("backend: {}", fault.backend), TEXT));
-        for (i, line) in lines.iter().enumerate() {
-            if i == 0 {
-                let _ = writeln!(
-                    out,
-                    "{:NAME$}  {check:CHECK$}  {iadvize:IADVIZE$}  {line}",
-                    fault.name
-                );
-            } else {
-                let _ = writeln!(out, "{indent}{line}");
+        for i in 0..lines.len().max(checks.len()) {
+            let line = lines.get(i).map_or("", String::as_str);
+            match (i, checks.get(i)) {
+                (0, _) => {
+                    let _ = writeln!(
+                        out,
+                        "{:NAME$}  {:CHECK$}  {iadvize:IADVIZE$}  {line}",
+                        fault.name, checks[0]
+                    );
+                }
+                (_, Some(check)) => {
+                    let _ = writeln!(out, "{:NAME$}  {check:CHECK$}  {:IADVIZE$}  {line}", "", "");
+                }
+                (_, None) => {
+                    let _ = writeln!(out, "{indent}{line}");
+                }
             }
         }
     }
