@@ -29,6 +29,7 @@ Register-ArgumentCompleter -Native -CommandName 'iadvize-auth' -ScriptBlock {
             [CompletionResult]::new('pubkey', 'pubkey', [CompletionResultType]::ParameterValue, 'Print the public half of any RSA key, with its fingerprints')
             [CompletionResult]::new('mint', 'mint', [CompletionResultType]::ParameterValue, 'Mint tokens exactly as a brand''s backend must: a JWS signed with the brand''s key (RS256), encrypted to iAdvize''s key (JWE, RSA-OAEP-256 + A256GCM)')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Say whether iAdvize accepts a token, what is wrong with it, and how to fix it')
+            [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Say whether iAdvize accepts a token, what is wrong with it, and how to fix it')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve a token endpoint, a stand-in iAdvize that verifies tokens, and a rehearsal page')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print a man page (roff) on standard output: the overview, or one verb''s page')
@@ -91,6 +92,26 @@ Register-ArgumentCompleter -Native -CommandName 'iadvize-auth' -ScriptBlock {
             break
         }
         'iadvize-auth;inspect' {
+            [CompletionResult]::new('--decrypt-key', '--decrypt-key', [CompletionResultType]::ParameterName, 'Private key the JWE was encrypted to (any format), to open it')
+            [CompletionResult]::new('--decrypt-key-kid', '--decrypt-key-kid', [CompletionResultType]::ParameterName, 'Which key of the JWK Set given as --decrypt-key to open the token with, by its kid')
+            [CompletionResult]::new('--decrypt-key-passphrase-file', '--decrypt-key-passphrase-file', [CompletionResultType]::ParameterName, 'The passphrase of --decrypt-key, from the first line of FILE (before --passphrase-file)')
+            [CompletionResult]::new('--verify-key', '--verify-key', [CompletionResultType]::ParameterName, 'The brand''s public (or private) key, to verify the inner signature')
+            [CompletionResult]::new('--verify-key-kid', '--verify-key-kid', [CompletionResultType]::ParameterName, 'Which key of the JWK Set given as --verify-key to verify with, by its kid')
+            [CompletionResult]::new('--verify-key-passphrase-file', '--verify-key-passphrase-file', [CompletionResultType]::ParameterName, 'The passphrase of --verify-key, when it is an encrypted private key, from the first line of FILE (before --passphrase-file)')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'The passphrase of every encrypted key without its own passphrase file, from the first line of FILE (as `openssl -passin file:`)')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Judge times at this time instead of now: UNIX seconds, RFC 3339 or relative (-1h)')
+            [CompletionResult]::new('--leeway', '--leeway', [CompletionResultType]::ParameterName, 'Tolerance for the time checks (exp, iat, nbf): seconds, or 30s, 2m, 1h30m')
+            [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'What the token should be: the encrypted token iAdvize receives (jwe), or the brand''s inner signed token taken from its logs before encryption (jws)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in the human report: auto (on a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object per token, one per line (schema in docs/cli.md)')
+            [CompletionResult]::new('--show-tokens', '--show-tokens', [CompletionResultType]::ParameterName, 'Show tokens whole: the inner signed token, and tokens in the places they were found (shortened otherwise, so that a report can be shared)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'iadvize-auth;decode' {
             [CompletionResult]::new('--decrypt-key', '--decrypt-key', [CompletionResultType]::ParameterName, 'Private key the JWE was encrypted to (any format), to open it')
             [CompletionResult]::new('--decrypt-key-kid', '--decrypt-key-kid', [CompletionResultType]::ParameterName, 'Which key of the JWK Set given as --decrypt-key to open the token with, by its kid')
             [CompletionResult]::new('--decrypt-key-passphrase-file', '--decrypt-key-passphrase-file', [CompletionResultType]::ParameterName, 'The passphrase of --decrypt-key, from the first line of FILE (before --passphrase-file)')

@@ -26,6 +26,7 @@ set edit:completion:arg-completer[iadvize-auth] = {|@words|
             cand pubkey 'Print the public half of any RSA key, with its fingerprints'
             cand mint 'Mint tokens exactly as a brand''s backend must: a JWS signed with the brand''s key (RS256), encrypted to iAdvize''s key (JWE, RSA-OAEP-256 + A256GCM)'
             cand inspect 'Say whether iAdvize accepts a token, what is wrong with it, and how to fix it'
+            cand decode 'Say whether iAdvize accepts a token, what is wrong with it, and how to fix it'
             cand serve 'Serve a token endpoint, a stand-in iAdvize that verifies tokens, and a rehearsal page'
             cand completions 'Print a shell completion script'
             cand man 'Print a man page (roff) on standard output: the overview, or one verb''s page'
@@ -84,6 +85,25 @@ set edit:completion:arg-completer[iadvize-auth] = {|@words|
             cand --version 'Print version'
         }
         &'iadvize-auth;inspect'= {
+            cand --decrypt-key 'Private key the JWE was encrypted to (any format), to open it'
+            cand --decrypt-key-kid 'Which key of the JWK Set given as --decrypt-key to open the token with, by its kid'
+            cand --decrypt-key-passphrase-file 'The passphrase of --decrypt-key, from the first line of FILE (before --passphrase-file)'
+            cand --verify-key 'The brand''s public (or private) key, to verify the inner signature'
+            cand --verify-key-kid 'Which key of the JWK Set given as --verify-key to verify with, by its kid'
+            cand --verify-key-passphrase-file 'The passphrase of --verify-key, when it is an encrypted private key, from the first line of FILE (before --passphrase-file)'
+            cand --passphrase-file 'The passphrase of every encrypted key without its own passphrase file, from the first line of FILE (as `openssl -passin file:`)'
+            cand --now 'Judge times at this time instead of now: UNIX seconds, RFC 3339 or relative (-1h)'
+            cand --leeway 'Tolerance for the time checks (exp, iat, nbf): seconds, or 30s, 2m, 1h30m'
+            cand --expect 'What the token should be: the encrypted token iAdvize receives (jwe), or the brand''s inner signed token taken from its logs before encryption (jws)'
+            cand --color 'Colour in the human report: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --json 'Print one JSON object per token, one per line (schema in docs/cli.md)'
+            cand --show-tokens 'Show tokens whole: the inner signed token, and tokens in the places they were found (shortened otherwise, so that a report can be shared)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'iadvize-auth;decode'= {
             cand --decrypt-key 'Private key the JWE was encrypted to (any format), to open it'
             cand --decrypt-key-kid 'Which key of the JWK Set given as --decrypt-key to open the token with, by its kid'
             cand --decrypt-key-passphrase-file 'The passphrase of --decrypt-key, from the first line of FILE (before --passphrase-file)'

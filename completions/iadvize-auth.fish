@@ -30,6 +30,7 @@ complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "keygen" -
 complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "pubkey" -d 'Print the public half of any RSA key, with its fingerprints'
 complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "mint" -d 'Mint tokens exactly as a brand\'s backend must: a JWS signed with the brand\'s key (RS256), encrypted to iAdvize\'s key (JWE, RSA-OAEP-256 + A256GCM)'
 complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "inspect" -d 'Say whether iAdvize accepts a token, what is wrong with it, and how to fix it'
+complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "decode" -d 'Say whether iAdvize accepts a token, what is wrong with it, and how to fix it'
 complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "serve" -d 'Serve a token endpoint, a stand-in iAdvize that verifies tokens, and a rehearsal page'
 complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c iadvize-auth -n "__fish_iadvize_auth_needs_command" -f -a "man" -d 'Print a man page (roff) on standard output: the overview, or one verb\'s page'
@@ -128,6 +129,24 @@ complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l js
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l show-tokens -d 'Show tokens whole: the inner signed token, and tokens in the places they were found (shortened otherwise, so that a report can be shared)'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -s V -l version -d 'Print version'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand decode" -l decrypt-key -d 'Private key the JWE was encrypted to (any format), to open it' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand decode" -l decrypt-key-kid -d 'Which key of the JWK Set given as --decrypt-key to open the token with, by its kid' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand decode" -l decrypt-key-passphrase-file -d 'The passphrase of --decrypt-key, from the first line of FILE (before --passphrase-file)' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand decode" -l verify-key -d 'The brand\'s public (or private) key, to verify the inner signature' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand decode" -l verify-key-kid -d 'Which key of the JWK Set given as --verify-key to verify with, by its kid' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand decode" -l verify-key-passphrase-file -d 'The passphrase of --verify-key, when it is an encrypted private key, from the first line of FILE (before --passphrase-file)' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand decode" -l passphrase-file -d 'The passphrase of every encrypted key without its own passphrase file, from the first line of FILE (as `openssl -passin file:`)' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand decode" -l now -d 'Judge times at this time instead of now: UNIX seconds, RFC 3339 or relative (-1h)' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand decode" -l leeway -d 'Tolerance for the time checks (exp, iat, nbf): seconds, or 30s, 2m, 1h30m' -r
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand decode" -l expect -d 'What the token should be: the encrypted token iAdvize receives (jwe), or the brand\'s inner signed token taken from its logs before encryption (jws)' -r -f -a "jwe\t'The encrypted token (JWE) handed to iAdvize'
+jws\t'The inner signed token (JWS), before encryption'"
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand decode" -l color -d 'Colour in the human report: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand decode" -l json -d 'Print one JSON object per token, one per line (schema in docs/cli.md)'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand decode" -l show-tokens -d 'Show tokens whole: the inner signed token, and tokens in the places they were found (shortened otherwise, so that a report can be shared)'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand decode" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand decode" -s V -l version -d 'Print version'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l listen -d 'Address and port to listen on; port 0 picks a free one. Anything but a loopback address needs --access-token-file' -r
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l key -d 'The brand\'s private key, which signs the tokens (any format `pubkey` reads)' -r -F
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l iadvize-key -d 'The stand-in iAdvize\'s private key: tokens are encrypted to it and /verify opens them with it. Default: a key pair generated for this run (its public half at /keys)' -r -F

@@ -583,8 +583,10 @@ pub struct CompletionsArgs {
   mkdir -p ~/.local/share/man/man1 && iadvize-auth man > ~/.local/share/man/man1/iadvize-auth.1
   iadvize-auth man keygen > ~/.local/share/man/man1/iadvize-auth-keygen.1")]
 pub struct ManArgs {
-    /// The verb whose page to print (keygen, pubkey, mint, inspect, serve, completions); none for the
-    /// overview page.
-    #[arg(value_name = "VERB")]
+    /// The verb whose page to print; none for the overview page.
+    #[arg(
+        value_name = "VERB",
+        value_parser = PossibleValuesParser::new(crate::commands::man::VERBS)
+    )]
     pub verb: Option<String>,
 }
