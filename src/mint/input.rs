@@ -145,8 +145,9 @@ fn column(index: usize, name: &str) -> String {
 
 /// Reads a batch written as `format`, or as its content shows when `None`: a first line that
 /// starts with `{` is JSON Lines; one that names a column (`userId`, a visitor data field,
-/// `ttl`), cells separated by commas, semicolons or tabs, is a header row; anything else is one
-/// user id per line (see [`detect`]). A UTF-8 byte order mark and CRLF line ends are read as
+/// `ttl`), its cells separated by commas, semicolons or tabs, is a header row, and so is one
+/// with such a separator that names none (then refused for its missing `userId`); anything
+/// else is one user id per line. A UTF-8 byte order mark and CRLF line ends are read as
 /// spreadsheets write them. At most [`MAX_BATCH_BYTES`] and [`MAX_BATCH_ROWS`] rows are read.
 pub fn read_batch(input: impl BufRead, format: Option<InputFormat>) -> Result<Batch, BatchError> {
     // One byte past the limit shows that the input is over it.
