@@ -6,12 +6,12 @@ use anyhow::{Context, bail};
 use iadvize_auth::keys::{
     Certificate, ExpectedFingerprint, FingerprintMatch, KeySource, LoadedKey, PublicKeyInfo,
 };
+use iadvize_auth::time;
 use serde::Serialize;
 
 use super::{Outcome, key_source, load_key};
 use crate::cli::{PubkeyArgs, PubkeyFormat};
 use crate::output;
-use iadvize_auth::time;
 
 /// `pubkey --json`.
 #[derive(Serialize)]
@@ -66,31 +66,7 @@ pub fn run(args: PubkeyArgs) -> anyhow::Result<Outcome> {
     let key = load_key(&source, &args.key_options())?;
     let info = key.public_info()?;
     if args.json {
-        let matched = expected.as_ref().map(|expected| expected.compare(&info));
-        output::print_json(&PubkeyReport {
-            kind: key.kind().as_str(),
-            source_format: key.format().name(),
-            bits: key.bits(),
-            public_exponent: key.public_exponent(),
-            public_key_base64: info.base64(),
-            sha256_fingerprint: &info.sha256_fingerprint,
-            openssh_fingerprint: &info.openssh_fingerprint,
-            jwk_thumbprint: &info.jwk_thumbprint,
-            is_iadvize_production: info.is_iadvize_production(),
-            certificate: key.certificate().map(certificate_report),
-            warnings: key.warnings(),
-            expected_fingerprint: expected.as_ref().zip(matched).map(|(expected, matched)| {
-                ExpectedReport {
-                    given: expected.as_str(),
-                    matches: matched != FingerprintMatch::Neither,
-                    matched: matched.name(),
-                }
-            }),
-        })?;
-        return Ok(match matched {
-            Some(FingerprintMatch::Neither) => Outcome::ChecksFailed,
-            _ => Outcome::Success,
-        });
+        return print_json(&key, &info, expected.as_ref());
     }
     output::warn_all(key.warnings());
     if let Some(certificate) = key.certificate() {
@@ -135,6 +111,39 @@ pub fn run(args: PubkeyArgs) -> anyhow::Result<Outcome> {
         info.jwk_thumbprint
     );
     Ok(Outcome::Success)
+}
+
+/// `--json`, with `--expect-fingerprint`'s verdict in the object and as the exit code.
+fn print_json(
+    key: &LoadedKey,
+    info: &PublicKeyInfo,
+    expected: Option<&ExpectedFingerprint>,
+) -> anyhow::Result<Outcome> {
+    let matched = expected.map(|expected| expected.compare(info));
+    output::print_json(&PubkeyReport {
+        kind: key.kind().as_str(),
+        source_format: key.format().name(),
+        bits: key.bits(),
+        public_exponent: key.public_exponent(),
+        public_key_base64: info.base64(),
+        sha256_fingerprint: &info.sha256_fingerprint,
+        openssh_fingerprint: &info.openssh_fingerprint,
+        jwk_thumbprint: &info.jwk_thumbprint,
+        is_iadvize_production: info.is_iadvize_production(),
+        certificate: key.certificate().map(certificate_report),
+        warnings: key.warnings(),
+        expected_fingerprint: expected
+            .zip(matched)
+            .map(|(expected, matched)| ExpectedReport {
+                given: expected.as_str(),
+                matches: matched != FingerprintMatch::Neither,
+                matched: matched.name(),
+            }),
+    })?;
+    Ok(match matched {
+        Some(FingerprintMatch::Neither) => Outcome::ChecksFailed,
+        _ => Outcome::Success,
+    })
 }
 
 /// `--expect-fingerprint`: one line on standard output, and the verdict as the exit code.
