@@ -5,8 +5,9 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 use common::*;
 
@@ -20,16 +21,22 @@ const VERBS: &[&str] = &[
     "man",
 ];
 
-/// The package made from the binary under test, in `sb`: `cargo deb` without building, from
-/// the profile the binary was built with.
-fn package(sb: &Sandbox) -> std::path::PathBuf {
+/// The package made from the binary under test: `cargo deb` without building, from the profile
+/// the binary was built with; made once per run, as two `cargo deb` at once share their
+/// staging files.
+fn package() -> &'static Path {
+    static PACKAGE: OnceLock<PathBuf> = OnceLock::new();
+    PACKAGE.get_or_init(make_package)
+}
+
+fn make_package() -> PathBuf {
     let binary = Path::new(env!("CARGO_BIN_EXE_iadvize-auth"));
     let profile = match binary.parent().and_then(Path::file_name) {
         Some(dir) if dir == "debug" => "dev".to_string(),
         Some(dir) => dir.to_string_lossy().into_owned(),
         None => panic!("no profile folder above {}", binary.display()),
     };
-    let deb = sb.join("iadvize-auth.deb");
+    let deb = Path::new(env!("CARGO_TARGET_TMPDIR")).join("iadvize-auth-under-test.deb");
     let out = Command::new(env!("CARGO"))
         .args([
             "deb",
@@ -65,9 +72,9 @@ fn dpkg_deb(args: &[&str], deb: &Path) -> String {
 #[test]
 fn the_package_puts_binary_man_pages_completions_and_docs_where_the_system_looks() {
     let sb = Sandbox::new();
-    let deb = package(&sb);
+    let deb = package();
     // `dpkg-deb -c`: mode, owner, size, date, time, path.
-    let listing = dpkg_deb(&["--contents"], &deb);
+    let listing = dpkg_deb(&["--contents"], deb);
     let files: Vec<(&str, &str)> = listing
         .lines()
         .filter(|line| !line.starts_with('d'))
@@ -122,7 +129,7 @@ fn the_package_puts_binary_man_pages_completions_and_docs_where_the_system_looks
     let unpacked = sb.join("root");
     let out = Command::new("dpkg-deb")
         .arg("--extract")
-        .arg(&deb)
+        .arg(deb)
         .arg(&unpacked)
         .output()
         .expect("dpkg-deb runs");
@@ -150,9 +157,7 @@ fn the_package_puts_binary_man_pages_completions_and_docs_where_the_system_looks
 
 #[test]
 fn the_package_says_what_it_is_and_needs() {
-    let sb = Sandbox::new();
-    let deb = package(&sb);
-    let control = dpkg_deb(&["--field"], &deb);
+    let control = dpkg_deb(&["--field"], package());
     let field = |name: &str| {
         control
             .lines()
