@@ -15,3 +15,4 @@ pub mod mint;
 pub mod openssl_setup;
 pub mod text;
 pub mod time;
+pub mod verdict;

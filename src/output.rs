@@ -6,11 +6,10 @@ use std::io::{self, IsTerminal, Write};
 use std::time::Instant;
 
 use anstyle::{AnsiColor, Style};
-use iadvize_auth::inspect::{
-    Acceptance, CheckId, JavaStack, Kind, NeededKey, Report, Rules, Status, Unchecked,
-};
+use iadvize_auth::inspect::{Kind, Report, Unchecked};
 use iadvize_auth::mint::FaultInfo;
 use iadvize_auth::time;
+use iadvize_auth::verdict::{Acceptance, CheckId, JavaStack, NeededKey, Rules, Status};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::Value;
 

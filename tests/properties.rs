@@ -6,9 +6,10 @@ mod common;
 use std::sync::OnceLock;
 
 use common::*;
-use iadvize_auth::inspect::{self, CheckId, Names, Options, Status};
+use iadvize_auth::inspect::{self, Names, Options};
 use iadvize_auth::keys::{KeyError, LoadedKey, Passphrase, decode_key};
 use iadvize_auth::mint::{Plan, Recipient, Request, User};
+use iadvize_auth::verdict::{CheckId, Status};
 use proptest::prelude::*;
 use zeroize::Zeroizing;
 

@@ -3,7 +3,8 @@
 
 use std::sync::OnceLock;
 
-use iadvize_auth::inspect::{self, CheckId, Names, Options};
+use iadvize_auth::inspect::{self, Names, Options};
+use iadvize_auth::verdict::CheckId;
 use iadvize_auth::keys::{KeyError, LoadedKey, Passphrase, decode_key};
 use libfuzzer_sys::fuzz_target;
 

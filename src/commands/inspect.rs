@@ -5,9 +5,10 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use iadvize_auth::inspect::{self, Acceptance, Names, NeededKey, Options, Place, Report, Rules};
+use iadvize_auth::inspect::{self, Names, Options, Place, Report};
 use iadvize_auth::keys::{KeyError, read_limited};
 use iadvize_auth::time;
+use iadvize_auth::verdict::{Acceptance, NeededKey, Rules};
 use serde::Serialize;
 
 use super::{Outcome, key_source, load_key};

@@ -3,9 +3,10 @@
 
 use serde_json::{Map, Value};
 
-use super::check::{CheckId, Checks, JavaStack};
+use super::check::Checks;
 use super::json::{self, ObjectRead};
 use crate::text::java_length;
+use crate::verdict::{CheckId, JavaStack};
 
 /// Nimbus refuses protected headers longer than this after decoding, counted as Java counts
 /// a String's length (UTF-16 units).

@@ -16,12 +16,13 @@ use josekit::jwe::{JweDecrypter as _, JweHeader};
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::check::{CheckId, Checks, JavaStack, Layer, NeededKey};
+use super::check::Checks;
 use super::options::{InspectError, MAX_INPUT_BYTES, Options};
 use super::report::JweView;
 use super::text::ParsedJwe;
 use crate::alg::{ContentEncryption, KeyManagement};
 use crate::keys::LoadedKey;
+use crate::verdict::{CheckId, JavaStack, Layer, NeededKey};
 
 /// What an RSA-OAEP-256 key wrapped with MGF1-SHA-1 is, and its fix.
 const MGF1_SHA1_PROBLEM: &str = "the content key was wrapped with RSA-OAEP using SHA-256 but \

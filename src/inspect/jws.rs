@@ -5,13 +5,14 @@
 use josekit::jws::JwsVerifier;
 use serde_json::Value;
 
-use super::check::{CheckId, Checks, JavaStack, Layer, NeededKey};
+use super::check::Checks;
 use super::header::HEADER_JSON_HINT;
 use super::options::Options;
 use super::report::JwsView;
 use super::text::{self, Compact, ParsedJws};
 use crate::alg::{HMAC_SIGNATURES, Signature};
 use crate::keys::{LoadedKey, MIN_BITS};
+use crate::verdict::{CheckId, JavaStack, Layer, NeededKey};
 
 /// What the JWE's content turned out to be.
 pub(super) enum Content {

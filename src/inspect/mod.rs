@@ -18,13 +18,13 @@ mod options;
 mod report;
 mod text;
 
-pub use check::{Check, CheckId, JavaStack, NeededKey, Status};
+pub use check::Check;
 pub use find::{Found, Place, find};
 
-use check::Layer;
 pub use options::{InspectError, MAX_INPUT_BYTES, Names, Options};
-pub use report::{Acceptance, JweView, JwsView, Kind, Report, Rules, Unchecked, Verdict};
+pub use report::{JweView, JwsView, Kind, Report, Unchecked, Verdict};
 
+use crate::verdict::{Layer, Status};
 use check::Checks;
 use text::Compact;
 

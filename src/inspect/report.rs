@@ -3,7 +3,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::check::{Check, CheckId, JavaStack, NeededKey, Status};
+use super::check::Check;
+use crate::verdict::{Acceptance, CheckId, JavaStack, NeededKey, Rules, Status};
 
 /// What kind of token was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -47,25 +48,6 @@ pub struct Report {
     /// The decrypted content when it is not a signed token (e.g. claims encrypted without
     /// being signed); `null` otherwise.
     pub decrypted_payload: Option<String>,
-}
-
-/// What iAdvize's Java stack does with the token, on its documented path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Acceptance {
-    Accepts,
-    Rejects,
-    /// Something that decides it was not checked (see [`Verdict::unchecked`]).
-    Unknown,
-}
-
-/// Whether the token keeps iAdvize's documented rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Rules {
-    Pass,
-    Fail,
-    Unknown,
 }
 
 /// The two judgements of a token, and what could not be checked for want of a key.

@@ -13,10 +13,11 @@
 
 use base64::Engine as _;
 
-use super::check::{CheckId, Checks, JavaStack};
+use super::check::Checks;
 use super::header::{HEADER_JSON_HINT, Header};
 use super::options::Options;
 use crate::text::plural;
+use crate::verdict::{CheckId, JavaStack};
 
 /// Decodes what Nimbus keeps of a part: padded or not, trailing bits allowed.
 const LENIENT: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(

@@ -3,8 +3,11 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::error::{KeyRole, MintError};
-use super::fault::{Fault, Faults, FaultyMaker};
+use super::batch::{self, Spread};
+use super::error::{BatchError, KeyRole, MintError};
+use super::fault::{Fault, Faults};
+use super::faulty::FaultyMaker;
+use super::input::{Batch, Row, User};
 use super::jose::TokenMaker;
 use crate::claims::{
     self, LONG_LIFETIME_SECONDS, USER_ID_CLAIM, UserIdWarning, VISITOR_DATA_CLAIM, VisitorData,
@@ -42,26 +45,6 @@ pub enum Recipient {
     Key(LoadedKey),
     /// Nobody: the inner signed token alone, for debugging (iAdvize needs it encrypted).
     SignOnly,
-}
-
-/// One user to mint for.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct User {
-    pub id: String,
-    /// This user's visitor data fields, set over the request's (compact: a batch keeps every
-    /// row in memory).
-    pub visitor_data: Option<VisitorData>,
-    /// This user's token lifetime in seconds, instead of the request's.
-    pub ttl: Option<u64>,
-}
-
-impl User {
-    pub fn new(id: impl Into<String>) -> Self {
-        User {
-            id: id.into(),
-            ..User::default()
-        }
-    }
 }
 
 /// What is worth knowing about a plan before it mints.
@@ -108,11 +91,11 @@ impl std::fmt::Display for Notice {
             Notice::Faulty(fault) => {
                 let info = fault.info();
                 let verb = match info.status {
-                    crate::inspect::Status::Warn => "warns",
+                    crate::verdict::Status::Warn => "warns",
                     _ => "fails",
                 };
                 let iadvize = match info.iadvize {
-                    crate::inspect::Acceptance::Rejects => "rejects it",
+                    crate::verdict::Acceptance::Rejects => "rejects it",
                     _ => "accepts it",
                 };
                 write!(
@@ -249,6 +232,42 @@ impl Plan {
             faulty.check_user_id(&user.id).map_err(MintError::Fault)?;
         }
         Ok(warning)
+    }
+
+    /// Checks every row of a batch as read before anything is minted. Gives the warnings, at
+    /// most `limit` of each sort in full (single ids, then ids on several lines), the rest
+    /// counted; fails on the first invalid row, naming its line and column, and counting the
+    /// invalid ones after it.
+    pub fn check_batch(&self, batch: &Batch, limit: usize) -> Result<Vec<String>, BatchError> {
+        batch::check(batch, limit, |user| self.check_user(user))
+    }
+
+    /// Mints every row in order on `jobs` threads (`None`: one per core), each token turned
+    /// into a line by `render` (on the minting thread) and handed to `write` (on this one), in
+    /// input order. `now` fixes the issue time; without it, each block of tokens is issued at
+    /// the current time.
+    ///
+    /// Worker `w` of `n` mints blocks `w`, `w + n` … and hands each to the writer, in pieces
+    /// of about 32 KB of tokens, through its own small bounded channel; the writer reads the
+    /// channels in turn. No thread waits at a barrier, and each worker holds a few pieces
+    /// whatever the number of rows and the size of their tokens. Threads the system refuses to start are
+    /// done without (at worst this thread mints alone), as [`Spread`] says.
+    ///
+    /// The first row that fails stops the batch with its error, after every line before it has
+    /// been written: the lines written are then exactly the rows before it.
+    pub fn mint_all<E>(
+        &self,
+        rows: &[Row],
+        jobs: Option<usize>,
+        now: Option<i64>,
+        render: impl Fn(Minted<'_>) -> Result<String, E> + Sync,
+        write: impl FnMut(&str) -> Result<(), E>,
+    ) -> Result<Spread, E>
+    where
+        E: From<MintError> + Send,
+    {
+        let line = |user: &User, issued_at| render(self.mint(user, issued_at)?);
+        batch::mint_all(rows, jobs, now, line, write)
     }
 
     /// The claims of one token. `iat` and `exp` are integers, as iAdvize's example has them.

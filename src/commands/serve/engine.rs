@@ -3,8 +3,9 @@
 //! `mint` does, and `inspect`'s report and verdict judge as `inspect` does.
 
 use iadvize_auth::claims::{self, USER_ID_CLAIM, VisitorData};
-use iadvize_auth::inspect::{self, Names, Options, Rules};
+use iadvize_auth::inspect::{self, Names, Options};
 use iadvize_auth::keys::{KeyError, LoadedKey, Passphrase, decode_key};
+use iadvize_auth::verdict::Rules;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
