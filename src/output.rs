@@ -6,10 +6,10 @@ use std::io::{self, IsTerminal, Write};
 use std::time::Instant;
 
 use anstyle::{AnsiColor, Style};
-use iadvize_auth::inspect::{Kind, Report, Unchecked};
+use iadvize_auth::inspect::{Kind, Report};
 use iadvize_auth::mint::FaultInfo;
 use iadvize_auth::time;
-use iadvize_auth::verdict::{Acceptance, CheckId, JavaStack, NeededKey, Rules, Status};
+use iadvize_auth::verdict::{Acceptance, CheckId, JavaStack, NeededKey, Rules, Status, Unchecked};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::Value;
 

@@ -141,6 +141,22 @@ pub enum Rules {
     Unknown,
 }
 
+/// The two judgements of a token, and what could not be checked for want of a key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    pub iadvize: Acceptance,
+    pub rules: Rules,
+    /// The checks skipped because a key was not given, with the key each needs.
+    pub unchecked: Vec<Unchecked>,
+}
+
+/// A check that a key would have run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Unchecked {
+    pub check: CheckId,
+    pub needs: NeededKey,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,10 +5,10 @@
 mod common;
 
 use common::fixture_path;
-use iadvize_auth::inspect::{self, Names, Options, Report, Unchecked};
+use iadvize_auth::inspect::{self, Names, Options, Report};
 use iadvize_auth::keys::{KeyError, LoadedKey, Passphrase, decode_key};
 use iadvize_auth::mint::{Plan, Recipient, Request, User};
-use iadvize_auth::verdict::{Acceptance, CheckId, NeededKey, Rules};
+use iadvize_auth::verdict::{Acceptance, CheckId, NeededKey, Rules, Unchecked};
 
 const NOW: i64 = 1_700_000_000;
 

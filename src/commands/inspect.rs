@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use iadvize_auth::inspect::{self, Names, Options, Place, Report};
 use iadvize_auth::keys::{KeyError, read_limited};
 use iadvize_auth::time;
-use iadvize_auth::verdict::{Acceptance, NeededKey, Rules};
+use iadvize_auth::verdict::{Acceptance, NeededKey, Rules, Verdict};
 use serde::Serialize;
 
 use super::{Outcome, key_source, load_key};
@@ -52,7 +52,7 @@ struct Judged<'a> {
     schema_version: u32,
     /// Where the token was found (the token text shortened unless `--show-tokens`).
     found: &'a [String],
-    verdict: inspect::Verdict,
+    verdict: Verdict,
     #[serde(flatten)]
     report: &'a Report,
 }

@@ -5,7 +5,7 @@
 //! layer whose data it reads: `text` (is it a compact token, of which kind) → `jwe` (the
 //! outer header, then decryption) → `jws` (the inner signed token) → `claims`. A layer that
 //! cannot be read skips the ones below it, saying why. [`inspect`] returns a [`Report`] of
-//! every check, in the order [`CheckId::ALL`] lists them, and its [`Verdict`].
+//! every check, in the order [`CheckId::ALL`](crate::verdict::CheckId::ALL) lists them, and its [`Verdict`](crate::verdict::Verdict).
 
 mod check;
 mod claims;
@@ -22,7 +22,7 @@ pub use check::Check;
 pub use find::{Found, Place, find};
 
 pub use options::{InspectError, MAX_INPUT_BYTES, Names, Options};
-pub use report::{JweView, JwsView, Kind, Report, Unchecked, Verdict};
+pub use report::{JweView, JwsView, Kind, Report};
 
 use crate::verdict::{Layer, Status};
 use check::Checks;

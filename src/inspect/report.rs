@@ -4,7 +4,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::check::Check;
-use crate::verdict::{Acceptance, CheckId, JavaStack, NeededKey, Rules, Status};
+use crate::verdict::{Acceptance, CheckId, JavaStack, Rules, Status, Unchecked, Verdict};
 
 /// What kind of token was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -48,22 +48,6 @@ pub struct Report {
     /// The decrypted content when it is not a signed token (e.g. claims encrypted without
     /// being signed); `null` otherwise.
     pub decrypted_payload: Option<String>,
-}
-
-/// The two judgements of a token, and what could not be checked for want of a key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Verdict {
-    pub iadvize: Acceptance,
-    pub rules: Rules,
-    /// The checks skipped because a key was not given, with the key each needs.
-    pub unchecked: Vec<Unchecked>,
-}
-
-/// A check that a key would have run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Unchecked {
-    pub check: CheckId,
-    pub needs: NeededKey,
 }
 
 impl Report {
