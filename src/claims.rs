@@ -378,18 +378,8 @@ fn user_id_warning_kind(user_id: &str) -> Option<UserIdWarning> {
     None
 }
 
-/// Checks visitor data for `mint`: an object whose fields are all known and all strings.
-pub(crate) fn check_visitor_data(value: &Value) -> Result<(), ClaimError> {
-    match value {
-        Value::Object(fields) => check_visitor_fields(fields),
-        _ => Err(ClaimError::VisitorDataNotObject {
-            found: json_type(value),
-        }),
-    }
-}
-
 /// Checks visitor data fields: all known, all strings of at most [`MAX_VISITOR_VALUE_BYTES`].
-pub fn check_visitor_fields(fields: &Map<String, Value>) -> Result<(), ClaimError> {
+fn check_visitor_fields(fields: &Map<String, Value>) -> Result<(), ClaimError> {
     for (field, value) in fields {
         if !VISITOR_FIELDS.contains(&field.as_str()) {
             return Err(ClaimError::UnknownVisitorField {
@@ -420,7 +410,7 @@ fn check_visitor_value(field: &str, value: &str) -> Result<(), ClaimError> {
 /// A user's visitor data: known fields with string values, in one allocation (a batch keeps one
 /// per row). Each field is stored as its index in the known fields, the value's length in
 /// bytes (four bytes, little-endian), then the value.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VisitorData(Box<[u8]>);
 
 impl VisitorData {
@@ -442,10 +432,7 @@ impl VisitorData {
                 });
             }
             check_visitor_value(field, value)?;
-            let len = u32::try_from(value.len()).unwrap_or(u32::MAX);
-            bytes.push(u8::try_from(index).unwrap_or(u8::MAX));
-            bytes.extend_from_slice(&len.to_le_bytes());
-            bytes.extend_from_slice(value.as_bytes());
+            push_field(&mut bytes, field, value);
         }
         Ok(VisitorData(bytes.into_boxed_slice()))
     }
@@ -477,12 +464,36 @@ impl VisitorData {
         self.0.is_empty()
     }
 
+    /// These fields with `over`'s set over them (a field of both takes `over`'s value).
+    pub fn overlaid(&self, over: &VisitorData) -> VisitorData {
+        let own = self
+            .iter()
+            .filter(|(field, _)| !over.iter().any(|(f, _)| f == *field));
+        let mut bytes = Vec::with_capacity(self.0.len() + over.0.len());
+        for (field, value) in own.chain(over.iter()) {
+            push_field(&mut bytes, field, value);
+        }
+        VisitorData(bytes.into_boxed_slice())
+    }
+
     /// As the JSON object a token carries.
     pub fn to_map(&self) -> Map<String, Value> {
         self.iter()
             .map(|(field, value)| (field.to_string(), Value::String(value.to_string())))
             .collect()
     }
+}
+
+/// Appends a known field (checked) and its value to a [`VisitorData`]'s bytes.
+fn push_field(bytes: &mut Vec<u8>, field: &str, value: &str) {
+    let index = VISITOR_FIELDS
+        .iter()
+        .position(|known| *known == field)
+        .unwrap_or(usize::from(u8::MAX));
+    let len = u32::try_from(value.len()).unwrap_or(u32::MAX);
+    bytes.push(u8::try_from(index).unwrap_or(u8::MAX));
+    bytes.extend_from_slice(&len.to_le_bytes());
+    bytes.extend_from_slice(value.as_bytes());
 }
 
 /// True for a registered JWT claim or an iAdvize-prefixed one.
@@ -563,18 +574,17 @@ fn check_extra_claim_name(name: &str) -> Result<(), ClaimError> {
     Err(ClaimError::UnprefixedClaim { name: name.into() })
 }
 
-/// Parses visitor data given as JSON text and checks it: an object of known string fields,
-/// each given once (JSON parsers, serde_json included, silently keep the last of a field given
-/// twice).
-pub fn parse_visitor_data(json: &[u8]) -> Result<Map<String, Value>, ClaimError> {
+/// Parses visitor data given as JSON text and checks it, once: an object of known string
+/// fields, each given once (JSON parsers, serde_json included, silently keep the last of a
+/// field given twice).
+pub fn parse_visitor_data(json: &[u8]) -> Result<VisitorData, ClaimError> {
     let (value, duplicates) =
         crate::json::parse(json).map_err(|err| ClaimError::NotJson(err.to_string()))?;
     if let Some(field) = duplicates.top_level {
         return Err(ClaimError::DuplicateVisitorField { field });
     }
-    check_visitor_data(&value)?;
     match value {
-        Value::Object(map) => Ok(map),
+        Value::Object(map) => VisitorData::from_map(&map),
         _ => Err(ClaimError::VisitorDataNotObject {
             found: json_type(&value),
         }),

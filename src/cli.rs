@@ -461,10 +461,14 @@ pub enum ColorWhen {
 /// GET / is a rehearsal page, and GET /standin.js a stand-in for iAdvize's tag that a brand's
 /// page can load instead of the real one. Endpoints and JSON: docs/cli.md.
 ///
-/// Tokens are encrypted to a stand-in key (--iadvize-key, or one generated for the run), never
-/// to iAdvize's unless --production is given. Stop with Ctrl-C or SIGTERM (exit 0).
+/// Nothing it hands out works in production unless --production is given: tokens are
+/// encrypted to a stand-in key (--iadvize-key, or one generated for the run), and signed with a
+/// brand key generated for the run unless --key gives the brand's own (then the faults that
+/// would hand out the brand-signed token unencrypted are refused). Stop with Ctrl-C or SIGTERM
+/// (exit 0).
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
+  iadvize-auth serve
   iadvize-auth serve --key brand-keys/private-key.pem
   iadvize-auth serve --key brand.pem --iadvize-key standin-private.pem --listen 127.0.0.1:0
   iadvize-auth serve --key brand.pem --production --allow-origin https://staging.example.com
@@ -475,14 +479,16 @@ pub struct ServeArgs {
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8787")]
     pub listen: std::net::SocketAddr,
 
-    /// The brand's private key, which signs the tokens (any format `pubkey` reads).
+    /// The brand's private key, which signs the tokens (any format `pubkey` reads). Default: a
+    /// rehearsal brand key generated for the run, which iAdvize does not know (its public half
+    /// at /keys). Needed with --production.
     #[arg(
         long,
         value_name = "PRIVATE_KEY",
         env = "IADVIZE_AUTH_KEY",
         hide_env_values = true
     )]
-    pub key: PathBuf,
+    pub key: Option<PathBuf>,
 
     /// The stand-in iAdvize's private key: tokens are encrypted to it and /verify opens them
     /// with it. Default: a key pair generated for this run (its public half at /keys).
@@ -490,8 +496,9 @@ pub struct ServeArgs {
     pub iadvize_key: Option<PathBuf>,
 
     /// Encrypt to iAdvize's production key (built in), for QA on a staging site with the real
-    /// tag. Only on a loopback address; /verify cannot open such tokens.
-    #[arg(long)]
+    /// tag: the tokens then sign in to iAdvize. Needs --key; only on a loopback address;
+    /// /verify cannot open such tokens.
+    #[arg(long, requires = "key")]
     pub production: bool,
 
     /// A web origin allowed to call this server from a browser (CORS), e.g.

@@ -123,31 +123,102 @@ pub enum NeededKey {
 }
 
 /// What iAdvize's Java stack does with the token, on its documented path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Acceptance {
     Accepts,
     Rejects,
     /// Something that decides it was not checked (see [`Verdict::unchecked`]).
+    #[default]
     Unknown,
 }
 
 /// Whether the token keeps iAdvize's documented rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Rules {
     Pass,
     Fail,
+    #[default]
     Unknown,
 }
 
-/// The two judgements of a token, and what could not be checked for want of a key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Whom a token was judged for: the holder of the private key that opened it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// iAdvize's production service: the key is iAdvize's (its public half is built in).
+    Production,
+    /// A stand-in: any other key pair, playing iAdvize in a rehearsal.
+    Standin,
+    /// Nobody known: no private key given, or the one given does not open the token.
+    #[default]
+    Unknown,
+}
+
+/// The recipient a verdict speaks for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Recipient {
+    pub role: Role,
+    /// The SHA-256 fingerprint of the recipient's public key, when it is known.
+    pub sha256: Option<String>,
+}
+
+/// What a verdict is about.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Subject {
+    /// The token as a page hands it to iAdvize.
+    #[default]
+    Token,
+    /// The inner signed token (JWS) given alone, as the brand's backend signed it before
+    /// encrypting: its verdict speaks of the signed token only, never of the token iAdvize
+    /// receives.
+    SignedToken,
+}
+
+/// A token's judgements, and what could not be checked for want of a key.
+///
+/// `iadvize` is what iAdvize's Java stack does holding the private key that was given (in a
+/// rehearsal, the stand-in plays iAdvize): a token that key does not open is rejected there.
+/// `production` is what iAdvize's production service does: a token opened by a stand-in's key
+/// is encrypted to that stand-in, so production rejects it whatever else is right with it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Verdict {
+    pub subject: Subject,
     pub iadvize: Acceptance,
+    pub production: Acceptance,
+    pub recipient: Recipient,
     pub rules: Rules,
     /// The checks skipped because a key was not given, with the key each needs.
     pub unchecked: Vec<Unchecked>,
+}
+
+/// The answer a verdict gives in one word, which `inspect`'s exit status carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Answer {
+    /// The recipient the verdict names accepts the token, and it keeps iAdvize's rules.
+    Accepted,
+    /// Not known: what decides it was not checked, or the private key given does not open the
+    /// token (it may be for production, or for another stand-in).
+    CannotTell,
+    /// The token is rejected, or breaks iAdvize's documented rules.
+    Rejected,
+}
+
+impl Verdict {
+    /// The one-word answer. Of several tokens, the worst answer is the input's
+    /// (`Rejected` over `CannotTell` over `Accepted`): compare with `max`.
+    pub fn answer(&self) -> Answer {
+        let opened = self.recipient.role != Role::Unknown || self.subject == Subject::SignedToken;
+        if self.rules == Rules::Fail || (!opened && self.production == Acceptance::Rejects) {
+            Answer::Rejected
+        } else if opened && self.iadvize == Acceptance::Accepts && self.rules == Rules::Pass {
+            Answer::Accepted
+        } else {
+            Answer::CannotTell
+        }
+    }
 }
 
 /// A check that a key would have run.

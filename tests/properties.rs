@@ -51,6 +51,7 @@ fn keys() -> &'static Keys {
                 visitor_data: None,
                 extra_claims: Default::default(),
                 faults: Vec::new(),
+                stranger: None,
             };
             let (plan, _) = Plan::new(request).unwrap();
             plan.mint(&User::new("customer-1"), 1_700_000_000)

@@ -27,6 +27,7 @@ fn token(signing_key: &str, recipient: Recipient, ttl: u64) -> String {
         visitor_data: None,
         extra_claims: Default::default(),
         faults: Vec::new(),
+        stranger: None,
     };
     let (plan, _) = Plan::new(request).unwrap();
     plan.mint(&User::new("customer-8812"), NOW).unwrap().token

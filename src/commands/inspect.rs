@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use iadvize_auth::inspect::{self, Names, Options, Place, Report};
 use iadvize_auth::keys::{KeyError, read_limited};
 use iadvize_auth::time;
-use iadvize_auth::verdict::{Acceptance, NeededKey, Rules, Verdict};
+use iadvize_auth::verdict::{Answer, Rules, Verdict};
 use serde::Serialize;
 
 use super::{Outcome, key_source, load_key};
@@ -19,8 +19,9 @@ use crate::output::{self, ReportContext};
 const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
 /// Where a single-line argument holds no token, it is judged as one anyway: someone meant it.
 const MAX_BARE_GUESS_BYTES: usize = 64 * 1024;
-/// The JSON output's version: 2 added the verdict, `found` and `schema_version`.
-const SCHEMA_VERSION: u32 = 2;
+/// The JSON output's version: 2 added the verdict, `found` and `schema_version`; 3 the
+/// verdict's subject, production and recipient, and `decrypt_key_sha256`.
+const SCHEMA_VERSION: u32 = 3;
 
 /// The flags that give the keys, in the report's messages.
 const NAMES: Names<'static> = Names {
@@ -52,7 +53,6 @@ struct Judged<'a> {
     schema_version: u32,
     /// Where the token was found (the token text shortened unless `--show-tokens`).
     found: &'a [String],
-    verdict: Verdict,
     #[serde(flatten)]
     report: &'a Report,
 }
@@ -103,14 +103,18 @@ fn judge_all(args: InspectArgs) -> anyhow::Result<Outcome> {
             .collect();
         reports.push((report, places));
     }
-    let failed = reports.iter().any(|(report, _)| !report.ok);
+    // Of several tokens, the worst answer is the input's.
+    let answer = reports
+        .iter()
+        .map(|(report, _)| report.verdict.answer())
+        .max()
+        .unwrap_or(Answer::Accepted);
     let mut text = String::new();
     for (index, (report, places)) in reports.iter().enumerate() {
         if args.json {
             let judged = Judged {
                 schema_version: SCHEMA_VERSION,
                 found: places,
-                verdict: report.verdict(),
                 report,
             };
             text.push_str(&serde_json::to_string(&judged)?);
@@ -131,7 +135,7 @@ fn judge_all(args: InspectArgs) -> anyhow::Result<Outcome> {
                     now,
                     colour,
                     show_tokens: args.show_tokens,
-                    key_flag: &key_flag,
+                    names: &NAMES,
                 },
             ));
         }
@@ -148,30 +152,23 @@ fn judge_all(args: InspectArgs) -> anyhow::Result<Outcome> {
         }
         _ => {}
     }
-    Ok(if failed {
-        Outcome::ChecksFailed
-    } else {
-        Outcome::Success
+    Ok(match answer {
+        Answer::Accepted => Outcome::Success,
+        Answer::Rejected => Outcome::ChecksFailed,
+        Answer::CannotTell => Outcome::CannotTell,
     })
 }
 
-fn key_flag(key: NeededKey) -> &'static str {
-    match key {
-        NeededKey::Decryption => "--decrypt-key (the private key the token was encrypted to)",
-        NeededKey::Verification => "--verify-key (the brand's public key registered at iAdvize)",
-    }
-}
-
-/// `3 tokens: 1 accepted by iAdvize, 2 rejected; 2 break iAdvize's documented rules`.
+/// `3 tokens found: 1 accepted, 2 rejected; 2 break iAdvize's documented rules`.
 fn summary(reports: &[(Report, Vec<String>)]) -> String {
-    let verdicts: Vec<_> = reports.iter().map(|(r, _)| r.verdict()).collect();
-    let count = |wanted: Acceptance| verdicts.iter().filter(|v| v.iadvize == wanted).count();
+    let verdicts: Vec<&Verdict> = reports.iter().map(|(r, _)| &r.verdict).collect();
+    let count = |wanted: Answer| verdicts.iter().filter(|v| v.answer() == wanted).count();
     let breaking = verdicts.iter().filter(|v| v.rules == Rules::Fail).count();
     let mut parts = Vec::new();
     for (n, words) in [
-        (count(Acceptance::Accepts), "accepted by iAdvize"),
-        (count(Acceptance::Rejects), "rejected"),
-        (count(Acceptance::Unknown), "cannot tell"),
+        (count(Answer::Accepted), "accepted"),
+        (count(Answer::Rejected), "rejected"),
+        (count(Answer::CannotTell), "cannot tell"),
     ] {
         if n > 0 {
             parts.push(format!("{n} {words}"));

@@ -19,6 +19,7 @@ use zeroize::Zeroizing;
 use super::check::Checks;
 use super::options::{InspectError, MAX_INPUT_BYTES, Options};
 use super::report::JweView;
+use super::report::Opening;
 use super::text::ParsedJwe;
 use crate::alg::{ContentEncryption, KeyManagement};
 use crate::keys::LoadedKey;
@@ -220,12 +221,13 @@ fn check_iv_and_tag(jwe: &ParsedJwe, checks: &mut Checks) {
 }
 
 /// Opens the JWE with the options' decryption key (check `jwe.decrypt`): its content, or
-/// `None` when there is no key or it does not open (the inner layers are then skipped).
+/// `None` when there is no key or it does not open (the inner layers are then skipped); and
+/// whether the key given is the one the token was encrypted to.
 pub(super) fn open(
     jwe: &ParsedJwe,
     options: &Options<'_>,
     checks: &mut Checks,
-) -> Result<Option<Zeroizing<Vec<u8>>>, InspectError> {
+) -> Result<(Option<Zeroizing<Vec<u8>>>, Opening), InspectError> {
     let name = options.names.decrypt_key;
     let Some(key) = options.decrypt_key else {
         checks.skip_needing(
@@ -255,7 +257,7 @@ pub(super) fn open(
             NeededKey::Decryption,
         );
         checks.skip_layer_needing(Layer::Claims, &reason("the claims"), NeededKey::Decryption);
-        return Ok(None);
+        return Ok((None, Opening::NoKey));
     };
     Ok(match decrypt(jwe, key, name)? {
         Decrypted::Plain { content, deflated } => {
@@ -270,7 +272,7 @@ pub(super) fn open(
                 ),
                 None => checks.pass(CheckId::JweDecrypt, format!("{opened})")),
             }
-            Some(content)
+            (Some(content), Opening::ByGivenKey)
         }
         Decrypted::Mgf1Sha1(content) => {
             checks.fail(
@@ -279,18 +281,33 @@ pub(super) fn open(
                 MGF1_SHA1_HINT,
                 JavaStack::Rejects,
             );
-            Some(content)
+            (Some(content), Opening::ByGivenKey)
         }
         Decrypted::Failed {
             message,
             hint,
             java,
+            unwrapped,
         } => {
             checks.fail(CheckId::JweDecrypt, message, hint, java);
-            let reason = "not reached: the token could not be decrypted";
-            checks.skip_layer(Layer::Jws, reason);
-            checks.skip_layer(Layer::Claims, reason);
-            None
+            if unwrapped {
+                let reason = "not reached: the token could not be decrypted";
+                checks.skip_layer(Layer::Jws, reason);
+                checks.skip_layer(Layer::Claims, reason);
+                return Ok((None, Opening::ByGivenKey));
+            }
+            let reason = |what| {
+                format!(
+                    "not reached: {name} does not open the token; its recipient's private key would read {what}"
+                )
+            };
+            checks.skip_layer_needing(
+                Layer::Jws,
+                &reason("the inner token"),
+                NeededKey::Decryption,
+            );
+            checks.skip_layer_needing(Layer::Claims, &reason("the claims"), NeededKey::Decryption);
+            (None, Opening::NotThisKey)
         }
     })
 }
@@ -306,14 +323,28 @@ enum Decrypted {
         message: String,
         hint: String,
         java: JavaStack,
+        /// The key unwrapped the content key: the token is encrypted to it, and broken after.
+        unwrapped: bool,
     },
 }
 
+/// The key given does not open the token (it is not its recipient, or cannot be tried).
 fn failed(message: impl Into<String>, hint: impl Into<String>) -> Decrypted {
     Decrypted::Failed {
         message: message.into(),
         hint: hint.into(),
         java: JavaStack::Rejects,
+        unwrapped: false,
+    }
+}
+
+/// The key given unwrapped the content key, and what follows fails: the token is for that key.
+fn broken_after_unwrap(message: impl Into<String>, hint: impl Into<String>) -> Decrypted {
+    Decrypted::Failed {
+        message: message.into(),
+        hint: hint.into(),
+        java: JavaStack::Rejects,
+        unwrapped: true,
     }
 }
 
@@ -376,7 +407,7 @@ fn decrypt(jwe: &ParsedJwe, key: &LoadedKey, name: &str) -> Result<Decrypted, In
                 // The key wrap is the news; a content that then does not inflate is secondary.
                 return Ok(match inflate(jwe, sealed) {
                     Ok((plain, _)) => Decrypted::Mgf1Sha1(plain),
-                    Err(Decrypted::Failed { message, .. }) => failed(
+                    Err(Decrypted::Failed { message, .. }) => broken_after_unwrap(
                         format!("{MGF1_SHA1_PROBLEM}; besides, {message}"),
                         MGF1_SHA1_HINT,
                     ),
@@ -390,11 +421,14 @@ fn decrypt(jwe: &ParsedJwe, key: &LoadedKey, name: &str) -> Result<Decrypted, In
         return Ok(wrong_key());
     }
     let Some(sealed) = open_content(jwe, cencryption, &cek) else {
-        return Ok(failed(
-            "the content does not decrypt: the ciphertext, IV, tag or header were altered \
-             after encryption (or, with RSA1_5, the key is the wrong one)",
-            "hand the token over unchanged, exactly as the brand's backend produced it",
-        ));
+        let message = "the content does not decrypt: the ciphertext, IV, tag or header were \
+                       altered after encryption (or, with RSA1_5, the key is the wrong one)";
+        let hint = "hand the token over unchanged, exactly as the brand's backend produced it";
+        // RSA1_5 unwraps any encrypted key to some content key: only OAEP proves the key.
+        return Ok(match algorithm {
+            KeyManagement::Rsa1_5 => failed(message, hint),
+            _ => broken_after_unwrap(message, hint),
+        });
     };
     Ok(match inflate(jwe, sealed) {
         Ok((content, deflated)) => Decrypted::Plain { content, deflated },
@@ -434,7 +468,7 @@ fn inflate(
                 .take(limit.saturating_add(1))
                 .read_to_end(&mut content);
             match read {
-                Err(_) => Err(failed(
+                Err(_) => Err(broken_after_unwrap(
                     "the header says zip DEF, but the decrypted content is not DEFLATE data",
                     hint,
                 )),
@@ -447,15 +481,19 @@ fn inflate(
                     ),
                     hint: hint.into(),
                     java: JavaStack::Unknown,
+                    unwrapped: true,
                 }),
                 Ok(_) => Ok((content, Some(sealed.len()))),
             }
         }
-        Some(Value::String(zip)) => Err(failed(
+        Some(Value::String(zip)) => Err(broken_after_unwrap(
             format!("zip is {zip:?}: the only JWE compression is DEF"),
             hint,
         )),
-        Some(other) => Err(failed(format!("zip is {other}, not a string"), hint)),
+        Some(other) => Err(broken_after_unwrap(
+            format!("zip is {other}, not a string"),
+            hint,
+        )),
     }
 }
 

@@ -106,7 +106,7 @@ pub(super) fn view(jws: &ParsedJws, compact: &str) -> JwsView {
     JwsView {
         header: Value::Object(jws.header.members.clone()),
         claims,
-        token: compact.to_string(),
+        token: Some(compact.to_string()),
     }
 }
 

@@ -16,6 +16,7 @@ mod jwe;
 mod jws;
 mod options;
 mod report;
+mod sentence;
 mod text;
 
 pub use check::Check;
@@ -23,9 +24,11 @@ pub use find::{Found, Place, find};
 
 pub use options::{InspectError, MAX_INPUT_BYTES, Names, Options};
 pub use report::{JweView, JwsView, Kind, Report};
+pub use sentence::verdict_sentence;
 
-use crate::verdict::{Layer, Status};
+use crate::verdict::{Layer, Status, Subject, Verdict};
 use check::Checks;
+use report::Opening;
 use text::Compact;
 
 use crate::keys::{KeyKind, MIN_BITS};
@@ -43,13 +46,20 @@ pub fn inspect(text: &str, options: &Options<'_>) -> Result<Report, InspectError
             return Err(InspectError::DecryptKeyTooSmall { name, bits });
         }
     }
+    let decrypt_key_sha256 = options
+        .decrypt_key
+        .map(|key| key.public_info().map(|info| info.sha256_fingerprint))
+        .transpose()?;
     let mut checks = Checks::new();
+    let mut opening = Opening::NoKey;
     let mut report = Report {
         kind: Kind::Unknown,
         jwe: None,
         jws: None,
         checks: Vec::new(),
         ok: true,
+        verdict: Verdict::default(),
+        decrypt_key_sha256,
         decrypted_payload: None,
     };
     match text::read(text, options, &mut checks) {
@@ -65,7 +75,9 @@ pub fn inspect(text: &str, options: &Options<'_>) -> Result<Report, InspectError
             report.kind = Kind::Jwe;
             report.jwe = Some(jwe::view(&jwe));
             jwe::check_header(&jwe, &mut checks);
-            if let Some(content) = jwe::open(&jwe, options, &mut checks)? {
+            let (content, opened) = jwe::open(&jwe, options, &mut checks)?;
+            opening = opened;
+            if let Some(content) = content {
                 match jws::read_content(&content, &mut checks) {
                     jws::Content::Jws(inner, compact, flaw) => {
                         let what = "the content is a compact signed JWT (JWS)";
@@ -95,6 +107,17 @@ pub fn inspect(text: &str, options: &Options<'_>) -> Result<Report, InspectError
     }
     report.checks = checks.finish();
     report.ok = report.checks.iter().all(|c| c.status != Status::Fail);
+    let subject = match (report.kind, options.expect_jws) {
+        (Kind::Jws, true) => Subject::SignedToken,
+        _ => Subject::Token,
+    };
+    report.verdict = report::judge(
+        subject,
+        report.jwe.as_ref(),
+        &report.checks,
+        opening,
+        report.decrypt_key_sha256.clone(),
+    );
     Ok(report)
 }
 

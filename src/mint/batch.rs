@@ -364,6 +364,7 @@ mod tests {
             visitor_data: None,
             extra_claims: serde_json::Map::new(),
             faults: Vec::new(),
+            stranger: None,
         })
         .unwrap();
         let rows: Vec<Row> = (0..700)

@@ -213,6 +213,12 @@ impl Fault {
         ) || self == Fault::Unsigned
     }
 
+    /// Whether the token carries the brand-signed JWS unencrypted: whoever receives it can
+    /// encrypt it to iAdvize's key and hold a token iAdvize accepts, for the user id it names.
+    pub fn exposes_signed_token(self) -> bool {
+        self == Fault::PlainJws
+    }
+
     /// What the fault is, what made it, what catches it and what iAdvize does with it.
     pub fn info(self) -> FaultInfo {
         use Acceptance::{Accepts, Rejects};

@@ -57,14 +57,25 @@ pub(super) struct FaultyMaker {
 
 impl FaultyMaker {
     /// Builds what `faults` need from the brand's key and the recipient (`None`: only signing).
-    /// `wrong-signer` and `wrong-recipient` generate their key here.
+    /// `wrong-signer` signs with `stranger`, `wrong-recipient` encrypts to it: a key of
+    /// nobody's, generated here when none is given.
     pub(super) fn new(
         faults: Faults,
         signing_key: &LoadedKey,
         recipient: Option<&LoadedKey>,
+        stranger: Option<&LoadedKey>,
     ) -> Result<Self, MintError> {
         use josekit::jws::{HS256, RS256, RS512};
         let has = |fault| faults.has(fault);
+        let generated;
+        let stranger = match stranger {
+            Some(key) => key,
+            None if has(Fault::WrongSigner) || has(Fault::WrongRecipient) => {
+                generated = LoadedKey::generate(2048).map_err(MintError::Key)?;
+                &generated
+            }
+            None => signing_key,
+        };
         let brand_der = signing_key.private_pkcs8_der().map_err(MintError::Key)?;
         let jose = MintError::Jose;
         let signer: Option<Box<dyn JwsSigner>> = if has(Fault::Unsigned) {
@@ -80,8 +91,7 @@ impl FaultyMaker {
         } else if has(Fault::JwsRs512) {
             Some(Box::new(RS512.signer_from_der(&*brand_der).map_err(jose)?))
         } else if has(Fault::WrongSigner) {
-            let other = LoadedKey::generate(2048).map_err(MintError::Key)?;
-            let der = other.private_pkcs8_der().map_err(MintError::Key)?;
+            let der = stranger.private_pkcs8_der().map_err(MintError::Key)?;
             Some(Box::new(RS256.signer_from_der(&*der).map_err(jose)?))
         } else {
             Some(Box::new(RS256.signer_from_der(&*brand_der).map_err(jose)?))
@@ -97,12 +107,8 @@ impl FaultyMaker {
             None => None,
             Some(_) if has(Fault::PlainJws) => None,
             Some(recipient) => {
-                let generated;
                 let key = match has(Fault::WrongRecipient) {
-                    true => {
-                        generated = LoadedKey::generate(2048).map_err(MintError::Key)?;
-                        &generated
-                    }
+                    true => stranger,
                     false => recipient,
                 };
                 let alg = if has(Fault::JweRsaOaep) {

@@ -29,11 +29,14 @@ pub struct Request {
     /// The `iss` claim.
     pub issuer: Option<String>,
     /// Visitor details for every token (a row's own fields are set over them).
-    pub visitor_data: Option<Map<String, Value>>,
+    pub visitor_data: Option<VisitorData>,
     /// Further claims, each a registered JWT claim or prefixed with `https://iadvize.com/`.
     pub extra_claims: Map<String, Value>,
     /// Defects to put in every token on purpose (none for a token iAdvize should accept).
     pub faults: Vec<Fault>,
+    /// A key of nobody's, for the faults that need one (`wrong-signer` signs with it,
+    /// `wrong-recipient` encrypts to it); generated for the plan when `None`.
+    pub stranger: Option<LoadedKey>,
 }
 
 /// Whom the token is encrypted to.
@@ -124,7 +127,7 @@ pub struct Plan {
     faulty: Option<FaultyMaker>,
     ttl: u64,
     issuer: Option<String>,
-    visitor_data: Option<Map<String, Value>>,
+    visitor_data: Option<VisitorData>,
     extra_claims: Map<String, Value>,
     /// None when only signing.
     recipient: Option<RecipientInfo>,
@@ -153,9 +156,6 @@ impl Plan {
     /// Checks the request once: keys, lifetime, visitor data, issuer, extra claims.
     pub fn new(request: Request) -> Result<(Plan, Vec<Notice>), MintError> {
         let ttl = check_ttl(request.ttl)?;
-        if let Some(data) = &request.visitor_data {
-            claims::check_visitor_fields(data).map_err(MintError::VisitorData)?;
-        }
         if let Some(issuer) = &request.issuer {
             claims::check_issuer(issuer).map_err(MintError::Issuer)?;
         }
@@ -179,7 +179,12 @@ impl Plan {
         .map_err(MintError::Fault)?;
         let faulty = match faults.is_empty() {
             true => None,
-            false => Some(FaultyMaker::new(faults, signing_key, recipient_key)?),
+            false => Some(FaultyMaker::new(
+                faults,
+                signing_key,
+                recipient_key,
+                request.stranger.as_ref(),
+            )?),
         };
 
         let mut notices: Vec<Notice> = key_notices(KeyRole::Signing, signing_key);
@@ -283,7 +288,7 @@ impl Plan {
         let visitor = match (&self.visitor_data, &user.visitor_data) {
             (None, None) => None,
             (common, own) => {
-                let mut data = common.clone().unwrap_or_default();
+                let mut data = common.as_ref().map(VisitorData::to_map).unwrap_or_default();
                 for (field, value) in own.iter().flat_map(VisitorData::iter) {
                     data.insert(field.to_string(), Value::String(value.to_string()));
                 }
@@ -373,6 +378,7 @@ mod tests {
             visitor_data: None,
             extra_claims: Map::new(),
             faults: Vec::new(),
+            stranger: None,
         };
         request(&mut req);
         Plan::new(req)

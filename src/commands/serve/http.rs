@@ -13,16 +13,15 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use iadvize_auth::time;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use super::engine::{Engine, EngineError};
 use super::log::{Noted, RequestLog};
 use super::policy::Policy;
-use serde_json::value::RawValue;
+use iadvize_auth::rehearsal::{Rehearsal, RehearsalError, TokenRequest};
 
 /// Request bodies over this are refused (413).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -49,7 +48,7 @@ const BOXED_JS: &str = include_str!("assets/boxed.js");
 /// Everything the handlers share.
 #[derive(Debug)]
 pub struct App {
-    pub engine: Arc<Engine>,
+    pub rehearsal: Arc<Rehearsal>,
     pub policy: Policy,
     pub log: RequestLog,
     /// The answer of `GET /keys`, made at start.
@@ -87,6 +86,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/token", get(token_get).post(token_post))
         .route("/verify", post(verify))
         .route("/keys", get(keys))
+        .route("/faults", get(faults))
         .route(
             "/healthz",
             get(|| async { json_response(StatusCode::OK, json!({"status": "ok"})) }),
@@ -150,149 +150,63 @@ fn with_note(mut response: Response, noted: Noted) -> Response {
     response
 }
 
-fn engine_error(err: EngineError) -> Response {
-    match err {
-        EngineError::Refused(message) => error(StatusCode::BAD_REQUEST, message),
-        EngineError::Failed(message) => error(StatusCode::INTERNAL_SERVER_ERROR, message),
-    }
-}
-
-/// What `/token` was asked for.
-struct TokenRequest {
-    user_id: String,
-    visitor_data: Option<Map<String, Value>>,
-    /// `fault=KIND` (repeatable), as `mint --fault` takes it.
-    faults: Vec<String>,
-}
-
-/// `POST /token`: `{"userId": "…", "visitorData": {…}}`.
-async fn token_post(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    match token_request_from_json(&app.engine, &body) {
-        Ok(request) => mint(app, request).await,
-        Err(err) => engine_error(err),
-    }
-}
-
-/// `GET /token?userId=…&firstName=…`: visitor data fields as their own parameters.
+/// `GET /token?userId=…&firstName=…&fault=…`: visitor data fields as their own parameters.
 async fn token_get(
     State(app): State<Arc<App>>,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Response {
-    match token_request_from_query(params) {
-        Ok(request) => mint(app, request).await,
-        Err(message) => error(StatusCode::BAD_REQUEST, message),
-    }
+    mint(app, TokenRequest::parse(&params, None)).await
 }
 
-/// The body of `POST /token`; its visitor data is kept as JSON text, for the library to read
-/// (it refuses a field given twice, which a JSON parser would silently keep once).
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TokenBody<'a> {
-    #[serde(rename = "userId")]
-    user_id: String,
-    #[serde(rename = "visitorData", borrow, default)]
-    visitor_data: Option<&'a RawValue>,
-    /// A fault's name, or a list of them.
-    #[serde(default)]
-    fault: Option<OneOrMore>,
+/// `POST /token`: `{"userId": "…", "visitorData": {…}, "fault": …}`, and the same parameters
+/// as `GET` in the query string.
+async fn token_post(
+    State(app): State<Arc<App>>,
+    Query(params): Query<Vec<(String, String)>>,
+    body: Bytes,
+) -> Response {
+    mint(app, TokenRequest::parse(&params, Some(&body))).await
 }
 
-#[derive(serde::Deserialize)]
-#[serde(untagged)]
-enum OneOrMore {
-    One(String),
-    More(Vec<String>),
-}
-
-fn token_request_from_json(engine: &Engine, body: &[u8]) -> Result<TokenRequest, EngineError> {
-    let refused = |why: &dyn std::fmt::Display| {
-        EngineError::Refused(format!(
-            r#"the body must be {{"userId": "…", "visitorData": {{…}}, "fault": …}} (visitorData and fault optional): {why}"#
-        ))
+async fn mint(app: Arc<App>, request: Result<TokenRequest, RehearsalError>) -> Response {
+    let request = match request {
+        Ok(request) => request,
+        Err(err) => return refused(err, None),
     };
-    // serde would also read a struct from an array of its values.
-    if !body.trim_ascii_start().starts_with(b"{") {
-        return Err(refused(&"it is not a JSON object"));
-    }
-    let body: TokenBody<'_> = serde_json::from_slice(body).map_err(|e| refused(&e))?;
-    let visitor_data = match body.visitor_data {
-        Some(raw) if raw.get() != "null" => Some(engine.visitor_data(raw.get().as_bytes())?),
-        _ => None,
-    };
-    let faults = match body.fault {
-        None => Vec::new(),
-        Some(OneOrMore::One(name)) => vec![name],
-        Some(OneOrMore::More(names)) => names,
-    };
-    Ok(TokenRequest {
-        user_id: body.user_id,
-        visitor_data,
-        faults,
-    })
-}
-
-fn token_request_from_query(params: Vec<(String, String)>) -> Result<TokenRequest, String> {
-    let mut user_id = None;
-    let mut fields = Map::new();
-    let mut faults = Vec::new();
-    for (name, value) in params {
-        if name == "fault" {
-            faults.push(value);
-            continue;
-        }
-        let repeated = if name == "userId" {
-            user_id.replace(value).is_some()
-        } else {
-            fields.insert(name.clone(), Value::String(value)).is_some()
-        };
-        if repeated {
-            return Err(format!("parameter {name:?} is given more than once"));
-        }
-    }
-    let user_id = user_id.ok_or("userId is missing: GET /token?userId=ID")?;
-    Ok(TokenRequest {
-        user_id,
-        visitor_data: (!fields.is_empty()).then_some(fields),
-        faults,
-    })
-}
-
-async fn mint(app: Arc<App>, request: TokenRequest) -> Response {
-    let engine = app.engine.clone();
-    let TokenRequest {
-        user_id,
-        visitor_data,
-        faults,
-    } = request;
-    let id = user_id.clone();
-    let minted = tokio::task::spawn_blocking(move || {
-        let faults = engine.faults(&faults)?;
-        engine.mint(&id, visitor_data, faults, time::now())
-    })
-    .await;
-    let (response, verdict, warning) = match minted {
-        Ok(Ok(minted)) => (
-            json_response(StatusCode::OK, json!({ "token": minted.token })),
-            "minted",
-            minted.warning,
+    let rehearsal = app.rehearsal.clone();
+    let user_id = request.user_id.clone();
+    let minted = tokio::task::spawn_blocking(move || rehearsal.token(&request, time::now())).await;
+    match minted {
+        Ok(Ok(minted)) => with_note(
+            json_response(StatusCode::OK, json!(minted)),
+            Noted {
+                user_id: Some(user_id),
+                verdict: Some("minted"),
+                cause: minted.notices.first().cloned(),
+            },
         ),
-        Ok(Err(err)) => (engine_error(err), "refused", None),
-        Err(_) => (
-            error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "minting stopped unexpectedly",
-            ),
-            "refused",
-            None,
+        Ok(Err(err)) => refused(err, Some(user_id)),
+        Err(_) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "minting stopped unexpectedly",
         ),
+    }
+}
+
+/// A refused request's answer, its reason noted for the log.
+fn refused(err: RehearsalError, user_id: Option<String>) -> Response {
+    let cause = err.to_string();
+    let response = match err {
+        RehearsalError::Refused(message) => error(StatusCode::BAD_REQUEST, message),
+        RehearsalError::Unavailable(message) => error(StatusCode::CONFLICT, message),
+        RehearsalError::Failed(message) => error(StatusCode::INTERNAL_SERVER_ERROR, message),
     };
     with_note(
         response,
         Noted {
-            user_id: Some(user_id),
-            verdict: Some(verdict),
-            warning,
+            user_id,
+            verdict: Some("refused"),
+            cause: Some(cause),
         },
     )
 }
@@ -303,19 +217,13 @@ async fn verify(State(app): State<Arc<App>>, body: Bytes) -> Response {
         Ok(token) => token,
         Err(message) => return error(StatusCode::BAD_REQUEST, message),
     };
-    if !app.engine.can_judge() {
-        return error(
-            StatusCode::CONFLICT,
-            "this server encrypts to iAdvize's production key (--production), which only \
-             iAdvize can open: test with the real tag, or restart serve without --production",
-        );
-    }
-    let engine = app.engine.clone();
+    let rehearsal = app.rehearsal.clone();
     let received = token.clone();
-    let judged = tokio::task::spawn_blocking(move || engine.judge(&received, time::now())).await;
-    let judged = match judged {
-        Ok(Ok(judged)) => judged,
-        Ok(Err(err)) => return engine_error(err),
+    let verified =
+        tokio::task::spawn_blocking(move || rehearsal.verify(&received, time::now())).await;
+    let verified = match verified {
+        Ok(Ok(verified)) => verified,
+        Ok(Err(err)) => return refused(err, None),
         Err(_) => {
             return error(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -323,27 +231,31 @@ async fn verify(State(app): State<Arc<App>>, body: Bytes) -> Response {
             );
         }
     };
+    let status = if verified.accepted { SUCCESS } else { FAILURE };
     let mut authentication = json!({
         "option": { "type": "SECURED_AUTHENTICATION", "token": token },
-        "status": if judged.ok { SUCCESS } else { FAILURE },
+        "status": status,
     });
-    if !judged.ok {
+    if !verified.accepted {
         authentication["reason"] = SERVER_ERROR_REASON.into();
     }
     let body = json!({
         "authentication": authentication,
         "diagnosis": {
             "source": DIAGNOSIS_SOURCE,
-            "report": judged.report,
-            "verdict": judged.verdict,
+            "sentence": verified.sentence,
+            "report": verified.report,
+            "verdict": verified.report.verdict,
         },
     });
     with_note(
         json_response(StatusCode::OK, body),
         Noted {
-            user_id: judged.user_id,
-            verdict: Some(if judged.ok { SUCCESS } else { FAILURE }),
-            warning: None,
+            user_id: verified.user_id,
+            verdict: Some(status),
+            cause: verified
+                .first_failure
+                .map(|id| format!("first failing check {id}")),
         },
     )
 }
@@ -361,6 +273,11 @@ fn token_from_body(body: &[u8]) -> Result<String, String> {
         Some(_) => Err(format!("token must be a string; {SHAPE}")),
         None => Err(format!("token is missing; {SHAPE}")),
     }
+}
+
+/// `GET /faults`: every fault `/token` takes, and why this server refuses any.
+async fn faults(State(app): State<Arc<App>>) -> Response {
+    json_response(StatusCode::OK, json!({ "faults": app.rehearsal.faults() }))
 }
 
 async fn keys(State(app): State<Arc<App>>) -> Response {
