@@ -382,10 +382,13 @@ pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
         ),
     }
 
+    // A key that does not open the token is not the token's fault.
+    let not_this_key = report.given_key_does_not_open();
     let to_fix: Vec<_> = report
         .checks
         .iter()
         .filter(|c| matches!(c.status, Status::Fail | Status::Warn))
+        .filter(|c| !(not_this_key && c.id == CheckId::JweDecrypt))
         .collect();
     if !to_fix.is_empty() {
         let _ = writeln!(out, "\n{}", h("What to fix"));

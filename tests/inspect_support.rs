@@ -85,21 +85,153 @@ fn first_line(out: &std::process::Output) -> String {
     verdict
 }
 
-#[test]
-fn the_first_line_is_the_verdict_in_one_of_four_forms() {
-    let lab = Lab::new();
-    let good = lab.good();
-    let out = lab.inspect(&good, "dv", &[]);
+/// A production token, encrypted to iAdvize's built-in key, as `mint` makes it by default.
+fn production_token(lab: &Lab) -> String {
+    let out = run(lab.sb.cmd().args([
+        "mint",
+        "--key",
+        "brand-private.pem",
+        "--user-id",
+        "customer-8812",
+        "--now",
+        &NOW.to_string(),
+    ]));
     assert_exit(&out, 0);
-    assert_eq!(first_line(&out), "Verdict: iAdvize accepts this token.");
+    stdout(&out).trim().to_string()
+}
 
+/// Every verdict says whom it speaks for: the six ways support and QA meet a token, each
+/// pinned whole (the first line, the three JSON verdict members, the exit code).
+#[test]
+fn each_verdict_names_its_recipient_production_or_stand_in() {
+    let lab = Lab::new();
+    let production = production_token(&lab);
+    let standin = lab.good();
+    const STANDIN: &str = "67474fd3acac63c9f09274057ea00674e2939d3bd530a518de2af921490478f8";
+    const CANNOT_TELL_KEYLESS: &str = "Verdict: cannot tell whether iAdvize accepts this token: \
+        the inner signed token and the claims were not checked; give --decrypt-key (the private \
+        key the token was encrypted to) to check them. What could be checked without it passes: \
+        the token's form and headers, and a 2048-bit recipient key, as iAdvize's production key \
+        has. A production token opens only with iAdvize's private key: ask the brand for the \
+        inner signed token (JWS) its backend made before encrypting, and judge it with --expect \
+        jws; or rehearse with a stand-in key pair.";
+    let not_this_key = |sha256: &str| {
+        format!(
+            "Verdict: cannot tell: this token is not encrypted to the stand-in key you gave \
+             (SHA-256 {}…); a production token is encrypted to iAdvize's key, which only iAdvize \
+             can open. What could be checked without it passes: the token's form and headers, \
+             and a 2048-bit recipient key, as iAdvize's production key has.",
+            &sha256[..8]
+        )
+    };
+    let unknown = json!({"role": "unknown", "sha256": null});
+    let cases = [
+        // A production token: no key, a stand-in's key, only the brand's public key.
+        (
+            &production,
+            vec![],
+            CANNOT_TELL_KEYLESS.to_string(),
+            ["unknown", "unknown"],
+            unknown.clone(),
+            3,
+        ),
+        (
+            &production,
+            vec![
+                "--decrypt-key",
+                "standin-iadvize-private.pem",
+                "--verify-key",
+                "brand-public.pem",
+            ],
+            not_this_key(STANDIN),
+            ["rejects", "unknown"],
+            unknown.clone(),
+            3,
+        ),
+        (
+            &production,
+            vec!["--verify-key", "brand-public.pem"],
+            CANNOT_TELL_KEYLESS.to_string(),
+            ["unknown", "unknown"],
+            unknown.clone(),
+            3,
+        ),
+        // A stand-in token: its stand-in's key, another stand-in's key, no key.
+        (
+            &standin,
+            vec![
+                "--decrypt-key",
+                "standin-iadvize-private.pem",
+                "--verify-key",
+                "brand-public.pem",
+            ],
+            format!(
+                "Verdict: your stand-in (SHA-256 {}…) accepts this token as iAdvize would; \
+                 iAdvize's production service cannot open it: it is encrypted to the stand-in, \
+                 not to iAdvize's key.",
+                &STANDIN[..8]
+            ),
+            ["accepts", "rejects"],
+            json!({"role": "standin", "sha256": STANDIN}),
+            0,
+        ),
+        (
+            &standin,
+            vec![
+                "--decrypt-key",
+                "other-private.pem",
+                "--verify-key",
+                "brand-public.pem",
+            ],
+            not_this_key("80fab788"),
+            ["rejects", "unknown"],
+            unknown.clone(),
+            3,
+        ),
+        (
+            &standin,
+            vec![],
+            CANNOT_TELL_KEYLESS.to_string(),
+            ["unknown", "unknown"],
+            unknown,
+            3,
+        ),
+    ];
+    for (token, keys, line, [iadvize, production], recipient, code) in cases {
+        let mut args = vec!["inspect", token.as_str(), "--now", "1700000000"];
+        args.extend(&keys);
+        let out = run(lab.sb.cmd().args(&args));
+        assert_eq!(first_line(&out), line, "{keys:?}");
+        assert_exit(&out, code);
+        args.push("--json");
+        let out = run(lab.sb.cmd().args(&args));
+        assert_exit(&out, code);
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let verdict = &report["verdict"];
+        assert_eq!(
+            (
+                &verdict["iadvize"],
+                &verdict["production"],
+                &verdict["recipient"]
+            ),
+            (&json!(iadvize), &json!(production), &recipient),
+            "{keys:?}"
+        );
+        assert_eq!(report["schema_version"], 3);
+    }
+}
+
+/// A stand-in's verdict says which layer refuses or lets through.
+#[test]
+fn a_stand_in_s_verdict_says_its_layer() {
+    let lab = Lab::new();
     let expired = lab.token("customer-8812", "brand-private.pem", NOW - 3600);
     let out = lab.inspect(&expired, "dv", &[]);
     assert_exit(&out, 1);
     assert!(
         first_line(&out).starts_with(
-            "Verdict: iAdvize accepts this token today, but it breaks iAdvize's documented \
-             rules: expired 59 min ago"
+            "Verdict: your stand-in (SHA-256 67474fd3…) accepts this token as iAdvize's JOSE \
+             library would, but it breaks iAdvize's documented rules: expired 59 min ago"
         ),
         "{}",
         stdout(&out)
@@ -109,22 +241,14 @@ fn the_first_line_is_the_verdict_in_one_of_four_forms() {
     let out = lab.inspect(&forged, "dv", &[]);
     assert_exit(&out, 1);
     assert!(
-        first_line(&out)
-            .starts_with("Verdict: iAdvize rejects this token: the signature does not verify"),
+        first_line(&out).starts_with(
+            "Verdict: your stand-in (SHA-256 67474fd3…) rejects this token, as iAdvize's JOSE \
+             library would: the signature does not verify"
+        ),
         "{}",
         stdout(&out)
     );
-
-    let out = lab.inspect(&good, "", &[]);
-    assert_exit(&out, 0);
-    let text = stdout(&out);
-    assert!(
-        first_line(&out).starts_with(
-            "Verdict: cannot tell whether iAdvize accepts this token: the inner signed token \
-             and the claims were not checked; give --decrypt-key"
-        ),
-        "{text}"
-    );
+    let text = stdout(&lab.inspect(&lab.good(), "", &[]));
     assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
 }
 
@@ -136,7 +260,7 @@ fn keyless_and_verify_key_only_runs_say_what_was_not_checked() {
     let forged = lab.token("customer-8812", "other-private.pem", NOW);
     for keys in ["", "v"] {
         let (code, reports) = lab.reports(&forged, keys);
-        assert_eq!(code, 0, "nothing failed that could be seen");
+        assert_eq!(code, 3, "nothing failed that could be seen: cannot tell");
         let verdict = &reports[0]["verdict"];
         assert_eq!(verdict["iadvize"], "unknown", "{keys}: {verdict}");
         assert_eq!(verdict["rules"], "unknown");
@@ -150,7 +274,7 @@ fn keyless_and_verify_key_only_runs_say_what_was_not_checked() {
             unchecked.contains(&"jws.signature") && unchecked.contains(&"claims.user_id"),
             "{unchecked:?}"
         );
-        assert_eq!(reports[0]["schema_version"], 2);
+        assert_eq!(reports[0]["schema_version"], 3);
     }
     // The verify key alone cannot reach the signature inside the encryption: it says so.
     let (_, reports) = lab.reports(&forged, "v");
@@ -206,8 +330,8 @@ fn a_log_with_three_tokens_and_noise_gets_a_report_each_with_its_place() {
     assert_eq!(human.matches("\nVerdict: ").count() + 1, 3, "{human}");
     assert!(
         human.ends_with(
-            "Summary: 3 tokens found: 2 accepted by iAdvize, 1 rejected; 2 break iAdvize's \
-             documented rules\n"
+            "Summary: 3 tokens found: 1 accepted, 1 accepted but breaking iAdvize's documented \
+             rules, 1 rejected\n"
         ),
         "{human}"
     );
@@ -335,7 +459,7 @@ fn a_file_named_without_its_at_sign_is_pointed_out() {
     let out = lab.inspect("t.txt", "", &["--json"]);
     assert_exit(&out, 2);
     let error: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(error["schema_version"], 2);
+    assert_eq!(error["schema_version"], 3);
     assert!(
         error["error"]
             .as_str()

@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use iadvize_auth::inspect::{self, Names, Options, Place, Report};
 use iadvize_auth::keys::{KeyError, read_limited};
 use iadvize_auth::time;
-use iadvize_auth::verdict::{Answer, Rules, Verdict};
+use iadvize_auth::verdict::{Acceptance, Answer, Role};
 use serde::Serialize;
 
 use super::{Outcome, key_source, load_key};
@@ -159,30 +159,37 @@ fn judge_all(args: InspectArgs) -> anyhow::Result<Outcome> {
     })
 }
 
-/// `3 tokens found: 1 accepted, 2 rejected; 2 break iAdvize's documented rules`.
+/// `Summary: 3 tokens found: 1 accepted, 1 accepted but breaking iAdvize's documented rules,
+/// 1 rejected`.
 fn summary(reports: &[(Report, Vec<String>)]) -> String {
-    let verdicts: Vec<&Verdict> = reports.iter().map(|(r, _)| &r.verdict).collect();
-    let count = |wanted: Answer| verdicts.iter().filter(|v| v.answer() == wanted).count();
-    let breaking = verdicts.iter().filter(|v| v.rules == Rules::Fail).count();
-    let mut parts = Vec::new();
-    for (n, words) in [
-        (count(Answer::Accepted), "accepted"),
-        (count(Answer::Rejected), "rejected"),
-        (count(Answer::CannotTell), "cannot tell"),
-    ] {
-        if n > 0 {
-            parts.push(format!("{n} {words}"));
-        }
+    let kinds = [
+        "accepted",
+        "accepted but breaking iAdvize's documented rules",
+        "rejected",
+        "cannot tell",
+    ];
+    let mut counts = [0usize; 4];
+    for (report, _) in reports {
+        let verdict = &report.verdict;
+        let opened = verdict.recipient.role != Role::Unknown;
+        let kind = match verdict.answer() {
+            Answer::Accepted => 0,
+            Answer::CannotTell => 3,
+            Answer::Rejected if opened && verdict.iadvize == Acceptance::Accepts => 1,
+            Answer::Rejected => 2,
+        };
+        counts[kind] += 1;
     }
+    let parts: Vec<String> = counts
+        .iter()
+        .zip(kinds)
+        .filter(|(n, _)| **n > 0)
+        .map(|(n, words)| format!("{n} {words}"))
+        .collect();
     format!(
-        "Summary: {} found: {}; {} iAdvize's documented rules\n",
+        "Summary: {} found: {}\n",
         iadvize_auth::text::plural(reports.len(), "token"),
-        parts.join(", "),
-        match breaking {
-            0 => "none breaks".to_string(),
-            1 => "1 breaks".to_string(),
-            n => format!("{n} break"),
-        }
+        parts.join(", ")
     )
 }
 

@@ -64,6 +64,14 @@ impl Report {
         self.checks.iter().find(|c| c.id == id)
     }
 
+    /// Whether the private key given does not open the token: it is for another recipient
+    /// (production, or another stand-in), which nobody holding this key can tell.
+    pub fn given_key_does_not_open(&self) -> bool {
+        self.kind == Kind::Jwe
+            && self.decrypt_key_sha256.is_some()
+            && self.verdict.recipient.role == Role::Unknown
+    }
+
     /// The report with no signature in it, for whoever may not hold a brand-signed token: the
     /// inner token is left out, and in the decrypted content and the checks' words every run
     /// of 40 or more base64, base64url or hex characters that is not base64url of JSON text

@@ -127,10 +127,16 @@ impl Words<'_> {
 
     /// What the checks made say, when something was left unchecked.
     fn checked_so_far(&self) -> String {
-        match self.report.verdict.rules {
-            Rules::Fail => format!(
+        let unopened = self.report.verdict.recipient.role == Role::Unknown;
+        match (self.report.verdict.rules, &self.report.jwe) {
+            (Rules::Fail, _) => format!(
                 "What was checked breaks iAdvize's documented rules: {}.",
                 self.broken_rule()
+            ),
+            (_, Some(jwe)) if unopened => format!(
+                "What could be checked without it passes: the token's form and headers, and a \
+                 {}-bit recipient key, as iAdvize's production key has.",
+                jwe.encrypted_key_bytes * 8
             ),
             _ => "What could be checked passes.".to_string(),
         }

@@ -55,6 +55,8 @@ pub enum Recipient {
 pub enum Notice {
     /// Tokens go to iAdvize's production key (this is its SHA-256 fingerprint).
     ProductionRecipient { sha256: String },
+    /// Tokens go to a stand-in's key (this is its SHA-256 fingerprint): rehearsal tokens.
+    StandinRecipient { sha256: String },
     /// The recipient is the brand's own key, which iAdvize does not hold.
     RecipientIsSigningKey,
     /// A lifetime past an hour.
@@ -68,7 +70,10 @@ pub enum Notice {
 impl Notice {
     /// A warning (something is probably wrong) rather than a note.
     pub fn is_warning(&self) -> bool {
-        !matches!(self, Notice::ProductionRecipient { .. })
+        !matches!(
+            self,
+            Notice::ProductionRecipient { .. } | Notice::StandinRecipient { .. }
+        )
     }
 }
 
@@ -79,6 +84,12 @@ impl std::fmt::Display for Notice {
                 f,
                 "encrypting to iAdvize's production key (built in, SHA-256 {sha256}): only \
                  iAdvize can open this token"
+            ),
+            Notice::StandinRecipient { sha256 } => write!(
+                f,
+                "encrypting to a stand-in (SHA-256 {}…): a rehearsal token, which iAdvize's \
+                 production service cannot open",
+                sha256.get(..8).unwrap_or(sha256)
             ),
             Notice::RecipientIsSigningKey => f.write_str(
                 "the token is encrypted to the brand's own key; iAdvize cannot decrypt it. \
@@ -193,12 +204,13 @@ impl Plan {
             let info = key.public_info().map_err(MintError::Key)?;
             let own = signing_key.public_info().map_err(MintError::Key)?;
             notices.extend(key_notices(KeyRole::Recipient, key));
-            if matches!(request.recipient, Recipient::IadvizeProduction) {
-                notices.push(Notice::ProductionRecipient {
-                    sha256: info.sha256_fingerprint.clone(),
-                });
+            let sha256 = info.sha256_fingerprint.clone();
+            if info.is_iadvize_production() {
+                notices.push(Notice::ProductionRecipient { sha256 });
             } else if info.sha256_fingerprint == own.sha256_fingerprint {
                 notices.push(Notice::RecipientIsSigningKey);
+            } else {
+                notices.push(Notice::StandinRecipient { sha256 });
             }
             recipient = Some(RecipientInfo {
                 is_iadvize_production: info.is_iadvize_production(),
