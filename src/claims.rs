@@ -694,20 +694,30 @@ mod tests {
 
     #[test]
     fn visitor_data_rules() {
-        let ok = serde_json::json!({"firstName": "Jane", "email": "j@example.com"});
-        assert!(check_visitor_data(&ok).is_ok());
-        let unknown = serde_json::json!({"nickname": "J"});
-        let err = check_visitor_data(&unknown).unwrap_err().to_string();
+        let ok = parse_visitor_data(br#"{"firstName": "Jane", "email": "j@example.com"}"#);
+        assert!(ok.is_ok());
+        let err = parse_visitor_data(br#"{"nickname": "J"}"#)
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("nickname") && err.contains("firstName, lastName"),
             "{err}"
         );
-        let number = serde_json::json!({"zipCode": 44000});
         assert!(matches!(
-            check_visitor_data(&number),
+            parse_visitor_data(br#"{"zipCode": 44000}"#),
             Err(ClaimError::VisitorFieldNotString { .. })
         ));
-        assert!(check_visitor_data(&serde_json::json!([])).is_err());
+        assert!(parse_visitor_data(b"[]").is_err());
+    }
+
+    #[test]
+    fn visitor_data_overlaid_keeps_the_later_value_of_a_field() {
+        let base = VisitorData::from_fields([("city", "Nantes"), ("email", "a@x")]).unwrap();
+        let over = VisitorData::from_fields([("email", "b@x"), ("country", "France")]).unwrap();
+        assert_eq!(
+            base.overlaid(&over).iter().collect::<Vec<_>>(),
+            [("city", "Nantes"), ("email", "b@x"), ("country", "France")]
+        );
     }
 
     #[test]
@@ -742,7 +752,7 @@ mod tests {
     #[test]
     fn visitor_data_json_refuses_a_field_given_twice() {
         let ok = parse_visitor_data(br#"{"firstName":"Jane","city":"Nantes"}"#).unwrap();
-        assert_eq!(ok["city"], "Nantes");
+        assert_eq!(ok.to_map()["city"], "Nantes");
         assert_eq!(
             parse_visitor_data(br#"{"firstName":"Jane","firstName":"John"}"#),
             Err(ClaimError::DuplicateVisitorField {

@@ -4,6 +4,8 @@
 mod common;
 
 use std::io::Write;
+
+use base64::Engine as _;
 use std::time::{Duration, Instant};
 
 use common::server::{Reply, STANDIN_ARGS, Server};
@@ -293,9 +295,10 @@ fn token_refuses_what_mint_refuses_with_a_json_error() {
         let message = server.post("/token", body).assert_error(400, &[why]);
         assert!(message.starts_with(shape), "{message}");
     }
-    server
-        .post("/token", "{}")
-        .assert_error(400, &["userId is missing: give it as {\"userId\": \"…\"} in the body"]);
+    server.post("/token", "{}").assert_error(
+        400,
+        &["userId is missing: give it as {\"userId\": \"…\"} in the body"],
+    );
     // A visitor data field given twice is refused, as mint refuses it.
     server
         .post(
@@ -771,4 +774,152 @@ fn load_two_thousand_tokens_from_fifty_clients() {
     ids.dedup();
     assert_eq!(ids.len(), 2000, "every request got its own user's token");
     assert_eq!(server.stop().0.code(), Some(0));
+}
+
+/// Nothing a rehearsal hands out works in production unless it is asked to: with no argument
+/// the brand key is the run's own, with the brand's own key the brand-signed token never leaves
+/// in the clear, and what the verifier or the log show holds no signature or token.
+#[test]
+fn nothing_a_rehearsal_hands_out_works_in_production() {
+    let sb = Sandbox::with_fixtures(FIXTURES);
+    // With no argument at all: both keys made for the run, the brand's marked as such.
+    let server = Server::start(&sb, &[]);
+    let keys = server.get("/keys").json();
+    assert_eq!(keys["brand"]["rehearsal"], true, "{keys}");
+    assert_eq!(keys["recipient"]["is_iadvize_production"], false);
+    let banner = server.stderr();
+    assert!(
+        banner.contains("brand key       rehearsal key generated for this run")
+            && banner.contains("nothing this server hands out works in production"),
+        "{banner}"
+    );
+    let token = token_of(&server.get("/token?userId=customer-8812"));
+    // The server's stand-in accepts it; no key the user holds opens or verifies it.
+    let verified = server.post("/verify", &token).json();
+    assert_eq!(
+        verified["authentication"]["status"],
+        "authentication-success"
+    );
+    let out = run(sb.cmd().args([
+        "inspect",
+        &token,
+        "--decrypt-key",
+        "standin-iadvize-private.pem",
+        "--verify-key",
+        "brand-public.pem",
+        "--json",
+    ]));
+    assert_exit(&out, 3);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["verdict"]["recipient"]["role"], "unknown");
+    // Faults that hand out the signed token are the run's own key's: allowed, and useless.
+    let plain = token_of(&server.get("/token?userId=customer-8812&fault=plain-jws"));
+    assert_eq!(plain.split('.').count(), 3, "{plain}");
+    let out = run(sb.cmd().args([
+        "inspect",
+        &plain,
+        "--verify-key",
+        "brand-public.pem",
+        "--json",
+    ]));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        check(&report, "jws.signature")["status"],
+        "fail",
+        "{report}"
+    );
+    drop(server);
+
+    // With the brand's own key: a fault that hands out its signed token is refused.
+    let server = Server::start(&sb, STANDIN_ARGS);
+    for path in [
+        "/token?userId=customer-8812&fault=plain-jws",
+        "/token?userId=customer-8812&fault=plain-jws&fault=expired",
+    ] {
+        server.get(path).assert_error(
+            400,
+            &["fault plain-jws hands out the token signed with the brand's own key unencrypted"],
+        );
+    }
+    server
+        .post("/token", r#"{"userId": "c-1", "fault": "plain-jws"}"#)
+        .assert_error(400, &["without --key"]);
+    let faults = server.get("/faults").json();
+    let plain_jws = faults["faults"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "plain-jws")
+        .unwrap();
+    assert!(plain_jws["refused"].is_string(), "{plain_jws}");
+
+    // The verifier never gives back the brand's signature, whatever shape the content has.
+    let jws = make_tokens(&json!([{
+        "sign_key": sb.join("brand-private.pem"),
+        "claims": r#"{"https://iadvize.com/userId":"customer-8812","exp":4102444800}"#,
+    }]))
+    .remove(0);
+    let [header, payload, signature] = jws.split('.').collect::<Vec<_>>()[..] else {
+        panic!("{jws}")
+    };
+    let json_serialisation =
+        json!({"protected": header, "payload": payload, "signature": signature}).to_string();
+    let contents = [
+        format!("{jws}.x"),
+        format!("Bearer {jws}"),
+        json!({ "token": jws }).to_string(),
+        json_serialisation,
+    ];
+    let specs: Vec<Value> = contents
+        .iter()
+        .map(|content| {
+            json!({
+                "payload_raw": content,
+                "encrypt_key": sb.join("standin-iadvize-public.pem"),
+            })
+        })
+        .collect();
+    let standard = base64::engine::general_purpose::STANDARD.encode(
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(signature)
+            .unwrap(),
+    );
+    for (content, token) in contents.iter().zip(make_tokens(&json!(specs))) {
+        let answer = server.post("/verify", &token);
+        assert_eq!(answer.status, 200, "{answer:?}");
+        assert!(
+            !answer.body.contains(signature) && !answer.body.contains(&standard),
+            "the brand's signature came back for the content {content}:\n{}",
+            answer.body
+        );
+        assert!(
+            !answer.body.contains(&signature[..40]),
+            "part of the signature came back for {content}"
+        );
+    }
+
+    // A token in the path stays out of the log and out of /requests.
+    let reply = server.post(&format!("/verify/{token}"), "");
+    assert_eq!(reply.status, 404);
+    let requests = server.get("/requests").body;
+    let (_, log) = server.stop();
+    for (what, text) in [("/requests", &requests), ("the log", &log)] {
+        assert!(!text.contains("eyJ"), "{what}: {text}");
+        for part in token.split('.').filter(|p| p.len() > 8) {
+            assert!(
+                !text.contains(part),
+                "{what} holds part of the token: {text}"
+            );
+        }
+    }
+    assert!(log.contains("POST /verify/…("), "{log}");
+}
+
+fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no check {id}"))
 }
