@@ -335,12 +335,15 @@ pub struct MintArgs {
 ///
 /// Finds every token in what it is given — a bare token, a log, JSON, a HAR file saved from a
 /// browser, an `Authorization:` header — and judges each one as iAdvize's Java library reads it.
-/// The report opens with the verdict (iAdvize accepts it; accepts it but it breaks iAdvize's
-/// documented rules; rejects it; or cannot tell, naming what was not checked), then what to
-/// fix, then the details and every check with its stable id (token.format, jwe.alg, claims.exp
-/// …). Without keys only the public parts are checked; --decrypt-key opens the JWE (a rehearsal
-/// stand-in's private key: only iAdvize holds its own), --verify-key checks the inner signature
-/// against the brand's registered key.
+/// The report opens with the verdict, which names the iAdvize it speaks for: iAdvize's
+/// production service, or your stand-in when --decrypt-key is a rehearsal key (then it also
+/// says that production cannot open the token). It accepts the token; accepts it but the token
+/// breaks iAdvize's documented rules; rejects it; or cannot tell, naming what was not checked
+/// and what to do next. Then what to fix, the details, and every check with its stable id
+/// (token.format, jwe.alg, claims.exp …). Without keys only the public parts are checked (a
+/// production token opens only with iAdvize's private key: judge the brand's inner signed
+/// token with --expect jws); --decrypt-key opens a rehearsal token; --verify-key checks the
+/// inner signature against the brand's registered key.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   iadvize-auth inspect eyJhbGciOiJSU0EtT0FFUC0yNTYi...
@@ -349,8 +352,11 @@ pub struct MintArgs {
   iadvize-auth inspect @token.txt --decrypt-key standin-private.pem --verify-key brand-public.pem
   iadvize-auth inspect --expect jws --verify-key registered-public.pem @inner-jws.txt
 
-Exit codes: 0 no check failed, 1 a check failed (for any token found), 2 the input could not be
-used.")]
+Exit codes, as the verdict says (several tokens: the worst, 1 over 3 over 0):
+  0  the recipient the verdict names accepts the token, and it keeps iAdvize's rules
+  1  the token is rejected, or a check failed (it breaks iAdvize's documented rules)
+  2  the input or a key could not be used
+  3  cannot tell: what decides was not checked, or --decrypt-key does not open the token")]
 pub struct InspectArgs {
     /// The token, or text holding tokens; `-` or nothing reads standard input; `@FILE` reads a
     /// file (up to 64 MiB).

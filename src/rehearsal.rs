@@ -370,10 +370,10 @@ impl TokenRequest {
         }
         if let Some(body) = body.filter(|b| !b.trim_ascii().is_empty()) {
             let body = Body::parse(body)?;
-            if let Some(id) = body.user_id {
-                if user_id.replace(id).is_some() {
-                    return Err(twice("userId"));
-                }
+            if let Some(id) = body.user_id
+                && user_id.replace(id).is_some()
+            {
+                return Err(twice("userId"));
             }
             if let Some(raw) = body.visitor_data.filter(|raw| raw.get() != "null") {
                 if visitor_data.is_some() {

@@ -227,7 +227,7 @@ pub(super) fn open(
     jwe: &ParsedJwe,
     options: &Options<'_>,
     checks: &mut Checks,
-) -> Result<(Option<Zeroizing<Vec<u8>>>, Opening), InspectError> {
+) -> Result<Opened, InspectError> {
     let name = options.names.decrypt_key;
     let Some(key) = options.decrypt_key else {
         checks.skip_needing(
@@ -257,7 +257,10 @@ pub(super) fn open(
             NeededKey::Decryption,
         );
         checks.skip_layer_needing(Layer::Claims, &reason("the claims"), NeededKey::Decryption);
-        return Ok((None, Opening::NoKey));
+        return Ok(Opened {
+            content: None,
+            opening: Opening::Keyless,
+        });
     };
     Ok(match decrypt(jwe, key, name)? {
         Decrypted::Plain { content, deflated } => {
@@ -272,7 +275,10 @@ pub(super) fn open(
                 ),
                 None => checks.pass(CheckId::JweDecrypt, format!("{opened})")),
             }
-            (Some(content), Opening::ByGivenKey)
+            Opened {
+                content: Some(content),
+                opening: Opening::Opens,
+            }
         }
         Decrypted::Mgf1Sha1(content) => {
             checks.fail(
@@ -281,7 +287,10 @@ pub(super) fn open(
                 MGF1_SHA1_HINT,
                 JavaStack::Rejects,
             );
-            (Some(content), Opening::ByGivenKey)
+            Opened {
+                content: Some(content),
+                opening: Opening::Opens,
+            }
         }
         Decrypted::Failed {
             message,
@@ -294,7 +303,10 @@ pub(super) fn open(
                 let reason = "not reached: the token could not be decrypted";
                 checks.skip_layer(Layer::Jws, reason);
                 checks.skip_layer(Layer::Claims, reason);
-                return Ok((None, Opening::ByGivenKey));
+                return Ok(Opened {
+                    content: None,
+                    opening: Opening::Opens,
+                });
             }
             let reason = |what| {
                 format!(
@@ -307,9 +319,18 @@ pub(super) fn open(
                 NeededKey::Decryption,
             );
             checks.skip_layer_needing(Layer::Claims, &reason("the claims"), NeededKey::Decryption);
-            (None, Opening::NotThisKey)
+            Opened {
+                content: None,
+                opening: Opening::DoesNotOpen,
+            }
         }
     })
+}
+
+/// The content of a JWE, when it could be opened, and what the key given is to it.
+pub(super) struct Opened {
+    pub(super) content: Option<Zeroizing<Vec<u8>>>,
+    pub(super) opening: Opening,
 }
 
 enum Decrypted {

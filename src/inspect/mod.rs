@@ -51,7 +51,7 @@ pub fn inspect(text: &str, options: &Options<'_>) -> Result<Report, InspectError
         .map(|key| key.public_info().map(|info| info.sha256_fingerprint))
         .transpose()?;
     let mut checks = Checks::new();
-    let mut opening = Opening::NoKey;
+    let mut opening = Opening::Keyless;
     let mut report = Report {
         kind: Kind::Unknown,
         jwe: None,
@@ -75,9 +75,9 @@ pub fn inspect(text: &str, options: &Options<'_>) -> Result<Report, InspectError
             report.kind = Kind::Jwe;
             report.jwe = Some(jwe::view(&jwe));
             jwe::check_header(&jwe, &mut checks);
-            let (content, opened) = jwe::open(&jwe, options, &mut checks)?;
-            opening = opened;
-            if let Some(content) = content {
+            let opened = jwe::open(&jwe, options, &mut checks)?;
+            opening = opened.opening;
+            if let Some(content) = opened.content {
                 match jws::read_content(&content, &mut checks) {
                     jws::Content::Jws(inner, compact, flaw) => {
                         let what = "the content is a compact signed JWT (JWS)";

@@ -99,11 +99,11 @@ impl Report {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Opening {
     /// No private key was given.
-    NoKey,
+    Keyless,
     /// The key given unwrapped the content key: the token was encrypted to it.
-    ByGivenKey,
+    Opens,
     /// The key given is not the one the token was encrypted to.
-    NotThisKey,
+    DoesNotOpen,
 }
 
 /// iAdvize's production key is RSA 2048-bit: its encrypted key is 256 bytes.
@@ -132,7 +132,7 @@ pub(super) fn judge(
         .filter_map(|c| c.needs.map(|needs| Unchecked { check: c.id, needs }))
         .collect();
     // With a key that does not open the token, jwe.decrypt's failure is about the key.
-    let about_the_key = |c: &Check| c.id == CheckId::JweDecrypt && opening == Opening::NotThisKey;
+    let about_the_key = |c: &Check| c.id == CheckId::JweDecrypt && opening == Opening::DoesNotOpen;
     let failed = |java: Option<JavaStack>, token_only: bool| {
         checks.iter().any(|c| {
             c.status == Status::Fail
@@ -155,10 +155,8 @@ pub(super) fn judge(
         Rules::Unknown
     };
     let role = match (&opened_by, opening) {
-        (Some(sha256), Opening::ByGivenKey) if sha256 == IADVIZE_PRODUCTION_SHA256 => {
-            Role::Production
-        }
-        (Some(_), Opening::ByGivenKey) => Role::Standin,
+        (Some(sha256), Opening::Opens) if sha256 == IADVIZE_PRODUCTION_SHA256 => Role::Production,
+        (Some(_), Opening::Opens) => Role::Standin,
         _ => Role::Unknown,
     };
     let production = match role {

@@ -7,7 +7,7 @@ mod listener;
 mod log;
 mod policy;
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -54,14 +54,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
     })?;
     let keys = rehearsal.keys()?;
     warn_about_listen(&args);
-    for notice in &notices {
-        let kind = if notice.is_warning() {
-            "warning"
-        } else {
-            "note"
-        };
-        eprintln!("{kind}: {notice}");
-    }
+    // The notes name the recipient, which the banner shows.
+    let warnings: Vec<String> = notices
+        .iter()
+        .filter(|notice| notice.is_warning())
+        .map(ToString::to_string)
+        .collect();
+    crate::output::warn_all(&warnings);
     let app = Arc::new(http::App {
         rehearsal: Arc::new(rehearsal),
         policy,
@@ -185,7 +184,8 @@ async fn bind(address: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
     })
 }
 
-/// What runs where, on standard error; the ready line on standard output or `--ready-file`.
+/// What runs where, on standard error; the ready line on standard output (unless it is a
+/// terminal) or `--ready-file`.
 fn announce(
     args: &ServeArgs,
     address: SocketAddr,
@@ -231,6 +231,8 @@ fn announce(
     let line = format!("{}\n", json!({ "event": "listening", "url": url }));
     match &args.ready_file {
         Some(path) => write_ready_file(path, &line),
+        // A person reads the banner above; the line is for scripts.
+        None if std::io::stdout().is_terminal() => Ok(()),
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout
