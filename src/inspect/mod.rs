@@ -5,7 +5,9 @@
 //! layer whose data it reads: `text` (is it a compact token, of which kind) → `jwe` (the
 //! outer header, then decryption) → `jws` (the inner signed token) → `claims`. A layer that
 //! cannot be read skips the ones below it, saying why. [`inspect`] returns a [`Report`] of
-//! every check, in the order [`CheckId::ALL`](crate::verdict::CheckId::ALL) lists them, and its [`Verdict`](crate::verdict::Verdict).
+//! every check, in the order [`CheckId::ALL`](crate::verdict::CheckId::ALL) lists them, and
+//! its [`Verdict`], which names the recipient it speaks for; [`verdict_sentence`] says it in
+//! one sentence.
 
 mod check;
 mod claims;
