@@ -491,3 +491,69 @@ fn the_inner_token_is_shortened_unless_asked_for() {
         "{line}"
     );
 }
+
+/// A header one character away from iAdvize's is named as damage after the token was made,
+/// not as a backend to change; a signed token alone is named as a possible inner token.
+#[test]
+fn damage_in_transit_and_a_bare_inner_token_are_named_as_such() {
+    let lab = Lab::new();
+    let good = production_token(&lab);
+    // `{"alg"` is `eyJhbGci`: its sixth character changed makes `{"amw"`.
+    let changed = format!("{}X{}", &good[..5], &good[6..]);
+    let dropped = format!("{}{}", &good[..10], &good[11..]);
+    for (token, words) in [
+        (
+            changed,
+            "the JWE header has no alg: with 'G' for its character 6 ('X') it would be iAdvize's \
+             header: the token was probably damaged after it was made",
+        ),
+        (
+            dropped,
+            "it would be iAdvize's header: a character was probably dropped after the token was \
+             made",
+        ),
+    ] {
+        let out = lab.inspect(&token, "", &[]);
+        assert_exit(&out, 1);
+        assert!(first_line(&out).contains(words), "{}", stdout(&out));
+        assert!(
+            stdout(&out).contains("fix: hand the token over unchanged"),
+            "{}",
+            stdout(&out)
+        );
+    }
+
+    let inner = run(lab.sb.cmd().args([
+        "mint",
+        "--key",
+        "brand-private.pem",
+        "--user-id",
+        "customer-8812",
+        "--jws",
+        "--now",
+        &NOW.to_string(),
+    ]));
+    let inner = stdout(&inner).trim().to_string();
+    let out = lab.inspect(&inner, "v", &[]);
+    assert_exit(&out, 1);
+    assert_eq!(
+        first_line(&out),
+        "Verdict: iAdvize rejects this token: a bare signed token (JWS): iAdvize only accepts it \
+         encrypted (JWE). If it is the brand's inner signed token, taken from its backend before \
+         encryption, judged as one it is right; --expect jws says so without this rejection."
+    );
+    // Judged as the inner token: about the signed token only, never "iAdvize accepts".
+    let out = lab.inspect(&inner, "v", &["--expect", "jws"]);
+    assert_exit(&out, 0);
+    assert_eq!(
+        first_line(&out),
+        "Verdict: the signed token is right; iAdvize also needs it encrypted to its key (a JWE, \
+         RSA-OAEP-256 + A256GCM), and never accepts it as it is here."
+    );
+    let (_, reports) = lab.reports(&inner, "v");
+    assert_eq!(reports[0]["verdict"]["production"], "rejects");
+    let out = lab.inspect(&inner, "v", &["--expect", "jws", "--json"]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["verdict"]["subject"], "signed_token");
+    assert_eq!(report["verdict"]["production"], "unknown");
+}

@@ -314,7 +314,7 @@ fn token_refuses_what_mint_refuses_with_a_json_error() {
         .assert_error(400, &["userId is missing"]);
     server
         .get("/token?userId=c-1&nickname=JD")
-        .assert_error(400, &["unknown visitor data field \"nickname\""]);
+        .assert_error(400, &["unknown parameter \"nickname\""]);
     server
         .get("/token?userId=a&userId=b")
         .assert_error(400, &["more than once"]);

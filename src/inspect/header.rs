@@ -16,6 +16,11 @@ const MAX_HEADER_CHARS: usize = 20_000;
 pub(super) const HEADER_JSON_HINT: &str = "serialise the header with a JSON library, each \
      member once: parsers disagree on anything else";
 
+/// The fix for a token damaged after it was made.
+pub(super) const DAMAGE_HINT: &str = "hand the token over unchanged, exactly as the brand's \
+     backend produced it: compare it with the backend's log, and look for what copies it \
+     (a proxy, a template, a tool that rewrites text)";
+
 /// What is wrong with a header that iAdvize's library still reads, and whether it then lets
 /// the token through.
 pub(super) type HeaderFlaw = (String, JavaStack);
@@ -28,6 +33,9 @@ pub(super) struct Header {
     pub(super) chars: usize,
     /// What is wrong with its JSON.
     pub(super) flaw: Option<HeaderFlaw>,
+    /// When it is not iAdvize's but one character of its base64url text would make it so:
+    /// what that character is (see [`damage`]).
+    pub(super) damage: Option<String>,
 }
 
 impl Header {
@@ -48,12 +56,28 @@ impl Header {
             members,
             chars,
             flaw,
+            damage: None,
         })
     }
 
     /// A member, when it is a string.
     pub(super) fn str(&self, name: &str) -> Option<&str> {
         self.members.get(name).and_then(Value::as_str)
+    }
+
+    /// The message and fix for a missing member `name` of a `kind` header that should be
+    /// `expected`: damage when one character of the header's text would restore it.
+    pub(super) fn missing(&self, name: &str, kind: &str, expected: &str) -> (String, String) {
+        match &self.damage {
+            Some(damage) => (
+                format!("the {kind} header has no {name}: {damage}"),
+                DAMAGE_HINT.to_string(),
+            ),
+            None => (
+                format!("the {kind} header has no {name}"),
+                format!("set {name} to \"{expected}\""),
+            ),
+        }
     }
 
     /// When the header is over Nimbus's limit: the problem, and its fix (`keep` names the
@@ -82,17 +106,15 @@ impl Header {
         expected: &str,
         checks: &mut Checks,
     ) -> Option<&str> {
-        let message = match self.members.get("alg") {
+        let (message, hint) = match self.members.get("alg") {
             Some(Value::String(alg)) => return Some(alg),
-            Some(other) => format!("alg is {other}, not a string"),
-            None => format!("the {kind} header has no alg"),
+            Some(other) => (
+                format!("alg is {other}, not a string"),
+                format!("set alg to \"{expected}\""),
+            ),
+            None => self.missing("alg", kind, expected),
         };
-        checks.fail(
-            id,
-            message,
-            format!("set alg to \"{expected}\""),
-            JavaStack::Rejects,
-        );
+        checks.fail(id, message, hint, JavaStack::Rejects);
         None
     }
 
@@ -127,4 +149,125 @@ impl Header {
             );
         }
     }
+}
+
+/// The base64url alphabet, for trying a character in place of another.
+const B64URL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+/// Header parts longer than this are not searched for damage (iAdvize's are under 100).
+const MAX_REPAIRED_PART: usize = 400;
+
+/// Damage is searched for in this many headers of a process at most (a millisecond each):
+/// support's inputs hold a few tokens, and a log of many thousands stays fast.
+static SEARCHES: Budget = Budget(std::sync::atomic::AtomicUsize::new(200));
+
+struct Budget(std::sync::atomic::AtomicUsize);
+
+impl Budget {
+    /// Takes one from the budget; false once it is spent.
+    fn try_take(&self) -> bool {
+        use std::sync::atomic::Ordering;
+        self.0
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                left.checked_sub(1)
+            })
+            .is_ok()
+    }
+}
+
+/// When the header part `part` (base64url) is not the header of an iAdvize token of `kind`
+/// ("JWE": alg RSA-OAEP-256 and enc A256GCM; "JWS": alg RS256) but one character changed,
+/// dropped or added would make it one: says which, as the sign of a token damaged after it
+/// was made (in transit, by a copy) rather than made wrong. Searched only for headers that
+/// show a trace of iAdvize's, so that text that is no token costs nothing, and in the first
+/// [`SEARCHES`] of them.
+pub(super) fn damage(part: &str, kind: &str) -> Option<String> {
+    use base64::Engine as _;
+    // As Nimbus decodes: trailing bits allowed, a last lone character dropped.
+    let engine = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::URL_SAFE,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_allow_trailing_bits(true)
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireNone),
+    );
+    let decode = |text: &[u8]| {
+        let whole = &text[..text.len() - usize::from(text.len() % 4 == 1)];
+        engine.decode(whole).ok()
+    };
+    let needles: &[&[u8]] = match kind {
+        "JWE" => &[b"RSA-OAEP-256", b"A256GCM"],
+        _ => &[b"RS256"],
+    };
+    let shaped = |bytes: &[u8]| {
+        // The values first, by bytes: most candidates stop here, before any JSON is parsed.
+        let holds = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+        if !needles.iter().all(|needle| holds(needle)) {
+            return false;
+        }
+        let Ok(Value::Object(members)) = serde_json::from_slice::<Value>(bytes) else {
+            return false;
+        };
+        let is = |name: &str, value: &str| members.get(name).and_then(Value::as_str) == Some(value);
+        match kind {
+            "JWE" => is("alg", "RSA-OAEP-256") && is("enc", "A256GCM"),
+            _ => is("alg", "RS256"),
+        }
+    };
+    let text = part.as_bytes();
+    if text.len() > MAX_REPAIRED_PART || decode(text).is_some_and(|bytes| shaped(&bytes)) {
+        return None;
+    }
+    let lossy = String::from_utf8_lossy(&decode(text).unwrap_or_default()).into_owned();
+    let traces: &[&str] = match kind {
+        "JWE" => &["\"alg\"", "\"enc\"", "RSA-OAEP", "A256GCM", "\"cty\""],
+        _ => &["\"alg\"", "RS256"],
+    };
+    if !traces.iter().any(|trace| lossy.contains(trace)) || !SEARCHES.try_take() {
+        return None;
+    }
+    let mut candidate = Vec::with_capacity(text.len() + 1);
+    let shown = |c: u8| char::from(c);
+    for at in 0..=text.len() {
+        // A character added here.
+        if at < text.len() {
+            candidate.clear();
+            candidate.extend_from_slice(&text[..at]);
+            candidate.extend_from_slice(&text[at + 1..]);
+            if decode(&candidate).is_some_and(|bytes| shaped(&bytes)) {
+                return Some(format!(
+                    "without its character {} ({:?}) it would be iAdvize's header: the token \
+                     was probably damaged after it was made",
+                    at + 1,
+                    shown(text[at])
+                ));
+            }
+        }
+        for &c in B64URL {
+            // A character dropped here, or this one changed.
+            candidate.clear();
+            candidate.extend_from_slice(&text[..at]);
+            candidate.push(c);
+            candidate.extend_from_slice(&text[at..]);
+            if decode(&candidate).is_some_and(|bytes| shaped(&bytes)) {
+                return Some(format!(
+                    "with a {:?} before its character {} it would be iAdvize's header: a \
+                     character was probably dropped after the token was made",
+                    shown(c),
+                    at + 1
+                ));
+            }
+            if at < text.len() && c != text[at] {
+                candidate.remove(at + 1);
+                if decode(&candidate).is_some_and(|bytes| shaped(&bytes)) {
+                    return Some(format!(
+                        "with {:?} for its character {} ({:?}) it would be iAdvize's header: \
+                         the token was probably damaged after it was made",
+                        shown(c),
+                        at + 1,
+                        shown(text[at])
+                    ));
+                }
+            }
+        }
+    }
+    None
 }

@@ -17,6 +17,7 @@ use serde_json::Value;
 use zeroize::Zeroizing;
 
 use super::check::Checks;
+use super::header::{DAMAGE_HINT, Header};
 use super::options::{InspectError, MAX_INPUT_BYTES, Options};
 use super::report::JweView;
 use super::report::Opening;
@@ -62,9 +63,9 @@ pub(super) fn check_header(jwe: &ParsedJwe, checks: &mut Checks) {
         KeyManagement::IADVIZE.name(),
         checks,
     ) {
-        check_alg(alg, checks);
+        check_alg(alg, header.damage.as_deref(), checks);
     }
-    check_enc(header.members.get("enc"), checks);
+    check_enc(header, checks);
     match header.members.get("cty") {
         Some(Value::String(cty)) if cty.eq_ignore_ascii_case("JWT") => {
             checks.pass(CheckId::JweCty, "cty is JWT: a nested signed token");
@@ -93,7 +94,7 @@ pub(super) fn check_header(jwe: &ParsedJwe, checks: &mut Checks) {
     check_iv_and_tag(jwe, checks);
 }
 
-fn check_alg(alg: &str, checks: &mut Checks) {
+fn check_alg(alg: &str, damage: Option<&str>, checks: &mut Checks) {
     let id = CheckId::JweAlg;
     let hint = "use RSA-OAEP-256 (JWEAlgorithm.RSA_OAEP_256), as iAdvize documents";
     match (alg, KeyManagement::from_name(alg)) {
@@ -124,6 +125,12 @@ fn check_alg(alg: &str, checks: &mut Checks) {
             hint,
             JavaStack::Accepts,
         ),
+        (other, None) if let Some(damage) = damage => checks.fail(
+            id,
+            format!("alg is {other:?}: {damage}"),
+            DAMAGE_HINT,
+            JavaStack::Rejects,
+        ),
         (other, None) => checks.fail(
             id,
             format!(
@@ -136,17 +143,17 @@ fn check_alg(alg: &str, checks: &mut Checks) {
     }
 }
 
-fn check_enc(enc: Option<&Value>, checks: &mut Checks) {
+fn check_enc(header: &Header, checks: &mut Checks) {
     let id = CheckId::JweEnc;
-    let enc = match enc {
+    let enc = match header.members.get("enc") {
         Some(Value::String(enc)) => enc,
         Some(other) => {
             let message = format!("enc is {other}, not a string");
             return checks.fail(id, message, "set enc to \"A256GCM\"", JavaStack::Rejects);
         }
         None => {
-            let message = "the JWE header has no enc";
-            return checks.fail(id, message, "set enc to \"A256GCM\"", JavaStack::Rejects);
+            let (message, hint) = header.missing("enc", "JWE", "A256GCM");
+            return checks.fail(id, message, hint, JavaStack::Rejects);
         }
     };
     match ContentEncryption::from_name(enc) {
@@ -156,6 +163,12 @@ fn check_enc(enc: Option<&Value>, checks: &mut Checks) {
             format!("enc is {}, not A256GCM", other.name()),
             "use A256GCM (EncryptionMethod.A256GCM), as iAdvize documents",
             JavaStack::Accepts,
+        ),
+        None if let Some(damage) = &header.damage => checks.fail(
+            id,
+            format!("enc is {enc:?}: {damage}"),
+            DAMAGE_HINT,
+            JavaStack::Rejects,
         ),
         None => checks.fail(
             id,

@@ -46,6 +46,7 @@ pub fn verdict_sentence(report: &Report, names: &Names<'_>) -> String {
     match verdict.recipient.role {
         Role::Standin => words.standin(verdict.recipient.sha256.as_deref().unwrap_or("")),
         Role::Production => words.iadvize(),
+        Role::Unknown if report.kind == Kind::Jws => words.bare_signed_token(),
         Role::Unknown if report.kind != Kind::Jwe => words.iadvize(),
         Role::Unknown => match &report.decrypt_key_sha256 {
             Some(given) => words.not_this_key(given),
@@ -247,6 +248,26 @@ impl Words<'_> {
             "it is encrypted to a {bits}-bit key, and iAdvize's production key has \
              {PRODUCTION_BITS} bits: it was made for another recipient (a stand-in, or the \
              brand's own key)"
+        )
+    }
+
+    /// A signed token alone, not said to be the inner one: iAdvize refuses it as it is, and it
+    /// may be the brand's inner token, which its other checks judge.
+    fn bare_signed_token(&self) -> String {
+        let encrypted = self.first(|id, _, _| id == CheckId::TokenEncrypted);
+        let inner =
+            self.first(|id, status, _| id != CheckId::TokenEncrypted && status == Status::Fail);
+        let unchecked = !self.report.verdict.unchecked.is_empty();
+        let as_inner = match (inner.is_empty(), unchecked) {
+            (false, _) => format!("it is wrong: {inner}"),
+            (true, true) => format!("it cannot be told right or wrong: {}", self.unchecked()),
+            (true, false) => "it is right".to_string(),
+        };
+        format!(
+            "iAdvize rejects this token: {encrypted}. If it is the brand's inner signed token, \
+             taken from its backend before encryption, judged as one {as_inner}; {} says so \
+             without this rejection.",
+            self.names.expect_jws
         )
     }
 
