@@ -311,6 +311,7 @@ impl Rehearsal {
         let options = Options {
             decrypt_key: Some(standin),
             verify_key: Some(&self.brand),
+            verify_key_not_rsa: None,
             now,
             leeway: 0,
             expect_jws: false,
