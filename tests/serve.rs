@@ -770,3 +770,139 @@ fn load_two_thousand_tokens_from_fifty_clients() {
     assert_eq!(ids.len(), 2000, "every request got its own user's token");
     assert_eq!(server.stop().0.code(), Some(0));
 }
+
+/// `GET /healthz` on a connection of its own, which must be answered within a second.
+fn healthz_within_a_second(server: &Server) {
+    let start = Instant::now();
+    let mut stream = server.connect();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(3)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /healthz HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        server.address
+    )
+    .unwrap();
+    let answer = common::server::read_reply_or_close(&mut stream);
+    let took = start.elapsed();
+    assert!(
+        answer.starts_with("HTTP/1.1 200") && took < Duration::from_secs(1),
+        "GET /healthz: {answer:?} after {took:?}"
+    );
+}
+
+/// 256 clients pipeline requests and never read the answers (found by an attack on the
+/// server: they held every connection it served, and nobody else got an answer). Others are
+/// answered at once meanwhile, and each of them is cut off once an answer has waited 5 s.
+#[test]
+fn clients_that_never_read_are_cut_off_and_others_are_still_served() {
+    let sb = Sandbox::with_fixtures(FIXTURES);
+    let server = Server::start(&sb, STANDIN_ARGS);
+    // About 1 MB of answers each, far more than the sockets' buffers hold.
+    let requests = format!("GET /page.js HTTP/1.1\r\nHost: {}\r\n\r\n", server.address).repeat(100);
+    let flood = Instant::now();
+    let clients: Vec<std::net::TcpStream> = (0..256)
+        .map(|_| common::server::never_reading(&server.address, requests.as_bytes()))
+        .collect();
+    for _ in 0..4 {
+        healthz_within_a_second(&server);
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    // Past the write deadline (5 s), every one of them has been closed: what the server wrote
+    // before is read, then the end (or a reset, as it closed with their requests unread).
+    std::thread::sleep(Duration::from_secs(7).saturating_sub(flood.elapsed()));
+    healthz_within_a_second(&server);
+    for (i, mut client) in clients.into_iter().enumerate() {
+        let start = Instant::now();
+        let mut buffer = vec![0; 64 * 1024];
+        let closed = loop {
+            match std::io::Read::read(&mut client, &mut buffer) {
+                Ok(0) => break true,
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break true,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    // Still open: anything read lets the server write more; give it a moment.
+                    if start.elapsed() > Duration::from_secs(2) {
+                        break false;
+                    }
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Ok(_) => {}
+                Err(e) => panic!("client {i}: {e}"),
+            }
+        };
+        assert!(
+            closed,
+            "client {i} still connected {:?} after it stopped reading",
+            flood.elapsed()
+        );
+    }
+    let (status, log) = server.stop();
+    assert_eq!(status.code(), Some(0), "{log}");
+    assert!(!log.contains("panicked"), "{log}");
+}
+
+/// SIGTERM while many requests wait for their work to be done (here /verify of a token whose
+/// content inflates to nearly 1 MiB of claims, the slowest work a request can ask for): the
+/// server stops within its grace period (10 s) and a second, whatever is still queued. It used
+/// to wait for all of it: minutes, with a thread and tens of MB for each request.
+#[test]
+fn sigterm_ends_the_server_within_its_grace_period_whatever_is_queued() {
+    const GRACE: Duration = Duration::from_secs(10);
+    const REQUESTS: usize = 150;
+    let sb = Sandbox::with_fixtures(FIXTURES);
+    let zeros = vec!["0"; 350_000].join(",");
+    let claims = format!(r#"{{"https://iadvize.com/userId":"c-1","x":[{zeros}]}}"#);
+    let token = make_tokens(&json!([{
+        "sign_key": sb.join("brand-private.pem"),
+        "claims": claims,
+        "encrypt_key": sb.join("standin-iadvize-public.pem"),
+        "jwe_header": r#"{"alg":"RSA-OAEP-256","enc":"A256GCM","cty":"JWT","zip":"DEF"}"#,
+    }]))
+    .remove(0);
+    let server = Server::start(&sb, STANDIN_ARGS);
+
+    // The premise: what is queued takes far longer than the grace period.
+    let start = Instant::now();
+    let verdict = server.post("/verify", &token).json();
+    let one = start.elapsed();
+    assert_eq!(
+        verdict["diagnosis"]["report"]["jws"]["claims"]["https://iadvize.com/userId"], "c-1",
+        "the token is read whole"
+    );
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let queued = one * u32::try_from(REQUESTS / cores).unwrap();
+    assert!(
+        queued > GRACE + Duration::from_secs(5),
+        "one /verify took {one:?}: {REQUESTS} of them on {cores} cores no longer outlast the \
+         grace period; make the work heavier"
+    );
+
+    let head = format!(
+        "POST /verify HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\n\r\n",
+        server.address,
+        token.len()
+    );
+    let clients: Vec<std::net::TcpStream> = (0..REQUESTS)
+        .map(|_| {
+            let mut stream = server.connect();
+            stream.write_all(head.as_bytes()).unwrap();
+            stream.write_all(token.as_bytes()).unwrap();
+            stream
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs(1));
+    let (status, took, log) = server.stop_within(GRACE * 3);
+    drop(clients);
+    assert_eq!(
+        status.and_then(|s| s.code()),
+        Some(0),
+        "after {took:?}: {log}"
+    );
+    assert!(
+        took <= GRACE + Duration::from_secs(1),
+        "stopped {took:?} after SIGTERM: {log}"
+    );
+    assert!(log.contains("serve: stopped"), "{log}");
+    assert!(!log.contains("panicked"), "{log}");
+}
