@@ -906,3 +906,78 @@ fn sigterm_ends_the_server_within_its_grace_period_whatever_is_queued() {
     assert!(log.contains("serve: stopped"), "{log}");
     assert!(!log.contains("panicked"), "{log}");
 }
+
+/// Headers the guard cannot judge are refused, never taken as absent: an attack found that an
+/// `Origin` with a byte outside ASCII was read as no `Origin` at all (and `/token` answered),
+/// and that of two `Host` headers only the first was judged.
+#[test]
+fn odd_host_and_origin_headers_are_refused_not_ignored() {
+    let sb = Sandbox::with_fixtures(FIXTURES);
+    let server = Server::start(&sb, STANDIN_ARGS);
+    let own = server.address.clone();
+    let body = br#"{"userId": "c-1"}"#;
+    let send = |request_line: &str, headers: &[u8]| {
+        let mut stream = server.connect();
+        let mut head = format!("{request_line}\r\nConnection: close\r\n").into_bytes();
+        head.extend_from_slice(headers);
+        head.extend_from_slice(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes());
+        head.extend_from_slice(body);
+        stream.write_all(&head).unwrap();
+        common::server::read_reply(&mut stream)
+    };
+    let token_post = "POST /token HTTP/1.1";
+    let host = format!("Host: {own}\r\n").into_bytes();
+    let with_host = |more: &[u8]| [&host[..], more].concat();
+    // As a control, the same request with its own Host and Origin is answered.
+    let origin = format!("Origin: http://{own}\r\n").into_bytes();
+    assert_eq!(send(token_post, &with_host(&origin)).status, 200);
+
+    let cases: Vec<(Vec<u8>, u16, &[&str])> = vec![
+        (
+            with_host(b"Origin: https://evil.example\xff\r\n"),
+            400,
+            &["Origin header is not ASCII text"],
+        ),
+        (
+            with_host(format!("Origin: http://{own}\u{e9}\r\n").as_bytes()),
+            400,
+            &["Origin header is not ASCII text"],
+        ),
+        (
+            with_host(&[&origin[..], b"Origin: https://evil.example\r\n"].concat()),
+            400,
+            &["2 Origin headers"],
+        ),
+        (
+            with_host(b"Host: evil.example\r\n"),
+            400,
+            &["2 Host headers"],
+        ),
+        (
+            [&b"Host: evil.example\r\n"[..], &host].concat(),
+            400,
+            &["2 Host headers"],
+        ),
+        (
+            [&b"Host: "[..], own.as_bytes(), b"\xff\r\n"].concat(),
+            400,
+            &["Host header is not ASCII text"],
+        ),
+    ];
+    for (headers, status, needles) in cases {
+        let reply = send(token_post, &headers);
+        let shown = String::from_utf8_lossy(&headers).into_owned();
+        assert!(
+            reply.json().get("token").is_none(),
+            "{shown:?} was answered: {reply:?}"
+        );
+        let message = reply.assert_error(status, needles);
+        assert!(!message.is_empty(), "{shown:?}");
+    }
+    // A request in absolute form names its host in the request line too: it is judged as well.
+    send("POST http://evil.example/token HTTP/1.1", &with_host(b""))
+        .assert_error(403, &["evil.example", "not allowed"]);
+    let (status, log) = server.stop();
+    assert_eq!(status.code(), Some(0), "{log}");
+    assert!(!log.contains("panicked"), "{log}");
+}
