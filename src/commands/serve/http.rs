@@ -375,19 +375,28 @@ async fn requests(State(app): State<Arc<App>>) -> Response {
 /// then the bearer secret on the endpoints that need it. A header the guard cannot judge
 /// (given twice, or not ASCII text) is refused, never taken as absent.
 async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
-    match judge(&app, &request) {
-        Ok(()) => next.run(request).await,
-        Err(refusal) => refusal,
+    let Err(Refused(status, message)) = judge(&app, &request) else {
+        return next.run(request).await;
+    };
+    let mut response = error(status, message);
+    if status == StatusCode::UNAUTHORIZED {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
+    response
 }
 
-/// The guard's rules; the refusal as it is answered.
-fn judge(app: &App, request: &Request) -> Result<(), Response> {
+/// A request the guard refuses: the status and the message of its answer.
+struct Refused(StatusCode, String);
+
+/// The guard's rules.
+fn judge(app: &App, request: &Request) -> Result<(), Refused> {
     let headers = request.headers();
     let Some(host) = one_header(headers, &header::HOST, "Host")? else {
-        return Err(error(
+        return Err(Refused(
             StatusCode::BAD_REQUEST,
-            "the request has no Host header",
+            "the request has no Host header".into(),
         ));
     };
     // A request in absolute form (`GET http://name/ HTTP/1.1`) names its host twice: both are
@@ -395,7 +404,7 @@ fn judge(app: &App, request: &Request) -> Result<(), Response> {
     let authority = request.uri().authority().map(|a| a.as_str());
     for name in std::iter::once(host).chain(authority) {
         if !app.policy.host_allowed(name) {
-            return Err(error(
+            return Err(Refused(
                 StatusCode::FORBIDDEN,
                 format!(
                     "Host {:?} is not allowed (a protection against DNS rebinding): reach this \
@@ -408,7 +417,7 @@ fn judge(app: &App, request: &Request) -> Result<(), Response> {
     if let Some(origin) = one_header(headers, &header::ORIGIN, "Origin")?
         && !app.policy.origin_allowed(origin, host)
     {
-        return Err(error(
+        return Err(Refused(
             StatusCode::FORBIDDEN,
             format!(
                 "origin {:?} may not call this server: start serve with --allow-origin {} to \
@@ -427,15 +436,12 @@ fn judge(app: &App, request: &Request) -> Result<(), Response> {
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
             .map(|(_, secret)| secret.trim());
         if !given.is_some_and(|given| secret.matches(given.as_bytes())) {
-            let mut response = error(
+            return Err(Refused(
                 StatusCode::UNAUTHORIZED,
                 "this endpoint needs the secret of --access-token-file, as \
-                 `Authorization: Bearer SECRET`",
-            );
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            return Err(response);
+                 `Authorization: Bearer SECRET`"
+                    .into(),
+            ));
         }
     }
     Ok(())
@@ -447,14 +453,14 @@ fn one_header<'a>(
     headers: &'a HeaderMap,
     name: &HeaderName,
     shown: &str,
-) -> Result<Option<&'a str>, Response> {
+) -> Result<Option<&'a str>, Refused> {
     let mut values = headers.get_all(name).iter();
     let Some(value) = values.next() else {
         return Ok(None);
     };
     let more = values.count();
     if more > 0 {
-        return Err(error(
+        return Err(Refused(
             StatusCode::BAD_REQUEST,
             format!(
                 "the request has {} {shown} headers; a request has one at most",
@@ -463,7 +469,7 @@ fn one_header<'a>(
         ));
     }
     value.to_str().map(Some).map_err(|_| {
-        error(
+        Refused(
             StatusCode::BAD_REQUEST,
             format!(
                 "the {shown} header is not ASCII text (it holds bytes outside printable ASCII); \
