@@ -498,3 +498,120 @@ fn a_des_iv_of_the_wrong_length_is_refused() {
         }
     }
 }
+
+/// A PEM's base64 body as one string, and the PEM rewrapped from changed DER.
+fn pem_der(text: &str) -> Vec<u8> {
+    let body: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap()
+}
+
+// Issue 23, item 5: a legacy encrypted PEM with a space after DEK-Info's comma, two DEK-Info
+// lines or a body cut at a line boundary, and a PKCS#8 key damaged inside, were all reported as
+// a wrong passphrase when the passphrase was right.
+#[test]
+fn a_damaged_encrypted_key_is_named_as_damage_not_as_a_wrong_passphrase() {
+    let sb = sandbox();
+    sb.write("pass.txt", format!("{PASSPHRASE}\n"));
+    sb.write("wrong.txt", "not the passphrase\n");
+    for (format, args) in [
+        ("legacy.pem", &["rsa", "-aes256", "-traditional"][..]),
+        ("pkcs8.pem", &["pkcs8", "-topk8", "-v2", "aes-256-cbc"]),
+    ] {
+        let mut all = args.to_vec();
+        all.extend([
+            "-in",
+            "brand-private.pem",
+            "-passout",
+            "file:pass.txt",
+            "-out",
+            format,
+        ]);
+        openssl(&all, sb.path());
+    }
+    let legacy = std::fs::read_to_string(sb.join("legacy.pem")).unwrap();
+    let lines: Vec<&str> = legacy.lines().collect();
+    assert!(lines[2].starts_with("DEK-Info: AES-256-CBC,"), "{legacy}");
+    let with_lines = |lines: &[&str]| lines.join("\n") + "\n";
+    let mut spaced = lines.clone();
+    let spaced_line = lines[2].replace(",", ", ");
+    spaced[2] = &spaced_line;
+    let other_iv = format!("DEK-Info: AES-256-CBC,{}", "0".repeat(32));
+    let mut two_dek_infos = lines.clone();
+    two_dek_infos.insert(2, &other_iv);
+    let end = lines.len() - 1;
+    let cut = [&lines[..end - 6], &lines[end..]].concat();
+    let pkcs8 = std::fs::read_to_string(sb.join("pkcs8.pem")).unwrap();
+    let der = pem_der(&pkcs8);
+    let changed = |at: usize| {
+        let mut der = der.clone();
+        der[at] ^= 1;
+        pem("ENCRYPTED PRIVATE KEY", &der)
+    };
+    // (file, contents, what the message says with the right passphrase, whether the wrong
+    // passphrase is then named: not when the file is refused before any passphrase is tried)
+    let cases: [(&str, String, &[&str], bool); 5] = [
+        (
+            "spaced.pem",
+            with_lines(&spaced),
+            &["line 3: DEK-Info has a space after its comma"],
+            false,
+        ),
+        (
+            "two-dek-infos.pem",
+            with_lines(&two_dek_infos),
+            &["line 4: a second DEK-Info header"],
+            false,
+        ),
+        (
+            "cut.pem",
+            with_lines(&cut),
+            &["the key inside is", "the end is missing"],
+            true,
+        ),
+        (
+            "pkcs8-middle.pem",
+            changed(der.len() / 2),
+            &["malformed", "damaged"],
+            true,
+        ),
+        (
+            "pkcs8-end.pem",
+            changed(der.len() - 3),
+            &["the end of the encrypted data is damaged"],
+            true,
+        ),
+    ];
+    for (file, contents, needles, wrong_named) in cases {
+        sb.write(file, contents);
+        set_mode(&sb.join(file), 0o600);
+        let out = run(sb
+            .cmd()
+            .args(["pubkey", file, "--passphrase-file", "pass.txt"]));
+        let message = assert_refused(&out, needles);
+        assert!(message.contains(file), "{message}");
+        assert!(!message.contains("wrong passphrase"), "{message}");
+        let out = run(sb
+            .cmd()
+            .args(["pubkey", file, "--passphrase-file", "wrong.txt"]));
+        let message = assert_refused(&out, &[file]);
+        assert_eq!(
+            message.contains("wrong passphrase"),
+            wrong_named,
+            "{message}"
+        );
+    }
+    // Whole keys: the right passphrase opens them, another is named wrong.
+    for file in ["legacy.pem", "pkcs8.pem"] {
+        set_mode(&sb.join(file), 0o600);
+        let out = run(sb
+            .cmd()
+            .args(["pubkey", file, "--passphrase-file", "pass.txt"]));
+        assert_exit(&out, 0);
+        let out = run(sb
+            .cmd()
+            .args(["pubkey", file, "--passphrase-file", "wrong.txt"]));
+        assert_refused(&out, &[file, "wrong passphrase"]);
+    }
+}

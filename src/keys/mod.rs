@@ -5,6 +5,7 @@
 //! or bare base64, RSA JWKs and JWK Sets, and OpenSSH `ssh-rsa` public keys.
 
 mod builtin;
+mod damage;
 mod decode;
 mod files;
 mod jwk;
