@@ -132,7 +132,7 @@ fn decrypt_failed(scheme: &pkcs5::EncryptionScheme, pass: &[u8], data: &[u8]) ->
         return KeyError::WrongPassphrase;
     };
     let block_size = cipher.block_size();
-    if data.len() % block_size != 0 {
+    if !data.len().is_multiple_of(block_size) {
         return damaged(
             PKCS8,
             format!(

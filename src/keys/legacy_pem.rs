@@ -216,7 +216,7 @@ fn cipher_of(name: &str) -> Option<Cipher> {
 }
 
 fn hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())
