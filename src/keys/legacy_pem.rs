@@ -176,7 +176,7 @@ fn read_block(block: &[u8], first_line: usize) -> Result<Encrypted, KeyError> {
             ))
         })?;
     let block_size = cipher.block_size();
-    if body.len() % block_size != 0 {
+    if !body.len().is_multiple_of(block_size) {
         return Err(damaged(format!(
             "the encrypted body is {} bytes, not a whole number of {block_size}-byte blocks: \
              lines are missing or cut",
