@@ -615,3 +615,120 @@ fn a_damaged_encrypted_key_is_named_as_damage_not_as_a_wrong_passphrase() {
         assert_refused(&out, &[file, "wrong passphrase"]);
     }
 }
+
+// Issue 23, item 7: a PEM file of two different keys was read as its first key, silently.
+#[test]
+fn a_pem_file_of_several_different_keys_is_refused_naming_each() {
+    let sb = Sandbox::with_fixtures(&[
+        "brand-private.pem",
+        "brand-public.pem",
+        "other-private.pem",
+        "standin-iadvize-private.pem",
+    ]);
+    let read = |name: &str| std::fs::read_to_string(sb.join(name)).unwrap();
+    let brand = openssl_fingerprint(&sb.join("brand-private.pem"), false);
+    let other = openssl_fingerprint(&sb.join("other-private.pem"), false);
+    let two = read("brand-private.pem") + &read("other-private.pem");
+    sb.write("two.pem", &two);
+    set_mode(&sb.join("two.pem"), 0o600);
+    let first_of_other = two.lines().count() - read("other-private.pem").lines().count() + 1;
+    let listed = [
+        format!("line 1: SHA-256 {brand}"),
+        format!("line {first_of_other}: SHA-256 {other}"),
+    ];
+    let needles = ["'two.pem'", "holds 2 keys", &listed[0], &listed[1]];
+    assert_refused(&run(sb.cmd().args(["pubkey", "two.pem"])), &needles);
+    // Every command that reads a key, from a file or standard input.
+    let out = run_with_stdin(sb.cmd().args(["pubkey", "-"]), two.as_bytes());
+    assert_refused(&out, &["standard input", &listed[0], &listed[1]]);
+    let out = run(sb.cmd().args([
+        "mint",
+        "--key",
+        "two.pem",
+        "--iadvize-key",
+        "standin-iadvize-private.pem",
+        "--user-id",
+        "c-1",
+    ]));
+    assert_refused(&out, &["two.pem", "holds 2 keys"]);
+
+    // Encrypted, under one passphrase: each is opened to name it.
+    sb.write("pass.txt", format!("{PASSPHRASE}\n"));
+    set_mode(&sb.join("pass.txt"), 0o600);
+    for (key, out) in [
+        ("brand-private.pem", "a.pem"),
+        ("other-private.pem", "b.pem"),
+    ] {
+        openssl_encrypt_pkcs8(sb.path(), key, "pass.txt", out, false);
+    }
+    sb.write("two-encrypted.pem", read("a.pem") + &read("b.pem"));
+    set_mode(&sb.join("two-encrypted.pem"), 0o600);
+    let out = run(sb.cmd().args([
+        "pubkey",
+        "two-encrypted.pem",
+        "--passphrase-file",
+        "pass.txt",
+    ]));
+    assert_refused(&out, &["holds 2 keys", &brand, &other]);
+
+    // A private key and its own public half are one key.
+    sb.write(
+        "pair.pem",
+        read("brand-private.pem") + &read("brand-public.pem"),
+    );
+    set_mode(&sb.join("pair.pem"), 0o600);
+    let out = run(sb.cmd().args(["pubkey", "pair.pem", "--json"]));
+    assert_exit(&out, 0);
+    let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(info["sha256_fingerprint"], brand.as_str());
+}
+
+// Issue 23, item 7: a passphrase file others could read got no warning; a key file does.
+#[test]
+fn a_passphrase_file_others_can_read_is_warned_about_as_a_key_file_is() {
+    let sb = sandbox();
+    sb.write("pass.txt", format!("{PASSPHRASE}\n"));
+    openssl_encrypt_pkcs8(sb.path(), "brand-private.pem", "pass.txt", "enc.pem", false);
+    set_mode(&sb.join("enc.pem"), 0o600);
+    for (mode, warned) in [(0o644, true), (0o640, true), (0o600, false)] {
+        set_mode(&sb.join("pass.txt"), mode);
+        let out = run(sb
+            .cmd()
+            .args(["pubkey", "enc.pem", "--passphrase-file", "pass.txt"]));
+        assert_exit(&out, 0);
+        let warning = format!(
+            "warning: passphrase file 'pass.txt' is readable by other users (mode {mode:03o}); \
+             restrict it with `chmod 600`"
+        );
+        assert_eq!(stderr(&out).contains(&warning), warned, "{}", stderr(&out));
+    }
+    // The same words as for a key file.
+    set_mode(&sb.join("enc.pem"), 0o644);
+    let out = run(sb
+        .cmd()
+        .args(["pubkey", "enc.pem", "--passphrase-file", "pass.txt"]));
+    assert!(
+        stderr(&out).contains(
+            "warning: private key file 'enc.pem' is readable by other users (mode 644); \
+             restrict it with `chmod 600`"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    // keygen's passphrase file too.
+    set_mode(&sb.join("pass.txt"), 0o644);
+    let out = run(sb.cmd().args([
+        "keygen",
+        "--encrypt",
+        "--passphrase-file",
+        "pass.txt",
+        "--out-dir",
+        "new",
+    ]));
+    assert_exit(&out, 0);
+    assert!(
+        stderr(&out).contains("warning: passphrase file 'pass.txt' is readable by other users"),
+        "{}",
+        stderr(&out)
+    );
+}

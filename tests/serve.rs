@@ -622,6 +622,7 @@ fn access_token_guards_the_endpoints_that_mint_open_or_list() {
     let sb = Sandbox::with_fixtures(FIXTURES);
     let secret = "7c1e0c7f6f3d4a1b9e2d5c8a0b3f6e9d";
     sb.write("secret.txt", format!("{secret}\n"));
+    set_mode(&sb.join("secret.txt"), 0o644);
     let mut args = STANDIN_ARGS.to_vec();
     args.extend(["--listen", "0.0.0.0:0", "--access-token-file", "secret.txt"]);
     let server = Server::start(&sb, &args);
@@ -630,6 +631,10 @@ fn access_token_guards_the_endpoints_that_mint_open_or_list() {
             .stderr()
             .contains("warning: listening on 0.0.0.0:0, off loopback")
     );
+    // A secret file others can read is warned about, as a key file is.
+    let warning = "warning: access token file 'secret.txt' is readable by other users (mode 644); \
+                   restrict it with `chmod 600`";
+    assert!(server.stderr().contains(warning), "{}", server.stderr());
     // The URL names a loopback address a browser can open, not 0.0.0.0.
     assert!(
         server.url.starts_with("http://127.0.0.1:"),

@@ -11,7 +11,7 @@ use super::key::{
     Container, Encoding, KeyError, LoadedKey, Material, Passphrase, SourceFormat,
     check_public_numbers, malformed, public_from_pkcs1,
 };
-use super::{damage, jwk, legacy_pem, openssh};
+use super::{bundle, damage, jwk, legacy_pem, openssh};
 
 const OID_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 const OID_RSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
@@ -110,8 +110,28 @@ fn line_of(bytes: &[u8], part: &[u8]) -> usize {
     before.iter().filter(|b| **b == b'\n').count() + 1
 }
 
-/// The key of the first PEM block of `pem`, whose BEGIN line is line `first_line` of the input.
+/// The key of the first PEM block of `pem`, whose BEGIN line is line `first_line` of the input;
+/// refused when a later block holds another key. A passphrase is asked for once.
 fn decode_pem(
+    pem: &[u8],
+    first_line: usize,
+    passphrase: &mut dyn FnMut() -> Result<Passphrase, KeyError>,
+) -> Result<LoadedKey, KeyError> {
+    let mut remembered = bundle::Remembered::new(passphrase);
+    let key = decode_pem_block(pem, first_line, &mut || remembered.get())?;
+    let rest = find(pem, b"-----END ").map_or(&[][..], |at| &pem[at + 1..]);
+    bundle::refuse_other_keys(
+        rest,
+        &key,
+        first_line,
+        |part| first_line + line_of(pem, part) - 1,
+        |block| decode_key(block, &mut || remembered.get()),
+    )?;
+    Ok(key)
+}
+
+/// The key of the first PEM block of `pem`, whose BEGIN line is line `first_line` of the input.
+fn decode_pem_block(
     pem: &[u8],
     first_line: usize,
     passphrase: &mut dyn FnMut() -> Result<Passphrase, KeyError>,
@@ -124,8 +144,8 @@ fn decode_pem(
         "PUBLIC KEY" => Container::Spki,
         other => return Err(unsupported_pem_label(other)),
     };
-    // Only the first block is read: text before it (openssl's "Bag Attributes") and any
-    // further blocks are ignored.
+    // The first block is read: text before it (openssl's "Bag Attributes") is ignored, and
+    // further blocks are judged by `decode_pem`.
     let end_marker = format!("-----END {label}-----");
     let end = find(pem, end_marker.as_bytes())
         .map(|at| at + end_marker.len())
