@@ -547,3 +547,14 @@ fn running_out_of_memory_in_a_batch_ends_it_with_one_line() {
          span this build's needs"
     );
 }
+
+/// The one input of `mint` bounded by its size alone: a `--visitor-data @FILE` larger than
+/// 1 MiB is refused without being read further (its fields are bounded at 1 KiB each anyway).
+#[test]
+fn a_visitor_data_file_over_1_mib_is_refused() {
+    let sb = rehearsal_sandbox();
+    sb.write("big.json", " ".repeat(2 << 20));
+    let out =
+        run(rehearsal_mint_cmd(&sb).args(["--user-id", "c-1", "--visitor-data", "@big.json"]));
+    assert_refused(&out, &["cannot read 'big.json'", "larger than 1 MiB"]);
+}

@@ -986,3 +986,56 @@ fn odd_host_and_origin_headers_are_refused_not_ignored() {
     assert_eq!(status.code(), Some(0), "{log}");
     assert!(!log.contains("panicked"), "{log}");
 }
+
+/// The bounds of docs/security.md's input-limit table not tested above: a request head larger
+/// than the server's buffer, the requests kept for `/requests`, and an access token file
+/// larger than a secret.
+#[test]
+fn a_huge_request_head_and_a_huge_access_token_file_are_refused() {
+    let sb = Sandbox::with_fixtures(FIXTURES);
+    let server = Server::start(&sb, STANDIN_ARGS);
+    let mut stream = server.connect();
+    let head = format!(
+        "GET /healthz HTTP/1.1\r\nHost: {}\r\nX-Padding: {}\r\n\r\n",
+        server.address,
+        "a".repeat(200_000)
+    );
+    // The server may answer and close before it has read all of it.
+    let _ = stream.write_all(head.as_bytes());
+    let answer = common::server::read_reply_or_close(&mut stream);
+    assert!(
+        answer.starts_with("HTTP/1.1 431 Request Header Fields Too Large"),
+        "{answer:?}"
+    );
+    // `GET /requests` keeps the last 200 requests, each path cut to 200 characters.
+    let long_path = format!("/{}", "p".repeat(300));
+    for _ in 0..210 {
+        server.get(&long_path).assert_error(404, &[]);
+    }
+    let kept = server.get("/requests").json()["requests"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(kept.len(), 200);
+    assert!(
+        kept.iter()
+            .all(|r| r["path"].as_str().unwrap().len() == 200)
+    );
+    assert_eq!(server.stop().0.code(), Some(0));
+
+    sb.write("big-secret.txt", "s".repeat(100_000));
+    set_mode(&sb.join("big-secret.txt"), 0o600);
+    let out = run(sb.cmd().args([
+        "serve",
+        "--key",
+        "brand-private.pem",
+        "--listen",
+        "0.0.0.0:0",
+        "--access-token-file",
+        "big-secret.txt",
+    ]));
+    assert_refused(
+        &out,
+        &["--access-token-file 'big-secret.txt'", "larger than 64 KiB"],
+    );
+}
