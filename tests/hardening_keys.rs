@@ -732,3 +732,20 @@ fn a_passphrase_file_others_can_read_is_warned_about_as_a_key_file_is() {
         stderr(&out)
     );
 }
+
+/// RSA keys outside 1024 to 8192 bits are refused before any arithmetic is done with them
+/// (the cost of RSA grows with the cube of the size).
+#[test]
+fn rsa_keys_outside_1024_to_8192_bits_are_refused() {
+    let sb = sandbox();
+    for (bits, needles) in [
+        (8200, &["has 8200 bits", "at most 8192"][..]),
+        (1000, &["has 1000 bits", "at least 2048"]),
+    ] {
+        let n = vec![0xffu8; bits / 8];
+        let file = format!("n{bits}.pem");
+        sb.write(&file, spki_pem(&n, &[1, 0, 1]));
+        let out = run_within(sb.cmd().args(["pubkey", &file]), Duration::from_secs(5));
+        assert_refused(&out, needles);
+    }
+}

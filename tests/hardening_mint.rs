@@ -558,3 +558,29 @@ fn a_visitor_data_file_over_1_mib_is_refused() {
         run(rehearsal_mint_cmd(&sb).args(["--user-id", "c-1", "--visitor-data", "@big.json"]));
     assert_refused(&out, &["cannot read 'big.json'", "larger than 1 MiB"]);
 }
+
+/// A line of `--user-ids` is at most 4 KiB with one id per line, 16 KiB in CSV and JSON Lines
+/// (visitor data included); a longer one stops the batch, named by its line.
+#[test]
+fn a_user_ids_line_over_its_limit_stops_the_batch() {
+    let sb = rehearsal_sandbox();
+    sb.write("ids.txt", format!("c-1\nc-{}\n", "x".repeat(4096)));
+    sb.write(
+        "users.csv",
+        format!("userId,firstName\nc-1,{}\n", "x".repeat(16 * 1024)),
+    );
+    let row = json!({"userId": "c-1", "visitorData": {"firstName": "x".repeat(16 * 1024)}});
+    sb.write("users.jsonl", format!("{row}\n"));
+    for (file, line, limit) in [
+        ("ids.txt", 2, 4096),
+        ("users.csv", 2, 16384),
+        ("users.jsonl", 1, 16384),
+    ] {
+        let out = run(rehearsal_mint_cmd(&sb).args(["--user-ids", file]));
+        let needles = [
+            &format!("'{file}', line {line}: longer than {limit} bytes")[..],
+            "nothing was minted",
+        ];
+        assert_refused(&out, &needles);
+    }
+}
