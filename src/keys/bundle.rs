@@ -71,7 +71,7 @@ pub(super) fn refuse_other_keys(
     }
     if blocks.len() > MOST_SHOWN {
         differ = true;
-        listed.push(format!("{} more", blocks.len() - MOST_SHOWN));
+        listed.push(format!("{} more, not read", blocks.len() - MOST_SHOWN));
     }
     if !differ {
         return Ok(());

@@ -88,8 +88,8 @@ pub enum KeyError {
     #[error("wrong passphrase: the encrypted private key did not open")]
     WrongPassphrase,
     #[error(
-        "holds {count} keys, not all the same ({listed}); which one is meant cannot be \
-         guessed: keep only that key in the file"
+        "holds {count} keys ({listed}); which one is meant cannot be guessed: keep only that \
+         key in the file"
     )]
     SeveralKeys { count: usize, listed: String },
     #[error("{0}")]
