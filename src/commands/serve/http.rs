@@ -289,26 +289,52 @@ async fn requests(State(app): State<Arc<App>>) -> Response {
 }
 
 /// Host (against DNS rebinding), then Origin (only this page's own, and `--allow-origin`),
-/// then the bearer secret on the endpoints that need it.
+/// then the bearer secret on the endpoints that need it. A header the guard cannot judge
+/// (given twice, or not ASCII text) is refused, never taken as absent.
 async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
-    let headers = request.headers();
-    let Some(host) = header_text(headers, &header::HOST) else {
-        return error(StatusCode::BAD_REQUEST, "the request has no Host header");
+    let Err(Refused(status, message)) = judge(&app, &request) else {
+        return next.run(request).await;
     };
-    if !app.policy.host_allowed(host) {
-        return error(
-            StatusCode::FORBIDDEN,
-            format!(
-                "Host {:?} is not allowed (a protection against DNS rebinding): reach this \
-                 server as localhost or 127.0.0.1, or start serve with --allow-host NAME",
-                cut(host)
-            ),
-        );
+    let mut response = error(status, message);
+    if status == StatusCode::UNAUTHORIZED {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
-    if let Some(origin) = header_text(headers, &header::ORIGIN)
+    response
+}
+
+/// A request the guard refuses: the status and the message of its answer.
+struct Refused(StatusCode, String);
+
+/// The guard's rules.
+fn judge(app: &App, request: &Request) -> Result<(), Refused> {
+    let headers = request.headers();
+    let Some(host) = one_header(headers, &header::HOST, "Host")? else {
+        return Err(Refused(
+            StatusCode::BAD_REQUEST,
+            "the request has no Host header".into(),
+        ));
+    };
+    // A request in absolute form (`GET http://name/ HTTP/1.1`) names its host twice: both are
+    // judged.
+    let authority = request.uri().authority().map(|a| a.as_str());
+    for name in std::iter::once(host).chain(authority) {
+        if !app.policy.host_allowed(name) {
+            return Err(Refused(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "Host {:?} is not allowed (a protection against DNS rebinding): reach this \
+                     server as localhost or 127.0.0.1, or start serve with --allow-host NAME",
+                    cut(name)
+                ),
+            ));
+        }
+    }
+    if let Some(origin) = one_header(headers, &header::ORIGIN, "Origin")?
         && !app.policy.origin_allowed(origin, host)
     {
-        return error(
+        return Err(Refused(
             StatusCode::FORBIDDEN,
             format!(
                 "origin {:?} may not call this server: start serve with --allow-origin {} to \
@@ -316,29 +342,58 @@ async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Res
                 cut(origin),
                 cut(origin)
             ),
-        );
+        ));
     }
     let protected = PROTECTED.contains(&request.uri().path());
     if let (Some(secret), true) = (&app.policy.access_token, protected)
         && request.method() != Method::OPTIONS
     {
-        let given = header_text(headers, &header::AUTHORIZATION)
+        let given = one_header(headers, &header::AUTHORIZATION, "Authorization")?
             .and_then(|value| value.split_once(' '))
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
             .map(|(_, secret)| secret.trim());
         if !given.is_some_and(|given| secret.matches(given.as_bytes())) {
-            let mut response = error(
+            return Err(Refused(
                 StatusCode::UNAUTHORIZED,
                 "this endpoint needs the secret of --access-token-file, as \
-                 `Authorization: Bearer SECRET`",
-            );
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            return response;
+                 `Authorization: Bearer SECRET`"
+                    .into(),
+            ));
         }
     }
-    next.run(request).await
+    Ok(())
+}
+
+/// The one value of a header the guard judges (`shown` is its name in messages): none when
+/// absent; refused (400) when it is given more than once, or is not ASCII text.
+fn one_header<'a>(
+    headers: &'a HeaderMap,
+    name: &HeaderName,
+    shown: &str,
+) -> Result<Option<&'a str>, Refused> {
+    let mut values = headers.get_all(name).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    let more = values.count();
+    if more > 0 {
+        return Err(Refused(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "the request has {} {shown} headers; a request has one at most",
+                more + 1
+            ),
+        ));
+    }
+    value.to_str().map(Some).map_err(|_| {
+        Refused(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "the {shown} header is not ASCII text (it holds bytes outside printable ASCII); \
+                 a {shown} header never does"
+            ),
+        )
+    })
 }
 
 fn header_text<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
