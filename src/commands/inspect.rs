@@ -127,6 +127,8 @@ fn judge_all(args: InspectArgs) -> anyhow::Result<Outcome> {
             };
             text.push_str(&serde_json::to_string(&judged)?);
             text.push('\n');
+        } else if args.brief {
+            text.push_str(&output::brief_line(report, places, &NAMES));
         } else {
             if index > 0 {
                 text.push_str("\n\n");
@@ -148,8 +150,10 @@ fn judge_all(args: InspectArgs) -> anyhow::Result<Outcome> {
             ));
         }
     }
-    if !args.json && reports.len() > 1 {
-        text.push('\n');
+    if !args.json && (reports.len() > 1 || args.brief) {
+        if !args.brief {
+            text.push('\n');
+        }
         text.push_str(&summary(&reports));
     }
     // The verdict is known before printing: a reader that stopped early (`| head -3`) does
