@@ -6,11 +6,10 @@ use std::io::{self, IsTerminal, Write};
 use std::time::Instant;
 
 use anstyle::{AnsiColor, Style};
-use iadvize_auth::inspect::{
-    Acceptance, CheckId, JavaStack, Kind, NeededKey, Report, Rules, Status, Unchecked,
-};
+use iadvize_auth::inspect::{Kind, Names, Report, verdict_sentence};
 use iadvize_auth::mint::FaultInfo;
 use iadvize_auth::time;
+use iadvize_auth::verdict::{Acceptance, Answer, CheckId, JavaStack, NeededKey, Status};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::Value;
 
@@ -335,80 +334,8 @@ pub struct ReportContext<'a> {
     pub show_tokens: bool,
     /// Columns the prose keeps to ([`report_width`]).
     pub width: usize,
-    /// How the user gives the key a skipped check needs.
-    pub key_flag: &'a dyn Fn(NeededKey) -> &'static str,
-}
-
-/// The verdict in one sentence, for the first line of the report.
-pub fn verdict_sentence(report: &Report, key_flag: &dyn Fn(NeededKey) -> &'static str) -> String {
-    let verdict = report.verdict();
-    let first = |wanted: &dyn Fn(&iadvize_auth::inspect::Check) -> bool| {
-        report
-            .checks
-            .iter()
-            .find(|c| wanted(c))
-            .map(|c| escape_untrusted(&c.message).into_owned())
-            .unwrap_or_default()
-    };
-    let rule = || first(&|c| c.status == Status::Fail);
-    match verdict.iadvize {
-        Acceptance::Rejects => format!(
-            "iAdvize rejects this token: {}.",
-            first(&|c| c.status == Status::Fail && c.java_stack == JavaStack::Rejects)
-        ),
-        Acceptance::Accepts if verdict.rules == Rules::Fail => format!(
-            "iAdvize accepts this token today, but it breaks iAdvize's documented rules: {}.",
-            rule()
-        ),
-        Acceptance::Accepts => "iAdvize accepts this token.".to_string(),
-        Acceptance::Unknown => {
-            let mut keys: Vec<NeededKey> = Vec::new();
-            for unchecked in &verdict.unchecked {
-                if !keys.contains(&unchecked.needs) {
-                    keys.push(unchecked.needs);
-                }
-            }
-            let what = unchecked_words(&verdict.unchecked);
-            let give: Vec<&str> = keys.iter().map(|k| key_flag(*k)).collect();
-            let mut sentence = format!(
-                "cannot tell whether iAdvize accepts this token: {what} not checked; give {} \
-                 to check {}.",
-                give.join(" and "),
-                if verdict.unchecked.len() == 1 {
-                    "it"
-                } else {
-                    "them"
-                }
-            );
-            if verdict.rules == Rules::Fail {
-                sentence.push_str(&format!(
-                    " What was checked breaks iAdvize's documented rules: {}.",
-                    rule()
-                ));
-            }
-            sentence
-        }
-    }
-}
-
-/// "the inner signature and the claims", from the checks left unchecked.
-fn unchecked_words(unchecked: &[Unchecked]) -> String {
-    let signature = unchecked.iter().any(|u| u.check == CheckId::JwsSignature);
-    let inner = unchecked.iter().any(|u| u.check == CheckId::JwsAlg);
-    let claims = unchecked.iter().any(|u| u.check == CheckId::ClaimsUserId);
-    let words: Vec<&str> = [
-        (inner, "the inner signed token"),
-        (signature && !inner, "the inner signature"),
-        (claims, "the claims"),
-    ]
-    .into_iter()
-    .filter_map(|(is, words)| is.then_some(words))
-    .collect();
-    match words[..] {
-        [] => "some checks were".into(),
-        [one] => format!("{one} {}", if one.ends_with('s') { "were" } else { "was" }),
-        _ => format!("{} were", words.join(" and ")),
-    }
+    /// How the user gives the keys and the expectation of a signed token.
+    pub names: &'a Names<'a>,
 }
 
 /// `jwe.decrypt, jws.*, claims.*`: check ids, a whole layer by its prefix.
@@ -447,17 +374,60 @@ fn iadvize_words(check: &iadvize_auth::inspect::Check) -> Option<&'static str> {
     }
 }
 
+/// One line of `inspect --brief`: the answer, where the token was found, and its first cause
+/// (the first failing check, or what was not checked and the key that would check it).
+pub fn brief_line(report: &Report, places: &[String], names: &Names<'_>) -> String {
+    let verdict = &report.verdict;
+    let answer = match verdict.answer() {
+        Answer::Accepted => "accepted",
+        Answer::Rejected => "rejected",
+        Answer::CannotTell => "cannot tell",
+    };
+    let place = match places {
+        [] => "the whole input".to_string(),
+        [one] => one.clone(),
+        [first, rest @ ..] => format!("{first} (and {} more)", rest.len()),
+    };
+    let not_this_key = report.given_key_does_not_open();
+    let cause = report
+        .checks
+        .iter()
+        .find(|c| c.status == Status::Fail && !(not_this_key && c.id == CheckId::JweDecrypt))
+        .map(|c| format!("{}: {}", c.id, c.message))
+        .or_else(|| {
+            not_this_key.then(|| format!("{}: not encrypted to the key given", CheckId::JweDecrypt))
+        })
+        .or_else(|| {
+            verdict
+                .unchecked
+                .first()
+                .map(|u| format!("{} not checked: give {}", u.check, names.key(u.needs)))
+        })
+        .or_else(|| {
+            report
+                .checks
+                .iter()
+                .find(|c| c.status == Status::Warn)
+                .map(|c| format!("{} (warning): {}", c.id, c.message))
+        });
+    let line = match cause {
+        Some(cause) => format!("{answer:<11}  {place}  {cause}"),
+        None => format!("{answer:<11}  {place}"),
+    };
+    format!("{}\n", escape_untrusted(&line))
+}
+
 /// The human `inspect` report: the verdict first, then what to fix, what was not checked,
 /// and the details (the token, its headers and claims, then every check).
 pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
     let p = Palette::new(context.colour);
     let h = |text: &str| format!("{}{text}{}", p.heading.render(), p.heading.render_reset());
     let mut out = String::new();
-    let verdict = report.verdict();
-    let style = match verdict.iadvize {
-        Acceptance::Rejects => p.fail,
-        Acceptance::Accepts if verdict.rules == Rules::Pass => p.pass,
-        _ => p.warn,
+    let verdict = &report.verdict;
+    let style = match verdict.answer() {
+        Answer::Rejected => p.fail,
+        Answer::Accepted => p.pass,
+        Answer::CannotTell => p.warn,
     };
     let columns = context.width;
     wrapped(
@@ -465,7 +435,7 @@ pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
         columns,
         &format!("{}Verdict:{} ", style.render(), style.render_reset()),
         9,
-        &verdict_sentence(report, context.key_flag),
+        &escape_untrusted(&verdict_sentence(report, context.names)),
     );
     match context.places {
         [] => {}
@@ -483,10 +453,13 @@ pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
         ),
     }
 
+    // A key that does not open the token is not the token's fault.
+    let not_this_key = report.given_key_does_not_open();
     let to_fix: Vec<_> = report
         .checks
         .iter()
         .filter(|c| matches!(c.status, Status::Fail | Status::Warn))
+        .filter(|c| !(not_this_key && c.id == CheckId::JweDecrypt))
         .collect();
     if !to_fix.is_empty() {
         let _ = writeln!(out, "\n{}", h("What to fix"));
@@ -509,7 +482,7 @@ pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
                     columns,
                     "  ",
                     4,
-                    &format!("{}: give {}", id_list(&ids), (context.key_flag)(key)),
+                    &format!("{}: give {}", id_list(&ids), context.names.key(key)),
                 );
             }
         }
@@ -575,18 +548,43 @@ pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
             let _ = writeln!(out, "    {name:width$}  {}{when}", show_json(value));
         }
     }
-    if let Some(jws) = &report.jws
+    if let Some(token) = report.jws.as_ref().and_then(|jws| jws.token.as_deref())
         && report.kind == Kind::Jwe
     {
         data(
             &mut out,
             "Inner JWS",
-            &shortened(&jws.token, context.show_tokens),
+            &shortened(token, context.show_tokens),
         );
     }
     let _ = writeln!(out, "\n{}", h("Checks"));
-    for check in &report.checks {
-        check_lines(&mut out, columns, check, &p);
+    let mut checks = report.checks.iter().peekable();
+    while let Some(check) = checks.next() {
+        if check.status != Status::Skip {
+            check_lines(&mut out, columns, check, &p);
+            continue;
+        }
+        // Skipped checks for one reason: one line, naming what would run them.
+        let mut ids = vec![check.id];
+        while let Some(next) = checks.next_if(|c| {
+            c.status == Status::Skip
+                && c.needs == check.needs
+                && (check.needs.is_some() || c.message == check.message)
+        }) {
+            ids.push(next.id);
+        }
+        let (style, mark) = p.status(Status::Skip);
+        let reason = match check.needs {
+            Some(key) => format!("give {}", context.names.key(key)),
+            None => escape_untrusted(&check.message).into_owned(),
+        };
+        wrapped(
+            &mut out,
+            columns,
+            &format!("  {}{mark}{}  ", style.render(), style.render_reset()),
+            8,
+            &format!("{}: {reason}", id_list(&ids)),
+        );
     }
     out
 }

@@ -5,9 +5,10 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use iadvize_auth::inspect::{self, Acceptance, Names, NeededKey, Options, Place, Report, Rules};
+use iadvize_auth::inspect::{self, Names, Options, Place, Report};
 use iadvize_auth::keys::{KeyError, read_limited};
 use iadvize_auth::time;
+use iadvize_auth::verdict::{Acceptance, Answer, Role};
 use serde::Serialize;
 
 use super::{Outcome, key_source, load_key};
@@ -18,8 +19,9 @@ use crate::output::{self, ReportContext};
 const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
 /// Where a single-line argument holds no token, it is judged as one anyway: someone meant it.
 const MAX_BARE_GUESS_BYTES: usize = 64 * 1024;
-/// The JSON output's version: 2 added the verdict, `found` and `schema_version`.
-const SCHEMA_VERSION: u32 = 2;
+/// The JSON output's version: 2 added the verdict, `found` and `schema_version`; 3 the
+/// verdict's subject, production and recipient, and `decrypt_key_sha256`.
+const SCHEMA_VERSION: u32 = 3;
 
 /// The flags that give the keys, in the report's messages.
 const NAMES: Names<'static> = Names {
@@ -51,7 +53,6 @@ struct Judged<'a> {
     schema_version: u32,
     /// Where the token was found (the token text shortened unless `--show-tokens`).
     found: &'a [String],
-    verdict: inspect::Verdict,
     #[serde(flatten)]
     report: &'a Report,
 }
@@ -70,17 +71,25 @@ fn judge_all(args: InspectArgs) -> anyhow::Result<Outcome> {
         .as_deref()
         .map(|path| load_key(&key_source(path), &args.decrypt_key_options()))
         .transpose()?;
-    let verify_key = args
-        .verify_key
-        .as_deref()
-        .map(|path| load_key(&key_source(path), &args.verify_key_options()))
-        .transpose()?;
+    // A brand key that is not RSA is a verdict (iAdvize refuses that brand's tokens), not an
+    // unusable input.
+    let (verify_key, not_rsa) = match args.verify_key.as_deref() {
+        None => (None, None),
+        Some(path) => match load_key(&key_source(path), &args.verify_key_options()) {
+            Ok(key) => (Some(key), None),
+            Err(err) => match err.downcast_ref::<KeyError>() {
+                Some(KeyError::NotRsa { found }) => (None, Some(found.clone())),
+                _ => return Err(err),
+            },
+        },
+    };
     for key in decrypt_key.iter().chain(&verify_key) {
         output::warn_all(key.warnings());
     }
     let options = Options {
         decrypt_key: decrypt_key.as_ref(),
         verify_key: verify_key.as_ref(),
+        verify_key_not_rsa: not_rsa.as_deref(),
         now,
         leeway,
         expect_jws: args.expect == Expect::Jws,
@@ -102,18 +111,24 @@ fn judge_all(args: InspectArgs) -> anyhow::Result<Outcome> {
             .collect();
         reports.push((report, places));
     }
-    let failed = reports.iter().any(|(report, _)| !report.ok);
+    // Of several tokens, the worst answer is the input's.
+    let answer = reports
+        .iter()
+        .map(|(report, _)| report.verdict.answer())
+        .max()
+        .unwrap_or(Answer::Accepted);
     let mut text = String::new();
     for (index, (report, places)) in reports.iter().enumerate() {
         if args.json {
             let judged = Judged {
                 schema_version: SCHEMA_VERSION,
                 found: places,
-                verdict: report.verdict(),
                 report,
             };
             text.push_str(&serde_json::to_string(&judged)?);
             text.push('\n');
+        } else if args.brief {
+            text.push_str(&output::brief_line(report, places, &NAMES));
         } else {
             if index > 0 {
                 text.push_str("\n\n");
@@ -131,13 +146,15 @@ fn judge_all(args: InspectArgs) -> anyhow::Result<Outcome> {
                     colour,
                     show_tokens: args.show_tokens,
                     width: output::report_width(),
-                    key_flag: &key_flag,
+                    names: &NAMES,
                 },
             ));
         }
     }
-    if !args.json && reports.len() > 1 {
-        text.push('\n');
+    if !args.json && (reports.len() > 1 || args.brief) {
+        if !args.brief {
+            text.push('\n');
+        }
         text.push_str(&summary(&reports));
     }
     // The verdict is known before printing: a reader that stopped early (`| head -3`) does
@@ -148,44 +165,44 @@ fn judge_all(args: InspectArgs) -> anyhow::Result<Outcome> {
         }
         _ => {}
     }
-    Ok(if failed {
-        Outcome::ChecksFailed
-    } else {
-        Outcome::Success
+    Ok(match answer {
+        Answer::Accepted => Outcome::Success,
+        Answer::Rejected => Outcome::ChecksFailed,
+        Answer::CannotTell => Outcome::CannotTell,
     })
 }
 
-fn key_flag(key: NeededKey) -> &'static str {
-    match key {
-        NeededKey::Decryption => "--decrypt-key (the private key the token was encrypted to)",
-        NeededKey::Verification => "--verify-key (the brand's public key registered at iAdvize)",
-    }
-}
-
-/// `3 tokens: 1 accepted by iAdvize, 2 rejected; 2 break iAdvize's documented rules`.
+/// `Summary: 3 tokens found: 1 accepted, 1 accepted but breaking iAdvize's documented rules,
+/// 1 rejected`.
 fn summary(reports: &[(Report, Vec<String>)]) -> String {
-    let verdicts: Vec<_> = reports.iter().map(|(r, _)| r.verdict()).collect();
-    let count = |wanted: Acceptance| verdicts.iter().filter(|v| v.iadvize == wanted).count();
-    let breaking = verdicts.iter().filter(|v| v.rules == Rules::Fail).count();
-    let mut parts = Vec::new();
-    for (n, words) in [
-        (count(Acceptance::Accepts), "accepted by iAdvize"),
-        (count(Acceptance::Rejects), "rejected"),
-        (count(Acceptance::Unknown), "cannot tell"),
-    ] {
-        if n > 0 {
-            parts.push(format!("{n} {words}"));
-        }
+    let kinds = [
+        "accepted",
+        "accepted but breaking iAdvize's documented rules",
+        "rejected",
+        "cannot tell",
+    ];
+    let mut counts = [0usize; 4];
+    for (report, _) in reports {
+        let verdict = &report.verdict;
+        let opened = verdict.recipient.role != Role::Unknown;
+        let kind = match verdict.answer() {
+            Answer::Accepted => 0,
+            Answer::CannotTell => 3,
+            Answer::Rejected if opened && verdict.iadvize == Acceptance::Accepts => 1,
+            Answer::Rejected => 2,
+        };
+        counts[kind] += 1;
     }
+    let parts: Vec<String> = counts
+        .iter()
+        .zip(kinds)
+        .filter(|(n, _)| **n > 0)
+        .map(|(n, words)| format!("{n} {words}"))
+        .collect();
     format!(
-        "Summary: {} found: {}; {} iAdvize's documented rules\n",
+        "Summary: {} found: {}\n",
         iadvize_auth::text::plural(reports.len(), "token"),
-        parts.join(", "),
-        match breaking {
-            0 => "none breaks".to_string(),
-            1 => "1 breaks".to_string(),
-            n => format!("{n} break"),
-        }
+        parts.join(", ")
     )
 }
 

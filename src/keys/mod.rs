@@ -6,7 +6,9 @@
 //! an X.509 certificate.
 
 mod builtin;
+mod bundle;
 mod certificate;
+mod damage;
 mod decode;
 mod files;
 mod jwk;
@@ -22,4 +24,4 @@ pub use key::{
     Certificate, Container, Encoding, ExpectedFingerprint, FingerprintMatch, KeyError, KeyKind,
     LoadedKey, MAX_BITS, MIN_BITS, MIN_FINGERPRINT_PREFIX, Passphrase, PublicKeyInfo, SourceFormat,
 };
-pub use source::{KeyInput, KeySource, MAX_KEY_INPUT_BYTES, read_limited};
+pub use source::{KeyInput, KeySource, MAX_KEY_INPUT_BYTES, read_limited, readable_by_others};

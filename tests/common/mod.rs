@@ -184,6 +184,16 @@ pub fn stderr(output: &Output) -> String {
 
 /// Asserts the exit code, showing stdout and stderr when it differs.
 #[track_caller]
+/// Standard error without the note `mint` gives on every run about its recipient (production
+/// or a stand-in): what else it said.
+pub fn stderr_besides_recipient_note(output: &Output) -> String {
+    stderr(output)
+        .lines()
+        .filter(|line| !line.starts_with("note: encrypting to "))
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
+
 pub fn assert_exit(output: &Output, code: i32) {
     assert_eq!(
         output.status.code(),
@@ -226,6 +236,16 @@ pub fn rehearsal_sandbox() -> Sandbox {
         "standin-iadvize-private.pem",
         "standin-iadvize-public.pem",
     ])
+}
+
+/// The check `id` of an `inspect --json` report.
+pub fn check<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    report["checks"]
+        .as_array()
+        .expect("a report's checks")
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no check {id}"))
 }
 
 /// The ids of the checks that failed in an `inspect --json` report, in report order.
