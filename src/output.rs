@@ -7,7 +7,8 @@ use std::time::Instant;
 
 use anstyle::{AnsiColor, Style};
 use iadvize_auth::inspect::{
-    Acceptance, CheckId, JavaStack, Kind, NeededKey, Report, Rules, Status, Unchecked,
+    Acceptance, CheckId, Found, JavaStack, Kind, NeededKey, Place, Report, Rules, Status,
+    TokenSpans, Unchecked,
 };
 use iadvize_auth::mint::FaultInfo;
 use iadvize_auth::time;
@@ -301,10 +302,180 @@ pub fn shortened(token: &str, show_tokens: bool) -> String {
     format!("{}…({count} characters)", escape_untrusted(&head))
 }
 
+/// Characters of a URL, a field name or a JSON Pointer shown in a place before it is cut.
+const PLACE_TEXT_SHOWN: usize = 200;
+
+/// A place as reports show it: any token in it (a URL's query string, a header, a JSON key)
+/// shortened unless `show_tokens`, a long URL, field or pointer cut, untrusted text escaped.
+pub fn place_shown(place: &Place, show_tokens: bool) -> String {
+    let shown = |text: &str| place_text(text, show_tokens);
+    let text = match place {
+        Place::Json {
+            pointer,
+            line,
+            column,
+        } => match (line, column) {
+            (1, 1) => format!("JSON {}", shown(pointer)),
+            _ => format!(
+                "JSON {}, line {line}, column {column} of the string",
+                shown(pointer)
+            ),
+        },
+        Place::Har {
+            entry,
+            request,
+            field,
+        } => format!(
+            "HAR entry {entry} ({} {}), {}",
+            shown(&request.method),
+            shown(&request.url),
+            shown(field)
+        ),
+        other => other.to_string(),
+    };
+    escape_untrusted(&text).into_owned()
+}
+
+/// `text` with its tokens shortened (unless `show_tokens`), cut after about
+/// [`PLACE_TEXT_SHOWN`] characters; read no further than what is shown.
+fn place_text(text: &str, show_tokens: bool) -> String {
+    let mut out = String::new();
+    let mut shown = 0;
+    let mut copied = 0;
+    let cut = |out: &mut String, piece: &str, shown: &mut usize| -> bool {
+        for c in piece.chars() {
+            if *shown == PLACE_TEXT_SHOWN {
+                return true;
+            }
+            out.push(c);
+            *shown += 1;
+        }
+        false
+    };
+    for span in TokenSpans::new(text.as_bytes()) {
+        if cut(&mut out, &text[copied..span.start], &mut shown) {
+            return cut_short(out, text);
+        }
+        // A token is shown whole or shortened, never cut.
+        let token = shortened(&text[span.clone()], show_tokens);
+        shown += token.chars().count();
+        out.push_str(&token);
+        copied = span.end;
+        if shown >= PLACE_TEXT_SHOWN {
+            return cut_short(out, text);
+        }
+    }
+    if cut(&mut out, &text[copied..], &mut shown) {
+        return cut_short(out, text);
+    }
+    out
+}
+
+fn cut_short(mut out: String, text: &str) -> String {
+    let _ = write!(out, "…({} characters in all)", text.chars().count());
+    out
+}
+
+/// The wrappers a token was found in, for the human report after the verdict: what iAdvize
+/// does with the text as found, and each wrapper's likely origin and fix. Empty when the
+/// token was found alone.
+pub fn wrapper_block(found: &Found, show_tokens: bool) -> String {
+    let mut out = String::new();
+    for wrapped_in in &found.wrapped {
+        let wrappers = wrapped_in.wrappers;
+        let Some((_, why)) = wrappers.as_given() else {
+            continue;
+        };
+        let place = match &wrapped_in.first {
+            Place::Whole => String::new(),
+            place => format!(" at {}", place_shown(place, show_tokens)),
+        };
+        let more = match wrapped_in.count {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        wrapped(
+            &mut out,
+            "As found: ",
+            10,
+            &format!(
+                "{}{place}{more}: passed like this, iAdvize refuses it ({why}). The verdict is on \
+                 the token inside.",
+                wrappers.described()
+            ),
+        );
+        let width = wrappers.iter().map(|k| k.name().chars().count()).max().unwrap_or(0);
+        for kind in wrappers.iter() {
+            wrapped(
+                &mut out,
+                &format!("  {:<width$}  ", kind.name()),
+                width + 4,
+                &format!("{}; fix: {}", kind.origin(), kind.fix()),
+            );
+        }
+    }
+    out
+}
+
+/// One set of wrappers a token was found in, as `inspect --json` writes it (docs/cli.md).
+#[derive(serde::Serialize)]
+pub struct WrappedOut {
+    /// The first place the token was found in these wrappers.
+    pub found: String,
+    /// How many places.
+    pub count: usize,
+    /// What iAdvize's library does with the token passed in these wrappers.
+    pub as_given: AsGivenOut,
+    /// The wrappers, outermost first.
+    pub layers: Vec<WrapperOut>,
+}
+
+#[derive(serde::Serialize)]
+pub struct AsGivenOut {
+    pub java_stack: JavaStack,
+    pub why: &'static str,
+}
+
+#[derive(serde::Serialize)]
+pub struct WrapperOut {
+    pub kind: &'static str,
+    pub origin: &'static str,
+    pub fix: &'static str,
+}
+
+/// The wrappers a token was found in, for `--json`.
+pub fn wrapped_out(found: &Found, show_tokens: bool) -> Vec<WrappedOut> {
+    found
+        .wrapped
+        .iter()
+        .filter_map(|wrapped_in| {
+            let (java_stack, why) = wrapped_in.wrappers.as_given()?;
+            Some(WrappedOut {
+                found: place_shown(&wrapped_in.first, show_tokens),
+                count: wrapped_in.count,
+                as_given: AsGivenOut { java_stack, why },
+                layers: wrapped_in
+                    .wrappers
+                    .iter()
+                    .map(|kind| WrapperOut {
+                        kind: kind.id(),
+                        origin: kind.origin(),
+                        fix: kind.fix(),
+                    })
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
 /// What the human report needs besides the report itself.
 pub struct ReportContext<'a> {
     /// Where the token was found, already shortened; empty when it is the whole input.
     pub places: &'a [String],
+    /// How many places in all (`places` may list only the first).
+    pub place_count: usize,
+    /// The wrappers the token was found in ([`wrapper_block`]), shown after where it was found.
+    pub wrappers: &'a str,
     /// The time the checks were made against.
     pub now: i64,
     pub colour: bool,
@@ -443,17 +614,20 @@ pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
     match context.places {
         [] => {}
         [one] => wrapped(&mut out, "Found:   ", 9, one),
-        [first, rest @ ..] => wrapped(
-            &mut out,
-            "Found:   ",
-            9,
-            &format!(
-                "{first} (and {} more {})",
-                rest.len(),
-                if rest.len() == 1 { "place" } else { "places" }
-            ),
-        ),
+        [first, ..] => {
+            let more = context.place_count.saturating_sub(1);
+            wrapped(
+                &mut out,
+                "Found:   ",
+                9,
+                &format!(
+                    "{first} (and {more} more {})",
+                    if more == 1 { "place" } else { "places" }
+                ),
+            );
+        }
     }
+    out.push_str(context.wrappers);
 
     let to_fix: Vec<_> = report
         .checks

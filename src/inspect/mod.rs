@@ -17,9 +17,14 @@ mod jws;
 mod options;
 mod report;
 mod text;
+mod wrapper;
 
 pub use check::{Check, CheckId, JavaStack, NeededKey, Status};
-pub use find::{Found, Place, find};
+pub use find::{
+    Findings, Found, HarRequest, MAX_PLACES, MAX_TOKEN_BYTES, MAX_TOKENS, Place, TokenSpans, TooLong,
+    Wrapped, find,
+};
+pub use wrapper::{WrapperKind, Wrappers};
 
 use check::Layer;
 pub use options::{InspectError, MAX_INPUT_BYTES, Names, Options};
