@@ -386,9 +386,10 @@ pub fn wrapper_block(found: &Found, show_tokens: bool) -> String {
         let Some((_, why)) = wrappers.as_given() else {
             continue;
         };
-        let place = match &wrapped_in.first {
-            Place::Whole => String::new(),
-            place => format!(" at {}", place_shown(place, show_tokens)),
+        // Where, when the token was found in several places.
+        let place = match (&wrapped_in.first, found.place_count) {
+            (Place::Whole, _) | (_, 1) => String::new(),
+            (place, _) => format!(" at {}", place_shown(place, show_tokens)),
         };
         let more = match wrapped_in.count {
             1 => String::new(),
@@ -399,12 +400,16 @@ pub fn wrapper_block(found: &Found, show_tokens: bool) -> String {
             "As found: ",
             10,
             &format!(
-                "{}{place}{more}: passed like this, iAdvize refuses it ({why}). The verdict is on \
-                 the token inside.",
+                "{}{place}{more}: the verdict is on the token inside; passed like this, iAdvize \
+                 refuses it ({why})",
                 wrappers.described()
             ),
         );
-        let width = wrappers.iter().map(|k| k.name().chars().count()).max().unwrap_or(0);
+        let width = wrappers
+            .iter()
+            .map(|k| k.name().chars().count())
+            .max()
+            .unwrap_or(0);
         for kind in wrappers.iter() {
             wrapped(
                 &mut out,

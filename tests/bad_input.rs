@@ -208,11 +208,12 @@ fn the_bad_input_matrix() {
         r#"{{"alg":"RSA-OAEP-256","x":"{}"}}"#,
         "a".repeat(1024 * 1024)
     ));
+    // A token is a few kilobytes: one over 1 MiB is not judged.
     lab.inspect_stdin(
         "header of 1 MiB",
         format!("{big_header}.{}", parts[1..].join(".")).as_bytes(),
-        1,
-        "characters long",
+        2,
+        "inspect judges tokens up to 1 MiB",
     );
     lab.inspect_stdin(
         "non-UTF-8 bytes",

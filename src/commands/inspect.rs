@@ -6,8 +6,8 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use iadvize_auth::inspect::{
-    self, Acceptance, Findings, MAX_TOKEN_BYTES, MAX_TOKENS, Names, NeededKey, Options,
-    Place, Report, Rules, Verdict,
+    self, Acceptance, Findings, MAX_TOKEN_BYTES, MAX_TOKENS, Names, NeededKey, Options, Place,
+    Report, Rules, Verdict,
 };
 use iadvize_auth::time;
 use serde::Serialize;

@@ -64,8 +64,7 @@ impl WrapperKind {
     pub fn origin(self) -> &'static str {
         match self {
             WrapperKind::Quotes => {
-                "JSON.stringify on the page, a copy from DevTools (which shows strings in \
-                 quotes), or a log's quoting"
+                "JSON.stringify on the page, a DevTools copy, or a log's quoting"
             }
             WrapperKind::Bearer => "an HTTP Authorization header value",
             WrapperKind::PythonBytes => {
@@ -83,8 +82,8 @@ impl WrapperKind {
     pub fn fix(self) -> &'static str {
         match self {
             WrapperKind::Quotes => {
-                "if the page passes them on, pass the string itself, not JSON.stringify(token); \
-                 quotes from a copy or a log need no fix"
+                "if the page passes them on, pass the string itself, not JSON.stringify(token) \
+                 (quotes from a copy or a log need no fix)"
             }
             WrapperKind::Bearer => {
                 "pass the token alone to iAdvize's tag ('Bearer ' belongs in an Authorization \
@@ -224,10 +223,10 @@ pub(crate) fn peel(text: &str) -> (Cow<'_, str>, Wrappers) {
     (Cow::Borrowed(rest), wrappers)
 }
 
-/// The wrappers written around `text[start..end]` (a token found in text), outermost first,
-/// and the span they cover. Percent-encoding is named when the token or what is around it has
+/// The wrappers written around `text[start..end]` (a token found in text), outermost first.
+/// Percent-encoding is named when the token or what is around it has
 /// percent escapes.
-pub(crate) fn around(text: &[u8], start: usize, end: usize) -> (Wrappers, usize, usize) {
+pub(crate) fn around(text: &[u8], start: usize, end: usize) -> Wrappers {
     let (mut start, mut end) = (start, end);
     let mut inside_out = Wrappers::default();
     let mut percent = has_percent_escape(&text[start..end]);
@@ -272,7 +271,7 @@ pub(crate) fn around(text: &[u8], start: usize, end: usize) -> (Wrappers, usize,
     if percent {
         wrappers.push_outer(WrapperKind::PercentEncoding);
     }
-    (wrappers, start, end)
+    wrappers
 }
 
 /// The width of matching quotes right before and right after a token: 1 for `"`, `'` or
@@ -355,7 +354,9 @@ pub(crate) fn percent_decoded(text: &str) -> String {
     let mut at = 0;
     while at < bytes.len() {
         match (bytes[at], bytes.get(at + 1), bytes.get(at + 2)) {
-            (b'%', Some(high), Some(low)) if high.is_ascii_hexdigit() && low.is_ascii_hexdigit() => {
+            (b'%', Some(high), Some(low))
+                if high.is_ascii_hexdigit() && low.is_ascii_hexdigit() =>
+            {
                 out.push(hex(*high) << 4 | hex(*low));
                 at += 3;
             }
@@ -420,13 +421,19 @@ mod tests {
             (format!("Authorization: Bearer {T}"), vec!["bearer"]),
             (format!("got \"Bearer {T}\""), vec!["quotes", "bearer"]),
             (format!("token=b'{T}'"), vec!["python-bytes"]),
-            (format!("?jwe=%22{T}%22&x"), vec!["percent-encoding", "quotes"]),
-            (format!("?jwe={}&x", T.replace('.', "%2e")), vec!["percent-encoding"]),
+            (
+                format!("?jwe=%22{T}%22&x"),
+                vec!["percent-encoding", "quotes"],
+            ),
+            (
+                format!("?jwe={}&x", T.replace('.', "%2e")),
+                vec!["percent-encoding"],
+            ),
             (format!("{{\"t\":\"\\\"{T}\\\"\"}}"), vec!["quotes"]),
         ] {
             let token = T.replace('.', if line.contains("%2e") { "%2e" } else { "." });
             let start = line.find(&token).expect("the token");
-            let (wrappers, _, _) = around(line.as_bytes(), start, start + token.len());
+            let wrappers = around(line.as_bytes(), start, start + token.len());
             assert_eq!(kinds(wrappers), expected, "{line}");
         }
     }

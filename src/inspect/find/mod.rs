@@ -242,7 +242,10 @@ impl<'p> At<'p> {
             Where::Whole => Place::Whole,
             Where::Text => Place::Text { line, column },
             Where::Json(pointer) => Place::Json {
-                pointer: shared(if pointer.is_empty() { "/" } else { pointer }, &mut self.shared),
+                pointer: shared(
+                    if pointer.is_empty() { "/" } else { pointer },
+                    &mut self.shared,
+                ),
                 line,
                 column,
             },
@@ -314,8 +317,8 @@ impl Finder {
             }
         };
         let found = &mut self.tokens[index];
-        let place = (found.places.len() < MAX_PLACES || !wrappers.is_empty())
-            .then(|| at.place(position));
+        let place =
+            (found.places.len() < MAX_PLACES || !wrappers.is_empty()).then(|| at.place(position));
         found.place_count += 1;
         if !wrappers.is_empty() {
             match found.wrapped.iter_mut().find(|w| w.wrappers == wrappers) {
@@ -361,9 +364,9 @@ impl Finder {
     fn text(&mut self, bytes: &[u8], at: &mut At<'_>) {
         let mut lines = Lines::new(bytes);
         for span in TokenSpans::new(bytes) {
-            let (wrappers, outer, _) = wrapper::around(bytes, span.start, span.end);
+            let wrappers = wrapper::around(bytes, span.start, span.end);
             let position = if at.has_lines() {
-                lines.locate(outer)
+                lines.locate(span.start)
             } else {
                 (1, 1)
             };
@@ -414,7 +417,10 @@ impl Finder {
 /// decoder skips them).
 fn bare(text: &str, spaced_line: bool) -> Option<(Cow<'_, str>, Wrappers)> {
     let first = *text.as_bytes().first()?;
-    if !matches!(first, b'e' | b'"' | b'\'' | b'`' | b'\\' | b'b' | b'B' | b'%' | b'{') {
+    if !matches!(
+        first,
+        b'e' | b'"' | b'\'' | b'`' | b'\\' | b'b' | b'B' | b'%' | b'{'
+    ) {
         return None;
     }
     if first == b'{' {
@@ -517,9 +523,9 @@ mod tests {
             [
                 (
                     T.to_string(),
-                    vec!["line 1, column 23".into(), "line 3, column 7".into()]
+                    vec!["line 1, column 23".into(), "line 3, column 8".into()]
                 ),
-                (format!("{T}x.y"), vec!["line 3, column 66".into()]),
+                (format!("{T}x.y"), vec!["line 3, column 73".into()]),
             ]
         );
         assert_eq!(wrappers(&log), ["quotes", "'Bearer '"]);
@@ -531,12 +537,18 @@ mod tests {
     fn wrapped_tokens_in_a_log_line_are_named() {
         for (line, named) in [
             (format!("sent b'{T}' to the page"), "b'…' (Python bytes)"),
-            (format!("GET /chat?jwe=%22{T}%22 200"), "percent-encoding around quotes"),
+            (
+                format!("GET /chat?jwe=%22{T}%22 200"),
+                "percent-encoding around quotes",
+            ),
             (
                 format!("GET /chat?jwe={} 200", T.replace('.', "%2E")),
                 "percent-encoding",
             ),
-            (format!("{{\"body\":\"{{\\\"t\\\":\\\"x\\\"}}\", \"jwe\": \"\\\"{T}\\\"\"}} end"), "quotes"),
+            (
+                format!("{{\"body\":\"{{\\\"t\\\":\\\"x\\\"}}\", \"jwe\": \"\\\"{T}\\\"\"}} end"),
+                "quotes",
+            ),
         ] {
             let found = tokens(&line);
             assert_eq!(found.len(), 1, "{line}: {found:?}");
@@ -562,7 +574,7 @@ mod tests {
                     "JSON /token".into(),
                     "JSON /quoted".into(),
                     "JSON /body".into(),
-                    "JSON /url, line 1, column 24 of the string".into(),
+                    "JSON /url, line 1, column 27 of the string".into(),
                 ]
             )]
         );
@@ -594,7 +606,10 @@ mod tests {
                 format!("HAR entry 1 (POST {url}), response body (base64-decoded)"),
             ]
         );
-        assert_eq!(wrappers(&har), ["percent-encoding around quotes", "'Bearer '"]);
+        assert_eq!(
+            wrappers(&har),
+            ["percent-encoding around quotes", "'Bearer '"]
+        );
     }
 
     #[test]

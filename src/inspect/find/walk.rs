@@ -213,7 +213,11 @@ fn har_entry(finder: &mut Finder, number: usize, entry: &Value) {
     {
         if let Some(data) = message["data"].as_str() {
             let direction = message["type"].as_str().unwrap_or("message");
-            field(finder, &format!("WebSocket {direction} {}", index + 1), data);
+            field(
+                finder,
+                &format!("WebSocket {direction} {}", index + 1),
+                data,
+            );
         }
     }
 }
