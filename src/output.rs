@@ -7,8 +7,8 @@ use std::time::Instant;
 
 use anstyle::{AnsiColor, Style};
 use iadvize_auth::inspect::{
-    Acceptance, CheckId, Found, JavaStack, Kind, NeededKey, Place, Report, Rules, Status,
-    TokenSpans, Unchecked,
+    Acceptance, CheckId, Found, JavaStack, Kind, NeededKey, Place, Report, Rules, SharedText,
+    Status, TokenSpans, Unchecked,
 };
 use iadvize_auth::mint::FaultInfo;
 use iadvize_auth::time;
@@ -307,8 +307,16 @@ const PLACE_TEXT_SHOWN: usize = 200;
 
 /// A place as reports show it: any token in it (a URL's query string, a header, a JSON key)
 /// shortened unless `show_tokens`, a long URL, field or pointer cut, untrusted text escaped.
+/// Text that many places share is rendered once.
 pub fn place_shown(place: &Place, show_tokens: bool) -> String {
-    let shown = |text: &str| place_text(text, show_tokens);
+    fn shown(text: &SharedText, show_tokens: bool) -> Cow<'_, str> {
+        if show_tokens {
+            Cow::Owned(place_text(text.as_str(), true))
+        } else {
+            Cow::Borrowed(text.shown(|text| place_text(text, false)))
+        }
+    }
+    let shown = |text| shown(text, show_tokens);
     let text = match place {
         Place::Json {
             pointer,
@@ -336,43 +344,45 @@ pub fn place_shown(place: &Place, show_tokens: bool) -> String {
     escape_untrusted(&text).into_owned()
 }
 
-/// `text` with its tokens shortened (unless `show_tokens`), cut after about
-/// [`PLACE_TEXT_SHOWN`] characters; read no further than what is shown.
+/// `text` with its tokens shortened (unless `show_tokens`: then only cut), cut after about
+/// [`PLACE_TEXT_SHOWN`] characters.
 fn place_text(text: &str, show_tokens: bool) -> String {
-    let mut out = String::new();
-    let mut shown = 0;
-    let mut copied = 0;
-    let cut = |out: &mut String, piece: &str, shown: &mut usize| -> bool {
+    let cut = |out: &mut String, piece: &str| -> bool {
         for c in piece.chars() {
-            if *shown == PLACE_TEXT_SHOWN {
+            if out.chars().count() >= PLACE_TEXT_SHOWN {
                 return true;
             }
             out.push(c);
-            *shown += 1;
         }
         false
     };
-    for span in TokenSpans::new(text.as_bytes()) {
-        if cut(&mut out, &text[copied..span.start], &mut shown) {
+    let mut out = String::new();
+    if show_tokens {
+        if cut(&mut out, text) {
             return cut_short(out, text);
         }
-        // A token is shown whole or shortened, never cut.
-        let token = shortened(&text[span.clone()], show_tokens);
-        shown += token.chars().count();
-        out.push_str(&token);
+        return out;
+    }
+    let mut copied = 0;
+    for span in TokenSpans::new(text.as_bytes()) {
+        if cut(&mut out, &text[copied..span.start]) {
+            return cut_short(out, text);
+        }
+        // A token is shortened, never cut.
+        out.push_str(&shortened(&text[span.clone()], false));
         copied = span.end;
-        if shown >= PLACE_TEXT_SHOWN {
+        if out.chars().count() >= PLACE_TEXT_SHOWN {
             return cut_short(out, text);
         }
     }
-    if cut(&mut out, &text[copied..], &mut shown) {
+    if cut(&mut out, &text[copied..]) {
         return cut_short(out, text);
     }
     out
 }
 
 fn cut_short(mut out: String, text: &str) -> String {
-    let _ = write!(out, "…({} characters in all)", text.chars().count());
+    let _ = write!(out, "…({} bytes in all)", text.len());
     out
 }
 

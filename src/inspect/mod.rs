@@ -21,8 +21,8 @@ mod wrapper;
 
 pub use check::{Check, CheckId, JavaStack, NeededKey, Status};
 pub use find::{
-    Findings, Found, HarRequest, MAX_PLACES, MAX_TOKEN_BYTES, MAX_TOKENS, Place, TokenSpans,
-    TooLong, Wrapped, find,
+    Findings, Found, HarRequest, MAX_PLACES, MAX_TOKEN_BYTES, MAX_TOKENS, Place, SharedText,
+    TokenSpans, TooLong, Wrapped, find,
 };
 pub use wrapper::{WrapperKind, Wrappers};
 

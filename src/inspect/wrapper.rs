@@ -197,6 +197,15 @@ impl fmt::Display for Wrappers {
 /// `text` (already trimmed) without its wrappers, and the wrappers, outermost first. The text
 /// is borrowed unless percent escapes were decoded.
 pub(crate) fn peel(text: &str) -> (Cow<'_, str>, Wrappers) {
+    peel_with(text, true)
+}
+
+/// [`peel`] without decoding percent escapes (which are then left in the text).
+pub(crate) fn peel_undecoded(text: &str) -> (Cow<'_, str>, Wrappers) {
+    peel_with(text, false)
+}
+
+fn peel_with(text: &str, decode: bool) -> (Cow<'_, str>, Wrappers) {
     let mut wrappers = Wrappers::default();
     let mut rest = text.trim();
     while !wrappers.is_full() {
@@ -206,7 +215,7 @@ pub(crate) fn peel(text: &str) -> (Cow<'_, str>, Wrappers) {
             (WrapperKind::Quotes, inner)
         } else if let Some(inner) = after_bearer(rest) {
             (WrapperKind::Bearer, inner)
-        } else if has_percent_escape(rest.as_bytes()) {
+        } else if decode && has_percent_escape(rest.as_bytes()) {
             wrappers.push_inner(WrapperKind::PercentEncoding);
             let decoded = percent_decoded(rest);
             let (inner, more) = peel(&decoded);

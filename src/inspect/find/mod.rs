@@ -18,7 +18,7 @@ mod walk;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub use scan::TokenSpans;
 
@@ -72,27 +72,67 @@ pub enum Place {
     /// The whole input is the token.
     Whole,
     /// In plain text: line and column, counted from 1 (columns in characters).
-    Text { line: usize, column: usize },
+    Text { line: u32, column: u32 },
     /// In a JSON document: the JSON Pointer of the string, and the place inside it.
     Json {
-        pointer: Arc<str>,
-        line: usize,
-        column: usize,
+        pointer: Arc<SharedText>,
+        line: u32,
+        column: u32,
     },
     /// In a HAR file: the entry (from 1), its request (shared by all its places), and the
     /// field.
     Har {
-        entry: usize,
+        entry: u32,
         request: Arc<HarRequest>,
-        field: Arc<str>,
+        field: Arc<SharedText>,
     },
 }
 
 /// A HAR entry's request, as its places name it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct HarRequest {
-    pub method: String,
-    pub url: String,
+    pub method: SharedText,
+    pub url: SharedText,
+}
+
+/// Text that many places share (a URL, a field's name, a JSON Pointer), stored once, with a
+/// slot for the form a report shows it in, made once however many places show it.
+#[derive(Debug)]
+pub struct SharedText {
+    text: Box<str>,
+    shown: OnceLock<String>,
+}
+
+impl SharedText {
+    pub fn new(text: &str) -> Self {
+        SharedText {
+            text: text.into(),
+            shown: OnceLock::new(),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The text as `show` renders it, rendered on the first call only.
+    pub fn shown(&self, show: impl FnOnce(&str) -> String) -> &str {
+        self.shown.get_or_init(|| show(&self.text))
+    }
+}
+
+impl PartialEq for SharedText {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for SharedText {}
+
+impl fmt::Display for SharedText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
 }
 
 impl fmt::Display for Place {
@@ -197,6 +237,10 @@ pub fn find(input: &str) -> Findings {
 
 /// Whether nothing is left of `text` once its wrappers are taken off (a lone `Bearer` too).
 fn is_blank(text: &str) -> bool {
+    // Wrappers around nothing are a few characters.
+    if text.len() > 32 {
+        return false;
+    }
     let (inner, _) = wrapper::peel(text);
     let inner = inner.trim();
     inner.is_empty() || inner.eq_ignore_ascii_case("bearer")
@@ -209,7 +253,7 @@ enum Where<'p> {
     /// A JSON string at this pointer.
     Json(&'p str),
     Har {
-        entry: usize,
+        entry: u32,
         request: &'p Arc<HarRequest>,
         field: &'p str,
     },
@@ -218,7 +262,7 @@ enum Where<'p> {
 /// A [`Where`] and its shared parts, made when the first token is found there.
 struct At<'p> {
     place: Where<'p>,
-    shared: Option<Arc<str>>,
+    shared: Option<Arc<SharedText>>,
 }
 
 impl<'p> At<'p> {
@@ -235,8 +279,11 @@ impl<'p> At<'p> {
     }
 
     fn place(&mut self, (line, column): (usize, usize)) -> Place {
-        let shared = |text: &str, cache: &mut Option<Arc<str>>| {
-            cache.get_or_insert_with(|| Arc::from(text)).clone()
+        // Inputs are at most 64 MiB: lines and columns fit.
+        let line = u32::try_from(line).unwrap_or(u32::MAX);
+        let column = u32::try_from(column).unwrap_or(u32::MAX);
+        let shared = |text: &str, cache: &mut Option<Arc<SharedText>>| {
+            Arc::clone(cache.get_or_insert_with(|| Arc::new(SharedText::new(text))))
         };
         match &self.place {
             Where::Whole => Place::Whole,
@@ -427,7 +474,12 @@ fn bare(text: &str, spaced_line: bool) -> Option<(Cow<'_, str>, Wrappers)> {
         return (text.len() <= MAX_TOKEN_BYTES && walk::is_jose_json(text))
             .then_some((Cow::Borrowed(text), Wrappers::default()));
     }
-    let (inner, wrappers) = wrapper::peel(text);
+    // Longer than a token: only its shape matters (it is not judged), not what it decodes to.
+    let (inner, wrappers) = if text.len() > MAX_TOKEN_BYTES {
+        wrapper::peel_undecoded(text)
+    } else {
+        wrapper::peel(text)
+    };
     let spaces = spaced_line && !inner.contains('\n');
     is_token_shaped(&inner, spaces).then_some((inner, wrappers))
 }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use super::{At, Finder, HarRequest, Where};
+use super::{At, Finder, HarRequest, SharedText, Where};
 
 /// Finds the tokens of the JSON document `text`; with `har`, entries under `/log/entries` are
 /// read as a HAR file's. Tokens found before an error stay in `finder`: give it a fresh one.
@@ -108,9 +108,9 @@ impl<'de> Visitor<'de> for Walk<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(mut self, mut items: A) -> Result<(), A::Error> {
         if self.har && self.pointer == "/log/entries" {
-            let mut number = 0;
+            let mut number = 0u32;
             while let Some(entry) = items.next_element::<Value>()? {
-                number += 1;
+                number = number.saturating_add(1);
                 har_entry(self.finder, number, &entry);
             }
             return Ok(());
@@ -147,12 +147,12 @@ impl<'de> Visitor<'de> for Walk<'_> {
 }
 
 /// The fields of one HAR entry (numbered from 1) where tokens travel.
-fn har_entry(finder: &mut Finder, number: usize, entry: &Value) {
+fn har_entry(finder: &mut Finder, number: u32, entry: &Value) {
     let request = &entry["request"];
     let response = &entry["response"];
     let shared = Arc::new(HarRequest {
-        method: request["method"].as_str().unwrap_or("?").to_string(),
-        url: request["url"].as_str().unwrap_or("?").to_string(),
+        method: SharedText::new(request["method"].as_str().unwrap_or("?")),
+        url: SharedText::new(request["url"].as_str().unwrap_or("?")),
     });
     let field = |finder: &mut Finder, name: &str, text: &str| {
         let mut at = At::new(Where::Har {
