@@ -309,14 +309,10 @@ const PLACE_TEXT_SHOWN: usize = 200;
 /// shortened unless `show_tokens`, a long URL, field or pointer cut, untrusted text escaped.
 /// Text that many places share is rendered once.
 pub fn place_shown(place: &Place, show_tokens: bool) -> String {
-    fn shown(text: &SharedText, show_tokens: bool) -> Cow<'_, str> {
-        if show_tokens {
-            Cow::Owned(place_text(text.as_str(), true))
-        } else {
-            Cow::Borrowed(text.shown(|text| place_text(text, false)))
-        }
-    }
-    let shown = |text| shown(text, show_tokens);
+    let shown = |text: &'_ SharedText| -> String {
+        text.shown(show_tokens, |text| place_text(text, show_tokens))
+            .to_string()
+    };
     let text = match place {
         Place::Json {
             pointer,
@@ -344,41 +340,41 @@ pub fn place_shown(place: &Place, show_tokens: bool) -> String {
     escape_untrusted(&text).into_owned()
 }
 
-/// `text` with its tokens shortened (unless `show_tokens`: then only cut), cut after about
-/// [`PLACE_TEXT_SHOWN`] characters.
+/// `text` with its tokens shortened (unless `show_tokens`), cut after about
+/// [`PLACE_TEXT_SHOWN`] characters; a token is shortened or whole, never cut.
 fn place_text(text: &str, show_tokens: bool) -> String {
-    let cut = |out: &mut String, piece: &str| -> bool {
-        for c in piece.chars() {
-            if out.chars().count() >= PLACE_TEXT_SHOWN {
-                return true;
-            }
-            out.push(c);
-        }
-        false
-    };
     let mut out = String::new();
-    if show_tokens {
-        if cut(&mut out, text) {
-            return cut_short(out, text);
-        }
-        return out;
-    }
+    let mut count = 0;
     let mut copied = 0;
-    for span in TokenSpans::new(text.as_bytes()) {
-        if cut(&mut out, &text[copied..span.start]) {
+    for span in TokenSpans::anywhere(text.as_bytes()) {
+        if !push_within(&mut out, &mut count, &text[copied..span.start]) {
             return cut_short(out, text);
         }
-        // A token is shortened, never cut.
-        out.push_str(&shortened(&text[span.clone()], false));
+        let token = shortened(&text[span.clone()], show_tokens);
+        count += token.chars().count();
+        out.push_str(&token);
         copied = span.end;
-        if out.chars().count() >= PLACE_TEXT_SHOWN {
+        if count >= PLACE_TEXT_SHOWN && copied < text.len() {
             return cut_short(out, text);
         }
     }
-    if cut(&mut out, &text[copied..]) {
+    if !push_within(&mut out, &mut count, &text[copied..]) {
         return cut_short(out, text);
     }
     out
+}
+
+/// Adds `piece` to `out` while `count` (characters) is under [`PLACE_TEXT_SHOWN`]; false when
+/// it was cut.
+fn push_within(out: &mut String, count: &mut usize, piece: &str) -> bool {
+    for c in piece.chars() {
+        if *count >= PLACE_TEXT_SHOWN {
+            return false;
+        }
+        out.push(c);
+        *count += 1;
+    }
+    true
 }
 
 fn cut_short(mut out: String, text: &str) -> String {

@@ -367,3 +367,146 @@ fn the_inner_token_is_shortened_unless_asked_for() {
         "{line}"
     );
 }
+
+/// The wrappers runtimes and copies put around a token, each as `(text around the token,
+/// kinds outermost first)`.
+fn wrapped_forms(token: &str) -> Vec<(String, Vec<&'static str>)> {
+    vec![
+        (format!("\"{token}\""), vec!["quotes"]),
+        (format!("'{token}'"), vec!["quotes"]),
+        (format!("Bearer {token}"), vec!["bearer"]),
+        (format!("\"Bearer {token}\""), vec!["quotes", "bearer"]),
+        (format!("b'{token}'"), vec!["python-bytes"]),
+        (format!("%22{token}%22"), vec!["percent-encoding", "quotes"]),
+        (token.replace('.', "%2E"), vec!["percent-encoding"]),
+    ]
+}
+
+/// The kinds of the first wrappers of a `--json` report.
+fn wrapper_kinds(report: &Value) -> Vec<String> {
+    report["wrappers"][0]["layers"]
+        .as_array()
+        .map(|layers| {
+            layers
+                .iter()
+                .map(|layer| layer["kind"].as_str().unwrap_or("?").to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Quotes (JSON.stringify, a DevTools copy), `Bearer `, Python's `b'…'` and percent-encoding,
+/// around a token alone and inside a log line: the token inside is judged (iAdvize accepts
+/// it), and the wrapper is named, with its origin and fix, and judged apart: passed as found,
+/// iAdvize refuses it.
+#[test]
+fn each_wrapper_alone_and_in_a_log_line_is_named_and_judged_apart() {
+    let lab = Lab::new();
+    let good = lab.good();
+    for (wrapped, kinds) in wrapped_forms(&good) {
+        let line = format!("2026-12-01 10:00:00 INFO handed to the page: {wrapped} (c-8812)");
+        for (how, input) in [("alone", &wrapped), ("in a log line", &line)] {
+            let (code, reports) = lab.reports(input, "dv");
+            assert_eq!(code, 0, "{how}: {wrapped}: {reports:#?}");
+            assert_eq!(reports.len(), 1, "{how}: {wrapped}: {reports:#?}");
+            let report = &reports[0];
+            assert_eq!(report["verdict"]["iadvize"], "accepts", "{how}: {wrapped}");
+            assert_eq!(wrapper_kinds(report), kinds, "{how}: {wrapped}");
+            let wrapper = &report["wrappers"][0];
+            assert_eq!(wrapper["as_given"]["java_stack"], "rejects", "{wrapper}");
+            assert!(wrapper["as_given"]["why"].as_str().unwrap().len() > 20);
+            for layer in wrapper["layers"].as_array().unwrap() {
+                assert!(layer["origin"].as_str().unwrap().len() > 10, "{layer}");
+                assert!(layer["fix"].as_str().unwrap().len() > 10, "{layer}");
+            }
+            let human = stdout(&lab.inspect(input, "dv", &[]));
+            let block: Vec<&str> = human
+                .lines()
+                .skip_while(|l| !l.starts_with("As found: "))
+                .take_while(|l| !l.is_empty())
+                .collect();
+            let words = block
+                .join(" ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            assert!(
+                block.len() > kinds.len() && words.contains("passed like this, iAdvize refuses it"),
+                "{how}: {wrapped}:\n{human}"
+            );
+            // One line per wrapper, named as people see it.
+            let names = block[1..]
+                .iter()
+                .filter(|l| l.starts_with("  ") && !l.starts_with("   "));
+            assert_eq!(names.count(), kinds.len(), "{how}: {wrapped}:\n{human}");
+        }
+    }
+}
+
+/// `?jwe=%22eyJ…%22` (JSON.stringify, then a query string) in a JSON string and in a HAR
+/// request URL that has no `queryString` array: found, and both wrappers named.
+#[test]
+fn a_url_encoded_quoted_token_is_found_in_json_and_in_a_har_url() {
+    let lab = Lab::new();
+    let good = lab.good();
+    let url = format!("https://brand.example/chat?jwe=%22{good}%22&lang=fr");
+    let json = json!({"event": "navigate", "url": url}).to_string();
+    let har = json!({"log": {"version": "1.2", "entries": [{
+        "request": {"method": "GET", "url": url, "headers": []},
+        "response": {"status": 200, "content": {"size": 0}}
+    }]}});
+    lab.sb.write("nav.har", har.to_string());
+    for input in [json.as_str(), "@nav.har"] {
+        let (code, reports) = lab.reports(input, "dv");
+        assert_eq!(code, 0, "{input}: {reports:#?}");
+        assert_eq!(reports.len(), 1, "{input}: {reports:#?}");
+        assert_eq!(reports[0]["verdict"]["iadvize"], "accepts");
+        assert_eq!(wrapper_kinds(&reports[0]), ["percent-encoding", "quotes"]);
+    }
+}
+
+/// The token text is nowhere in a report unless `--show-tokens`: not in a HAR request's URL
+/// (plain or percent-encoded), its query string, a header, nor a JSON key. Only its first 24
+/// characters (the start of its header) are shown.
+#[test]
+fn a_har_file_shows_no_token_text_without_show_tokens() {
+    let lab = Lab::new();
+    let good = lab.good();
+    let other = lab.token("c-9", "brand-private.pem", NOW);
+    let har = json!({"log": {"version": "1.2", "entries": [{
+        "request": {
+            "method": "POST",
+            "url": format!("https://brand.example/chat?jwe={good}&q=%22{}%22", other.replace('.', "%2E")),
+            "queryString": [{"name": "jwe", "value": good}],
+            "headers": [{"name": format!("X-{other}"), "value": format!("Bearer {good}")}],
+            "postData": {"mimeType": "application/json",
+                         "text": json!({ other.clone(): {"token": good} }).to_string()}
+        },
+        "response": {"status": 200, "content": {"size": 0}}
+    }]}});
+    lab.sb.write("session.har", har.to_string());
+    // Any 30 characters of a token (its first 24 may be shown).
+    let leaks = |text: &str| -> Vec<String> {
+        [&good, &other]
+            .iter()
+            .flat_map(|token| {
+                (0..token.len() - 30)
+                    .map(|at| token[at..at + 30].to_string())
+                    .filter(|window| text.contains(window.as_str()))
+                    .take(1)
+            })
+            .collect()
+    };
+    for extra in [&["--json"][..], &[]] {
+        let out = lab.inspect("@session.har", "dv", extra);
+        assert_exit(&out, 0);
+        let text = stdout(&out);
+        assert!(
+            text.contains("HAR entry 1 (POST https://brand.example/chat?jwe=eyJ"),
+            "{text}"
+        );
+        assert_eq!(leaks(&text), Vec::<String>::new(), "{extra:?}:\n{text}");
+    }
+    let shown = stdout(&lab.inspect("@session.har", "dv", &["--json", "--show-tokens"]));
+    assert_eq!(leaks(&shown).len(), 2, "asked for, the tokens are shown");
+}

@@ -495,3 +495,52 @@ fn mutated_tokens_get_nimbus_s_verdict() {
         failures[..failures.len().min(25)].join("\n")
     );
 }
+
+/// Each wrapper around a good token, checked against the real library: Nimbus refuses the
+/// text as found, as `inspect` says of the wrapper, and accepts the token inside, as `inspect`
+/// says of the token.
+#[test]
+fn each_wrapper_is_refused_by_nimbus_as_found_and_the_token_inside_accepted() {
+    if !nimbus_present() {
+        return;
+    }
+    let lab = lab();
+    let (good, _) = matrix()
+        .into_iter()
+        .find(|(case, expect)| expect.is_none() && case.made_by.contains("jwcrypto"))
+        .expect("a good jwcrypto token in the matrix");
+    let token = String::from_utf8(good.text).expect("a token is text");
+    let inside = nimbus_verdict(
+        token.as_bytes(),
+        &lab.join(DECRYPT_KEY),
+        &lab.join(VERIFY_KEY),
+    );
+    assert!(inside.accepts, "{}", inside.detail);
+    let forms = [
+        format!("\"{token}\""),
+        format!("'{token}'"),
+        format!("`{token}`"),
+        format!("\\\"{token}\\\""),
+        format!("Bearer {token}"),
+        format!("\"Bearer {token}\""),
+        format!("b'{token}'"),
+        format!("b\"{token}\""),
+        format!("%22{token}%22"),
+        token.replace('.', "%2E"),
+    ];
+    for wrapped in forms {
+        let theirs = nimbus_verdict(
+            wrapped.as_bytes(),
+            &lab.join(DECRYPT_KEY),
+            &lab.join(VERIFY_KEY),
+        );
+        assert!(!theirs.accepts, "Nimbus accepts {wrapped}");
+        let (code, report, stderr) = inspect(&lab, "token.txt", wrapped.as_bytes());
+        assert_eq!(code, Some(0), "{wrapped}: {stderr}");
+        assert_eq!(report["verdict"]["iadvize"], "accepts", "{wrapped}");
+        assert_eq!(
+            report["wrappers"][0]["as_given"]["java_stack"], "rejects",
+            "{wrapped}: {report}"
+        );
+    }
+}

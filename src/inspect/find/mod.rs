@@ -100,14 +100,15 @@ pub struct HarRequest {
 #[derive(Debug)]
 pub struct SharedText {
     text: Box<str>,
-    shown: OnceLock<String>,
+    /// As shown with its tokens shortened, and whole.
+    shown: [OnceLock<String>; 2],
 }
 
 impl SharedText {
     pub fn new(text: &str) -> Self {
         SharedText {
             text: text.into(),
-            shown: OnceLock::new(),
+            shown: [OnceLock::new(), OnceLock::new()],
         }
     }
 
@@ -115,9 +116,10 @@ impl SharedText {
         &self.text
     }
 
-    /// The text as `show` renders it, rendered on the first call only.
-    pub fn shown(&self, show: impl FnOnce(&str) -> String) -> &str {
-        self.shown.get_or_init(|| show(&self.text))
+    /// The text as `show` renders it (tokens in it whole, or not), rendered on the first call
+    /// only.
+    pub fn shown(&self, whole_tokens: bool, show: impl FnOnce(&str) -> String) -> &str {
+        self.shown[usize::from(whole_tokens)].get_or_init(|| show(&self.text))
     }
 }
 
