@@ -510,3 +510,188 @@ fn a_har_file_shows_no_token_text_without_show_tokens() {
     let shown = stdout(&lab.inspect("@session.har", "dv", &["--json", "--show-tokens"]));
     assert_eq!(leaks(&shown).len(), 2, "asked for, the tokens are shown");
 }
+
+/// What a run of `inspect` under a memory cap printed.
+struct Capped {
+    code: Option<i32>,
+    stderr: String,
+    /// Lines of stdout that start a report.
+    verdicts: usize,
+    last_line: String,
+    seconds: f64,
+}
+
+/// `inspect @FILE ARGS` with its address space capped at 4× the file's size + 64 MiB (the
+/// budget of docs/performance.md), stdout read as it comes and only counted.
+fn inspect_capped(sb: &Sandbox, file: &str, args: &[&str]) -> Capped {
+    use std::io::{BufRead, Read};
+    use std::os::unix::process::CommandExt;
+    let size = std::fs::metadata(sb.join(file)).unwrap().len();
+    let limit = 4 * size + 64 * 1024 * 1024;
+    let mut cmd = sb.cmd();
+    cmd.args(["inspect", &format!("@{file}")])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            let cap = libc::rlimit {
+                rlim_cur: limit,
+                rlim_max: limit,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &cap) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let started = std::time::Instant::now();
+    let mut child = cmd.spawn().unwrap();
+    let mut verdicts = 0;
+    let mut last_line = String::new();
+    for line in std::io::BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        verdicts += usize::from(line.starts_with("Verdict:"));
+        if !line.is_empty() {
+            last_line = line;
+        }
+    }
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    Capped {
+        code: status.code(),
+        stderr,
+        verdicts,
+        last_line,
+        seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+/// Peak memory stays within 4× the input's size + 64 MiB for inputs up to the 64 MiB limit,
+/// those that used to take the most included: a HAR whose large URL is shared by many fields
+/// (each place refers to it, none copies it), a log with more distinct tokens than are kept and
+/// many places each, a 60 MiB single "token" (not judged: tokens are judged up to 1 MiB), and a
+/// HAR with one large base64 response body.
+#[test]
+fn finding_stays_within_four_times_the_input_plus_64_mib() {
+    use std::io::Write;
+    const MIB: usize = 1024 * 1024;
+    let sb = Sandbox::new();
+
+    // 20,000 token-shaped header values in one entry whose URL is 16 MiB.
+    let headers: Vec<Value> = (0..20_000)
+        .map(|i| json!({"name": format!("X-T{i}"), "value": format!("eyJhbGciOiJub25lIn0.{i}.x")}))
+        .collect();
+    let har = json!({"log": {"version": "1.2", "entries": [{
+        "request": {"method": "GET", "url": format!("https://brand.example/?x={}", "a".repeat(16 * MIB)),
+                    "headers": headers},
+        "response": {"status": 200, "content": {"size": 0}}
+    }]}});
+    sb.write("shared-url.har", har.to_string());
+    let run = inspect_capped(&sb, "shared-url.har", &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_eq!(run.verdicts, 20_000);
+
+    // 100,000 distinct tokens 16 times each, then distinct ones up to 63 MiB: the first
+    // 100,000 are judged, the others counted.
+    let mut log = std::io::BufWriter::new(std::fs::File::create(sb.join("many.log")).unwrap());
+    let mut size = 0;
+    for _ in 0..16 {
+        for i in 0..100_000 {
+            size += log.write(format!("eyJ.{i}\n").as_bytes()).unwrap();
+        }
+    }
+    let mut i = 100_000;
+    while size < 63 * MIB {
+        size += log.write(format!("eyJ.{i}\n").as_bytes()).unwrap();
+        i += 1;
+    }
+    drop(log);
+    let run = inspect_capped(&sb, "many.log", &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_eq!(run.verdicts, 100_000);
+    assert!(
+        run.stderr.contains("more than 100000 different tokens"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.last_line.starts_with("Summary: 100000 tokens found"),
+        "{}",
+        run.last_line
+    );
+
+    // One token-shaped text of 60 MiB.
+    sb.write(
+        "huge.txt",
+        format!("eyJ{}.{}.x.y.z", "A".repeat(30 * MIB), "B".repeat(30 * MIB)),
+    );
+    let run = inspect_capped(&sb, "huge.txt", &[]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("inspect judges tokens up to 1 MiB"),
+        "{}",
+        run.stderr
+    );
+
+    // One HAR entry of 60 MiB: a base64 response body with a token every kilobyte.
+    let body = format!("{} eyJhbGciOiJub25lIn0.eyJ4IjoxfQ.c2ln ", "x".repeat(1000)).repeat(44_000);
+    let har = json!({"log": {"version": "1.2", "entries": [{
+        "request": {"method": "GET", "url": "https://brand.example/"},
+        "response": {"status": 200, "content": {
+            "text": base64::engine::general_purpose::STANDARD.encode(body), "encoding": "base64"}}
+    }]}});
+    sb.write("big-body.har", har.to_string());
+    let run = inspect_capped(&sb, "big-body.har", &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_eq!(run.verdicts, 1);
+}
+
+/// 100,000 distinct candidate tokens in a log are found, judged without keys and summarised,
+/// in time linear in their number (the 10,000 first take a tenth of it, give or take the
+/// machine's noise). The test binary is not optimised: the release build's figure is in
+/// docs/performance.md.
+#[test]
+fn a_hundred_thousand_tokens_in_a_log_are_judged_in_linear_time() {
+    use std::io::Write;
+    let sb = Sandbox::new();
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let header = b64(br#"{"alg":"RSA-OAEP-256","enc":"A256GCM","cty":"JWT"}"#);
+    for (file, count) in [("10k.log", 10_000u32), ("100k.log", 100_000)] {
+        let mut log = std::io::BufWriter::new(std::fs::File::create(sb.join(file)).unwrap());
+        for i in 0..count {
+            let n = i.to_be_bytes();
+            writeln!(
+                log,
+                "2026-12-01 10:00:00 INFO token={header}.{}.{}.{}.{} n={i}",
+                b64(&[n, n, n].concat()),
+                b64(&n),
+                b64(&[n, n].concat()),
+                b64(&n)
+            )
+            .unwrap();
+        }
+    }
+    let small = inspect_capped(&sb, "10k.log", &[]);
+    let run = inspect_capped(&sb, "100k.log", &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_eq!(run.verdicts, 100_000);
+    assert_eq!(
+        run.last_line,
+        "Summary: 100000 tokens found: 100000 rejected; 100000 break iAdvize's documented rules"
+    );
+    assert_eq!(small.verdicts, 10_000);
+    assert!(
+        run.seconds < 30.0 * small.seconds.max(0.1) && run.seconds < 90.0,
+        "10,000 tokens in {:.1} s, 100,000 in {:.1} s",
+        small.seconds,
+        run.seconds
+    );
+}
