@@ -112,7 +112,7 @@ Register-ArgumentCompleter -Native -CommandName 'iadvize-auth' -ScriptBlock {
         }
         'iadvize-auth;serve' {
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port to listen on; port 0 picks a free one. Anything but a loopback address needs --access-token-file')
-            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The brand''s private key, which signs the tokens (any format `pubkey` reads)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The brand''s private key, which signs the tokens (any format `pubkey` reads). Default: a rehearsal brand key generated for the run, which iAdvize does not know (its public half at /keys). Needed with --production')
             [CompletionResult]::new('--iadvize-key', '--iadvize-key', [CompletionResultType]::ParameterName, 'The stand-in iAdvize''s private key: tokens are encrypted to it and /verify opens them with it. Default: a key pair generated for this run (its public half at /keys)')
             [CompletionResult]::new('--allow-origin', '--allow-origin', [CompletionResultType]::ParameterName, 'A web origin allowed to call this server from a browser (CORS), e.g. https://staging.example.com (repeatable; never `*`)')
             [CompletionResult]::new('--allow-host', '--allow-host', [CompletionResultType]::ParameterName, 'A host name accepted in the Host header besides localhost and loopback addresses (repeatable): the name the page uses to reach this server')
@@ -121,7 +121,7 @@ Register-ArgumentCompleter -Native -CommandName 'iadvize-auth' -ScriptBlock {
             [CompletionResult]::new('--log', '--log', [CompletionResultType]::ParameterName, 'Format of the request log on standard error: one line per request, never a token or a key')
             [CompletionResult]::new('--ready-file', '--ready-file', [CompletionResultType]::ParameterName, 'Write the `{"event":"listening",...}` line to FILE instead of standard output, once the server accepts connections')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from the first line of FILE (as `openssl -passin file:`)')
-            [CompletionResult]::new('--production', '--production', [CompletionResultType]::ParameterName, 'Encrypt to iAdvize''s production key (built in), for QA on a staging site with the real tag. Only on a loopback address; /verify cannot open such tokens')
+            [CompletionResult]::new('--production', '--production', [CompletionResultType]::ParameterName, 'Encrypt to iAdvize''s production key (built in), for QA on a staging site with the real tag: the tokens then sign in to iAdvize. Needs --key; only on a loopback address; /verify cannot open such tokens')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

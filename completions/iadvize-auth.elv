@@ -104,7 +104,7 @@ set edit:completion:arg-completer[iadvize-auth] = {|@words|
         }
         &'iadvize-auth;serve'= {
             cand --listen 'Address and port to listen on; port 0 picks a free one. Anything but a loopback address needs --access-token-file'
-            cand --key 'The brand''s private key, which signs the tokens (any format `pubkey` reads)'
+            cand --key 'The brand''s private key, which signs the tokens (any format `pubkey` reads). Default: a rehearsal brand key generated for the run, which iAdvize does not know (its public half at /keys). Needed with --production'
             cand --iadvize-key 'The stand-in iAdvize''s private key: tokens are encrypted to it and /verify opens them with it. Default: a key pair generated for this run (its public half at /keys)'
             cand --allow-origin 'A web origin allowed to call this server from a browser (CORS), e.g. https://staging.example.com (repeatable; never `*`)'
             cand --allow-host 'A host name accepted in the Host header besides localhost and loopback addresses (repeatable): the name the page uses to reach this server'
@@ -113,7 +113,7 @@ set edit:completion:arg-completer[iadvize-auth] = {|@words|
             cand --log 'Format of the request log on standard error: one line per request, never a token or a key'
             cand --ready-file 'Write the `{"event":"listening",...}` line to FILE instead of standard output, once the server accepts connections'
             cand --passphrase-file 'Read the passphrase from the first line of FILE (as `openssl -passin file:`)'
-            cand --production 'Encrypt to iAdvize''s production key (built in), for QA on a staging site with the real tag. Only on a loopback address; /verify cannot open such tokens'
+            cand --production 'Encrypt to iAdvize''s production key (built in), for QA on a staging site with the real tag: the tokens then sign in to iAdvize. Needs --key; only on a loopback address; /verify cannot open such tokens'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

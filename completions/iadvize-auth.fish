@@ -126,7 +126,7 @@ complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l sh
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -s V -l version -d 'Print version'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l listen -d 'Address and port to listen on; port 0 picks a free one. Anything but a loopback address needs --access-token-file' -r
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l key -d 'The brand\'s private key, which signs the tokens (any format `pubkey` reads)' -r -F
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l key -d 'The brand\'s private key, which signs the tokens (any format `pubkey` reads). Default: a rehearsal brand key generated for the run, which iAdvize does not know (its public half at /keys). Needed with --production' -r -F
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l iadvize-key -d 'The stand-in iAdvize\'s private key: tokens are encrypted to it and /verify opens them with it. Default: a key pair generated for this run (its public half at /keys)' -r -F
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l allow-origin -d 'A web origin allowed to call this server from a browser (CORS), e.g. https://staging.example.com (repeatable; never `*`)' -r
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l allow-host -d 'A host name accepted in the Host header besides localhost and loopback addresses (repeatable): the name the page uses to reach this server' -r
@@ -136,7 +136,7 @@ complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l log 
 json\t'One JSON object per request (JSON Lines)'"
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l ready-file -d 'Write the `{"event":"listening",...}` line to FILE instead of standard output, once the server accepts connections' -r -F
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l passphrase-file -d 'Read the passphrase from the first line of FILE (as `openssl -passin file:`)' -r -F
-complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l production -d 'Encrypt to iAdvize\'s production key (built in), for QA on a staging site with the real tag. Only on a loopback address; /verify cannot open such tokens'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -l production -d 'Encrypt to iAdvize\'s production key (built in), for QA on a staging site with the real tag: the tokens then sign in to iAdvize. Needs --key; only on a loopback address; /verify cannot open such tokens'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'

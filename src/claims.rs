@@ -378,18 +378,8 @@ fn user_id_warning_kind(user_id: &str) -> Option<UserIdWarning> {
     None
 }
 
-/// Checks visitor data for `mint`: an object whose fields are all known and all strings.
-pub(crate) fn check_visitor_data(value: &Value) -> Result<(), ClaimError> {
-    match value {
-        Value::Object(fields) => check_visitor_fields(fields),
-        _ => Err(ClaimError::VisitorDataNotObject {
-            found: json_type(value),
-        }),
-    }
-}
-
 /// Checks visitor data fields: all known, all strings of at most [`MAX_VISITOR_VALUE_BYTES`].
-pub fn check_visitor_fields(fields: &Map<String, Value>) -> Result<(), ClaimError> {
+fn check_visitor_fields(fields: &Map<String, Value>) -> Result<(), ClaimError> {
     for (field, value) in fields {
         if !VISITOR_FIELDS.contains(&field.as_str()) {
             return Err(ClaimError::UnknownVisitorField {
@@ -420,7 +410,7 @@ fn check_visitor_value(field: &str, value: &str) -> Result<(), ClaimError> {
 /// A user's visitor data: known fields with string values, in one allocation (a batch keeps one
 /// per row). Each field is stored as its index in the known fields, the value's length in
 /// bytes (four bytes, little-endian), then the value.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VisitorData(Box<[u8]>);
 
 impl VisitorData {
@@ -442,10 +432,7 @@ impl VisitorData {
                 });
             }
             check_visitor_value(field, value)?;
-            let len = u32::try_from(value.len()).unwrap_or(u32::MAX);
-            bytes.push(u8::try_from(index).unwrap_or(u8::MAX));
-            bytes.extend_from_slice(&len.to_le_bytes());
-            bytes.extend_from_slice(value.as_bytes());
+            push_field(&mut bytes, field, value);
         }
         Ok(VisitorData(bytes.into_boxed_slice()))
     }
@@ -477,12 +464,36 @@ impl VisitorData {
         self.0.is_empty()
     }
 
+    /// These fields with `over`'s set over them (a field of both takes `over`'s value).
+    pub fn overlaid(&self, over: &VisitorData) -> VisitorData {
+        let own = self
+            .iter()
+            .filter(|(field, _)| !over.iter().any(|(f, _)| f == *field));
+        let mut bytes = Vec::with_capacity(self.0.len() + over.0.len());
+        for (field, value) in own.chain(over.iter()) {
+            push_field(&mut bytes, field, value);
+        }
+        VisitorData(bytes.into_boxed_slice())
+    }
+
     /// As the JSON object a token carries.
     pub fn to_map(&self) -> Map<String, Value> {
         self.iter()
             .map(|(field, value)| (field.to_string(), Value::String(value.to_string())))
             .collect()
     }
+}
+
+/// Appends a known field (checked) and its value to a [`VisitorData`]'s bytes.
+fn push_field(bytes: &mut Vec<u8>, field: &str, value: &str) {
+    let index = VISITOR_FIELDS
+        .iter()
+        .position(|known| *known == field)
+        .unwrap_or(usize::from(u8::MAX));
+    let len = u32::try_from(value.len()).unwrap_or(u32::MAX);
+    bytes.push(u8::try_from(index).unwrap_or(u8::MAX));
+    bytes.extend_from_slice(&len.to_le_bytes());
+    bytes.extend_from_slice(value.as_bytes());
 }
 
 /// True for a registered JWT claim or an iAdvize-prefixed one.
@@ -563,18 +574,17 @@ fn check_extra_claim_name(name: &str) -> Result<(), ClaimError> {
     Err(ClaimError::UnprefixedClaim { name: name.into() })
 }
 
-/// Parses visitor data given as JSON text and checks it: an object of known string fields,
-/// each given once (JSON parsers, serde_json included, silently keep the last of a field given
-/// twice).
-pub fn parse_visitor_data(json: &[u8]) -> Result<Map<String, Value>, ClaimError> {
+/// Parses visitor data given as JSON text and checks it, once: an object of known string
+/// fields, each given once (JSON parsers, serde_json included, silently keep the last of a
+/// field given twice).
+pub fn parse_visitor_data(json: &[u8]) -> Result<VisitorData, ClaimError> {
     let (value, duplicates) =
         crate::json::parse(json).map_err(|err| ClaimError::NotJson(err.to_string()))?;
     if let Some(field) = duplicates.top_level {
         return Err(ClaimError::DuplicateVisitorField { field });
     }
-    check_visitor_data(&value)?;
     match value {
-        Value::Object(map) => Ok(map),
+        Value::Object(map) => VisitorData::from_map(&map),
         _ => Err(ClaimError::VisitorDataNotObject {
             found: json_type(&value),
         }),
@@ -684,20 +694,30 @@ mod tests {
 
     #[test]
     fn visitor_data_rules() {
-        let ok = serde_json::json!({"firstName": "Jane", "email": "j@example.com"});
-        assert!(check_visitor_data(&ok).is_ok());
-        let unknown = serde_json::json!({"nickname": "J"});
-        let err = check_visitor_data(&unknown).unwrap_err().to_string();
+        let ok = parse_visitor_data(br#"{"firstName": "Jane", "email": "j@example.com"}"#);
+        assert!(ok.is_ok());
+        let err = parse_visitor_data(br#"{"nickname": "J"}"#)
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("nickname") && err.contains("firstName, lastName"),
             "{err}"
         );
-        let number = serde_json::json!({"zipCode": 44000});
         assert!(matches!(
-            check_visitor_data(&number),
+            parse_visitor_data(br#"{"zipCode": 44000}"#),
             Err(ClaimError::VisitorFieldNotString { .. })
         ));
-        assert!(check_visitor_data(&serde_json::json!([])).is_err());
+        assert!(parse_visitor_data(b"[]").is_err());
+    }
+
+    #[test]
+    fn visitor_data_overlaid_keeps_the_later_value_of_a_field() {
+        let base = VisitorData::from_fields([("city", "Nantes"), ("email", "a@x")]).unwrap();
+        let over = VisitorData::from_fields([("email", "b@x"), ("country", "France")]).unwrap();
+        assert_eq!(
+            base.overlaid(&over).iter().collect::<Vec<_>>(),
+            [("city", "Nantes"), ("email", "b@x"), ("country", "France")]
+        );
     }
 
     #[test]
@@ -732,7 +752,7 @@ mod tests {
     #[test]
     fn visitor_data_json_refuses_a_field_given_twice() {
         let ok = parse_visitor_data(br#"{"firstName":"Jane","city":"Nantes"}"#).unwrap();
-        assert_eq!(ok["city"], "Nantes");
+        assert_eq!(ok.to_map()["city"], "Nantes");
         assert_eq!(
             parse_visitor_data(br#"{"firstName":"Jane","firstName":"John"}"#),
             Err(ClaimError::DuplicateVisitorField {

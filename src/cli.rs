@@ -335,12 +335,15 @@ pub struct MintArgs {
 ///
 /// Finds every token in what it is given — a bare token, a log, JSON, a HAR file saved from a
 /// browser, an `Authorization:` header — and judges each one as iAdvize's Java library reads it.
-/// The report opens with the verdict (iAdvize accepts it; accepts it but it breaks iAdvize's
-/// documented rules; rejects it; or cannot tell, naming what was not checked), then what to
-/// fix, then the details and every check with its stable id (token.format, jwe.alg, claims.exp
-/// …). Without keys only the public parts are checked; --decrypt-key opens the JWE (a rehearsal
-/// stand-in's private key: only iAdvize holds its own), --verify-key checks the inner signature
-/// against the brand's registered key.
+/// The report opens with the verdict, which names the iAdvize it speaks for: iAdvize's
+/// production service, or your stand-in when --decrypt-key is a rehearsal key (then it also
+/// says that production cannot open the token). It accepts the token; accepts it but the token
+/// breaks iAdvize's documented rules; rejects it; or cannot tell, naming what was not checked
+/// and what to do next. Then what to fix, the details, and every check with its stable id
+/// (token.format, jwe.alg, claims.exp …). Without keys only the public parts are checked (a
+/// production token opens only with iAdvize's private key: judge the brand's inner signed
+/// token with --expect jws); --decrypt-key opens a rehearsal token; --verify-key checks the
+/// inner signature against the brand's registered key.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   iadvize-auth inspect eyJhbGciOiJSU0EtT0FFUC0yNTYi...
@@ -349,8 +352,11 @@ pub struct MintArgs {
   iadvize-auth inspect @token.txt --decrypt-key standin-private.pem --verify-key brand-public.pem
   iadvize-auth inspect --expect jws --verify-key registered-public.pem @inner-jws.txt
 
-Exit codes: 0 no check failed, 1 a check failed (for any token found), 2 the input could not be
-used.")]
+Exit codes, as the verdict says (several tokens: the worst, 1 over 3 over 0):
+  0  the recipient the verdict names accepts the token, and it keeps iAdvize's rules
+  1  the token is rejected, or a check failed (it breaks iAdvize's documented rules)
+  2  the input or a key could not be used
+  3  cannot tell: what decides was not checked, or --decrypt-key does not open the token")]
 pub struct InspectArgs {
     /// The token, or text holding tokens; `-` or nothing reads standard input; `@FILE` reads a
     /// file (up to 64 MiB).
@@ -461,10 +467,14 @@ pub enum ColorWhen {
 /// GET / is a rehearsal page, and GET /standin.js a stand-in for iAdvize's tag that a brand's
 /// page can load instead of the real one. Endpoints and JSON: docs/cli.md.
 ///
-/// Tokens are encrypted to a stand-in key (--iadvize-key, or one generated for the run), never
-/// to iAdvize's unless --production is given. Stop with Ctrl-C or SIGTERM (exit 0).
+/// Nothing it hands out works in production unless --production is given: tokens are
+/// encrypted to a stand-in key (--iadvize-key, or one generated for the run), and signed with a
+/// brand key generated for the run unless --key gives the brand's own (then the faults that
+/// would hand out the brand-signed token unencrypted are refused). Stop with Ctrl-C or SIGTERM
+/// (exit 0).
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
+  iadvize-auth serve
   iadvize-auth serve --key brand-keys/private-key.pem
   iadvize-auth serve --key brand.pem --iadvize-key standin-private.pem --listen 127.0.0.1:0
   iadvize-auth serve --key brand.pem --production --allow-origin https://staging.example.com
@@ -475,14 +485,16 @@ pub struct ServeArgs {
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8787")]
     pub listen: std::net::SocketAddr,
 
-    /// The brand's private key, which signs the tokens (any format `pubkey` reads).
+    /// The brand's private key, which signs the tokens (any format `pubkey` reads). Default: a
+    /// rehearsal brand key generated for the run, which iAdvize does not know (its public half
+    /// at /keys). Needed with --production.
     #[arg(
         long,
         value_name = "PRIVATE_KEY",
         env = "IADVIZE_AUTH_KEY",
         hide_env_values = true
     )]
-    pub key: PathBuf,
+    pub key: Option<PathBuf>,
 
     /// The stand-in iAdvize's private key: tokens are encrypted to it and /verify opens them
     /// with it. Default: a key pair generated for this run (its public half at /keys).
@@ -490,8 +502,9 @@ pub struct ServeArgs {
     pub iadvize_key: Option<PathBuf>,
 
     /// Encrypt to iAdvize's production key (built in), for QA on a staging site with the real
-    /// tag. Only on a loopback address; /verify cannot open such tokens.
-    #[arg(long)]
+    /// tag: the tokens then sign in to iAdvize. Needs --key; only on a loopback address;
+    /// /verify cannot open such tokens.
+    #[arg(long, requires = "key")]
     pub production: bool,
 
     /// A web origin allowed to call this server from a browser (CORS), e.g.

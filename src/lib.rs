@@ -13,5 +13,7 @@ mod json;
 pub mod keys;
 pub mod mint;
 pub mod openssl_setup;
+pub mod rehearsal;
 pub mod text;
 pub mod time;
+pub mod verdict;

@@ -7,11 +7,11 @@ use std::time::Instant;
 
 use anstyle::{AnsiColor, Style};
 use iadvize_auth::inspect::{
-    Acceptance, CheckId, Found, JavaStack, Kind, NeededKey, Place, Report, Rules, SharedText,
-    Status, TokenSpans, Unchecked,
+    Found, Kind, Names, Place, Report, SharedText, TokenSpans, verdict_sentence,
 };
 use iadvize_auth::mint::FaultInfo;
 use iadvize_auth::time;
+use iadvize_auth::verdict::{Acceptance, Answer, CheckId, JavaStack, NeededKey, Status};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::Value;
 
@@ -492,80 +492,8 @@ pub struct ReportContext<'a> {
     pub colour: bool,
     /// Show the inner token whole.
     pub show_tokens: bool,
-    /// How the user gives the key a skipped check needs.
-    pub key_flag: &'a dyn Fn(NeededKey) -> &'static str,
-}
-
-/// The verdict in one sentence, for the first line of the report.
-pub fn verdict_sentence(report: &Report, key_flag: &dyn Fn(NeededKey) -> &'static str) -> String {
-    let verdict = report.verdict();
-    let first = |wanted: &dyn Fn(&iadvize_auth::inspect::Check) -> bool| {
-        report
-            .checks
-            .iter()
-            .find(|c| wanted(c))
-            .map(|c| escape_untrusted(&c.message).into_owned())
-            .unwrap_or_default()
-    };
-    let rule = || first(&|c| c.status == Status::Fail);
-    match verdict.iadvize {
-        Acceptance::Rejects => format!(
-            "iAdvize rejects this token: {}.",
-            first(&|c| c.status == Status::Fail && c.java_stack == JavaStack::Rejects)
-        ),
-        Acceptance::Accepts if verdict.rules == Rules::Fail => format!(
-            "iAdvize accepts this token today, but it breaks iAdvize's documented rules: {}.",
-            rule()
-        ),
-        Acceptance::Accepts => "iAdvize accepts this token.".to_string(),
-        Acceptance::Unknown => {
-            let mut keys: Vec<NeededKey> = Vec::new();
-            for unchecked in &verdict.unchecked {
-                if !keys.contains(&unchecked.needs) {
-                    keys.push(unchecked.needs);
-                }
-            }
-            let what = unchecked_words(&verdict.unchecked);
-            let give: Vec<&str> = keys.iter().map(|k| key_flag(*k)).collect();
-            let mut sentence = format!(
-                "cannot tell whether iAdvize accepts this token: {what} not checked; give {} \
-                 to check {}.",
-                give.join(" and "),
-                if verdict.unchecked.len() == 1 {
-                    "it"
-                } else {
-                    "them"
-                }
-            );
-            if verdict.rules == Rules::Fail {
-                sentence.push_str(&format!(
-                    " What was checked breaks iAdvize's documented rules: {}.",
-                    rule()
-                ));
-            }
-            sentence
-        }
-    }
-}
-
-/// "the inner signature and the claims", from the checks left unchecked.
-fn unchecked_words(unchecked: &[Unchecked]) -> String {
-    let signature = unchecked.iter().any(|u| u.check == CheckId::JwsSignature);
-    let inner = unchecked.iter().any(|u| u.check == CheckId::JwsAlg);
-    let claims = unchecked.iter().any(|u| u.check == CheckId::ClaimsUserId);
-    let words: Vec<&str> = [
-        (inner, "the inner signed token"),
-        (signature && !inner, "the inner signature"),
-        (claims, "the claims"),
-    ]
-    .into_iter()
-    .filter_map(|(is, words)| is.then_some(words))
-    .collect();
-    match words[..] {
-        [] => "some checks were".into(),
-        [one] => format!("{one} {}", if one.ends_with('s') { "were" } else { "was" }),
-        _ => format!("{} were", words.join(" and ")),
-    }
+    /// How the user gives the keys and the expectation of a signed token.
+    pub names: &'a Names<'a>,
 }
 
 /// `jwe.decrypt, jws.*, claims.*`: check ids, a whole layer by its prefix.
@@ -610,17 +538,17 @@ pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
     let p = Palette::new(context.colour);
     let h = |text: &str| format!("{}{text}{}", p.heading.render(), p.heading.render_reset());
     let mut out = String::new();
-    let verdict = report.verdict();
-    let style = match verdict.iadvize {
-        Acceptance::Rejects => p.fail,
-        Acceptance::Accepts if verdict.rules == Rules::Pass => p.pass,
-        _ => p.warn,
+    let verdict = &report.verdict;
+    let style = match verdict.answer() {
+        Answer::Rejected => p.fail,
+        Answer::Accepted => p.pass,
+        Answer::CannotTell => p.warn,
     };
     wrapped(
         &mut out,
         &format!("{}Verdict:{} ", style.render(), style.render_reset()),
         9,
-        &verdict_sentence(report, context.key_flag),
+        &escape_untrusted(&verdict_sentence(report, context.names)),
     );
     match context.places {
         [] => {}
@@ -640,10 +568,13 @@ pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
     }
     out.push_str(context.wrappers);
 
+    // A key that does not open the token is not the token's fault.
+    let not_this_key = report.given_key_does_not_open();
     let to_fix: Vec<_> = report
         .checks
         .iter()
         .filter(|c| matches!(c.status, Status::Fail | Status::Warn))
+        .filter(|c| !(not_this_key && c.id == CheckId::JweDecrypt))
         .collect();
     if !to_fix.is_empty() {
         let _ = writeln!(out, "\n{}", h("What to fix"));
@@ -665,7 +596,7 @@ pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
                     &mut out,
                     "  ",
                     4,
-                    &format!("{}: give {}", id_list(&ids), (context.key_flag)(key)),
+                    &format!("{}: give {}", id_list(&ids), context.names.key(key)),
                 );
             }
         }
@@ -731,13 +662,13 @@ pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
             let _ = writeln!(out, "    {name:width$}  {}{when}", show_json(value));
         }
     }
-    if let Some(jws) = &report.jws
+    if let Some(token) = report.jws.as_ref().and_then(|jws| jws.token.as_deref())
         && report.kind == Kind::Jwe
     {
         data(
             &mut out,
             "Inner JWS",
-            &shortened(&jws.token, context.show_tokens),
+            &shortened(token, context.show_tokens),
         );
     }
     let _ = writeln!(out, "\n{}", h("Checks"));

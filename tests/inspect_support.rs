@@ -85,21 +85,153 @@ fn first_line(out: &std::process::Output) -> String {
     verdict
 }
 
-#[test]
-fn the_first_line_is_the_verdict_in_one_of_four_forms() {
-    let lab = Lab::new();
-    let good = lab.good();
-    let out = lab.inspect(&good, "dv", &[]);
+/// A production token, encrypted to iAdvize's built-in key, as `mint` makes it by default.
+fn production_token(lab: &Lab) -> String {
+    let out = run(lab.sb.cmd().args([
+        "mint",
+        "--key",
+        "brand-private.pem",
+        "--user-id",
+        "customer-8812",
+        "--now",
+        &NOW.to_string(),
+    ]));
     assert_exit(&out, 0);
-    assert_eq!(first_line(&out), "Verdict: iAdvize accepts this token.");
+    stdout(&out).trim().to_string()
+}
 
+/// Every verdict says whom it speaks for: the six ways support and QA meet a token, each
+/// pinned whole (the first line, the three JSON verdict members, the exit code).
+#[test]
+fn each_verdict_names_its_recipient_production_or_stand_in() {
+    let lab = Lab::new();
+    let production = production_token(&lab);
+    let standin = lab.good();
+    const STANDIN: &str = "67474fd3acac63c9f09274057ea00674e2939d3bd530a518de2af921490478f8";
+    const CANNOT_TELL_KEYLESS: &str = "Verdict: cannot tell whether iAdvize accepts this token: \
+        the inner signed token and the claims were not checked; give --decrypt-key (the private \
+        key the token was encrypted to) to check them. What could be checked without it passes: \
+        the token's form and headers, and a 2048-bit recipient key, as iAdvize's production key \
+        has. A production token opens only with iAdvize's private key: ask the brand for the \
+        inner signed token (JWS) its backend made before encrypting, and judge it with --expect \
+        jws; or rehearse with a stand-in key pair.";
+    let not_this_key = |sha256: &str| {
+        format!(
+            "Verdict: cannot tell: this token is not encrypted to the stand-in key you gave \
+             (SHA-256 {}…); a production token is encrypted to iAdvize's key, which only iAdvize \
+             can open. What could be checked without it passes: the token's form and headers, \
+             and a 2048-bit recipient key, as iAdvize's production key has.",
+            &sha256[..8]
+        )
+    };
+    let unknown = json!({"role": "unknown", "sha256": null});
+    let cases = [
+        // A production token: no key, a stand-in's key, only the brand's public key.
+        (
+            &production,
+            vec![],
+            CANNOT_TELL_KEYLESS.to_string(),
+            ["unknown", "unknown"],
+            unknown.clone(),
+            3,
+        ),
+        (
+            &production,
+            vec![
+                "--decrypt-key",
+                "standin-iadvize-private.pem",
+                "--verify-key",
+                "brand-public.pem",
+            ],
+            not_this_key(STANDIN),
+            ["rejects", "unknown"],
+            unknown.clone(),
+            3,
+        ),
+        (
+            &production,
+            vec!["--verify-key", "brand-public.pem"],
+            CANNOT_TELL_KEYLESS.to_string(),
+            ["unknown", "unknown"],
+            unknown.clone(),
+            3,
+        ),
+        // A stand-in token: its stand-in's key, another stand-in's key, no key.
+        (
+            &standin,
+            vec![
+                "--decrypt-key",
+                "standin-iadvize-private.pem",
+                "--verify-key",
+                "brand-public.pem",
+            ],
+            format!(
+                "Verdict: your stand-in (SHA-256 {}…) accepts this token as iAdvize would; \
+                 iAdvize's production service cannot open it: it is encrypted to the stand-in, \
+                 not to iAdvize's key.",
+                &STANDIN[..8]
+            ),
+            ["accepts", "rejects"],
+            json!({"role": "standin", "sha256": STANDIN}),
+            0,
+        ),
+        (
+            &standin,
+            vec![
+                "--decrypt-key",
+                "other-private.pem",
+                "--verify-key",
+                "brand-public.pem",
+            ],
+            not_this_key("80fab788"),
+            ["rejects", "unknown"],
+            unknown.clone(),
+            3,
+        ),
+        (
+            &standin,
+            vec![],
+            CANNOT_TELL_KEYLESS.to_string(),
+            ["unknown", "unknown"],
+            unknown,
+            3,
+        ),
+    ];
+    for (token, keys, line, [iadvize, production], recipient, code) in cases {
+        let mut args = vec!["inspect", token.as_str(), "--now", "1700000000"];
+        args.extend(&keys);
+        let out = run(lab.sb.cmd().args(&args));
+        assert_eq!(first_line(&out), line, "{keys:?}");
+        assert_exit(&out, code);
+        args.push("--json");
+        let out = run(lab.sb.cmd().args(&args));
+        assert_exit(&out, code);
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let verdict = &report["verdict"];
+        assert_eq!(
+            (
+                &verdict["iadvize"],
+                &verdict["production"],
+                &verdict["recipient"]
+            ),
+            (&json!(iadvize), &json!(production), &recipient),
+            "{keys:?}"
+        );
+        assert_eq!(report["schema_version"], 3);
+    }
+}
+
+/// A stand-in's verdict says which layer refuses or lets through.
+#[test]
+fn a_stand_in_s_verdict_says_its_layer() {
+    let lab = Lab::new();
     let expired = lab.token("customer-8812", "brand-private.pem", NOW - 3600);
     let out = lab.inspect(&expired, "dv", &[]);
     assert_exit(&out, 1);
     assert!(
         first_line(&out).starts_with(
-            "Verdict: iAdvize accepts this token today, but it breaks iAdvize's documented \
-             rules: expired 59 min ago"
+            "Verdict: your stand-in (SHA-256 67474fd3…) accepts this token as iAdvize's JOSE \
+             library would, but it breaks iAdvize's documented rules: expired 59 min ago"
         ),
         "{}",
         stdout(&out)
@@ -109,22 +241,14 @@ fn the_first_line_is_the_verdict_in_one_of_four_forms() {
     let out = lab.inspect(&forged, "dv", &[]);
     assert_exit(&out, 1);
     assert!(
-        first_line(&out)
-            .starts_with("Verdict: iAdvize rejects this token: the signature does not verify"),
+        first_line(&out).starts_with(
+            "Verdict: your stand-in (SHA-256 67474fd3…) rejects this token, as iAdvize's JOSE \
+             library would: the signature does not verify"
+        ),
         "{}",
         stdout(&out)
     );
-
-    let out = lab.inspect(&good, "", &[]);
-    assert_exit(&out, 0);
-    let text = stdout(&out);
-    assert!(
-        first_line(&out).starts_with(
-            "Verdict: cannot tell whether iAdvize accepts this token: the inner signed token \
-             and the claims were not checked; give --decrypt-key"
-        ),
-        "{text}"
-    );
+    let text = stdout(&lab.inspect(&lab.good(), "", &[]));
     assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
 }
 
@@ -136,7 +260,7 @@ fn keyless_and_verify_key_only_runs_say_what_was_not_checked() {
     let forged = lab.token("customer-8812", "other-private.pem", NOW);
     for keys in ["", "v"] {
         let (code, reports) = lab.reports(&forged, keys);
-        assert_eq!(code, 0, "nothing failed that could be seen");
+        assert_eq!(code, 3, "nothing failed that could be seen: cannot tell");
         let verdict = &reports[0]["verdict"];
         assert_eq!(verdict["iadvize"], "unknown", "{keys}: {verdict}");
         assert_eq!(verdict["rules"], "unknown");
@@ -150,7 +274,7 @@ fn keyless_and_verify_key_only_runs_say_what_was_not_checked() {
             unchecked.contains(&"jws.signature") && unchecked.contains(&"claims.user_id"),
             "{unchecked:?}"
         );
-        assert_eq!(reports[0]["schema_version"], 2);
+        assert_eq!(reports[0]["schema_version"], 3);
     }
     // The verify key alone cannot reach the signature inside the encryption: it says so.
     let (_, reports) = lab.reports(&forged, "v");
@@ -206,8 +330,8 @@ fn a_log_with_three_tokens_and_noise_gets_a_report_each_with_its_place() {
     assert_eq!(human.matches("\nVerdict: ").count() + 1, 3, "{human}");
     assert!(
         human.ends_with(
-            "Summary: 3 tokens found: 2 accepted by iAdvize, 1 rejected; 2 break iAdvize's \
-             documented rules\n"
+            "Summary: 3 tokens found: 1 accepted, 1 accepted but breaking iAdvize's documented \
+             rules, 1 rejected\n"
         ),
         "{human}"
     );
@@ -335,7 +459,7 @@ fn a_file_named_without_its_at_sign_is_pointed_out() {
     let out = lab.inspect("t.txt", "", &["--json"]);
     assert_exit(&out, 2);
     let error: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(error["schema_version"], 2);
+    assert_eq!(error["schema_version"], 3);
     assert!(
         error["error"]
             .as_str()
@@ -577,7 +701,7 @@ fn inspect_capped(sb: &Sandbox, file: &str, args: &[&str]) -> Capped {
 /// Peak memory stays within 4× the input's size + 64 MiB for inputs up to the 64 MiB limit,
 /// those that used to take the most included: a HAR whose large URL is shared by many fields
 /// (each place refers to it, none copies it), a log with more distinct tokens than are kept and
-/// many places each, a 60 MiB single "token" (not judged: tokens are judged up to 1 MiB), and a
+/// many places each, a 60 MiB single "token" (not judged: tokens are judged up to 4 MiB), and a
 /// HAR with one large base64 response body.
 #[test]
 fn finding_stays_within_four_times_the_input_plus_64_mib() {
@@ -636,7 +760,7 @@ fn finding_stays_within_four_times_the_input_plus_64_mib() {
     let run = inspect_capped(&sb, "huge.txt", &[]);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(
-        run.stderr.contains("inspect judges tokens up to 1 MiB"),
+        run.stderr.contains("inspect judges tokens up to 4 MiB"),
         "{}",
         run.stderr
     );
@@ -694,4 +818,104 @@ fn a_hundred_thousand_tokens_in_a_log_are_judged_in_linear_time() {
         small.seconds,
         run.seconds
     );
+}
+
+/// A header one character away from iAdvize's is named as damage after the token was made,
+/// not as a backend to change; a signed token alone is named as a possible inner token.
+#[test]
+fn damage_in_transit_and_a_bare_inner_token_are_named_as_such() {
+    let lab = Lab::new();
+    let good = production_token(&lab);
+    // `{"alg"` is `eyJhbGci`: its sixth character changed makes `{"amw"`.
+    let changed = format!("{}X{}", &good[..5], &good[6..]);
+    let dropped = format!("{}{}", &good[..10], &good[11..]);
+    for (token, words) in [
+        (
+            changed,
+            "the JWE header has no alg: with 'G' for its character 6 ('X') it would be iAdvize's \
+             header: the token was probably damaged after it was made",
+        ),
+        (
+            dropped,
+            "it would be iAdvize's header: a character was probably dropped after the token was \
+             made",
+        ),
+    ] {
+        let out = lab.inspect(&token, "", &[]);
+        assert_exit(&out, 1);
+        assert!(first_line(&out).contains(words), "{}", stdout(&out));
+        assert!(
+            stdout(&out).contains("fix: hand the token over unchanged"),
+            "{}",
+            stdout(&out)
+        );
+    }
+
+    let inner = run(lab.sb.cmd().args([
+        "mint",
+        "--key",
+        "brand-private.pem",
+        "--user-id",
+        "customer-8812",
+        "--jws",
+        "--now",
+        &NOW.to_string(),
+    ]));
+    let inner = stdout(&inner).trim().to_string();
+    let out = lab.inspect(&inner, "v", &[]);
+    assert_exit(&out, 1);
+    assert_eq!(
+        first_line(&out),
+        "Verdict: iAdvize rejects this token: a bare signed token (JWS): iAdvize only accepts it \
+         encrypted (JWE). If it is the brand's inner signed token, taken from its backend before \
+         encryption, judged as one it is right; --expect jws says so without this rejection."
+    );
+    // Judged as the inner token: about the signed token only, never "iAdvize accepts".
+    let out = lab.inspect(&inner, "v", &["--expect", "jws"]);
+    assert_exit(&out, 0);
+    assert_eq!(
+        first_line(&out),
+        "Verdict: the signed token is right; iAdvize also needs it encrypted to its key (a JWE, \
+         RSA-OAEP-256 + A256GCM), and never accepts it as it is here."
+    );
+    let (_, reports) = lab.reports(&inner, "v");
+    assert_eq!(reports[0]["verdict"]["production"], "rejects");
+    let out = lab.inspect(&inner, "v", &["--expect", "jws", "--json"]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["verdict"]["subject"], "signed_token");
+    assert_eq!(report["verdict"]["production"], "unknown");
+}
+
+/// A brand whose key is EC: iAdvize verifies with an RSA key and refuses every token of it,
+/// which support is told in every key mode, rather than an unusable key.
+#[test]
+fn a_brand_key_that_is_not_rsa_gets_a_verdict_in_every_key_mode() {
+    let lab = Lab::new();
+    lab.sb.write(
+        "ec-public.pem",
+        std::fs::read(fixture_path("ec-public.pem")).unwrap(),
+    );
+    let production = production_token(&lab);
+    let standin = lab.good();
+    for (token, decrypt) in [(&production, false), (&standin, true), (&standin, false)] {
+        let mut args = vec!["inspect", token.as_str(), "--verify-key", "ec-public.pem"];
+        if decrypt {
+            args.extend(["--decrypt-key", "standin-iadvize-private.pem"]);
+        }
+        let out = run(lab.sb.cmd().args(&args));
+        assert_exit(&out, 1);
+        assert!(
+            first_line(&out).contains(
+                "--verify-key is an EC key: iAdvize verifies the inner signature with the \
+                 brand's RSA public key (RS256, RSASSAVerifier), and refuses every token of a \
+                 brand whose key is not RSA."
+            ),
+            "{}",
+            stdout(&out)
+        );
+        args.push("--json");
+        let report: Value = serde_json::from_slice(&run(lab.sb.cmd().args(&args)).stdout).unwrap();
+        assert_eq!(report["verdict"]["iadvize"], "rejects");
+        assert_eq!(report["verdict"]["production"], "rejects");
+    }
 }

@@ -147,7 +147,7 @@ fn compare(lab: &Sandbox, file: &str, case: &Case) -> (NimbusVerdict, Option<Str
     let (code, report, stderr) = inspect(lab, file, &case.text);
     let ours = our_verdict(&report);
     let expected = if theirs.accepts { "accepts" } else { "rejects" };
-    let crashed = !matches!(code, Some(0..=2)) || stderr.contains("panicked");
+    let crashed = !matches!(code, Some(0..=3)) || stderr.contains("panicked");
     if ours == expected && !crashed {
         return (theirs, None);
     }

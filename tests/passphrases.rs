@@ -393,7 +393,7 @@ fn one_passphrase_file_that_can_be_read_only_once_serves_every_key() {
         .env_remove("IADVIZE_AUTH_PASSPHRASE"));
     assert_exit(&out, 0);
     assert!(
-        stdout(&out).contains("iAdvize accepts this token"),
+        stdout(&out).contains("accepts this token as iAdvize would"),
         "{}",
         stdout(&out)
     );

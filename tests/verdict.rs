@@ -5,11 +5,10 @@
 mod common;
 
 use common::fixture_path;
-use iadvize_auth::inspect::{
-    self, Acceptance, CheckId, Names, NeededKey, Options, Report, Rules, Unchecked,
-};
+use iadvize_auth::inspect::{self, Names, Options, Report};
 use iadvize_auth::keys::{KeyError, LoadedKey, Passphrase, decode_key};
 use iadvize_auth::mint::{Plan, Recipient, Request, User};
+use iadvize_auth::verdict::{Acceptance, Answer, CheckId, NeededKey, Role, Rules, Unchecked};
 
 const NOW: i64 = 1_700_000_000;
 
@@ -28,6 +27,7 @@ fn token(signing_key: &str, recipient: Recipient, ttl: u64) -> String {
         visitor_data: None,
         extra_claims: Default::default(),
         faults: Vec::new(),
+        stranger: None,
     };
     let (plan, _) = Plan::new(request).unwrap();
     plan.mint(&User::new("customer-8812"), NOW).unwrap().token
@@ -37,6 +37,7 @@ fn judge(token: &str, decrypt: Option<&LoadedKey>, verify: Option<&LoadedKey>, n
     let options = Options {
         decrypt_key: decrypt,
         verify_key: verify,
+        verify_key_not_rsa: None,
         now,
         leeway: 0,
         expect_jws: false,
@@ -56,16 +57,24 @@ fn the_verdict_separates_what_iadvize_does_from_its_rules_and_from_what_was_not_
     );
 
     let both = judge(&good, Some(&standin), Some(&brand), NOW);
-    let verdict = both.verdict();
+    let verdict = both.verdict.clone();
     assert_eq!(
         (verdict.iadvize, verdict.rules),
         (Acceptance::Accepts, Rules::Pass)
     );
     assert!(verdict.unchecked.is_empty());
+    // Opened by a stand-in's key: the stand-in accepts, production cannot open it.
+    assert_eq!(verdict.production, Acceptance::Rejects);
+    assert_eq!(verdict.recipient.role, Role::Standin);
+    assert_eq!(verdict.answer(), Answer::Accepted);
 
     // Without keys nothing fails, yet nothing inside was checked: not "accepts".
-    let keyless = judge(&good, None, None, NOW).verdict();
+    let keyless = judge(&good, None, None, NOW).verdict;
     assert!(keyless.iadvize == Acceptance::Unknown && keyless.rules == Rules::Unknown);
+    // A 2048-bit recipient, as iAdvize's: production may accept it, nobody can tell.
+    assert_eq!(keyless.production, Acceptance::Unknown);
+    assert_eq!(keyless.recipient.role, Role::Unknown);
+    assert_eq!(keyless.answer(), Answer::CannotTell);
     assert!(keyless.unchecked.contains(&Unchecked {
         check: CheckId::JwsSignature,
         needs: NeededKey::Decryption
@@ -78,7 +87,7 @@ fn the_verdict_separates_what_iadvize_does_from_its_rules_and_from_what_was_not_
     );
 
     // Opened but not verified: the signature is the one thing left.
-    let opened = judge(&good, Some(&standin), None, NOW).verdict();
+    let opened = judge(&good, Some(&standin), None, NOW).verdict;
     assert_eq!(opened.iadvize, Acceptance::Unknown);
     assert_eq!(
         opened.unchecked,
@@ -91,7 +100,7 @@ fn the_verdict_separates_what_iadvize_does_from_its_rules_and_from_what_was_not_
     // Expired an hour ago: a failed check that iAdvize's library lets through.
     let late = judge(&good, Some(&standin), Some(&brand), NOW + 3600);
     assert!(!late.ok);
-    let verdict = late.verdict();
+    let verdict = late.verdict.clone();
     assert_eq!(
         (verdict.iadvize, verdict.rules),
         (Acceptance::Accepts, Rules::Fail)
@@ -103,7 +112,7 @@ fn the_verdict_separates_what_iadvize_does_from_its_rules_and_from_what_was_not_
         Recipient::Key(key("standin-iadvize-public.pem")),
         60,
     );
-    let verdict = judge(&forged, Some(&standin), Some(&brand), NOW).verdict();
+    let verdict = judge(&forged, Some(&standin), Some(&brand), NOW).verdict;
     assert_eq!(
         (verdict.iadvize, verdict.rules),
         (Acceptance::Rejects, Rules::Fail)
@@ -111,7 +120,7 @@ fn the_verdict_separates_what_iadvize_does_from_its_rules_and_from_what_was_not_
 
     // Not encrypted: rejected, even with nothing else checked.
     let bare = token("brand-private.pem", Recipient::SignOnly, 60);
-    let verdict = judge(&bare, None, None, NOW).verdict();
+    let verdict = judge(&bare, None, None, NOW).verdict;
     assert_eq!(verdict.iadvize, Acceptance::Rejects);
 }
 
@@ -142,11 +151,11 @@ fn a_wrapped_token_given_whole_fails_token_format_naming_the_wrapper() {
             "{wrapped}: {}",
             format.message
         );
-        assert_eq!(report.verdict().iadvize, Acceptance::Rejects, "{wrapped}");
+        assert_eq!(report.verdict.iadvize, Acceptance::Rejects, "{wrapped}");
         let failing: Vec<_> = report
             .checks
             .iter()
-            .filter(|c| c.status != iadvize_auth::inspect::Status::Pass)
+            .filter(|c| c.status != iadvize_auth::verdict::Status::Pass)
             .collect();
         assert_eq!(
             failing.len(),

@@ -7,8 +7,9 @@
 use arbitrary::{Arbitrary, Unstructured};
 use base64::Engine as _;
 use iadvize_auth::inspect::{
-    self, CheckId, MAX_PLACES, MAX_TOKEN_BYTES, MAX_TOKENS, Names, Options, TokenSpans,
+    self, MAX_PLACES, MAX_TOKEN_BYTES, MAX_TOKENS, Names, Options, TokenSpans,
 };
+use iadvize_auth::verdict::CheckId;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Value, json};
 
@@ -291,6 +292,7 @@ fuzz_target!(|data: &[u8]| {
     let options = Options {
         decrypt_key: None,
         verify_key: None,
+        verify_key_not_rsa: None,
         now: 1_700_000_000,
         leeway: 0,
         expect_jws: false,

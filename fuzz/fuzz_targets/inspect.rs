@@ -3,8 +3,9 @@
 
 use std::sync::OnceLock;
 
-use iadvize_auth::inspect::{self, CheckId, Names, Options};
+use iadvize_auth::inspect::{self, Names, Options};
 use iadvize_auth::keys::{KeyError, LoadedKey, Passphrase, decode_key};
+use iadvize_auth::verdict::CheckId;
 use libfuzzer_sys::fuzz_target;
 
 fn key(bytes: &[u8]) -> LoadedKey {
@@ -37,6 +38,7 @@ fuzz_target!(|data: &[u8]| {
         let options = Options {
             decrypt_key: with_keys.then_some(decrypt),
             verify_key: with_keys.then_some(verify),
+            verify_key_not_rsa: None,
             now: 1_700_000_000,
             leeway: 0,
             expect_jws: data.len().is_multiple_of(2),

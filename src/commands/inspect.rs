@@ -6,10 +6,11 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use iadvize_auth::inspect::{
-    self, Acceptance, Findings, MAX_TOKEN_BYTES, MAX_TOKENS, Names, NeededKey, Options, Place,
-    Report, Rules, Verdict,
+    self, Findings, MAX_TOKEN_BYTES, MAX_TOKENS, Names, Options, Place, Report,
 };
+use iadvize_auth::keys::KeyError;
 use iadvize_auth::time;
+use iadvize_auth::verdict::{Acceptance, Answer, Role, Verdict};
 use serde::Serialize;
 
 use super::{Outcome, key_source, load_key};
@@ -18,8 +19,9 @@ use crate::output::{self, ReportContext};
 
 /// Files and standard input may be large (a HAR file of a whole session).
 const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
-/// The JSON output's version: 2 added the verdict, `found` and `schema_version`.
-const SCHEMA_VERSION: u32 = 2;
+/// The JSON output's version: 2 added the verdict, `found` and `schema_version`; 3 the
+/// verdict's subject, production and recipient, and `decrypt_key_sha256`.
+const SCHEMA_VERSION: u32 = 3;
 
 /// The flags that give the keys, in the report's messages.
 const NAMES: Names<'static> = Names {
@@ -56,7 +58,6 @@ struct Judged<'a> {
     found_count: usize,
     /// The wrappers the token was found in.
     wrappers: Vec<output::WrappedOut>,
-    verdict: inspect::Verdict,
     #[serde(flatten)]
     report: &'a Report,
 }
@@ -75,17 +76,25 @@ fn judge_all(args: InspectArgs) -> anyhow::Result<Outcome> {
         .as_deref()
         .map(|path| load_key(&key_source(path), &args.decrypt_key_options()))
         .transpose()?;
-    let verify_key = args
-        .verify_key
-        .as_deref()
-        .map(|path| load_key(&key_source(path), &args.verify_key_options()))
-        .transpose()?;
+    // A brand key that is not RSA is a verdict (iAdvize refuses that brand's tokens), not an
+    // unusable input.
+    let (verify_key, not_rsa) = match args.verify_key.as_deref() {
+        None => (None, None),
+        Some(path) => match load_key(&key_source(path), &args.verify_key_options()) {
+            Ok(key) => (Some(key), None),
+            Err(err) => match err.downcast_ref::<KeyError>() {
+                Some(KeyError::NotRsa { found }) => (None, Some(found.clone())),
+                _ => return Err(err),
+            },
+        },
+    };
     for key in decrypt_key.iter().chain(&verify_key) {
         output::warn_all(key.warnings());
     }
     let options = Options {
         decrypt_key: decrypt_key.as_ref(),
         verify_key: verify_key.as_ref(),
+        verify_key_not_rsa: not_rsa.as_deref(),
         now,
         leeway,
         expect_jws: args.expect == Expect::Jws,
@@ -101,12 +110,13 @@ fn judge_all(args: InspectArgs) -> anyhow::Result<Outcome> {
     // largest report, whatever the number of tokens.
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut writing = true;
-    let mut verdicts = Vec::with_capacity(found.tokens.len());
-    let mut failed = false;
+    // Of several tokens, the worst answer is the input's.
+    let mut answer = Answer::Accepted;
+    let mut kinds = [0usize; SUMMARY_KINDS.len()];
     for (index, token) in found.tokens.iter().enumerate() {
         let report = inspect::inspect(&token.token, &options).context("cannot inspect")?;
-        failed |= !report.ok;
-        let verdict = report.verdict();
+        answer = answer.max(report.verdict.answer());
+        kinds[summary_kind(&report.verdict)] += 1;
         let places: Vec<String> = token
             .places
             .iter()
@@ -119,7 +129,6 @@ fn judge_all(args: InspectArgs) -> anyhow::Result<Outcome> {
                 found: &places,
                 found_count: token.place_count,
                 wrappers: output::wrapped_out(token, args.show_tokens),
-                verdict: verdict.clone(),
                 report: &report,
             };
             text.push_str(&serde_json::to_string(&judged)?);
@@ -142,28 +151,27 @@ fn judge_all(args: InspectArgs) -> anyhow::Result<Outcome> {
                     now,
                     colour,
                     show_tokens: args.show_tokens,
-                    key_flag: &key_flag,
+                    names: &NAMES,
                 },
             ));
         }
-        verdicts.push(verdict);
         // A reader that stopped early (`| head -3`) does not stop the judging: the exit code
-        // still says whether any check failed.
+        // still says what the worst answer was.
         if writing {
             writing = write_report(&mut out, &text)?;
         }
     }
-    if !args.json && verdicts.len() > 1 && writing {
-        let summary = format!("\n{}", summary(&verdicts, found.not_kept));
-        write_report(&mut out, &summary)?;
+    if !args.json && found.tokens.len() > 1 && writing {
+        let summary = format!("\n{}", summary(&kinds, found.not_kept));
+        writing = write_report(&mut out, &summary)?;
     }
     if writing {
         write_report_end(&mut out)?;
     }
-    Ok(if failed {
-        Outcome::ChecksFailed
-    } else {
-        Outcome::Success
+    Ok(match answer {
+        Answer::Accepted => Outcome::Success,
+        Answer::Rejected => Outcome::ChecksFailed,
+        Answer::CannotTell => Outcome::CannotTell,
     })
 }
 
@@ -185,27 +193,34 @@ fn write_report_end(out: &mut impl Write) -> anyhow::Result<()> {
     }
 }
 
-fn key_flag(key: NeededKey) -> &'static str {
-    match key {
-        NeededKey::Decryption => "--decrypt-key (the private key the token was encrypted to)",
-        NeededKey::Verification => "--verify-key (the brand's public key registered at iAdvize)",
+/// The kinds of verdict the summary counts, in its order.
+const SUMMARY_KINDS: [&str; 4] = [
+    "accepted",
+    "accepted but breaking iAdvize's documented rules",
+    "rejected",
+    "cannot tell",
+];
+
+/// Which of [`SUMMARY_KINDS`] a verdict is.
+fn summary_kind(verdict: &Verdict) -> usize {
+    let opened = verdict.recipient.role != Role::Unknown;
+    match verdict.answer() {
+        Answer::Accepted => 0,
+        Answer::CannotTell => 3,
+        Answer::Rejected if opened && verdict.iadvize == Acceptance::Accepts => 1,
+        Answer::Rejected => 2,
     }
 }
 
-/// `3 tokens: 1 accepted by iAdvize, 2 rejected; 2 break iAdvize's documented rules`.
-fn summary(verdicts: &[Verdict], not_kept: usize) -> String {
-    let count = |wanted: Acceptance| verdicts.iter().filter(|v| v.iadvize == wanted).count();
-    let breaking = verdicts.iter().filter(|v| v.rules == Rules::Fail).count();
-    let mut parts = Vec::new();
-    for (n, words) in [
-        (count(Acceptance::Accepts), "accepted by iAdvize"),
-        (count(Acceptance::Rejects), "rejected"),
-        (count(Acceptance::Unknown), "cannot tell"),
-    ] {
-        if n > 0 {
-            parts.push(format!("{n} {words}"));
-        }
-    }
+/// `Summary: 3 tokens found: 1 accepted, 1 accepted but breaking iAdvize's documented rules,
+/// 1 rejected`, from the count of each of [`SUMMARY_KINDS`].
+fn summary(counts: &[usize; SUMMARY_KINDS.len()], not_kept: usize) -> String {
+    let parts: Vec<String> = counts
+        .iter()
+        .zip(SUMMARY_KINDS)
+        .filter(|(n, _)| **n > 0)
+        .map(|(n, words)| format!("{n} {words}"))
+        .collect();
     let not_kept = match not_kept {
         0 => String::new(),
         n => format!(
@@ -214,14 +229,9 @@ fn summary(verdicts: &[Verdict], not_kept: usize) -> String {
         ),
     };
     format!(
-        "Summary: {} found: {}; {} iAdvize's documented rules{not_kept}\n",
-        iadvize_auth::text::plural(verdicts.len(), "token"),
-        parts.join(", "),
-        match breaking {
-            0 => "none breaks".to_string(),
-            1 => "1 breaks".to_string(),
-            n => format!("{n} break"),
-        }
+        "Summary: {} found: {}{not_kept}\n",
+        iadvize_auth::text::plural(counts.iter().sum(), "token"),
+        parts.join(", ")
     )
 }
 

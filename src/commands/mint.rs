@@ -11,7 +11,7 @@ use std::os::fd::AsFd;
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use iadvize_auth::claims::{self, ClaimError, OwnedBy};
+use iadvize_auth::claims::{self, ClaimError, OwnedBy, VisitorData};
 use iadvize_auth::keys::{MAX_KEY_INPUT_BYTES, read_limited};
 use iadvize_auth::mint::{
     self, Batch, BatchError, Fault, InputFormat, MintError, Minted, Notice, Plan, Recipient,
@@ -298,6 +298,7 @@ fn request(args: &MintArgs) -> anyhow::Result<Request> {
         visitor_data: visitor_data(args.visitor_data.as_deref(), &args.visitor)?,
         extra_claims: extra_claims(&args.claim)?,
         faults,
+        stranger: None,
     })
 }
 
@@ -380,15 +381,12 @@ fn check_one_stdin_reader(args: &MintArgs) -> anyhow::Result<()> {
 }
 
 /// `--visitor-data` (inline JSON or @FILE), then each `--visitor FIELD=VALUE` over it.
-fn visitor_data(
-    inline: Option<&str>,
-    fields: &[String],
-) -> anyhow::Result<Option<Map<String, Value>>> {
+fn visitor_data(inline: Option<&str>, fields: &[String]) -> anyhow::Result<Option<VisitorData>> {
     if inline.is_none() && fields.is_empty() {
         return Ok(None);
     }
-    let mut data = match inline {
-        None => Map::new(),
+    let data = match inline {
+        None => VisitorData::default(),
         Some(text) => match text.strip_prefix('@') {
             Some(path) => {
                 let bytes = read_small_file(path)?;
@@ -400,14 +398,16 @@ fn visitor_data(
             None => claims::parse_visitor_data(text.as_bytes()).context("--visitor-data")?,
         },
     };
-    for field in fields {
-        let (name, value) = field
-            .split_once('=')
-            .with_context(|| format!("--visitor {field:?}: expected FIELD=VALUE"))?;
-        data.insert(name.to_string(), Value::String(value.to_string()));
-    }
-    claims::check_visitor_fields(&data).context("--visitor")?;
-    Ok(Some(data))
+    let fields = fields
+        .iter()
+        .map(|field| {
+            field
+                .split_once('=')
+                .with_context(|| format!("--visitor {field:?}: expected FIELD=VALUE"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let fields = VisitorData::from_fields(fields).context("--visitor")?;
+    Ok(Some(data.overlaid(&fields)))
 }
 
 fn read_small_file(path: &str) -> anyhow::Result<Vec<u8>> {

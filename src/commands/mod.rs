@@ -22,6 +22,8 @@ use crate::cli::{Cli, Command};
 pub const EXIT_CHECK_FAILED: u8 = 1;
 /// Exit code for bad usage or input that cannot be used; clap uses it for usage errors too.
 pub const EXIT_UNUSABLE: u8 = 2;
+/// Exit code when `inspect` cannot tell whether the token is accepted.
+pub const EXIT_CANNOT_TELL: u8 = 3;
 
 /// How a command that ran to the end went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +31,8 @@ pub enum Outcome {
     Success,
     /// The command did its job and found a problem to report (exit 1).
     ChecksFailed,
+    /// The command did its job and cannot tell (exit 3): `inspect` without the key that decides.
+    CannotTell,
 }
 
 impl Outcome {
@@ -36,6 +40,7 @@ impl Outcome {
         match self {
             Outcome::Success => ExitCode::SUCCESS,
             Outcome::ChecksFailed => ExitCode::from(EXIT_CHECK_FAILED),
+            Outcome::CannotTell => ExitCode::from(EXIT_CANNOT_TELL),
         }
     }
 }

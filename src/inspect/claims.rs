@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value};
 
-use super::check::{CheckId, Checks, JavaStack, Layer};
+use super::check::Checks;
 use super::json::{self, ObjectRead};
 use super::options::Options;
 use crate::claims::{
@@ -13,6 +13,7 @@ use crate::claims::{
 };
 use crate::text::{java_length, json_type, quoted};
 use crate::time::{self, MILLISECONDS_THRESHOLD};
+use crate::verdict::{CheckId, JavaStack, Layer};
 
 /// Checks the claims of a signed token (its payload), or of the JWE's content when it holds
 /// claims that were not signed.

@@ -16,12 +16,15 @@ use josekit::jwe::{JweDecrypter as _, JweHeader};
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::check::{CheckId, Checks, JavaStack, Layer, NeededKey};
+use super::check::Checks;
+use super::header::{DAMAGE_HINT, Header};
 use super::options::{InspectError, MAX_INPUT_BYTES, Options};
 use super::report::JweView;
+use super::report::Opening;
 use super::text::ParsedJwe;
 use crate::alg::{ContentEncryption, KeyManagement};
 use crate::keys::LoadedKey;
+use crate::verdict::{CheckId, JavaStack, Layer, NeededKey};
 
 /// What an RSA-OAEP-256 key wrapped with MGF1-SHA-1 is, and its fix.
 const MGF1_SHA1_PROBLEM: &str = "the content key was wrapped with RSA-OAEP using SHA-256 but \
@@ -60,9 +63,9 @@ pub(super) fn check_header(jwe: &ParsedJwe, checks: &mut Checks) {
         KeyManagement::IADVIZE.name(),
         checks,
     ) {
-        check_alg(alg, checks);
+        check_alg(alg, header.damage.as_deref(), checks);
     }
-    check_enc(header.members.get("enc"), checks);
+    check_enc(header, checks);
     match header.members.get("cty") {
         Some(Value::String(cty)) if cty.eq_ignore_ascii_case("JWT") => {
             checks.pass(CheckId::JweCty, "cty is JWT: a nested signed token");
@@ -74,13 +77,14 @@ pub(super) fn check_header(jwe: &ParsedJwe, checks: &mut Checks) {
             JavaStack::Accepts,
         ),
         // Nimbus reads cty as a string while parsing the header, and refuses anything else.
-        Some(other) => checks.fail(
+        Some(other) if !other.is_null() => checks.fail(
             CheckId::JweCty,
             format!("cty is {other}, not a string"),
             "set cty to \"JWT\": the content is a signed JWT (RFC 7519 §5.2)",
             JavaStack::Rejects,
         ),
-        None => checks.warn(
+        // Nimbus takes a null cty as none.
+        _ => checks.warn(
             CheckId::JweCty,
             "no cty header",
             CTY_HINT,
@@ -91,7 +95,7 @@ pub(super) fn check_header(jwe: &ParsedJwe, checks: &mut Checks) {
     check_iv_and_tag(jwe, checks);
 }
 
-fn check_alg(alg: &str, checks: &mut Checks) {
+fn check_alg(alg: &str, damage: Option<&str>, checks: &mut Checks) {
     let id = CheckId::JweAlg;
     let hint = "use RSA-OAEP-256 (JWEAlgorithm.RSA_OAEP_256), as iAdvize documents";
     match (alg, KeyManagement::from_name(alg)) {
@@ -122,6 +126,12 @@ fn check_alg(alg: &str, checks: &mut Checks) {
             hint,
             JavaStack::Accepts,
         ),
+        (other, None) if let Some(damage) = damage => checks.fail(
+            id,
+            format!("alg is {other:?}: {damage}"),
+            DAMAGE_HINT,
+            JavaStack::Rejects,
+        ),
         (other, None) => checks.fail(
             id,
             format!(
@@ -134,17 +144,17 @@ fn check_alg(alg: &str, checks: &mut Checks) {
     }
 }
 
-fn check_enc(enc: Option<&Value>, checks: &mut Checks) {
+fn check_enc(header: &Header, checks: &mut Checks) {
     let id = CheckId::JweEnc;
-    let enc = match enc {
+    let enc = match header.members.get("enc") {
         Some(Value::String(enc)) => enc,
         Some(other) => {
             let message = format!("enc is {other}, not a string");
             return checks.fail(id, message, "set enc to \"A256GCM\"", JavaStack::Rejects);
         }
         None => {
-            let message = "the JWE header has no enc";
-            return checks.fail(id, message, "set enc to \"A256GCM\"", JavaStack::Rejects);
+            let (message, hint) = header.missing("enc", "JWE", "A256GCM");
+            return checks.fail(id, message, hint, JavaStack::Rejects);
         }
     };
     match ContentEncryption::from_name(enc) {
@@ -154,6 +164,12 @@ fn check_enc(enc: Option<&Value>, checks: &mut Checks) {
             format!("enc is {}, not A256GCM", other.name()),
             "use A256GCM (EncryptionMethod.A256GCM), as iAdvize documents",
             JavaStack::Accepts,
+        ),
+        None if let Some(damage) = &header.damage => checks.fail(
+            id,
+            format!("enc is {enc:?}: {damage}"),
+            DAMAGE_HINT,
+            JavaStack::Rejects,
         ),
         None => checks.fail(
             id,
@@ -219,12 +235,13 @@ fn check_iv_and_tag(jwe: &ParsedJwe, checks: &mut Checks) {
 }
 
 /// Opens the JWE with the options' decryption key (check `jwe.decrypt`): its content, or
-/// `None` when there is no key or it does not open (the inner layers are then skipped).
+/// `None` when there is no key or it does not open (the inner layers are then skipped); and
+/// whether the key given is the one the token was encrypted to.
 pub(super) fn open(
     jwe: &ParsedJwe,
     options: &Options<'_>,
     checks: &mut Checks,
-) -> Result<Option<Zeroizing<Vec<u8>>>, InspectError> {
+) -> Result<Opened, InspectError> {
     let name = options.names.decrypt_key;
     let Some(key) = options.decrypt_key else {
         checks.skip_needing(
@@ -254,7 +271,10 @@ pub(super) fn open(
             NeededKey::Decryption,
         );
         checks.skip_layer_needing(Layer::Claims, &reason("the claims"), NeededKey::Decryption);
-        return Ok(None);
+        return Ok(Opened {
+            content: None,
+            opening: Opening::Keyless,
+        });
     };
     Ok(match decrypt(jwe, key, name)? {
         Decrypted::Plain { content, deflated } => {
@@ -269,7 +289,10 @@ pub(super) fn open(
                 ),
                 None => checks.pass(CheckId::JweDecrypt, format!("{opened})")),
             }
-            Some(content)
+            Opened {
+                content: Some(content),
+                opening: Opening::Opens,
+            }
         }
         Decrypted::Mgf1Sha1(content) => {
             checks.fail(
@@ -278,20 +301,50 @@ pub(super) fn open(
                 MGF1_SHA1_HINT,
                 JavaStack::Rejects,
             );
-            Some(content)
+            Opened {
+                content: Some(content),
+                opening: Opening::Opens,
+            }
         }
         Decrypted::Failed {
             message,
             hint,
             java,
+            unwrapped,
         } => {
             checks.fail(CheckId::JweDecrypt, message, hint, java);
-            let reason = "not reached: the token could not be decrypted";
-            checks.skip_layer(Layer::Jws, reason);
-            checks.skip_layer(Layer::Claims, reason);
-            None
+            if unwrapped {
+                let reason = "not reached: the token could not be decrypted";
+                checks.skip_layer(Layer::Jws, reason);
+                checks.skip_layer(Layer::Claims, reason);
+                return Ok(Opened {
+                    content: None,
+                    opening: Opening::Opens,
+                });
+            }
+            let reason = |what| {
+                format!(
+                    "not reached: {name} does not open the token; its recipient's private key would read {what}"
+                )
+            };
+            checks.skip_layer_needing(
+                Layer::Jws,
+                &reason("the inner token"),
+                NeededKey::Decryption,
+            );
+            checks.skip_layer_needing(Layer::Claims, &reason("the claims"), NeededKey::Decryption);
+            Opened {
+                content: None,
+                opening: Opening::DoesNotOpen,
+            }
         }
     })
+}
+
+/// The content of a JWE, when it could be opened, and what the key given is to it.
+pub(super) struct Opened {
+    pub(super) content: Option<Zeroizing<Vec<u8>>>,
+    pub(super) opening: Opening,
 }
 
 enum Decrypted {
@@ -305,14 +358,28 @@ enum Decrypted {
         message: String,
         hint: String,
         java: JavaStack,
+        /// The key unwrapped the content key: the token is encrypted to it, and broken after.
+        unwrapped: bool,
     },
 }
 
+/// The key given does not open the token (it is not its recipient, or cannot be tried).
 fn failed(message: impl Into<String>, hint: impl Into<String>) -> Decrypted {
     Decrypted::Failed {
         message: message.into(),
         hint: hint.into(),
         java: JavaStack::Rejects,
+        unwrapped: false,
+    }
+}
+
+/// The key given unwrapped the content key, and what follows fails: the token is for that key.
+fn broken_after_unwrap(message: impl Into<String>, hint: impl Into<String>) -> Decrypted {
+    Decrypted::Failed {
+        message: message.into(),
+        hint: hint.into(),
+        java: JavaStack::Rejects,
+        unwrapped: true,
     }
 }
 
@@ -375,7 +442,7 @@ fn decrypt(jwe: &ParsedJwe, key: &LoadedKey, name: &str) -> Result<Decrypted, In
                 // The key wrap is the news; a content that then does not inflate is secondary.
                 return Ok(match inflate(jwe, sealed) {
                     Ok((plain, _)) => Decrypted::Mgf1Sha1(plain),
-                    Err(Decrypted::Failed { message, .. }) => failed(
+                    Err(Decrypted::Failed { message, .. }) => broken_after_unwrap(
                         format!("{MGF1_SHA1_PROBLEM}; besides, {message}"),
                         MGF1_SHA1_HINT,
                     ),
@@ -389,11 +456,14 @@ fn decrypt(jwe: &ParsedJwe, key: &LoadedKey, name: &str) -> Result<Decrypted, In
         return Ok(wrong_key());
     }
     let Some(sealed) = open_content(jwe, cencryption, &cek) else {
-        return Ok(failed(
-            "the content does not decrypt: the ciphertext, IV, tag or header were altered \
-             after encryption (or, with RSA1_5, the key is the wrong one)",
-            "hand the token over unchanged, exactly as the brand's backend produced it",
-        ));
+        let message = "the content does not decrypt: the ciphertext, IV, tag or header were \
+                       altered after encryption (or, with RSA1_5, the key is the wrong one)";
+        let hint = "hand the token over unchanged, exactly as the brand's backend produced it";
+        // RSA1_5 unwraps any encrypted key to some content key: only OAEP proves the key.
+        return Ok(match algorithm {
+            KeyManagement::Rsa1_5 => failed(message, hint),
+            _ => broken_after_unwrap(message, hint),
+        });
     };
     Ok(match inflate(jwe, sealed) {
         Ok((content, deflated)) => Decrypted::Plain { content, deflated },
@@ -425,7 +495,8 @@ fn inflate(
     let hint = "leave zip out of the header: the content is a small signed token, and \
                 iAdvize's example has no zip";
     match jwe.header.members.get("zip") {
-        None => Ok((sealed, None)),
+        // Nimbus takes a null zip as none.
+        None | Some(Value::Null) => Ok((sealed, None)),
         Some(Value::String(zip)) if zip == "DEF" => {
             let limit = u64::try_from(MAX_INPUT_BYTES).unwrap_or(u64::MAX);
             let mut content = Zeroizing::new(Vec::new());
@@ -433,7 +504,7 @@ fn inflate(
                 .take(limit.saturating_add(1))
                 .read_to_end(&mut content);
             match read {
-                Err(_) => Err(failed(
+                Err(_) => Err(broken_after_unwrap(
                     "the header says zip DEF, but the decrypted content is not DEFLATE data",
                     hint,
                 )),
@@ -446,15 +517,19 @@ fn inflate(
                     ),
                     hint: hint.into(),
                     java: JavaStack::Unknown,
+                    unwrapped: true,
                 }),
                 Ok(_) => Ok((content, Some(sealed.len()))),
             }
         }
-        Some(Value::String(zip)) => Err(failed(
+        Some(Value::String(zip)) => Err(broken_after_unwrap(
             format!("zip is {zip:?}: the only JWE compression is DEF"),
             hint,
         )),
-        Some(other) => Err(failed(format!("zip is {other}, not a string"), hint)),
+        Some(other) => Err(broken_after_unwrap(
+            format!("zip is {other}, not a string"),
+            hint,
+        )),
     }
 }
 

@@ -5,13 +5,13 @@
 use josekit::jws::JwsVerifier;
 use serde_json::Value;
 
-use super::check::{CheckId, Checks, JavaStack, Layer, NeededKey};
-use super::header::HEADER_JSON_HINT;
+use super::check::Checks;
 use super::options::Options;
 use super::report::JwsView;
 use super::text::{self, Compact, ParsedJws};
 use crate::alg::{HMAC_SIGNATURES, Signature};
 use crate::keys::{LoadedKey, MIN_BITS};
+use crate::verdict::{CheckId, JavaStack, Layer, NeededKey};
 
 /// What the JWE's content turned out to be.
 pub(super) enum Content {
@@ -105,7 +105,7 @@ pub(super) fn view(jws: &ParsedJws, compact: &str) -> JwsView {
     JwsView {
         header: Value::Object(jws.header.members.clone()),
         claims,
-        token: compact.to_string(),
+        token: Some(compact.to_string()),
     }
 }
 
@@ -124,13 +124,8 @@ pub(super) fn check(
         checks.fail(CheckId::JwsFormat, problem, hint, JavaStack::Rejects);
     } else if let Some((problem, hint)) = header.too_long("alg") {
         checks.fail(CheckId::JwsFormat, problem, hint, JavaStack::Rejects);
-    } else if let Some((problem, java_stack)) = &header.flaw {
-        checks.fail(
-            CheckId::JwsFormat,
-            problem.as_str(),
-            HEADER_JSON_HINT,
-            *java_stack,
-        );
+    } else if let Some((problem, java_stack, hint)) = &header.flaw {
+        checks.fail(CheckId::JwsFormat, problem.as_str(), *hint, *java_stack);
     } else {
         checks.pass(CheckId::JwsFormat, well_formed);
     }

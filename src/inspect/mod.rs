@@ -5,7 +5,9 @@
 //! layer whose data it reads: `text` (is it a compact token, of which kind) → `jwe` (the
 //! outer header, then decryption) → `jws` (the inner signed token) → `claims`. A layer that
 //! cannot be read skips the ones below it, saying why. [`inspect`] returns a [`Report`] of
-//! every check, in the order [`CheckId::ALL`] lists them, and its [`Verdict`].
+//! every check, in the order [`CheckId::ALL`](crate::verdict::CheckId::ALL) lists them, and
+//! its [`Verdict`], which names the recipient it speaks for; [`verdict_sentence`] says it in
+//! one sentence.
 
 mod check;
 mod claims;
@@ -16,21 +18,24 @@ mod jwe;
 mod jws;
 mod options;
 mod report;
+mod sentence;
 mod text;
 mod wrapper;
 
-pub use check::{Check, CheckId, JavaStack, NeededKey, Status};
+pub use check::Check;
 pub use find::{
     Findings, Found, HarRequest, MAX_PLACES, MAX_TOKEN_BYTES, MAX_TOKENS, Place, SharedText,
     TokenSpans, TooLong, Wrapped, find,
 };
 pub use wrapper::{WrapperKind, Wrappers};
 
-use check::Layer;
 pub use options::{InspectError, MAX_INPUT_BYTES, Names, Options};
-pub use report::{Acceptance, JweView, JwsView, Kind, Report, Rules, Unchecked, Verdict};
+pub use report::{JweView, JwsView, Kind, Report};
+pub use sentence::verdict_sentence;
 
+use crate::verdict::{CheckId, JavaStack, Layer, Status, Subject, Verdict};
 use check::Checks;
+use report::Opening;
 use text::Compact;
 
 use crate::keys::{KeyKind, MIN_BITS};
@@ -48,13 +53,35 @@ pub fn inspect(text: &str, options: &Options<'_>) -> Result<Report, InspectError
             return Err(InspectError::DecryptKeyTooSmall { name, bits });
         }
     }
+    let decrypt_key_sha256 = options
+        .decrypt_key
+        .map(|key| key.public_info().map(|info| info.sha256_fingerprint))
+        .transpose()?;
     let mut checks = Checks::new();
+    let mut opening = Opening::Keyless;
+    // Whatever the token, and whatever can be opened of it.
+    if let Some(found) = options.verify_key_not_rsa {
+        checks.fail(
+            CheckId::JwsSignature,
+            format!(
+                "{} is {found}: iAdvize verifies the inner signature with the brand's RSA \
+                 public key (RS256, RSASSAVerifier), and refuses every token of a brand whose \
+                 key is not RSA",
+                options.names.verify_key
+            ),
+            "generate an RSA key pair (`iadvize-auth keygen`), register its public half at \
+             iAdvize, and sign with its private half",
+            JavaStack::Rejects,
+        );
+    }
     let mut report = Report {
         kind: Kind::Unknown,
         jwe: None,
         jws: None,
         checks: Vec::new(),
         ok: true,
+        verdict: Verdict::default(),
+        decrypt_key_sha256,
         decrypted_payload: None,
     };
     match text::read(text, options, &mut checks) {
@@ -70,7 +97,9 @@ pub fn inspect(text: &str, options: &Options<'_>) -> Result<Report, InspectError
             report.kind = Kind::Jwe;
             report.jwe = Some(jwe::view(&jwe));
             jwe::check_header(&jwe, &mut checks);
-            if let Some(content) = jwe::open(&jwe, options, &mut checks)? {
+            let opened = jwe::open(&jwe, options, &mut checks)?;
+            opening = opened.opening;
+            if let Some(content) = opened.content {
                 match jws::read_content(&content, &mut checks) {
                     jws::Content::Jws(inner, compact, flaw) => {
                         let what = "the content is a compact signed JWT (JWS)";
@@ -100,6 +129,17 @@ pub fn inspect(text: &str, options: &Options<'_>) -> Result<Report, InspectError
     }
     report.checks = checks.finish();
     report.ok = report.checks.iter().all(|c| c.status != Status::Fail);
+    let subject = match (report.kind, options.expect_jws) {
+        (Kind::Jws, true) => Subject::SignedToken,
+        _ => Subject::Token,
+    };
+    report.verdict = report::judge(
+        subject,
+        report.jwe.as_ref(),
+        &report.checks,
+        opening,
+        report.decrypt_key_sha256.clone(),
+    );
     Ok(report)
 }
 

@@ -13,11 +13,12 @@
 
 use base64::Engine as _;
 
-use super::check::{CheckId, Checks, JavaStack};
-use super::header::{HEADER_JSON_HINT, Header};
+use super::check::Checks;
+use super::header::{self, DAMAGE_HINT, Header};
 use super::options::Options;
 use super::wrapper::{self, WrapperKind};
 use crate::text::plural;
+use crate::verdict::{CheckId, JavaStack};
 
 /// Decodes what Nimbus keeps of a part: padded or not, trailing bits allowed.
 const LENIENT: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
@@ -247,8 +248,8 @@ pub(super) fn read(text: &str, options: &Options<'_>, checks: &mut Checks) -> Op
              line breaks, nothing before or after it",
             JavaStack::Rejects,
         );
-    } else if let Some((problem, java_stack)) = header_flaw {
-        checks.fail(id, problem, HEADER_JSON_HINT, java_stack);
+    } else if let Some((problem, java_stack, hint)) = header_flaw {
+        checks.fail(id, problem, hint, java_stack);
     } else if !outside.foreign.is_empty() {
         checks.warn(
             id,
@@ -352,9 +353,35 @@ pub(super) fn parse_compact(split: &Split, what: &str) -> Result<Compact, NotCom
     if parts.len() == 1 && parts[0].text.is_empty() {
         return Err(problem(format!("{what} is empty")));
     }
+    // A header that does not decode, or is not iAdvize's: damage, when one character of its
+    // text would make it iAdvize's, or when its length is one base64url never has.
+    let header_problem = |problem: String, kind: &str| {
+        let part = &parts[0].text;
+        let damage = header::damage(part, kind).or_else(|| {
+            (part.len() % 4 == 1).then(|| {
+                format!(
+                    "its header part is {} characters long, a length base64url never has: a \
+                     character was probably dropped or added after the token was made",
+                    part.len()
+                )
+            })
+        });
+        match damage {
+            Some(damage) => NotCompact {
+                problem: format!("{problem}; {damage}"),
+                hint: DAMAGE_HINT.to_string(),
+            },
+            None => NotCompact {
+                problem,
+                hint: String::new(),
+            },
+        }
+    };
     match parts.len() {
         5 => {
-            let header = Header::decode(&parts[0].bytes, "JWE").map_err(problem)?;
+            let mut header = Header::decode(&parts[0].bytes, "JWE")
+                .map_err(|problem| header_problem(problem, "JWE"))?;
+            header.damage = header::damage(&parts[0].text, "JWE");
             Ok(Compact::Jwe(ParsedJwe {
                 header_b64: parts[0].text.clone(),
                 header,
@@ -365,7 +392,9 @@ pub(super) fn parse_compact(split: &Split, what: &str) -> Result<Compact, NotCom
             }))
         }
         3 => {
-            let header = Header::decode(&parts[0].bytes, "JWS").map_err(problem)?;
+            let mut header = Header::decode(&parts[0].bytes, "JWS")
+                .map_err(|problem| header_problem(problem, "JWS"))?;
+            header.damage = header::damage(&parts[0].text, "JWS");
             Ok(Compact::Jws(ParsedJws {
                 header,
                 payload: parts[1].bytes.clone(),

@@ -13,7 +13,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::check::JavaStack;
+use crate::verdict::JavaStack;
 
 /// One kind of wrapper.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

@@ -87,6 +87,11 @@ pub enum KeyError {
     TooBig { bits: usize },
     #[error("wrong passphrase: the encrypted private key did not open")]
     WrongPassphrase,
+    #[error(
+        "holds {count} keys ({listed}); which one is meant cannot be guessed: keep only that \
+         key in the file"
+    )]
+    SeveralKeys { count: usize, listed: String },
     #[error("{0}")]
     Passphrase(String),
     #[error("{0}")]
@@ -224,6 +229,7 @@ impl SourceFormat {
     }
 }
 
+#[derive(Clone)]
 pub(super) enum Material {
     Private(Box<rsa::PrivateKey>),
     Public(rsa::PublicKey),
@@ -231,7 +237,9 @@ pub(super) enum Material {
 
 /// An RSA key read from somewhere, with what was noticed while reading it.
 ///
-/// `Debug` shows the format, kind and size, never key material.
+/// `Debug` shows the format, kind and size, never key material. A clone is a second copy of
+/// the key material, wiped when dropped as the first is.
+#[derive(Clone)]
 pub struct LoadedKey {
     format: SourceFormat,
     material: Material,
@@ -316,6 +324,15 @@ impl LoadedKey {
 
     pub(crate) fn push_warning(&mut self, warning: String) {
         self.warnings.push(warning);
+    }
+
+    /// The public half as a key of its own, read from the same source.
+    pub fn public_half(&self) -> LoadedKey {
+        LoadedKey {
+            format: self.format,
+            material: Material::Public(self.public_key().clone()),
+            warnings: self.warnings.clone(),
+        }
     }
 
     /// The public half (the key itself for a public key).

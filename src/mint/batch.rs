@@ -8,9 +8,8 @@
 use std::io;
 use std::sync::mpsc;
 
-use super::error::MintError;
-use super::input::{Batch, Cell, Row};
-use super::plan::{Minted, Plan};
+use super::error::{BatchError, MintError};
+use super::input::{Batch, Cell, Row, User};
 use crate::claims::UserIdWarning;
 
 /// Users a thread mints before the writer turns to the next thread's.
@@ -22,36 +21,6 @@ const PIECE_BYTES: usize = 32 * 1024;
 const QUEUED_PIECES: usize = 2;
 /// Line numbers listed for one repeated id.
 const LINES_SHOWN: usize = 5;
-
-/// Why a batch cannot be minted.
-#[derive(Debug, thiserror::Error)]
-pub enum BatchError {
-    #[error("line {line}: longer than {max} bytes; is this a file of user ids, one row per line?")]
-    LineTooLong { line: u64, max: usize },
-    #[error("line {line}{}: {problem}{}", at.as_ref().map(|at| format!(", {at}")).unwrap_or_default(), more_invalid(*.others))]
-    Invalid {
-        line: u64,
-        /// Where in the row: `column 2 (email)`, `visitorData.city`.
-        at: Option<String>,
-        problem: String,
-        /// Invalid rows after this one.
-        others: u64,
-    },
-    #[error(
-        "line {line}: more than {max} rows, the most a batch holds; split the input into \
-         several batches"
-    )]
-    TooManyRows { line: u64, max: usize },
-    #[error(
-        "larger than {} MiB, the most a batch reads; split the input into several batches",
-        max / (1024 * 1024)
-    )]
-    TooLarge { max: u64 },
-    #[error("no user id found (the input is empty or blank)")]
-    Empty,
-    #[error("cannot read them")]
-    Read(#[source] io::Error),
-}
 
 /// How a batch was spread over threads.
 #[derive(Debug)]
@@ -68,14 +37,6 @@ struct Piece<E> {
     lines: Vec<String>,
     /// `None` while the block goes on; then its end, or the error of the row after `lines`.
     end: Option<Result<(), E>>,
-}
-
-fn more_invalid(others: u64) -> String {
-    match others {
-        0 => String::new(),
-        1 => " (1 more invalid line)".into(),
-        n => format!(" ({n} more invalid lines)"),
-    }
 }
 
 /// What a kind of warning is about, to count the warnings that are not shown.
@@ -143,222 +104,203 @@ impl Warnings {
     }
 }
 
-impl Plan {
-    /// Checks every row of a batch as read before anything is minted. Gives the warnings, at
-    /// most `limit` of each sort in full (single ids, then ids on several lines), the rest
-    /// counted; fails on the first invalid row, naming its line and column, and counting the
-    /// invalid ones after it.
-    pub fn check_batch(&self, batch: &Batch, limit: usize) -> Result<Vec<String>, BatchError> {
-        self.check_batch_rows(&batch.rows, limit, |err| {
-            cell_of(err).and_then(|cell| batch.place(&cell))
-        })
-    }
+/// [`Plan::check_batch`](super::Plan::check_batch), each user checked by `check_user`.
+pub(super) fn check(
+    batch: &Batch,
+    limit: usize,
+    check_user: impl Fn(&User) -> Result<Option<UserIdWarning>, MintError>,
+) -> Result<Vec<String>, BatchError> {
+    check_rows(&batch.rows, limit, check_user, |err| {
+        cell_of(err).and_then(|cell| batch.place(&cell))
+    })
+}
 
-    fn check_batch_rows(
-        &self,
-        rows: &[Row],
-        limit: usize,
-        place: impl Fn(&MintError) -> Option<String>,
-    ) -> Result<Vec<String>, BatchError> {
-        if rows.is_empty() {
-            return Err(BatchError::Empty);
-        }
-        let mut singles = Warnings::new(limit);
-        let mut invalid: Option<(u64, MintError)> = None;
-        let mut others = 0;
-        for row in rows {
-            match self.check_user(&row.user) {
-                Ok(None) => {}
-                Ok(Some(warning)) => {
-                    let kind = match warning {
-                        UserIdWarning::Placeholder => WarningKind::Placeholder,
-                        UserIdWarning::Whitespace => WarningKind::Whitespace,
-                    };
-                    singles.push(kind, || {
-                        format!("line {}: {}", row.line, warning.message(&row.user.id))
-                    });
-                }
-                Err(_) if invalid.is_some() => others += 1,
-                Err(err) => invalid = Some((row.line, err)),
-            }
-        }
-        if let Some((line, err)) = invalid {
-            return Err(BatchError::Invalid {
-                line,
-                at: place(&err),
-                problem: err.to_string(),
-                others,
-            });
-        }
-        let mut lines = singles.into_lines();
-        lines.extend(repeated_ids(rows, limit).into_lines());
-        Ok(lines)
+fn check_rows(
+    rows: &[Row],
+    limit: usize,
+    check_user: impl Fn(&User) -> Result<Option<UserIdWarning>, MintError>,
+    place: impl Fn(&MintError) -> Option<String>,
+) -> Result<Vec<String>, BatchError> {
+    if rows.is_empty() {
+        return Err(BatchError::Empty);
     }
-
-    /// Mints every row in order on `jobs` threads (`None`: one per core), each token turned
-    /// into a line by `render` (on the minting thread) and handed to `write` (on this one), in
-    /// input order. `now` fixes the issue time; without it, each block of tokens is issued at
-    /// the current time.
-    ///
-    /// Worker `w` of `n` mints blocks `w`, `w + n` … and hands each to the writer, in pieces
-    /// of about 32 KB of tokens, through its own small bounded channel; the writer reads the
-    /// channels in turn. No thread waits at a barrier, and each worker holds a few pieces
-    /// whatever the number of rows and the size of their tokens. Threads the system refuses to start are
-    /// done without (at worst this thread mints alone), as [`Spread`] says.
-    ///
-    /// The first row that fails stops the batch with its error, after every line before it has
-    /// been written: the lines written are then exactly the rows before it.
-    pub fn mint_all<E>(
-        &self,
-        rows: &[Row],
-        jobs: Option<usize>,
-        now: Option<i64>,
-        render: impl Fn(Minted<'_>) -> Result<String, E> + Sync,
-        mut write: impl FnMut(&str) -> Result<(), E>,
-    ) -> Result<Spread, E>
-    where
-        E: From<MintError> + Send,
-    {
-        let blocks: Vec<&[Row]> = rows.chunks(BLOCK).collect();
-        // One block is one thread's work: the cores are counted (a dozen system calls) only
-        // when there is more.
-        let jobs = match blocks.len() {
-            0 | 1 => 1,
-            n => jobs
-                .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
-                .unwrap_or(1)
-                .clamp(1, n),
-        };
-        if jobs == 1 {
-            self.mint_in_turn(&blocks, now, &render, &mut write)?;
-            return Ok(Spread {
-                workers: 0,
-                refused: None,
-            });
-        }
-        std::thread::scope(|scope| {
-            let (mut inboxes, mut starts) = (Vec::with_capacity(jobs), Vec::with_capacity(jobs));
-            let mut refused = None;
-            for worker in 0..jobs {
-                let (outbox, inbox) = mpsc::sync_channel(QUEUED_PIECES);
-                let (start, started) = mpsc::sync_channel(1);
-                let (blocks, render) = (&blocks, &render);
-                let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
-                    // How many workers share the blocks, known once all have been started.
-                    let Ok(workers) = started.recv() else {
-                        return;
-                    };
-                    for block in blocks.iter().skip(worker).step_by(workers) {
-                        if !self.send_block(block, now, render, &outbox) {
-                            break;
-                        }
-                    }
+    let mut singles = Warnings::new(limit);
+    let mut invalid: Option<(u64, MintError)> = None;
+    let mut others = 0;
+    for row in rows {
+        match check_user(&row.user) {
+            Ok(None) => {}
+            Ok(Some(warning)) => {
+                let kind = match warning {
+                    UserIdWarning::Placeholder => WarningKind::Placeholder,
+                    UserIdWarning::Whitespace => WarningKind::Whitespace,
+                };
+                singles.push(kind, || {
+                    format!("line {}: {}", row.line, warning.message(&row.user.id))
                 });
-                match spawned {
-                    Ok(_) => {
-                        inboxes.push(inbox);
-                        starts.push(start);
-                    }
-                    Err(err) => {
-                        refused = Some((jobs - worker, err));
+            }
+            Err(_) if invalid.is_some() => others += 1,
+            Err(err) => invalid = Some((row.line, err)),
+        }
+    }
+    if let Some((line, err)) = invalid {
+        return Err(BatchError::Invalid {
+            line,
+            at: place(&err),
+            problem: err.to_string(),
+            others,
+        });
+    }
+    let mut lines = singles.into_lines();
+    lines.extend(repeated_ids(rows, limit).into_lines());
+    Ok(lines)
+}
+
+/// [`Plan::mint_all`](super::Plan::mint_all), each row's line made by `line` (the user, the
+/// issue time).
+pub(super) fn mint_all<E>(
+    rows: &[Row],
+    jobs: Option<usize>,
+    now: Option<i64>,
+    line: impl Fn(&User, i64) -> Result<String, E> + Sync,
+    mut write: impl FnMut(&str) -> Result<(), E>,
+) -> Result<Spread, E>
+where
+    E: From<MintError> + Send,
+{
+    let blocks: Vec<&[Row]> = rows.chunks(BLOCK).collect();
+    // One block is one thread's work: the cores are counted (a dozen system calls) only
+    // when there is more.
+    let jobs = match blocks.len() {
+        0 | 1 => 1,
+        n => jobs
+            .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
+            .unwrap_or(1)
+            .clamp(1, n),
+    };
+    if jobs == 1 {
+        mint_in_turn(&blocks, now, &line, &mut write)?;
+        return Ok(Spread {
+            workers: 0,
+            refused: None,
+        });
+    }
+    std::thread::scope(|scope| {
+        let (mut inboxes, mut starts) = (Vec::with_capacity(jobs), Vec::with_capacity(jobs));
+        let mut refused = None;
+        for worker in 0..jobs {
+            let (outbox, inbox) = mpsc::sync_channel(QUEUED_PIECES);
+            let (start, started) = mpsc::sync_channel(1);
+            let (blocks, line) = (&blocks, &line);
+            let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
+                // How many workers share the blocks, known once all have been started.
+                let Ok(workers) = started.recv() else {
+                    return;
+                };
+                for block in blocks.iter().skip(worker).step_by(workers) {
+                    if !send_block(block, now, line, &outbox) {
                         break;
                     }
                 }
-            }
-            let workers = inboxes.len();
-            for start in starts {
-                // A worker that is gone has nothing to be told.
-                let _ = start.send(workers);
-            }
-            let spread = Spread { workers, refused };
-            if workers == 0 {
-                self.mint_in_turn(&blocks, now, &render, &mut write)?;
-                return Ok(spread);
-            }
-            for index in 0..blocks.len() {
-                loop {
-                    // Closed only if its worker died, which the scope reports when it ends.
-                    let Ok(piece) = inboxes[index % workers].recv() else {
-                        return Ok(spread);
-                    };
-                    for line in &piece.lines {
-                        write(line)?;
-                    }
-                    match piece.end {
-                        None => {}
-                        Some(Ok(())) => break,
-                        Some(Err(err)) => return Err(err),
-                    }
-                }
-            }
-            Ok(spread)
-        })
-    }
-
-    /// Mints the blocks on this thread, in order.
-    fn mint_in_turn<E: From<MintError>>(
-        &self,
-        blocks: &[&[Row]],
-        now: Option<i64>,
-        render: &impl Fn(Minted<'_>) -> Result<String, E>,
-        write: &mut impl FnMut(&str) -> Result<(), E>,
-    ) -> Result<(), E> {
-        for block in blocks {
-            let issued_at = now.unwrap_or_else(crate::time::now);
-            for row in *block {
-                write(&render(self.mint(&row.user, issued_at)?)?)?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Mints a block and sends it to the writer in pieces; false once the writer has hung up
-    /// (an error, a closed pipe) or a row failed.
-    fn send_block<E: From<MintError>>(
-        &self,
-        block: &[Row],
-        now: Option<i64>,
-        render: &impl Fn(Minted<'_>) -> Result<String, E>,
-        outbox: &mpsc::SyncSender<Piece<E>>,
-    ) -> bool {
-        let issued_at = now.unwrap_or_else(crate::time::now);
-        let (mut lines, mut bytes) = (Vec::new(), 0);
-        for row in block {
-            let line = match self.mint(&row.user, issued_at).map_err(E::from) {
-                Ok(minted) => render(minted),
-                Err(err) => Err(err),
-            };
-            match line {
-                Ok(line) => {
-                    bytes += line.len();
-                    lines.push(line);
+            });
+            match spawned {
+                Ok(_) => {
+                    inboxes.push(inbox);
+                    starts.push(start);
                 }
                 Err(err) => {
-                    // The lines before the failed row are written, then the error.
-                    let _ = outbox.send(Piece {
-                        lines,
-                        end: Some(Err(err)),
-                    });
-                    return false;
+                    refused = Some((jobs - worker, err));
+                    break;
                 }
-            }
-            if bytes >= PIECE_BYTES {
-                let piece = Piece {
-                    lines: std::mem::take(&mut lines),
-                    end: None,
-                };
-                if outbox.send(piece).is_err() {
-                    return false;
-                }
-                bytes = 0;
             }
         }
-        let end = Piece {
-            lines,
-            end: Some(Ok(())),
-        };
-        outbox.send(end).is_ok()
+        let workers = inboxes.len();
+        for start in starts {
+            // A worker that is gone has nothing to be told.
+            let _ = start.send(workers);
+        }
+        let spread = Spread { workers, refused };
+        if workers == 0 {
+            mint_in_turn(&blocks, now, &line, &mut write)?;
+            return Ok(spread);
+        }
+        for index in 0..blocks.len() {
+            loop {
+                // Closed only if its worker died, which the scope reports when it ends.
+                let Ok(piece) = inboxes[index % workers].recv() else {
+                    return Ok(spread);
+                };
+                for line in &piece.lines {
+                    write(line)?;
+                }
+                match piece.end {
+                    None => {}
+                    Some(Ok(())) => break,
+                    Some(Err(err)) => return Err(err),
+                }
+            }
+        }
+        Ok(spread)
+    })
+}
+
+/// Mints the blocks on this thread, in order.
+fn mint_in_turn<E>(
+    blocks: &[&[Row]],
+    now: Option<i64>,
+    line: &impl Fn(&User, i64) -> Result<String, E>,
+    write: &mut impl FnMut(&str) -> Result<(), E>,
+) -> Result<(), E> {
+    for block in blocks {
+        let issued_at = now.unwrap_or_else(crate::time::now);
+        for row in *block {
+            write(&line(&row.user, issued_at)?)?;
+        }
     }
+    Ok(())
+}
+
+/// Mints a block and sends it to the writer in pieces; false once the writer has hung up
+/// (an error, a closed pipe) or a row failed.
+fn send_block<E>(
+    block: &[Row],
+    now: Option<i64>,
+    line: &impl Fn(&User, i64) -> Result<String, E>,
+    outbox: &mpsc::SyncSender<Piece<E>>,
+) -> bool {
+    let issued_at = now.unwrap_or_else(crate::time::now);
+    let (mut lines, mut bytes) = (Vec::new(), 0);
+    for row in block {
+        match line(&row.user, issued_at) {
+            Ok(line) => {
+                bytes += line.len();
+                lines.push(line);
+            }
+            Err(err) => {
+                // The lines before the failed row are written, then the error.
+                let _ = outbox.send(Piece {
+                    lines,
+                    end: Some(Err(err)),
+                });
+                return false;
+            }
+        }
+        if bytes >= PIECE_BYTES {
+            let piece = Piece {
+                lines: std::mem::take(&mut lines),
+                end: None,
+            };
+            if outbox.send(piece).is_err() {
+                return false;
+            }
+            bytes = 0;
+        }
+    }
+    let end = Piece {
+        lines,
+        end: Some(Ok(())),
+    };
+    outbox.send(end).is_ok()
 }
 
 /// The value of a row that `err` is about.
@@ -410,7 +352,7 @@ fn line_list(lines: &[u64]) -> String {
 mod tests {
     use super::*;
     use crate::keys::LoadedKey;
-    use crate::mint::{Recipient, Request, User};
+    use crate::mint::{Plan, Recipient, Request};
 
     #[test]
     fn a_row_that_fails_stops_the_batch_after_every_line_before_it() {
@@ -422,6 +364,7 @@ mod tests {
             visitor_data: None,
             extra_claims: serde_json::Map::new(),
             faults: Vec::new(),
+            stranger: None,
         })
         .unwrap();
         let rows: Vec<Row> = (0..700)

@@ -1,4 +1,6 @@
-//! Why nothing can be minted, or not for this user.
+//! Why nothing can be minted, or not for this user, or not from this batch.
+
+use std::io;
 
 use super::fault::FaultError;
 use crate::claims::ClaimError;
@@ -63,5 +65,43 @@ impl std::fmt::Display for KeyRole {
             KeyRole::Signing => "signing",
             KeyRole::Recipient => "recipient",
         })
+    }
+}
+
+/// Why a batch cannot be minted.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    #[error("line {line}: longer than {max} bytes; is this a file of user ids, one row per line?")]
+    LineTooLong { line: u64, max: usize },
+    #[error("line {line}{}: {problem}{}", at.as_ref().map(|at| format!(", {at}")).unwrap_or_default(), more_invalid(*.others))]
+    Invalid {
+        line: u64,
+        /// Where in the row: `column 2 (email)`, `visitorData.city`.
+        at: Option<String>,
+        problem: String,
+        /// Invalid rows after this one.
+        others: u64,
+    },
+    #[error(
+        "line {line}: more than {max} rows, the most a batch holds; split the input into \
+         several batches"
+    )]
+    TooManyRows { line: u64, max: usize },
+    #[error(
+        "larger than {} MiB, the most a batch reads; split the input into several batches",
+        max / (1024 * 1024)
+    )]
+    TooLarge { max: u64 },
+    #[error("no user id found (the input is empty or blank)")]
+    Empty,
+    #[error("cannot read them")]
+    Read(#[source] io::Error),
+}
+
+fn more_invalid(others: u64) -> String {
+    match others {
+        0 => String::new(),
+        1 => " (1 more invalid line)".into(),
+        n => format!(" ({n} more invalid lines)"),
     }
 }

@@ -7,10 +7,29 @@ use std::io::{self, BufRead, Read};
 
 use serde_json::Value;
 
-use super::batch::BatchError;
-use super::plan::User;
+use super::error::BatchError;
 use crate::claims::{ClaimError, VISITOR_FIELDS, VisitorData};
 use crate::text::json_type;
+
+/// One user to mint for.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct User {
+    pub id: String,
+    /// This user's visitor data fields, set over the request's (compact: a batch keeps every
+    /// row in memory).
+    pub visitor_data: Option<VisitorData>,
+    /// This user's token lifetime in seconds, instead of the request's.
+    pub ttl: Option<u64>,
+}
+
+impl User {
+    pub fn new(id: impl Into<String>) -> Self {
+        User {
+            id: id.into(),
+            ..User::default()
+        }
+    }
+}
 
 /// Longest line of user ids: generous for 255 UTF-16 units of any script plus blanks.
 const MAX_LINE_BYTES: usize = 4096;

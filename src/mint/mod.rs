@@ -16,15 +16,16 @@
 mod batch;
 mod error;
 mod fault;
+mod faulty;
 mod input;
 mod jose;
 mod plan;
 
-pub use batch::{BatchError, Spread};
-pub use error::{KeyRole, MintError};
+pub use batch::Spread;
+pub use error::{BatchError, KeyRole, MintError};
 pub use fault::{Fault, FaultError, FaultInfo};
 pub use input::{
-    Batch, InputFormat, MAX_BATCH_BYTES, MAX_BATCH_ROWS, Row, UTF8_BOM, read_batch, read_csv,
+    Batch, InputFormat, MAX_BATCH_BYTES, MAX_BATCH_ROWS, Row, UTF8_BOM, User, read_batch, read_csv,
     read_json_lines, read_lines,
 };
-pub use plan::{Minted, Notice, Plan, Recipient, RecipientInfo, Request, User};
+pub use plan::{Minted, Notice, Plan, Recipient, RecipientInfo, Request};

@@ -3,8 +3,11 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::error::{KeyRole, MintError};
-use super::fault::{Fault, Faults, FaultyMaker};
+use super::batch::{self, Spread};
+use super::error::{BatchError, KeyRole, MintError};
+use super::fault::{Fault, Faults};
+use super::faulty::FaultyMaker;
+use super::input::{Batch, Row, User};
 use super::jose::TokenMaker;
 use crate::claims::{
     self, LONG_LIFETIME_SECONDS, USER_ID_CLAIM, UserIdWarning, VISITOR_DATA_CLAIM, VisitorData,
@@ -26,11 +29,14 @@ pub struct Request {
     /// The `iss` claim.
     pub issuer: Option<String>,
     /// Visitor details for every token (a row's own fields are set over them).
-    pub visitor_data: Option<Map<String, Value>>,
+    pub visitor_data: Option<VisitorData>,
     /// Further claims, each a registered JWT claim or prefixed with `https://iadvize.com/`.
     pub extra_claims: Map<String, Value>,
     /// Defects to put in every token on purpose (none for a token iAdvize should accept).
     pub faults: Vec<Fault>,
+    /// A key of nobody's, for the faults that need one (`wrong-signer` signs with it,
+    /// `wrong-recipient` encrypts to it); generated for the plan when `None`.
+    pub stranger: Option<LoadedKey>,
 }
 
 /// Whom the token is encrypted to.
@@ -44,31 +50,13 @@ pub enum Recipient {
     SignOnly,
 }
 
-/// One user to mint for.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct User {
-    pub id: String,
-    /// This user's visitor data fields, set over the request's (compact: a batch keeps every
-    /// row in memory).
-    pub visitor_data: Option<VisitorData>,
-    /// This user's token lifetime in seconds, instead of the request's.
-    pub ttl: Option<u64>,
-}
-
-impl User {
-    pub fn new(id: impl Into<String>) -> Self {
-        User {
-            id: id.into(),
-            ..User::default()
-        }
-    }
-}
-
 /// What is worth knowing about a plan before it mints.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
     /// Tokens go to iAdvize's production key (this is its SHA-256 fingerprint).
     ProductionRecipient { sha256: String },
+    /// Tokens go to a stand-in's key (this is its SHA-256 fingerprint): rehearsal tokens.
+    StandinRecipient { sha256: String },
     /// The recipient is the brand's own key, which iAdvize does not hold.
     RecipientIsSigningKey,
     /// A lifetime past an hour.
@@ -82,7 +70,10 @@ pub enum Notice {
 impl Notice {
     /// A warning (something is probably wrong) rather than a note.
     pub fn is_warning(&self) -> bool {
-        !matches!(self, Notice::ProductionRecipient { .. })
+        !matches!(
+            self,
+            Notice::ProductionRecipient { .. } | Notice::StandinRecipient { .. }
+        )
     }
 }
 
@@ -93,6 +84,12 @@ impl std::fmt::Display for Notice {
                 f,
                 "encrypting to iAdvize's production key (built in, SHA-256 {sha256}): only \
                  iAdvize can open this token"
+            ),
+            Notice::StandinRecipient { sha256 } => write!(
+                f,
+                "encrypting to a stand-in (SHA-256 {}…): a rehearsal token, which iAdvize's \
+                 production service cannot open",
+                sha256.get(..8).unwrap_or(sha256)
             ),
             Notice::RecipientIsSigningKey => f.write_str(
                 "the token is encrypted to the brand's own key; iAdvize cannot decrypt it. \
@@ -108,11 +105,11 @@ impl std::fmt::Display for Notice {
             Notice::Faulty(fault) => {
                 let info = fault.info();
                 let verb = match info.status {
-                    crate::inspect::Status::Warn => "warns",
+                    crate::verdict::Status::Warn => "warns",
                     _ => "fails",
                 };
                 let iadvize = match info.iadvize {
-                    crate::inspect::Acceptance::Rejects => "rejects it",
+                    crate::verdict::Acceptance::Rejects => "rejects it",
                     _ => "accepts it",
                 };
                 write!(
@@ -141,7 +138,7 @@ pub struct Plan {
     faulty: Option<FaultyMaker>,
     ttl: u64,
     issuer: Option<String>,
-    visitor_data: Option<Map<String, Value>>,
+    visitor_data: Option<VisitorData>,
     extra_claims: Map<String, Value>,
     /// None when only signing.
     recipient: Option<RecipientInfo>,
@@ -170,9 +167,6 @@ impl Plan {
     /// Checks the request once: keys, lifetime, visitor data, issuer, extra claims.
     pub fn new(request: Request) -> Result<(Plan, Vec<Notice>), MintError> {
         let ttl = check_ttl(request.ttl)?;
-        if let Some(data) = &request.visitor_data {
-            claims::check_visitor_fields(data).map_err(MintError::VisitorData)?;
-        }
         if let Some(issuer) = &request.issuer {
             claims::check_issuer(issuer).map_err(MintError::Issuer)?;
         }
@@ -196,7 +190,12 @@ impl Plan {
         .map_err(MintError::Fault)?;
         let faulty = match faults.is_empty() {
             true => None,
-            false => Some(FaultyMaker::new(faults, signing_key, recipient_key)?),
+            false => Some(FaultyMaker::new(
+                faults,
+                signing_key,
+                recipient_key,
+                request.stranger.as_ref(),
+            )?),
         };
 
         let mut notices: Vec<Notice> = key_notices(KeyRole::Signing, signing_key);
@@ -205,12 +204,13 @@ impl Plan {
             let info = key.public_info().map_err(MintError::Key)?;
             let own = signing_key.public_info().map_err(MintError::Key)?;
             notices.extend(key_notices(KeyRole::Recipient, key));
-            if matches!(request.recipient, Recipient::IadvizeProduction) {
-                notices.push(Notice::ProductionRecipient {
-                    sha256: info.sha256_fingerprint.clone(),
-                });
+            let sha256 = info.sha256_fingerprint.clone();
+            if info.is_iadvize_production() {
+                notices.push(Notice::ProductionRecipient { sha256 });
             } else if info.sha256_fingerprint == own.sha256_fingerprint {
                 notices.push(Notice::RecipientIsSigningKey);
+            } else {
+                notices.push(Notice::StandinRecipient { sha256 });
             }
             recipient = Some(RecipientInfo {
                 is_iadvize_production: info.is_iadvize_production(),
@@ -251,6 +251,42 @@ impl Plan {
         Ok(warning)
     }
 
+    /// Checks every row of a batch as read before anything is minted. Gives the warnings, at
+    /// most `limit` of each sort in full (single ids, then ids on several lines), the rest
+    /// counted; fails on the first invalid row, naming its line and column, and counting the
+    /// invalid ones after it.
+    pub fn check_batch(&self, batch: &Batch, limit: usize) -> Result<Vec<String>, BatchError> {
+        batch::check(batch, limit, |user| self.check_user(user))
+    }
+
+    /// Mints every row in order on `jobs` threads (`None`: one per core), each token turned
+    /// into a line by `render` (on the minting thread) and handed to `write` (on this one), in
+    /// input order. `now` fixes the issue time; without it, each block of tokens is issued at
+    /// the current time.
+    ///
+    /// Worker `w` of `n` mints blocks `w`, `w + n` … and hands each to the writer, in pieces
+    /// of about 32 KB of tokens, through its own small bounded channel; the writer reads the
+    /// channels in turn. No thread waits at a barrier, and each worker holds a few pieces
+    /// whatever the number of rows and the size of their tokens. Threads the system refuses to start are
+    /// done without (at worst this thread mints alone), as [`Spread`] says.
+    ///
+    /// The first row that fails stops the batch with its error, after every line before it has
+    /// been written: the lines written are then exactly the rows before it.
+    pub fn mint_all<E>(
+        &self,
+        rows: &[Row],
+        jobs: Option<usize>,
+        now: Option<i64>,
+        render: impl Fn(Minted<'_>) -> Result<String, E> + Sync,
+        write: impl FnMut(&str) -> Result<(), E>,
+    ) -> Result<Spread, E>
+    where
+        E: From<MintError> + Send,
+    {
+        let line = |user: &User, issued_at| render(self.mint(user, issued_at)?);
+        batch::mint_all(rows, jobs, now, line, write)
+    }
+
     /// The claims of one token. `iat` and `exp` are integers, as iAdvize's example has them.
     fn claims_for(&self, user: &User, issued_at: i64) -> Map<String, Value> {
         let ttl = self.ttl_of(user);
@@ -264,7 +300,7 @@ impl Plan {
         let visitor = match (&self.visitor_data, &user.visitor_data) {
             (None, None) => None,
             (common, own) => {
-                let mut data = common.clone().unwrap_or_default();
+                let mut data = common.as_ref().map(VisitorData::to_map).unwrap_or_default();
                 for (field, value) in own.iter().flat_map(VisitorData::iter) {
                     data.insert(field.to_string(), Value::String(value.to_string()));
                 }
@@ -354,6 +390,7 @@ mod tests {
             visitor_data: None,
             extra_claims: Map::new(),
             faults: Vec::new(),
+            stranger: None,
         };
         request(&mut req);
         Plan::new(req)

@@ -183,6 +183,16 @@ pub fn stderr(output: &Output) -> String {
 
 /// Asserts the exit code, showing stdout and stderr when it differs.
 #[track_caller]
+/// Standard error without the note `mint` gives on every run about its recipient (production
+/// or a stand-in): what else it said.
+pub fn stderr_besides_recipient_note(output: &Output) -> String {
+    stderr(output)
+        .lines()
+        .filter(|line| !line.starts_with("note: encrypting to "))
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
+
 pub fn assert_exit(output: &Output, code: i32) {
     assert_eq!(
         output.status.code(),

@@ -13,16 +13,15 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use iadvize_auth::time;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use super::engine::{Engine, EngineError};
 use super::log::{Noted, RequestLog};
 use super::policy::Policy;
-use serde_json::value::RawValue;
+use iadvize_auth::rehearsal::{Rehearsal, RehearsalError, TokenRequest};
 
 /// Request bodies over this are refused (413).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -49,7 +48,7 @@ const BOXED_JS: &str = include_str!("assets/boxed.js");
 /// Everything the handlers share.
 #[derive(Debug)]
 pub struct App {
-    pub engine: Arc<Engine>,
+    pub rehearsal: Arc<Rehearsal>,
     pub policy: Policy,
     pub log: RequestLog,
     /// The answer of `GET /keys`, made at start.
@@ -87,6 +86,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/token", get(token_get).post(token_post))
         .route("/verify", post(verify))
         .route("/keys", get(keys))
+        .route("/faults", get(faults))
         .route(
             "/healthz",
             get(|| async { json_response(StatusCode::OK, json!({"status": "ok"})) }),
@@ -150,149 +150,63 @@ fn with_note(mut response: Response, noted: Noted) -> Response {
     response
 }
 
-fn engine_error(err: EngineError) -> Response {
-    match err {
-        EngineError::Refused(message) => error(StatusCode::BAD_REQUEST, message),
-        EngineError::Failed(message) => error(StatusCode::INTERNAL_SERVER_ERROR, message),
-    }
-}
-
-/// What `/token` was asked for.
-struct TokenRequest {
-    user_id: String,
-    visitor_data: Option<Map<String, Value>>,
-    /// `fault=KIND` (repeatable), as `mint --fault` takes it.
-    faults: Vec<String>,
-}
-
-/// `POST /token`: `{"userId": "…", "visitorData": {…}}`.
-async fn token_post(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    match token_request_from_json(&app.engine, &body) {
-        Ok(request) => mint(app, request).await,
-        Err(err) => engine_error(err),
-    }
-}
-
-/// `GET /token?userId=…&firstName=…`: visitor data fields as their own parameters.
+/// `GET /token?userId=…&firstName=…&fault=…`: visitor data fields as their own parameters.
 async fn token_get(
     State(app): State<Arc<App>>,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Response {
-    match token_request_from_query(params) {
-        Ok(request) => mint(app, request).await,
-        Err(message) => error(StatusCode::BAD_REQUEST, message),
-    }
+    mint(app, TokenRequest::parse(&params, None)).await
 }
 
-/// The body of `POST /token`; its visitor data is kept as JSON text, for the library to read
-/// (it refuses a field given twice, which a JSON parser would silently keep once).
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TokenBody<'a> {
-    #[serde(rename = "userId")]
-    user_id: String,
-    #[serde(rename = "visitorData", borrow, default)]
-    visitor_data: Option<&'a RawValue>,
-    /// A fault's name, or a list of them.
-    #[serde(default)]
-    fault: Option<OneOrMore>,
+/// `POST /token`: `{"userId": "…", "visitorData": {…}, "fault": …}`, and the same parameters
+/// as `GET` in the query string.
+async fn token_post(
+    State(app): State<Arc<App>>,
+    Query(params): Query<Vec<(String, String)>>,
+    body: Bytes,
+) -> Response {
+    mint(app, TokenRequest::parse(&params, Some(&body))).await
 }
 
-#[derive(serde::Deserialize)]
-#[serde(untagged)]
-enum OneOrMore {
-    One(String),
-    More(Vec<String>),
-}
-
-fn token_request_from_json(engine: &Engine, body: &[u8]) -> Result<TokenRequest, EngineError> {
-    let refused = |why: &dyn std::fmt::Display| {
-        EngineError::Refused(format!(
-            r#"the body must be {{"userId": "…", "visitorData": {{…}}, "fault": …}} (visitorData and fault optional): {why}"#
-        ))
+async fn mint(app: Arc<App>, request: Result<TokenRequest, RehearsalError>) -> Response {
+    let request = match request {
+        Ok(request) => request,
+        Err(err) => return refused(err, None),
     };
-    // serde would also read a struct from an array of its values.
-    if !body.trim_ascii_start().starts_with(b"{") {
-        return Err(refused(&"it is not a JSON object"));
-    }
-    let body: TokenBody<'_> = serde_json::from_slice(body).map_err(|e| refused(&e))?;
-    let visitor_data = match body.visitor_data {
-        Some(raw) if raw.get() != "null" => Some(engine.visitor_data(raw.get().as_bytes())?),
-        _ => None,
-    };
-    let faults = match body.fault {
-        None => Vec::new(),
-        Some(OneOrMore::One(name)) => vec![name],
-        Some(OneOrMore::More(names)) => names,
-    };
-    Ok(TokenRequest {
-        user_id: body.user_id,
-        visitor_data,
-        faults,
-    })
-}
-
-fn token_request_from_query(params: Vec<(String, String)>) -> Result<TokenRequest, String> {
-    let mut user_id = None;
-    let mut fields = Map::new();
-    let mut faults = Vec::new();
-    for (name, value) in params {
-        if name == "fault" {
-            faults.push(value);
-            continue;
-        }
-        let repeated = if name == "userId" {
-            user_id.replace(value).is_some()
-        } else {
-            fields.insert(name.clone(), Value::String(value)).is_some()
-        };
-        if repeated {
-            return Err(format!("parameter {name:?} is given more than once"));
-        }
-    }
-    let user_id = user_id.ok_or("userId is missing: GET /token?userId=ID")?;
-    Ok(TokenRequest {
-        user_id,
-        visitor_data: (!fields.is_empty()).then_some(fields),
-        faults,
-    })
-}
-
-async fn mint(app: Arc<App>, request: TokenRequest) -> Response {
-    let engine = app.engine.clone();
-    let TokenRequest {
-        user_id,
-        visitor_data,
-        faults,
-    } = request;
-    let id = user_id.clone();
-    let minted = tokio::task::spawn_blocking(move || {
-        let faults = engine.faults(&faults)?;
-        engine.mint(&id, visitor_data, faults, time::now())
-    })
-    .await;
-    let (response, verdict, warning) = match minted {
-        Ok(Ok(minted)) => (
-            json_response(StatusCode::OK, json!({ "token": minted.token })),
-            "minted",
-            minted.warning,
+    let rehearsal = app.rehearsal.clone();
+    let user_id = request.user_id.clone();
+    let minted = tokio::task::spawn_blocking(move || rehearsal.token(&request, time::now())).await;
+    match minted {
+        Ok(Ok(minted)) => with_note(
+            json_response(StatusCode::OK, json!(minted)),
+            Noted {
+                user_id: Some(user_id),
+                verdict: Some("minted"),
+                cause: minted.notices.first().cloned(),
+            },
         ),
-        Ok(Err(err)) => (engine_error(err), "refused", None),
-        Err(_) => (
-            error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "minting stopped unexpectedly",
-            ),
-            "refused",
-            None,
+        Ok(Err(err)) => refused(err, Some(user_id)),
+        Err(_) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "minting stopped unexpectedly",
         ),
+    }
+}
+
+/// A refused request's answer, its reason noted for the log.
+fn refused(err: RehearsalError, user_id: Option<String>) -> Response {
+    let cause = err.to_string();
+    let response = match err {
+        RehearsalError::Refused(message) => error(StatusCode::BAD_REQUEST, message),
+        RehearsalError::Unavailable(message) => error(StatusCode::CONFLICT, message),
+        RehearsalError::Failed(message) => error(StatusCode::INTERNAL_SERVER_ERROR, message),
     };
     with_note(
         response,
         Noted {
-            user_id: Some(user_id),
-            verdict: Some(verdict),
-            warning,
+            user_id,
+            verdict: Some("refused"),
+            cause: Some(cause),
         },
     )
 }
@@ -303,19 +217,13 @@ async fn verify(State(app): State<Arc<App>>, body: Bytes) -> Response {
         Ok(token) => token,
         Err(message) => return error(StatusCode::BAD_REQUEST, message),
     };
-    if !app.engine.can_judge() {
-        return error(
-            StatusCode::CONFLICT,
-            "this server encrypts to iAdvize's production key (--production), which only \
-             iAdvize can open: test with the real tag, or restart serve without --production",
-        );
-    }
-    let engine = app.engine.clone();
+    let rehearsal = app.rehearsal.clone();
     let received = token.clone();
-    let judged = tokio::task::spawn_blocking(move || engine.judge(&received, time::now())).await;
-    let judged = match judged {
-        Ok(Ok(judged)) => judged,
-        Ok(Err(err)) => return engine_error(err),
+    let verified =
+        tokio::task::spawn_blocking(move || rehearsal.verify(&received, time::now())).await;
+    let verified = match verified {
+        Ok(Ok(verified)) => verified,
+        Ok(Err(err)) => return refused(err, None),
         Err(_) => {
             return error(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -323,27 +231,31 @@ async fn verify(State(app): State<Arc<App>>, body: Bytes) -> Response {
             );
         }
     };
+    let status = if verified.accepted { SUCCESS } else { FAILURE };
     let mut authentication = json!({
         "option": { "type": "SECURED_AUTHENTICATION", "token": token },
-        "status": if judged.ok { SUCCESS } else { FAILURE },
+        "status": status,
     });
-    if !judged.ok {
+    if !verified.accepted {
         authentication["reason"] = SERVER_ERROR_REASON.into();
     }
     let body = json!({
         "authentication": authentication,
         "diagnosis": {
             "source": DIAGNOSIS_SOURCE,
-            "report": judged.report,
-            "verdict": judged.verdict,
+            "sentence": verified.sentence,
+            "report": verified.report,
+            "verdict": verified.report.verdict,
         },
     });
     with_note(
         json_response(StatusCode::OK, body),
         Noted {
-            user_id: judged.user_id,
-            verdict: Some(if judged.ok { SUCCESS } else { FAILURE }),
-            warning: None,
+            user_id: verified.user_id,
+            verdict: Some(status),
+            cause: verified
+                .first_failure
+                .map(|id| format!("first failing check {id}")),
         },
     )
 }
@@ -363,6 +275,11 @@ fn token_from_body(body: &[u8]) -> Result<String, String> {
     }
 }
 
+/// `GET /faults`: every fault `/token` takes, and why this server refuses any.
+async fn faults(State(app): State<Arc<App>>) -> Response {
+    json_response(StatusCode::OK, json!({ "faults": app.rehearsal.faults() }))
+}
+
 async fn keys(State(app): State<Arc<App>>) -> Response {
     json_response(StatusCode::OK, app.keys.clone())
 }
@@ -372,26 +289,52 @@ async fn requests(State(app): State<Arc<App>>) -> Response {
 }
 
 /// Host (against DNS rebinding), then Origin (only this page's own, and `--allow-origin`),
-/// then the bearer secret on the endpoints that need it.
+/// then the bearer secret on the endpoints that need it. A header the guard cannot judge
+/// (given twice, or not ASCII text) is refused, never taken as absent.
 async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
-    let headers = request.headers();
-    let Some(host) = header_text(headers, &header::HOST) else {
-        return error(StatusCode::BAD_REQUEST, "the request has no Host header");
+    let Err(Refused(status, message)) = judge(&app, &request) else {
+        return next.run(request).await;
     };
-    if !app.policy.host_allowed(host) {
-        return error(
-            StatusCode::FORBIDDEN,
-            format!(
-                "Host {:?} is not allowed (a protection against DNS rebinding): reach this \
-                 server as localhost or 127.0.0.1, or start serve with --allow-host NAME",
-                cut(host)
-            ),
-        );
+    let mut response = error(status, message);
+    if status == StatusCode::UNAUTHORIZED {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
-    if let Some(origin) = header_text(headers, &header::ORIGIN)
+    response
+}
+
+/// A request the guard refuses: the status and the message of its answer.
+struct Refused(StatusCode, String);
+
+/// The guard's rules.
+fn judge(app: &App, request: &Request) -> Result<(), Refused> {
+    let headers = request.headers();
+    let Some(host) = one_header(headers, &header::HOST, "Host")? else {
+        return Err(Refused(
+            StatusCode::BAD_REQUEST,
+            "the request has no Host header".into(),
+        ));
+    };
+    // A request in absolute form (`GET http://name/ HTTP/1.1`) names its host twice: both are
+    // judged.
+    let authority = request.uri().authority().map(|a| a.as_str());
+    for name in std::iter::once(host).chain(authority) {
+        if !app.policy.host_allowed(name) {
+            return Err(Refused(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "Host {:?} is not allowed (a protection against DNS rebinding): reach this \
+                     server as localhost or 127.0.0.1, or start serve with --allow-host NAME",
+                    cut(name)
+                ),
+            ));
+        }
+    }
+    if let Some(origin) = one_header(headers, &header::ORIGIN, "Origin")?
         && !app.policy.origin_allowed(origin, host)
     {
-        return error(
+        return Err(Refused(
             StatusCode::FORBIDDEN,
             format!(
                 "origin {:?} may not call this server: start serve with --allow-origin {} to \
@@ -399,29 +342,58 @@ async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Res
                 cut(origin),
                 cut(origin)
             ),
-        );
+        ));
     }
     let protected = PROTECTED.contains(&request.uri().path());
     if let (Some(secret), true) = (&app.policy.access_token, protected)
         && request.method() != Method::OPTIONS
     {
-        let given = header_text(headers, &header::AUTHORIZATION)
+        let given = one_header(headers, &header::AUTHORIZATION, "Authorization")?
             .and_then(|value| value.split_once(' '))
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
             .map(|(_, secret)| secret.trim());
         if !given.is_some_and(|given| secret.matches(given.as_bytes())) {
-            let mut response = error(
+            return Err(Refused(
                 StatusCode::UNAUTHORIZED,
                 "this endpoint needs the secret of --access-token-file, as \
-                 `Authorization: Bearer SECRET`",
-            );
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            return response;
+                 `Authorization: Bearer SECRET`"
+                    .into(),
+            ));
         }
     }
-    next.run(request).await
+    Ok(())
+}
+
+/// The one value of a header the guard judges (`shown` is its name in messages): none when
+/// absent; refused (400) when it is given more than once, or is not ASCII text.
+fn one_header<'a>(
+    headers: &'a HeaderMap,
+    name: &HeaderName,
+    shown: &str,
+) -> Result<Option<&'a str>, Refused> {
+    let mut values = headers.get_all(name).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    let more = values.count();
+    if more > 0 {
+        return Err(Refused(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "the request has {} {shown} headers; a request has one at most",
+                more + 1
+            ),
+        ));
+    }
+    value.to_str().map(Some).map_err(|_| {
+        Refused(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "the {shown} header is not ASCII text (it holds bytes outside printable ASCII); \
+                 a {shown} header never does"
+            ),
+        )
+    })
 }
 
 fn header_text<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {

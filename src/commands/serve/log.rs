@@ -1,6 +1,7 @@
 //! The request log: one line per request on standard error (text or JSON), and the last
 //! requests kept for `GET /requests`. Neither ever holds a token or a key: only the method,
-//! the path (without its query), the status, the user id and the verdict.
+//! the path (without its query, and without any long run of token characters), the status,
+//! the user id, the verdict and its cause, each scrubbed the same way.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -14,16 +15,21 @@ use crate::output;
 
 /// How many requests `GET /requests` shows, the newest last.
 pub const KEPT: usize = 200;
-/// A path longer than this is cut in the log.
-const MAX_PATH_CHARS: usize = 200;
+/// A path is shown up to about this many characters.
+const MAX_PATH_SHOWN: usize = 200;
+/// Runs of token characters (base64url, percent escapes …) longer than this are removed from
+/// what the log keeps, as are those holding `eyJ` (the start of every JOSE part): each part of
+/// a token is one or the other, and a user id as long as a UUID is neither.
+const MAX_RUN: usize = 64;
 
 /// What a handler tells the log about its request, as a response extension.
 #[derive(Debug, Clone, Default)]
 pub struct Noted {
     pub user_id: Option<String>,
     pub verdict: Option<&'static str>,
-    /// The library's warning about the user id (a placeholder …).
-    pub warning: Option<String>,
+    /// Why: a refusal's reason, the first failing check of a refused token, a notice about a
+    /// minted token (a placeholder user id …).
+    pub cause: Option<String>,
 }
 
 /// One request, as `/requests` and `--log json` show it.
@@ -35,6 +41,7 @@ pub struct Entry {
     pub status: u16,
     pub user_id: Option<String>,
     pub verdict: Option<&'static str>,
+    pub cause: Option<String>,
     pub milliseconds: u64,
 }
 
@@ -57,13 +64,14 @@ impl RequestLog {
         let entry = Entry {
             time: time::rfc3339(now).unwrap_or_else(|| now.to_string()),
             method: method.to_string(),
-            path: path.chars().take(MAX_PATH_CHARS).collect(),
+            path: shown_path(path),
             status,
-            user_id: noted.user_id,
+            user_id: noted.user_id.as_deref().map(scrub),
             verdict: noted.verdict,
+            cause: noted.cause.as_deref().map(scrub),
             milliseconds: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
         };
-        self.print(&entry, noted.warning.as_deref());
+        self.print(&entry);
         let mut kept = self
             .kept
             .lock()
@@ -83,15 +91,9 @@ impl RequestLog {
         kept.iter().cloned().collect()
     }
 
-    fn print(&self, entry: &Entry, warning: Option<&str>) {
+    fn print(&self, entry: &Entry) {
         let line = match self.format {
-            LogFormat::Json => {
-                let mut value = serde_json::to_value(entry).unwrap_or_default();
-                if let (Some(warning), Some(map)) = (warning, value.as_object_mut()) {
-                    map.insert("warning".into(), warning.into());
-                }
-                value.to_string()
-            }
+            LogFormat::Json => serde_json::to_string(entry).unwrap_or_default(),
             LogFormat::Text => {
                 let mut line = format!(
                     "{} {} {} {} {} ms",
@@ -103,12 +105,63 @@ impl RequestLog {
                 if let Some(verdict) = entry.verdict {
                     line.push_str(&format!(" {verdict}"));
                 }
-                if let Some(warning) = warning {
-                    line.push_str(&format!(" (warning: {warning})"));
+                if let Some(cause) = &entry.cause {
+                    line.push_str(&format!(" ({cause})"));
                 }
                 output::escape_untrusted(&line).into_owned()
             }
         };
         eprintln!("{line}");
     }
+}
+
+/// `text` without any run of token characters longer than [`MAX_RUN`] or holding `eyJ`, each
+/// replaced by `…(N characters)`: whatever part of a request carried a token, the log does not.
+pub fn scrub(text: &str) -> String {
+    let is_token_char = |c: char| {
+        c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '%' | '+' | '=' | '~' | '.' | '/')
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(is_token_char) {
+        out.push_str(&rest[..start]);
+        let len = rest[start..]
+            .find(|c| !is_token_char(c))
+            .unwrap_or(rest.len() - start);
+        let run = &rest[start..start + len];
+        match run.len() > MAX_RUN || run.contains("eyJ") {
+            true => out.push_str(&format!("…({} characters)", run.len())),
+            false => out.push_str(run),
+        }
+        rest = &rest[start + len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A path as the log shows it: its segments while they are words (`/verify`, `/page.js`), then
+/// the rest counted, not shown (`/verify/…(1234 characters)`): a token in the path stays out.
+fn shown_path(path: &str) -> String {
+    let is_word = |segment: &str| {
+        segment.len() <= 32
+            && segment
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'-')
+    };
+    let mut shown = String::new();
+    let mut rest = path.strip_prefix('/').unwrap_or(path);
+    while !rest.is_empty() {
+        let (segment, after) = rest.split_once('/').unwrap_or((rest, ""));
+        if !is_word(segment) || shown.len() > MAX_PATH_SHOWN {
+            shown.push_str(&format!("/…({} characters)", rest.chars().count()));
+            return shown;
+        }
+        shown.push('/');
+        shown.push_str(segment);
+        rest = after;
+    }
+    if shown.is_empty() || path.ends_with('/') {
+        shown.push('/');
+    }
+    shown
 }

@@ -1,14 +1,13 @@
 //! `serve`: a local token endpoint, a stand-in iAdvize that verifies tokens, and a rehearsal
 //! page. Tokio lives here and nowhere else; the library stays synchronous and is called
-//! through `engine` alone.
+//! through its rehearsal engine (`iadvize_auth::rehearsal`) alone.
 
-mod engine;
 mod http;
 mod listener;
 mod log;
 mod policy;
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -17,22 +16,10 @@ use super::passphrase::KeyOptions;
 use super::{Outcome, key_source, load_key};
 use crate::cli::ServeArgs;
 use anyhow::{Context, bail};
-use engine::Engine;
-use iadvize_auth::keys::{KeyKind, KeySource, LoadedKey, PublicKeyInfo};
-use iadvize_auth::mint::MintError;
+use iadvize_auth::rehearsal::{Brand, KeyRecord, Rehearsal, SetupError, Target};
 use iadvize_auth::time;
 use policy::{AccessToken, Policy, is_loopback};
 use serde_json::json;
-
-/// Where tokens are encrypted to, and how that key came to be.
-enum Recipient {
-    /// A stand-in private key read from a file.
-    StandinFile(KeySource),
-    /// A stand-in key pair generated for this run.
-    StandinGenerated,
-    /// iAdvize's production key (`--production`).
-    Production,
-}
 
 pub fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
     let ttl = time::parse_duration(&args.ttl.ttl).context("--ttl")?;
@@ -50,60 +37,46 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
     )?;
 
     let options = args.key_options();
-    let brand_source = key_source(&args.key);
-    let brand = load_key(&brand_source, &options)?;
-    let (recipient, standin) = recipient(&args, &options)?;
-    let brand_info = brand.public_info()?;
-    let recipient_info = match &standin {
-        Some(key) => key.public_info()?,
-        None => LoadedKey::iadvize_production().public_info()?,
+    let brand = match &args.key {
+        Some(path) => Brand::Own(load_key(&key_source(path), &options)?),
+        None => Brand::generated().context("cannot generate a rehearsal brand key")?,
     };
-    let (engine, notices) = Engine::new(brand, standin, ttl).map_err(|err| {
-        let context = match err {
-            MintError::TtlZero | MintError::TtlTooLong => format!("--ttl {}", args.ttl.ttl),
-            _ => format!("cannot mint with key {brand_source}"),
+    let target = target(&args, &options)?;
+    let (rehearsal, notices) = Rehearsal::new(brand, target, ttl).map_err(|err| {
+        let context = match (&err, &args.key) {
+            (SetupError::Ttl(_), _) => format!("--ttl {}", args.ttl.ttl),
+            (SetupError::Keys(_), Some(path)) => {
+                format!("cannot mint with key {}", key_source(path))
+            }
+            (SetupError::Keys(_), None) => "cannot mint with the rehearsal brand key".to_string(),
         };
         anyhow::Error::new(err).context(context)
     })?;
+    let keys = rehearsal.keys()?;
     warn_about_listen(&args);
-    for notice in &notices {
-        let kind = if notice.is_warning() {
-            "warning"
-        } else {
-            "note"
-        };
-        eprintln!("{kind}: {notice}");
-    }
-    let keys = json!({
-        "brand": public_key_json(&brand_info)?,
-        "recipient": public_key_json(&recipient_info)?,
-    });
+    // The notes name the recipient, which the banner shows.
+    let warnings: Vec<String> = notices
+        .iter()
+        .filter(|notice| notice.is_warning())
+        .map(ToString::to_string)
+        .collect();
+    crate::output::warn_all(&warnings);
     let app = Arc::new(http::App {
-        engine: Arc::new(engine),
+        rehearsal: Arc::new(rehearsal),
         policy,
         log: log::RequestLog::new(args.log),
-        keys,
+        keys: serde_json::to_value(&keys)?,
     });
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the server's runtime")?;
-    runtime.block_on(async {
+    let runtime = listener::runtime().context("cannot start the server's runtime")?;
+    let served = runtime.block_on(async {
         // Signal handlers first: a stop sent right after the ready line is never missed.
         let stopped = stop_signal()?;
         let listener = bind(args.listen).await?;
         let address = listener
             .local_addr()
             .context("cannot read the listening address")?;
-        announce(
-            &args,
-            address,
-            &recipient,
-            &brand_info,
-            &recipient_info,
-            app.policy.origins(),
-        )?;
+        announce(&args, address, &keys, app.policy.origins())?;
         let stop = async move {
             stopped.await;
             eprintln!("serve: stopping; requests in flight finish first");
@@ -111,7 +84,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
         listener::serve(listener, http::router(app), stop).await;
         eprintln!("serve: stopped");
         anyhow::Ok(())
-    })?;
+    });
+    listener::shut_down(runtime);
+    served?;
     Ok(Outcome::Success)
 }
 
@@ -167,47 +142,32 @@ fn warn_about_listen(args: &ServeArgs) {
             args.listen
         );
     }
-    if args.production {
+    if let (true, Some(key)) = (args.production, &args.key) {
         eprintln!(
             "warning: --production: tokens are encrypted to iAdvize's production key and signed \
              with {}; iAdvize accepts them for any user id this endpoint is asked for. Use it \
              for QA on a staging site, then stop the server",
-            key_source(&args.key)
+            key_source(key)
         );
     }
 }
 
-/// The recipient, and the stand-in's private key that opens its tokens (none in production).
-fn recipient(
-    args: &ServeArgs,
-    options: &KeyOptions,
-) -> anyhow::Result<(Recipient, Option<LoadedKey>)> {
+/// Where tokens are encrypted to: iAdvize's production key, a stand-in read from a file, or
+/// one generated for the run.
+fn target(args: &ServeArgs, options: &KeyOptions) -> anyhow::Result<Target> {
     if args.production {
-        return Ok((Recipient::Production, None));
+        return Ok(Target::Production);
     }
     let Some(path) = &args.iadvize_key else {
-        let key = LoadedKey::generate(2048).context("cannot generate a stand-in key pair")?;
-        return Ok((Recipient::StandinGenerated, Some(key)));
+        return Target::generated().context("cannot generate a stand-in key pair");
     };
     let source = key_source(path);
-    let key = load_key(&source, options)?;
-    if key.kind() != KeyKind::Private {
-        bail!(
+    Target::standin(load_key(&source, options)?).map_err(|_| {
+        anyhow::anyhow!(
             "--iadvize-key {source} is a public key: serve needs the stand-in's private key, to \
              open tokens at /verify (keygen wrote it as private-key.pem next to the public one)"
-        );
-    }
-    Ok((Recipient::StandinFile(source), Some(key)))
-}
-
-fn public_key_json(info: &PublicKeyInfo) -> anyhow::Result<serde_json::Value> {
-    Ok(json!({
-        "pem": info.pem()?,
-        "jwk": info.jwk(),
-        "sha256_fingerprint": info.sha256_fingerprint,
-        "jwk_thumbprint": info.jwk_thumbprint,
-        "is_iadvize_production": info.is_iadvize_production(),
-    }))
+        )
+    })
 }
 
 async fn bind(address: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
@@ -223,13 +183,12 @@ async fn bind(address: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
     })
 }
 
-/// What runs where, on standard error; the ready line on standard output or `--ready-file`.
+/// What runs where, on standard error; the ready line on standard output (unless it is a
+/// terminal) or `--ready-file`.
 fn announce(
     args: &ServeArgs,
     address: SocketAddr,
-    recipient: &Recipient,
-    brand: &PublicKeyInfo,
-    recipient_info: &PublicKeyInfo,
+    keys: &iadvize_auth::rehearsal::Keys,
     origins: &[String],
 ) -> anyhow::Result<()> {
     // Listening on every interface: the URL names loopback, which a browser can open.
@@ -241,26 +200,29 @@ fn announce(
         }
     };
     let url = format!("http://{shown}/");
-    let recipient_text = match recipient {
-        Recipient::StandinFile(source) => format!("stand-in {source}"),
-        Recipient::StandinGenerated => {
-            "stand-in generated for this run (public key at /keys)".to_string()
+    let brand_text = match &args.key {
+        Some(path) => format!("{} (the brand's own)", key_source(path)),
+        None => "rehearsal key generated for this run (iAdvize does not know it)".to_string(),
+    };
+    let recipient_text = match (&args.iadvize_key, args.production) {
+        (_, true) => {
+            "iAdvize's production key (built in): these tokens work in production".to_string()
         }
-        Recipient::Production => "iAdvize's production key (built in)".to_string(),
+        (Some(path), false) => format!("stand-in {}", key_source(path)),
+        (None, false) => "stand-in generated for this run".to_string(),
+    };
+    let key_line = |label: &str, text: &str, key: &KeyRecord| {
+        eprintln!("  {label:<15} {text} (SHA-256 {})", key.sha256_fingerprint);
     };
     eprintln!("serve: listening on {url}");
     eprintln!("  rehearsal page  {url}");
     eprintln!("  token endpoint  {url}token");
     eprintln!("  verifier        {url}verify");
-    eprintln!(
-        "  brand key       {} (SHA-256 {})",
-        key_source(&args.key),
-        brand.sha256_fingerprint
-    );
-    eprintln!(
-        "  recipient       {recipient_text} (SHA-256 {})",
-        recipient_info.sha256_fingerprint
-    );
+    key_line("brand key", &brand_text, &keys.brand);
+    key_line("recipient", &recipient_text, &keys.recipient);
+    if !args.production {
+        eprintln!("  nothing this server hands out works in production (public keys at {url}keys)");
+    }
     if !origins.is_empty() {
         eprintln!("  allowed origins {}", origins.join(" "));
     }
@@ -268,6 +230,8 @@ fn announce(
     let line = format!("{}\n", json!({ "event": "listening", "url": url }));
     match &args.ready_file {
         Some(path) => write_ready_file(path, &line),
+        // A person reads the banner above; the line is for scripts.
+        None if std::io::stdout().is_terminal() => Ok(()),
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout

@@ -22,7 +22,6 @@ use std::sync::{Arc, OnceLock};
 
 pub use scan::TokenSpans;
 
-use super::options::MAX_INPUT_BYTES;
 use super::wrapper::{self, Wrappers};
 use scan::Lines;
 
@@ -30,8 +29,11 @@ use scan::Lines;
 pub const MAX_TOKENS: usize = 100_000;
 /// Places kept for each token; any further ones are counted ([`Found::place_count`]).
 pub const MAX_PLACES: usize = 16;
-/// The longest token judged: a token is a few kilobytes, and the inspector reads at most this.
-pub const MAX_TOKEN_BYTES: usize = MAX_INPUT_BYTES;
+/// The longest token judged. A token a page hands to iAdvize is a few kilobytes (the largest
+/// `mint` makes, every field at its limit, about 110 KB); this leaves room for any token a
+/// backend could make, a header of 1 MiB included (judged: iAdvize's library refuses headers
+/// over 20,000 characters), and bounds the work on a text that only looks like one.
+pub const MAX_TOKEN_BYTES: usize = 4 * 1024 * 1024;
 /// Where one line holds no token, it is judged as one if it is at most this long.
 const MAX_ONE_LINE_GUESS: usize = 64 * 1024;
 /// JSON inside a JSON string is read as JSON this many levels deep, as text below that.

@@ -5,9 +5,9 @@ pub mod gson;
 
 use serde_json::{Map, Value};
 
-use super::check::JavaStack;
 use crate::json::{parse, too_deep};
 use crate::text::json_type;
+use crate::verdict::JavaStack;
 use gson::{MAX_DEPTH, NimbusJson, Parsed};
 
 /// A JSON object of the token (a protected header, or the claims), read strictly and as

@@ -1,0 +1,515 @@
+//! The rehearsal engine: everything `serve` does with tokens, one call per endpoint, so that the
+//! server is HTTP and policy only. A [`Rehearsal`] holds the run's keys and its minting plan;
+//! [`Rehearsal::token`] mints as `mint` does (with faults on purpose), [`Rehearsal::verify`]
+//! judges as `inspect` does, for the stand-in that plays iAdvize.
+//!
+//! Nothing a rehearsal hands out works in production unless it was set up for production:
+//! without a brand key of the user's own it signs with a key generated for the run; it encrypts
+//! to a stand-in unless told [`Target::Production`]; with the user's own brand key it refuses
+//! the faults that would hand out the brand-signed token in the clear; and what it shows of a
+//! decrypted token never holds a signature ([`Report::without_signatures`]).
+
+use std::sync::OnceLock;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::claims::{self, USER_ID_CLAIM, VisitorData};
+use crate::inspect::{self, Names, Options, Report};
+use crate::keys::{KeyError, KeyKind, LoadedKey, PublicKeyInfo};
+use crate::mint::{Fault, FaultInfo, MintError, Notice, Plan, Recipient, Request, User};
+use crate::verdict::{Answer, CheckId, Status};
+
+/// How the server's report names the keys.
+const NAMES: Names<'static> = Names {
+    decrypt_key: "the stand-in's private key",
+    verify_key: "the brand's key",
+    expect_jws: "an expectation of a signed token",
+};
+
+/// The brand key a rehearsal signs with.
+#[derive(Debug)]
+pub enum Brand {
+    /// Generated for this run: iAdvize holds no key that verifies what it signs.
+    Rehearsal(LoadedKey),
+    /// The brand's own private key, whose public half iAdvize may hold.
+    Own(LoadedKey),
+}
+
+impl Brand {
+    /// A brand key made for this run.
+    pub fn generated() -> Result<Brand, KeyError> {
+        LoadedKey::generate(2048).map(Brand::Rehearsal)
+    }
+}
+
+/// Where a rehearsal's tokens are encrypted to.
+#[derive(Debug)]
+pub enum Target {
+    /// A stand-in's private key, which also opens them for [`Rehearsal::verify`].
+    Standin(LoadedKey),
+    /// iAdvize's production key: only iAdvize opens the tokens.
+    Production,
+}
+
+impl Target {
+    /// A stand-in key pair made for this run.
+    pub fn generated() -> Result<Target, KeyError> {
+        LoadedKey::generate(2048).map(Target::Standin)
+    }
+
+    /// A stand-in read from a file: it must be the private key, which opens the tokens.
+    pub fn standin(key: LoadedKey) -> Result<Target, KeyError> {
+        match key.kind() {
+            KeyKind::Private => Ok(Target::Standin(key)),
+            KeyKind::Public => Err(KeyError::NotPrivate),
+        }
+    }
+}
+
+/// Why a rehearsal cannot be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// The token lifetime breaks a rule.
+    #[error(transparent)]
+    Ttl(MintError),
+    /// A key cannot be used.
+    #[error(transparent)]
+    Keys(MintError),
+}
+
+/// Why a request gets no token or no judgement.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RehearsalError {
+    /// The request breaks a rule: the message says which, naming the member.
+    #[error("{0}")]
+    Refused(String),
+    /// This rehearsal cannot do that (judge production tokens): not the request's fault.
+    #[error("{0}")]
+    Unavailable(String),
+    /// The engine failed (a JOSE or random number failure): not the caller's fault.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// What the token endpoint was asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRequest {
+    pub user_id: String,
+    pub visitor_data: Option<VisitorData>,
+    /// Defects on purpose, as `mint --fault` takes them.
+    pub faults: Vec<Fault>,
+}
+
+/// A token, and what is worth knowing about it (a placeholder user id, a fault on purpose).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MintedToken {
+    pub token: String,
+    pub notices: Vec<String>,
+}
+
+/// A token judged as the stand-in iAdvize judges it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verified {
+    /// The stand-in accepts it and it keeps iAdvize's rules.
+    pub accepted: bool,
+    /// The user id inside, when the token could be opened.
+    pub user_id: Option<String>,
+    /// The first failing check, for a log line.
+    pub first_failure: Option<CheckId>,
+    /// The verdict in one sentence, with its recipient.
+    pub sentence: String,
+    /// The report, without any signature in it.
+    pub report: Report,
+}
+
+/// The run's keys, public halves only, as `GET /keys` shows them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Keys {
+    pub brand: KeyRecord,
+    pub recipient: KeyRecord,
+}
+
+/// A public key and what it is to this rehearsal.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KeyRecord {
+    pub pem: String,
+    pub jwk: Value,
+    pub sha256_fingerprint: String,
+    pub jwk_thumbprint: String,
+    pub is_iadvize_production: bool,
+    /// Made for this run: nothing it signs or opens works in production.
+    pub rehearsal: bool,
+}
+
+/// A fault the token endpoint takes, for a picker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Offered {
+    #[serde(flatten)]
+    pub info: FaultInfo,
+    /// Why this rehearsal refuses it, if it does.
+    pub refused: Option<String>,
+}
+
+/// The keys and plan of one rehearsal, built once and shared by every request.
+#[derive(Debug)]
+pub struct Rehearsal {
+    /// The brand's private key, which signs.
+    brand: LoadedKey,
+    brand_is_own: bool,
+    /// The stand-in's private key; `None` in production.
+    standin: Option<LoadedKey>,
+    /// The honest plan.
+    plan: Plan,
+    ttl: u64,
+    /// The key of nobody's that `wrong-signer` and `wrong-recipient` use, made on first use.
+    stranger: OnceLock<LoadedKey>,
+}
+
+impl Rehearsal {
+    /// Plans signing with the brand key and encrypting to the target, for tokens of `ttl`
+    /// seconds; gives what the plan noticed (key warnings, a production recipient).
+    pub fn new(brand: Brand, target: Target, ttl: u64) -> Result<(Self, Vec<Notice>), SetupError> {
+        let (brand, brand_is_own) = match brand {
+            Brand::Rehearsal(key) => (key, false),
+            Brand::Own(key) => (key, true),
+        };
+        let standin = match target {
+            Target::Standin(key) => Some(key),
+            Target::Production => None,
+        };
+        let (plan, notices) = Plan::new(plan_request(&brand, standin.as_ref(), ttl, Vec::new()))
+            .map_err(|err| match err {
+                MintError::TtlZero | MintError::TtlTooLong => SetupError::Ttl(err),
+                other => SetupError::Keys(other),
+            })?;
+        let rehearsal = Rehearsal {
+            brand,
+            brand_is_own,
+            standin,
+            plan,
+            ttl,
+            stranger: OnceLock::new(),
+        };
+        Ok((rehearsal, notices))
+    }
+
+    /// Whether tokens go to iAdvize's production key.
+    pub fn is_production(&self) -> bool {
+        self.standin.is_none()
+    }
+
+    /// The public halves of the brand's key and of the recipient's.
+    pub fn keys(&self) -> Result<Keys, RehearsalError> {
+        let brand = self.brand.public_info().map_err(failed)?;
+        let recipient = match &self.standin {
+            Some(key) => key.public_info(),
+            None => LoadedKey::iadvize_production().public_info(),
+        }
+        .map_err(failed)?;
+        Ok(Keys {
+            brand: record(&brand, !self.brand_is_own)?,
+            recipient: record(&recipient, false)?,
+        })
+    }
+
+    /// Every fault, and why this rehearsal refuses any of them.
+    pub fn faults(&self) -> Vec<Offered> {
+        Fault::ALL
+            .iter()
+            .map(|fault| Offered {
+                info: fault.info(),
+                refused: self.refusal(*fault),
+            })
+            .collect()
+    }
+
+    /// Why this rehearsal will not make `fault`: a brand-signed token in the clear, with the
+    /// brand's own key, would be a token iAdvize accepts once encrypted to its key.
+    fn refusal(&self, fault: Fault) -> Option<String> {
+        (self.brand_is_own && fault.exposes_signed_token()).then(|| {
+            format!(
+                "fault {fault} hands out the token signed with the brand's own key unencrypted: \
+                 anyone who receives it can encrypt it to iAdvize's key and sign in as that user. \
+                 Restart serve without --key to rehearse it with a brand key made for the run"
+            )
+        })
+    }
+
+    /// The token of `request`, issued at `now`: `mint`'s plan, with the request's faults.
+    pub fn token(&self, request: &TokenRequest, now: i64) -> Result<MintedToken, RehearsalError> {
+        if let Some(why) = request.faults.iter().find_map(|f| self.refusal(*f)) {
+            return Err(RehearsalError::Refused(why));
+        }
+        let user = User {
+            id: request.user_id.clone(),
+            visitor_data: request.visitor_data.clone(),
+            ttl: None,
+        };
+        let faulty;
+        let (plan, notices) = match request.faults.is_empty() {
+            true => (&self.plan, Vec::new()),
+            false => {
+                let mut plan_request = plan_request(
+                    &self.brand,
+                    self.standin.as_ref(),
+                    self.ttl,
+                    request.faults.clone(),
+                );
+                if request
+                    .faults
+                    .iter()
+                    .any(|f| matches!(f, Fault::WrongSigner | Fault::WrongRecipient))
+                {
+                    plan_request.stranger = Some(self.stranger()?.clone());
+                }
+                let (plan, notices) = Plan::new(plan_request).map_err(refused_or_failed)?;
+                faulty = plan;
+                let notices = notices
+                    .iter()
+                    .filter(|n| matches!(n, Notice::Faulty(_)))
+                    .map(ToString::to_string)
+                    .collect();
+                (&faulty, notices)
+            }
+        };
+        let warning = plan.check_user(&user).map_err(refused_or_failed)?;
+        let minted = plan.mint(&user, now).map_err(refused_or_failed)?;
+        let mut all = Vec::new();
+        all.extend(warning.map(|w| w.message(&user.id)));
+        all.extend(notices);
+        Ok(MintedToken {
+            token: minted.token,
+            notices: all,
+        })
+    }
+
+    /// The key of nobody's, made once.
+    fn stranger(&self) -> Result<&LoadedKey, RehearsalError> {
+        if let Some(key) = self.stranger.get() {
+            return Ok(key);
+        }
+        let key = LoadedKey::generate(2048).map_err(failed)?;
+        Ok(self.stranger.get_or_init(|| key))
+    }
+
+    /// Opens `token` with the stand-in's key, verifies it with the brand's, and runs every
+    /// check of `inspect` at `now`, judged as the text the page passed on (noise included).
+    pub fn verify(&self, token: &str, now: i64) -> Result<Verified, RehearsalError> {
+        let Some(standin) = &self.standin else {
+            return Err(RehearsalError::Unavailable(
+                "this server encrypts to iAdvize's production key (--production), which only \
+                 iAdvize can open: test with the real tag, or restart serve without --production"
+                    .into(),
+            ));
+        };
+        if token.trim().is_empty() {
+            return Err(RehearsalError::Refused(
+                "no token: the body is empty, or only whitespace".into(),
+            ));
+        }
+        let options = Options {
+            decrypt_key: Some(standin),
+            verify_key: Some(&self.brand),
+            verify_key_not_rsa: None,
+            now,
+            leeway: 0,
+            expect_jws: false,
+            names: NAMES,
+        };
+        let report = inspect::inspect(token, &options).map_err(failed)?;
+        let user_id = report
+            .jws
+            .as_ref()
+            .and_then(|jws| jws.claims.get(USER_ID_CLAIM))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let first_failure = report
+            .checks
+            .iter()
+            .find(|c| c.status == Status::Fail)
+            .map(|c| c.id);
+        let report = report.without_signatures();
+        Ok(Verified {
+            accepted: report.verdict.answer() == Answer::Accepted,
+            user_id,
+            first_failure,
+            sentence: inspect::verdict_sentence(&report, &NAMES),
+            report,
+        })
+    }
+}
+
+impl TokenRequest {
+    /// The request of a query string's parameters and, for `POST`, a JSON body
+    /// (`{"userId": …, "visitorData": {…}, "fault": … }`); the same parameters either way:
+    /// `userId`, `fault` (repeatable), and for visitor data `visitorData` (a JSON object) or
+    /// its fields by name. A parameter given twice, or in both places, is refused.
+    pub fn parse(query: &[(String, String)], body: Option<&[u8]>) -> Result<Self, RehearsalError> {
+        let mut user_id: Option<String> = None;
+        let mut fields: Vec<(String, String)> = Vec::new();
+        let mut visitor_data: Option<VisitorData> = None;
+        let mut fault_names: Vec<String> = Vec::new();
+        let twice = |name: &str| RehearsalError::Refused(format!("{name} is given more than once"));
+        for (name, value) in query {
+            match name.as_str() {
+                "fault" => fault_names.push(value.clone()),
+                "userId" if user_id.is_some() => return Err(twice("userId")),
+                "userId" => user_id = Some(value.clone()),
+                "visitorData" if visitor_data.is_some() => return Err(twice("visitorData")),
+                "visitorData" => visitor_data = Some(visitor_data_of(value.as_bytes())?),
+                _ if !claims::VISITOR_FIELDS.contains(&name.as_str()) => {
+                    return Err(RehearsalError::Refused(format!(
+                        "unknown parameter {name:?}: the token endpoint takes userId, fault, \
+                         visitorData, and the visitor data fields ({})",
+                        claims::VISITOR_FIELDS.join(", ")
+                    )));
+                }
+                _ if fields.iter().any(|(f, _)| f == name) => return Err(twice(name)),
+                _ => fields.push((name.clone(), value.clone())),
+            }
+        }
+        if let Some(body) = body.filter(|b| !b.trim_ascii().is_empty()) {
+            let body = Body::parse(body)?;
+            if let Some(id) = body.user_id
+                && user_id.replace(id).is_some()
+            {
+                return Err(twice("userId"));
+            }
+            if let Some(raw) = body.visitor_data.filter(|raw| raw.get() != "null") {
+                if visitor_data.is_some() {
+                    return Err(twice("visitorData"));
+                }
+                visitor_data = Some(visitor_data_of(raw.get().as_bytes())?);
+            }
+            match body.fault {
+                None => {}
+                Some(OneOrMore::One(name)) => fault_names.push(name),
+                Some(OneOrMore::More(names)) => fault_names.extend(names),
+            }
+        }
+        let user_id = user_id.ok_or_else(|| {
+            RehearsalError::Refused(
+                "userId is missing: give it as {\"userId\": \"…\"} in the body, or ?userId=…"
+                    .into(),
+            )
+        })?;
+        if !fields.is_empty() {
+            let given =
+                VisitorData::from_fields(fields.iter().map(|(f, v)| (f.as_str(), v.as_str())))
+                    .map_err(|e| RehearsalError::Refused(format!("visitor data: {e}")))?;
+            visitor_data = Some(match visitor_data {
+                Some(data) => data.overlaid(&given),
+                None => given,
+            });
+        }
+        let mut faults = fault_names
+            .iter()
+            .map(|name| Fault::from_name(name))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| RehearsalError::Refused(format!("fault: {e}; GET /faults lists them")))?;
+        faults.sort_unstable();
+        faults.dedup();
+        Ok(TokenRequest {
+            user_id,
+            visitor_data,
+            faults,
+        })
+    }
+}
+
+/// The body of `POST /token`; its visitor data kept as JSON text, for the claims rules to read
+/// (they refuse a field given twice, which a JSON parser would silently keep once).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Body<'a> {
+    #[serde(rename = "userId", default)]
+    user_id: Option<String>,
+    #[serde(rename = "visitorData", borrow, default)]
+    visitor_data: Option<&'a serde_json::value::RawValue>,
+    /// A fault's name, or a list of them.
+    #[serde(default)]
+    fault: Option<OneOrMore>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum OneOrMore {
+    One(String),
+    More(Vec<String>),
+}
+
+impl<'a> Body<'a> {
+    fn parse(body: &'a [u8]) -> Result<Self, RehearsalError> {
+        let refused = |why: &dyn std::fmt::Display| {
+            RehearsalError::Refused(format!(
+                r#"the body must be {{"userId": "…", "visitorData": {{…}}, "fault": …}} (visitorData and fault optional): {why}"#
+            ))
+        };
+        // serde would also read a struct from an array of its values.
+        if !body.trim_ascii_start().starts_with(b"{") {
+            return Err(refused(&"it is not a JSON object"));
+        }
+        serde_json::from_slice(body).map_err(|e| refused(&e))
+    }
+}
+
+fn visitor_data_of(json: &[u8]) -> Result<VisitorData, RehearsalError> {
+    claims::parse_visitor_data(json)
+        .map_err(|e| RehearsalError::Refused(format!("visitorData: {e}")))
+}
+
+/// The plan request of a rehearsal: the brand key signs, the stand-in's public half (or
+/// iAdvize's production key) receives.
+fn plan_request(
+    brand: &LoadedKey,
+    standin: Option<&LoadedKey>,
+    ttl: u64,
+    faults: Vec<Fault>,
+) -> Request {
+    Request {
+        signing_key: brand.clone(),
+        recipient: match standin {
+            Some(key) => Recipient::Key(key.public_half()),
+            None => Recipient::IadvizeProduction,
+        },
+        ttl,
+        issuer: None,
+        visitor_data: None,
+        extra_claims: Map::new(),
+        faults,
+        stranger: None,
+    }
+}
+
+fn record(info: &PublicKeyInfo, rehearsal: bool) -> Result<KeyRecord, RehearsalError> {
+    Ok(KeyRecord {
+        pem: info.pem().map_err(failed)?,
+        jwk: info.jwk(),
+        sha256_fingerprint: info.sha256_fingerprint.clone(),
+        jwk_thumbprint: info.jwk_thumbprint.clone(),
+        is_iadvize_production: info.is_iadvize_production(),
+        rehearsal,
+    })
+}
+
+/// A rule of the request broken (the user id, the visitor data, the faults), or a failure.
+fn refused_or_failed(err: MintError) -> RehearsalError {
+    match err {
+        MintError::UserId(e) => RehearsalError::Refused(format!("userId: {e}")),
+        MintError::VisitorData(e) => RehearsalError::Refused(format!("visitorData: {e}")),
+        MintError::Fault(e) => RehearsalError::Refused(format!("fault: {e}")),
+        other => failed(&other),
+    }
+}
+
+/// The error and its causes, as one line.
+fn failed(err: impl std::error::Error) -> RehearsalError {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    RehearsalError::Failed(text)
+}
