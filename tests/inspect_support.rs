@@ -809,7 +809,7 @@ fn a_hundred_thousand_tokens_in_a_log_are_judged_in_linear_time() {
     assert_eq!(run.verdicts, 100_000);
     assert_eq!(
         run.last_line,
-        "Summary: 100000 tokens found: 100000 rejected; 100000 break iAdvize's documented rules"
+        "Summary: 100000 tokens found: 100000 rejected"
     );
     assert_eq!(small.verdicts, 10_000);
     assert!(
