@@ -336,10 +336,16 @@ fn text_of(mut bytes: Vec<u8>) -> String {
     }
 }
 
-/// At most [`MAX_INPUT_BYTES`] of `reader`, in a buffer no larger than what was read (a
-/// file's `size` is known: one allocation).
-fn read_bounded(reader: impl std::io::Read, size: usize, name: &str) -> anyhow::Result<Vec<u8>> {
+/// At most [`MAX_INPUT_BYTES`] of `reader`, in a buffer about as large as what was read: a
+/// file's `size` is known (one allocation); a stream grows a mebibyte at a time, not by
+/// doubling (a 64 MiB stream would take 128 MiB, all of it written when the buffer is wiped).
+fn read_bounded(
+    mut reader: impl std::io::Read,
+    size: usize,
+    name: &str,
+) -> anyhow::Result<Vec<u8>> {
     use std::io::Read as _;
+    const STEP: usize = 1024 * 1024;
     let too_large = || {
         anyhow::anyhow!(
             "{name} is larger than {} MiB: give the part of it that holds the token",
@@ -350,12 +356,22 @@ fn read_bounded(reader: impl std::io::Read, size: usize, name: &str) -> anyhow::
         return Err(too_large());
     }
     let mut bytes = Vec::with_capacity(size.saturating_add(1));
-    reader
-        .take(u64::try_from(MAX_INPUT_BYTES).unwrap_or(u64::MAX) + 1)
-        .read_to_end(&mut bytes)
-        .with_context(|| format!("cannot read {name}"))?;
-    if bytes.len() > MAX_INPUT_BYTES {
-        return Err(too_large());
+    loop {
+        if bytes.len() > MAX_INPUT_BYTES {
+            return Err(too_large());
+        }
+        if bytes.capacity() == bytes.len() {
+            bytes.reserve_exact(STEP);
+        }
+        // No more than the room left, so that reading never grows the buffer itself.
+        let room = (bytes.capacity() - bytes.len()).min(MAX_INPUT_BYTES + 1 - bytes.len());
+        let read = (&mut reader)
+            .take(u64::try_from(room).unwrap_or(u64::MAX))
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("cannot read {name}"))?;
+        if read == 0 {
+            break;
+        }
     }
     bytes.shrink_to_fit();
     Ok(bytes)
