@@ -447,6 +447,27 @@ fn a_har_file_names_the_entry_and_field_of_each_token() {
     // Asked for, the tokens are shown whole.
     let out = lab.inspect("@session.har", "dv", &["--json", "--show-tokens"]);
     assert!(stdout(&out).contains(&format!("verify?t={good}")));
+
+    // Briefly: one line per token (its answer, its first place, its first cause), a summary.
+    let out = lab.inspect("@session.har", "dv", &["--brief"]);
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert_eq!(
+        lines[0],
+        "accepted     HAR entry 1 (POST https://brand.example/api/token), request body (and 3 \
+         more)"
+    );
+    assert!(
+        lines[1].starts_with(
+            "rejected     HAR entry 1 (POST https://brand.example/api/token), response body \
+             (base64-decoded)  jws.signature: the signature does not verify"
+        ),
+        "{text}"
+    );
+    assert_eq!(lines[2], "Summary: 2 tokens found: 1 accepted, 1 rejected");
+    assert!(!text.contains(&good[40..80]), "no token text: {text}");
 }
 
 #[test]

@@ -133,6 +133,13 @@ fn judge_all(args: InspectArgs) -> anyhow::Result<Outcome> {
             };
             text.push_str(&serde_json::to_string(&judged)?);
             text.push('\n');
+        } else if args.brief {
+            text.push_str(&output::brief_line(
+                &report,
+                &places,
+                token.place_count,
+                &NAMES,
+            ));
         } else {
             if index > 0 {
                 text.push_str("\n\n");
@@ -161,8 +168,9 @@ fn judge_all(args: InspectArgs) -> anyhow::Result<Outcome> {
             writing = write_report(&mut out, &text)?;
         }
     }
-    if !args.json && found.tokens.len() > 1 && writing {
-        let summary = format!("\n{}", summary(&kinds, found.not_kept));
+    if !args.json && (found.tokens.len() > 1 || args.brief) && writing {
+        let gap = if args.brief { "" } else { "\n" };
+        let summary = format!("{gap}{}", summary(&kinds, found.not_kept));
         writing = write_report(&mut out, &summary)?;
     }
     if writing {
