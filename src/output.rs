@@ -6,7 +6,9 @@ use std::io::{self, IsTerminal, Write};
 use std::time::Instant;
 
 use anstyle::{AnsiColor, Style};
-use iadvize_auth::inspect::{Kind, Names, Report, verdict_sentence};
+use iadvize_auth::inspect::{
+    Found, Kind, Names, Place, Report, SharedText, TokenSpans, verdict_sentence,
+};
 use iadvize_auth::mint::FaultInfo;
 use iadvize_auth::time;
 use iadvize_auth::verdict::{Acceptance, Answer, CheckId, JavaStack, NeededKey, Status};
@@ -323,10 +325,193 @@ pub fn shortened(token: &str, show_tokens: bool) -> String {
     format!("{}…({count} characters)", escape_untrusted(&head))
 }
 
+/// Characters of a URL, a field name or a JSON Pointer shown in a place before it is cut.
+const PLACE_TEXT_SHOWN: usize = 200;
+
+/// A place as reports show it: any token in it (a URL's query string, a header, a JSON key)
+/// shortened unless `show_tokens`, a long URL, field or pointer cut, untrusted text escaped.
+/// Text that many places share is rendered once.
+pub fn place_shown(place: &Place, show_tokens: bool) -> String {
+    let shown = |text: &'_ SharedText| -> String {
+        text.shown(show_tokens, |text| place_text(text, show_tokens))
+            .to_string()
+    };
+    let text = match place {
+        Place::Json {
+            pointer,
+            line,
+            column,
+        } => match (line, column) {
+            (1, 1) => format!("JSON {}", shown(pointer)),
+            _ => format!(
+                "JSON {}, line {line}, column {column} of the string",
+                shown(pointer)
+            ),
+        },
+        Place::Har {
+            entry,
+            request,
+            field,
+        } => format!(
+            "HAR entry {entry} ({} {}), {}",
+            shown(&request.method),
+            shown(&request.url),
+            shown(field)
+        ),
+        other => other.to_string(),
+    };
+    escape_untrusted(&text).into_owned()
+}
+
+/// `text` with its tokens shortened (unless `show_tokens`), cut after about
+/// [`PLACE_TEXT_SHOWN`] characters; a token is shortened or whole, never cut.
+fn place_text(text: &str, show_tokens: bool) -> String {
+    let mut out = String::new();
+    let mut count = 0;
+    let mut copied = 0;
+    for span in TokenSpans::anywhere(text.as_bytes()) {
+        if !push_within(&mut out, &mut count, &text[copied..span.start]) {
+            return cut_short(out, text);
+        }
+        let token = shortened(&text[span.clone()], show_tokens);
+        count += token.chars().count();
+        out.push_str(&token);
+        copied = span.end;
+        if count >= PLACE_TEXT_SHOWN && copied < text.len() {
+            return cut_short(out, text);
+        }
+    }
+    if !push_within(&mut out, &mut count, &text[copied..]) {
+        return cut_short(out, text);
+    }
+    out
+}
+
+/// Adds `piece` to `out` while `count` (characters) is under [`PLACE_TEXT_SHOWN`]; false when
+/// it was cut.
+fn push_within(out: &mut String, count: &mut usize, piece: &str) -> bool {
+    for c in piece.chars() {
+        if *count >= PLACE_TEXT_SHOWN {
+            return false;
+        }
+        out.push(c);
+        *count += 1;
+    }
+    true
+}
+
+fn cut_short(mut out: String, text: &str) -> String {
+    let _ = write!(out, "…({} bytes in all)", text.len());
+    out
+}
+
+/// The wrappers a token was found in, for the human report after the verdict: what iAdvize
+/// does with the text as found, and each wrapper's likely origin and fix. Empty when the
+/// token was found alone.
+pub fn wrapper_block(found: &Found, show_tokens: bool, columns: usize) -> String {
+    let mut out = String::new();
+    for wrapped_in in &found.wrapped {
+        let wrappers = wrapped_in.wrappers;
+        let Some((_, why)) = wrappers.as_given() else {
+            continue;
+        };
+        // Where, when the token was found in several places.
+        let place = match (&wrapped_in.first, found.place_count) {
+            (Place::Whole, _) | (_, 1) => String::new(),
+            (place, _) => format!(" at {}", place_shown(place, show_tokens)),
+        };
+        let more = match wrapped_in.count {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        wrapped(
+            &mut out,
+            columns,
+            "As found: ",
+            10,
+            &format!(
+                "{}{place}{more}: the verdict is on the token inside; passed like this, iAdvize \
+                 refuses it ({why})",
+                wrappers.described()
+            ),
+        );
+        let width = wrappers
+            .iter()
+            .map(|k| k.name().chars().count())
+            .max()
+            .unwrap_or(0);
+        for kind in wrappers.iter() {
+            wrapped(
+                &mut out,
+                columns,
+                &format!("  {:<width$}  ", kind.name()),
+                width + 4,
+                &format!("{}; fix: {}", kind.origin(), kind.fix()),
+            );
+        }
+    }
+    out
+}
+
+/// One set of wrappers a token was found in, as `inspect --json` writes it (docs/cli.md).
+#[derive(serde::Serialize)]
+pub struct WrappedOut {
+    /// The first place the token was found in these wrappers.
+    pub found: String,
+    /// How many places.
+    pub count: usize,
+    /// What iAdvize's library does with the token passed in these wrappers.
+    pub as_given: AsGivenOut,
+    /// The wrappers, outermost first.
+    pub layers: Vec<WrapperOut>,
+}
+
+#[derive(serde::Serialize)]
+pub struct AsGivenOut {
+    pub java_stack: JavaStack,
+    pub why: &'static str,
+}
+
+#[derive(serde::Serialize)]
+pub struct WrapperOut {
+    pub kind: &'static str,
+    pub origin: &'static str,
+    pub fix: &'static str,
+}
+
+/// The wrappers a token was found in, for `--json`.
+pub fn wrapped_out(found: &Found, show_tokens: bool) -> Vec<WrappedOut> {
+    found
+        .wrapped
+        .iter()
+        .filter_map(|wrapped_in| {
+            let (java_stack, why) = wrapped_in.wrappers.as_given()?;
+            Some(WrappedOut {
+                found: place_shown(&wrapped_in.first, show_tokens),
+                count: wrapped_in.count,
+                as_given: AsGivenOut { java_stack, why },
+                layers: wrapped_in
+                    .wrappers
+                    .iter()
+                    .map(|kind| WrapperOut {
+                        kind: kind.id(),
+                        origin: kind.origin(),
+                        fix: kind.fix(),
+                    })
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
 /// What the human report needs besides the report itself.
 pub struct ReportContext<'a> {
     /// Where the token was found, already shortened; empty when it is the whole input.
     pub places: &'a [String],
+    /// How many places in all (`places` may list only the first).
+    pub place_count: usize,
+    /// The wrappers the token was found in ([`wrapper_block`]), shown after where it was found.
+    pub wrappers: &'a str,
     /// The time the checks were made against.
     pub now: i64,
     pub colour: bool,
@@ -374,9 +559,15 @@ fn iadvize_words(check: &iadvize_auth::inspect::Check) -> Option<&'static str> {
     }
 }
 
-/// One line of `inspect --brief`: the answer, where the token was found, and its first cause
-/// (the first failing check, or what was not checked and the key that would check it).
-pub fn brief_line(report: &Report, places: &[String], names: &Names<'_>) -> String {
+/// One line of `inspect --brief`: the answer, where the token was found (`places` the first of
+/// `place_count`), and its first cause (the first failing check, or what was not checked and
+/// the key that would check it).
+pub fn brief_line(
+    report: &Report,
+    places: &[String],
+    place_count: usize,
+    names: &Names<'_>,
+) -> String {
     let verdict = &report.verdict;
     let answer = match verdict.answer() {
         Answer::Accepted => "accepted",
@@ -386,7 +577,7 @@ pub fn brief_line(report: &Report, places: &[String], names: &Names<'_>) -> Stri
     let place = match places {
         [] => "the whole input".to_string(),
         [one] => one.clone(),
-        [first, rest @ ..] => format!("{first} (and {} more)", rest.len()),
+        [first, ..] => format!("{first} (and {} more)", place_count.saturating_sub(1)),
     };
     let not_this_key = report.given_key_does_not_open();
     let cause = report
@@ -440,18 +631,21 @@ pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
     match context.places {
         [] => {}
         [one] => wrapped(&mut out, columns, "Found:   ", 9, one),
-        [first, rest @ ..] => wrapped(
-            &mut out,
-            columns,
-            "Found:   ",
-            9,
-            &format!(
-                "{first} (and {} more {})",
-                rest.len(),
-                if rest.len() == 1 { "place" } else { "places" }
-            ),
-        ),
+        [first, ..] => {
+            let more = context.place_count.saturating_sub(1);
+            wrapped(
+                &mut out,
+                columns,
+                "Found:   ",
+                9,
+                &format!(
+                    "{first} (and {more} more {})",
+                    if more == 1 { "place" } else { "places" }
+                ),
+            );
+        }
     }
+    out.push_str(context.wrappers);
 
     // A key that does not open the token is not the token's fault.
     let not_this_key = report.given_key_does_not_open();

@@ -605,11 +605,23 @@ fn noise_is_judged_as_iadvize_would_see_it() {
     let token = &tokens[0];
     let (header, rest) = token.split_at(20);
     let (half, tail) = token.split_at(token.len() / 2);
-    for (noisy, needle) in [
+    // Wrappers are taken off: the token inside is judged, the wrapper named and judged apart
+    // (what iAdvize does with the text as found).
+    for (wrapped, kind) in [
         (format!("  \"{token}\"\n"), "quotes"),
         (format!("'{token}'"), "quotes"),
-        (format!("Bearer {token}"), "Bearer"),
-        (format!("bearer\n{token}"), "Bearer"),
+        (format!("Bearer {token}"), "bearer"),
+        (format!("bearer\n{token}"), "bearer"),
+    ] {
+        let (code, report) = lab.inspect(&wrapped, &[]);
+        assert_eq!(code, 0, "{wrapped:?}");
+        assert_eq!(report["verdict"]["iadvize"], "accepts");
+        assert_eq!(check(&report, "token.format")["status"], "pass");
+        let wrapper = &report["wrappers"][0];
+        assert_eq!(wrapper["layers"][0]["kind"], kind, "{wrapped:?}: {wrapper}");
+        assert_eq!(wrapper["as_given"]["java_stack"], "rejects");
+    }
+    for (noisy, needle) in [
         (format!("\u{feff}{token}"), "byte order mark"),
         (format!("{header}\n{rest}"), "line break"),
     ] {

@@ -101,6 +101,11 @@ fn inspect(lab: &Sandbox, file: &str, text: &[u8]) -> (Option<i32>, Value, Strin
 /// Our answer to "what does iAdvize do with it": `verdict.iadvize` ("accepts", "rejects",
 /// "unknown").
 fn our_verdict(report: &Value) -> &str {
+    // A token found inside wrappers (quotes, `Bearer ` …) is judged inside them; what iAdvize
+    // does with the text as given is said of the wrappers.
+    if let Some(as_given) = report["wrappers"][0]["as_given"]["java_stack"].as_str() {
+        return as_given;
+    }
     if let Some(verdict) = report["verdict"]["iadvize"].as_str() {
         return verdict;
     }
@@ -221,9 +226,9 @@ fn each_matrix_fault_is_caught_by_its_check_under_its_own_name() {
             "jws of a JWE (encrypted, then signed)",
             "the wrong way round",
         ),
-        ("noise: dots URL-encoded as %2E", "URL-encoded"),
-        ("noise: a Bearer prefix", "'Bearer '"),
-        ("noise: JSON.stringify quotes kept", "quotes"),
+        ("noise: dots URL-encoded as %2E", "wrapper percent-encoding"),
+        ("noise: a Bearer prefix", "wrapper bearer"),
+        ("noise: JSON.stringify quotes kept", "wrapper quotes"),
         ("noise: a BOM before the token", "byte order mark"),
         ("noise: a line break inside the header part", "line break"),
     ];
@@ -232,6 +237,24 @@ fn each_matrix_fault_is_caught_by_its_check_under_its_own_name() {
     for (case, expect_check) in matrix() {
         let Some(id) = expect_check else { continue };
         let (_, report, stderr) = inspect(&lab, "token.txt", &case.text);
+        // A wrapper is found around the token, named, and judged apart from it.
+        if let Some(wrapped) = report["wrappers"].as_array().and_then(|w| w.first()) {
+            let kinds: Vec<&str> = wrapped["layers"]
+                .as_array()
+                .map(|layers| layers.iter().filter_map(|l| l["kind"].as_str()).collect())
+                .unwrap_or_default();
+            let said = format!("wrapper {}", kinds.join(" "));
+            if wrapped["as_given"]["java_stack"] != "rejects" {
+                failures.push(format!("{}: {wrapped}", case.name));
+            }
+            if let Some((_, words)) = names.iter().find(|(name, _)| *name == case.name) {
+                named += 1;
+                if !said.contains(words) {
+                    failures.push(format!("{}: {words:?} not in {said}", case.name));
+                }
+            }
+            continue;
+        }
         let Some(check) = report["checks"]
             .as_array()
             .and_then(|checks| checks.iter().find(|c| c["id"] == id.as_str()))
@@ -471,4 +494,53 @@ fn mutated_tokens_get_nimbus_s_verdict() {
         cases.len(),
         failures[..failures.len().min(25)].join("\n")
     );
+}
+
+/// Each wrapper around a good token, checked against the real library: Nimbus refuses the
+/// text as found, as `inspect` says of the wrapper, and accepts the token inside, as `inspect`
+/// says of the token.
+#[test]
+fn each_wrapper_is_refused_by_nimbus_as_found_and_the_token_inside_accepted() {
+    if !nimbus_present() {
+        return;
+    }
+    let lab = lab();
+    let (good, _) = matrix()
+        .into_iter()
+        .find(|(case, expect)| expect.is_none() && case.made_by.contains("jwcrypto"))
+        .expect("a good jwcrypto token in the matrix");
+    let token = String::from_utf8(good.text).expect("a token is text");
+    let inside = nimbus_verdict(
+        token.as_bytes(),
+        &lab.join(DECRYPT_KEY),
+        &lab.join(VERIFY_KEY),
+    );
+    assert!(inside.accepts, "{}", inside.detail);
+    let forms = [
+        format!("\"{token}\""),
+        format!("'{token}'"),
+        format!("`{token}`"),
+        format!("\\\"{token}\\\""),
+        format!("Bearer {token}"),
+        format!("\"Bearer {token}\""),
+        format!("b'{token}'"),
+        format!("b\"{token}\""),
+        format!("%22{token}%22"),
+        token.replace('.', "%2E"),
+    ];
+    for wrapped in forms {
+        let theirs = nimbus_verdict(
+            wrapped.as_bytes(),
+            &lab.join(DECRYPT_KEY),
+            &lab.join(VERIFY_KEY),
+        );
+        assert!(!theirs.accepts, "Nimbus accepts {wrapped}");
+        let (code, report, stderr) = inspect(&lab, "token.txt", wrapped.as_bytes());
+        assert_eq!(code, Some(0), "{wrapped}: {stderr}");
+        assert_eq!(report["verdict"]["iadvize"], "accepts", "{wrapped}");
+        assert_eq!(
+            report["wrappers"][0]["as_given"]["java_stack"], "rejects",
+            "{wrapped}: {report}"
+        );
+    }
 }

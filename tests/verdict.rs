@@ -123,3 +123,48 @@ fn the_verdict_separates_what_iadvize_does_from_its_rules_and_from_what_was_not_
     let verdict = judge(&bare, None, None, NOW).verdict;
     assert_eq!(verdict.iadvize, Acceptance::Rejects);
 }
+
+/// Handed the wrapped text itself (as a server's `/verify` is), the inspector judges the
+/// wrapper with `token.format` (iAdvize refuses the text: `rejects`) and every other check on
+/// the token inside; the same wrappers the finder takes off (`inspect::find`).
+#[test]
+fn a_wrapped_token_given_whole_fails_token_format_naming_the_wrapper() {
+    let standin = key("standin-iadvize-private.pem");
+    let brand = key("brand-public.pem");
+    let good = token(
+        "brand-private.pem",
+        Recipient::Key(key("standin-iadvize-public.pem")),
+        60,
+    );
+    for (wrapped, words) in [
+        (format!("\"{good}\""), "in quotes"),
+        (format!("Bearer {good}"), "after 'Bearer '"),
+        (format!("b'{good}'"), "b'…'"),
+        (format!("%22{good}%22"), "URL-encoded"),
+        (good.replace('.', "%2E"), "URL-encoded"),
+    ] {
+        let report = judge(&wrapped, Some(&standin), Some(&brand), NOW);
+        let format = &report.checks[0];
+        assert_eq!(format.id, CheckId::TokenFormat);
+        assert!(
+            format.message.contains(words) && format.message.contains("iAdvize refuses it"),
+            "{wrapped}: {}",
+            format.message
+        );
+        assert_eq!(report.verdict.iadvize, Acceptance::Rejects, "{wrapped}");
+        let failing: Vec<_> = report
+            .checks
+            .iter()
+            .filter(|c| c.status != iadvize_auth::verdict::Status::Pass)
+            .collect();
+        assert_eq!(
+            failing.len(),
+            1,
+            "{wrapped}: the token inside passes: {failing:?}"
+        );
+        let found = inspect::find(&wrapped);
+        assert_eq!(found.tokens.len(), 1);
+        assert_eq!(&*found.tokens[0].token, good);
+        assert!(!found.tokens[0].wrapped.is_empty());
+    }
+}

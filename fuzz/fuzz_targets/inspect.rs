@@ -45,8 +45,9 @@ fuzz_target!(|data: &[u8]| {
             names: Names::default(),
         };
         for token in found
+            .tokens
             .iter()
-            .map(|f| f.token.as_str())
+            .map(|f| &*f.token)
             .chain([text.as_ref()])
         {
             if let Ok(report) = inspect::inspect(token, &options) {

@@ -5,10 +5,12 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use iadvize_auth::inspect::{self, Names, Options, Place, Report};
-use iadvize_auth::keys::{KeyError, read_limited};
+use iadvize_auth::inspect::{
+    self, Findings, MAX_TOKEN_BYTES, MAX_TOKENS, Names, Options, Place, Report,
+};
+use iadvize_auth::keys::KeyError;
 use iadvize_auth::time;
-use iadvize_auth::verdict::{Acceptance, Answer, Role};
+use iadvize_auth::verdict::{Acceptance, Answer, Role, Verdict};
 use serde::Serialize;
 
 use super::{Outcome, key_source, load_key};
@@ -17,8 +19,6 @@ use crate::output::{self, ReportContext};
 
 /// Files and standard input may be large (a HAR file of a whole session).
 const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
-/// Where a single-line argument holds no token, it is judged as one anyway: someone meant it.
-const MAX_BARE_GUESS_BYTES: usize = 64 * 1024;
 /// The JSON output's version: 2 added the verdict, `found` and `schema_version`; 3 the
 /// verdict's subject, production and recipient, and `decrypt_key_sha256`.
 const SCHEMA_VERSION: u32 = 3;
@@ -51,8 +51,13 @@ pub fn run(args: InspectArgs) -> anyhow::Result<Outcome> {
 #[derive(Serialize)]
 struct Judged<'a> {
     schema_version: u32,
-    /// Where the token was found (the token text shortened unless `--show-tokens`).
+    /// Where the token was found (the token text shortened unless `--show-tokens`): the first
+    /// places.
     found: &'a [String],
+    /// How many places in all.
+    found_count: usize,
+    /// The wrappers the token was found in.
+    wrappers: Vec<output::WrappedOut>,
     #[serde(flatten)]
     report: &'a Report,
 }
@@ -101,69 +106,77 @@ fn judge_all(args: InspectArgs) -> anyhow::Result<Outcome> {
         ColorWhen::Auto => output::stdout_colour(),
     };
 
-    let mut reports = Vec::with_capacity(found.len());
-    for token in &found {
+    // Each token is judged, rendered and written before the next: memory stays bounded by the
+    // largest report, whatever the number of tokens.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut writing = true;
+    // Of several tokens, the worst answer is the input's.
+    let mut answer = Answer::Accepted;
+    let mut kinds = [0usize; SUMMARY_KINDS.len()];
+    for (index, token) in found.tokens.iter().enumerate() {
         let report = inspect::inspect(&token.token, &options).context("cannot inspect")?;
+        answer = answer.max(report.verdict.answer());
+        kinds[summary_kind(&report.verdict)] += 1;
         let places: Vec<String> = token
             .places
             .iter()
-            .map(|place| shown_place(place, &found, args.show_tokens))
+            .map(|place| output::place_shown(place, args.show_tokens))
             .collect();
-        reports.push((report, places));
-    }
-    // Of several tokens, the worst answer is the input's.
-    let answer = reports
-        .iter()
-        .map(|(report, _)| report.verdict.answer())
-        .max()
-        .unwrap_or(Answer::Accepted);
-    let mut text = String::new();
-    for (index, (report, places)) in reports.iter().enumerate() {
+        let mut text = String::new();
         if args.json {
             let judged = Judged {
                 schema_version: SCHEMA_VERSION,
-                found: places,
-                report,
+                found: &places,
+                found_count: token.place_count,
+                wrappers: output::wrapped_out(token, args.show_tokens),
+                report: &report,
             };
             text.push_str(&serde_json::to_string(&judged)?);
             text.push('\n');
         } else if args.brief {
-            text.push_str(&output::brief_line(report, places, &NAMES));
+            text.push_str(&output::brief_line(
+                &report,
+                &places,
+                token.place_count,
+                &NAMES,
+            ));
         } else {
             if index > 0 {
                 text.push_str("\n\n");
             }
             // The whole input is the token: no place worth a line.
-            let places: &[String] = match found[index].places[..] {
+            let places: &[String] = match token.places[..] {
                 [Place::Whole] => &[],
-                _ => places,
+                _ => &places,
             };
+            let width = output::report_width();
             text.push_str(&output::render_report(
-                report,
+                &report,
                 &ReportContext {
                     places,
+                    place_count: token.place_count,
+                    wrappers: &output::wrapper_block(token, args.show_tokens, width),
                     now,
                     colour,
                     show_tokens: args.show_tokens,
-                    width: output::report_width(),
+                    width,
                     names: &NAMES,
                 },
             ));
         }
-    }
-    if !args.json && (reports.len() > 1 || args.brief) {
-        if !args.brief {
-            text.push('\n');
+        // A reader that stopped early (`| head -3`) does not stop the judging: the exit code
+        // still says what the worst answer was.
+        if writing {
+            writing = write_report(&mut out, &text)?;
         }
-        text.push_str(&summary(&reports));
     }
-    // The verdict is known before printing: a reader that stopped early (`| head -3`) does
-    // not turn a failed check into success.
-    match std::io::stdout().lock().write_all(text.as_bytes()) {
-        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
-            return Err(anyhow::Error::new(err).context("cannot write the report"));
-        }
-        _ => {}
+    if !args.json && (found.tokens.len() > 1 || args.brief) && writing {
+        let gap = if args.brief { "" } else { "\n" };
+        let summary = format!("{gap}{}", summary(&kinds, found.not_kept));
+        writing = write_report(&mut out, &summary)?;
+    }
+    if writing {
+        write_report_end(&mut out)?;
     }
     Ok(match answer {
         Answer::Accepted => Outcome::Success,
@@ -172,97 +185,129 @@ fn judge_all(args: InspectArgs) -> anyhow::Result<Outcome> {
     })
 }
 
-/// `Summary: 3 tokens found: 1 accepted, 1 accepted but breaking iAdvize's documented rules,
-/// 1 rejected`.
-fn summary(reports: &[(Report, Vec<String>)]) -> String {
-    let kinds = [
-        "accepted",
-        "accepted but breaking iAdvize's documented rules",
-        "rejected",
-        "cannot tell",
-    ];
-    let mut counts = [0usize; 4];
-    for (report, _) in reports {
-        let verdict = &report.verdict;
-        let opened = verdict.recipient.role != Role::Unknown;
-        let kind = match verdict.answer() {
-            Answer::Accepted => 0,
-            Answer::CannotTell => 3,
-            Answer::Rejected if opened && verdict.iadvize == Acceptance::Accepts => 1,
-            Answer::Rejected => 2,
-        };
-        counts[kind] += 1;
+/// Writes `text`; false once the reader has gone (a closed pipe), an error for anything else.
+fn write_report(out: &mut impl Write, text: &str) -> anyhow::Result<bool> {
+    match out.write_all(text.as_bytes()) {
+        Ok(()) => Ok(true),
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+        Err(err) => Err(anyhow::Error::new(err).context("cannot write the report")),
     }
+}
+
+fn write_report_end(out: &mut impl Write) -> anyhow::Result<()> {
+    match out.flush() {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::Error::new(err).context("cannot write the report"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The kinds of verdict the summary counts, in its order.
+const SUMMARY_KINDS: [&str; 4] = [
+    "accepted",
+    "accepted but breaking iAdvize's documented rules",
+    "rejected",
+    "cannot tell",
+];
+
+/// Which of [`SUMMARY_KINDS`] a verdict is.
+fn summary_kind(verdict: &Verdict) -> usize {
+    let opened = verdict.recipient.role != Role::Unknown;
+    match verdict.answer() {
+        Answer::Accepted => 0,
+        Answer::CannotTell => 3,
+        Answer::Rejected if opened && verdict.iadvize == Acceptance::Accepts => 1,
+        Answer::Rejected => 2,
+    }
+}
+
+/// `Summary: 3 tokens found: 1 accepted, 1 accepted but breaking iAdvize's documented rules,
+/// 1 rejected`, from the count of each of [`SUMMARY_KINDS`].
+fn summary(counts: &[usize; SUMMARY_KINDS.len()], not_kept: usize) -> String {
     let parts: Vec<String> = counts
         .iter()
-        .zip(kinds)
+        .zip(SUMMARY_KINDS)
         .filter(|(n, _)| **n > 0)
         .map(|(n, words)| format!("{n} {words}"))
         .collect();
+    let not_kept = match not_kept {
+        0 => String::new(),
+        n => format!(
+            " ({} more not judged: only the first {MAX_TOKENS} are)",
+            iadvize_auth::text::plural(n, "token")
+        ),
+    };
     format!(
-        "Summary: {} found: {}\n",
-        iadvize_auth::text::plural(reports.len(), "token"),
+        "Summary: {} found: {}{not_kept}\n",
+        iadvize_auth::text::plural(counts.iter().sum(), "token"),
         parts.join(", ")
     )
 }
 
-/// A place, with any token in it (a URL's query string) shortened unless asked for.
-fn shown_place(place: &Place, found: &[inspect::Found], show_tokens: bool) -> String {
-    let mut text = place.to_string();
-    if !show_tokens {
-        for token in found {
-            if text.contains(&token.token) {
-                text = text.replace(&token.token, &output::shortened(&token.token, false));
-            }
-        }
-    }
-    output::escape_untrusted(&text).into_owned()
-}
-
 /// The tokens in the input; none is an error, with a hint when the argument names a file.
-fn find_tokens(
-    text: &str,
-    name: &str,
-    argument: Option<&str>,
-) -> anyhow::Result<Vec<inspect::Found>> {
+fn find_tokens(text: &str, name: &str, argument: Option<&str>) -> anyhow::Result<Findings> {
     let found = inspect::find(text);
-    if !found.is_empty() {
-        return Ok(found);
-    }
-    if let Some(arg) = argument.filter(|a| !a.starts_with('@') && *a != "-")
+    if (found.tokens.is_empty() || found.guessed)
+        && let Some(arg) = argument.filter(|a| !a.starts_with('@') && *a != "-")
         && Path::new(arg).is_file()
     {
         bail!("no token in the argument {arg:?}, but a file has that name: did you mean @{arg}?");
     }
-    let trimmed = text.trim();
-    let unwrapped =
-        trimmed.trim_matches(|c: char| matches!(c, '"' | '\'' | '`') || c.is_whitespace());
-    let core = match unwrapped.get(..6) {
-        Some(head) if head.eq_ignore_ascii_case("bearer") => unwrapped[6..].trim(),
-        _ => unwrapped,
+    let too_long = |long: &inspect::TooLong| {
+        let bytes = long.bytes;
+        let limit = MAX_TOKEN_BYTES / 1024 / 1024;
+        match long.place {
+            Place::Whole => format!(
+                "{name} is one token-shaped text of {bytes} bytes; inspect judges tokens up to \
+                 {limit} MiB (a token is a few kilobytes): give the token alone"
+            ),
+            _ => format!(
+                "the token-shaped text at {} of {name} is {bytes} bytes long, not judged: \
+                 inspect judges tokens up to {limit} MiB (a token is a few kilobytes)",
+                output::place_shown(&long.place, false)
+            ),
+        }
     };
-    if core.is_empty() {
-        bail!("no token given: {name} is empty, or only whitespace, quotes or a 'Bearer' prefix");
+    if found.tokens.is_empty() {
+        if let Some(first) = found.too_long.first() {
+            bail!("{}", too_long(first));
+        }
+        if found.empty {
+            bail!(
+                "no token given: {name} is empty, or only whitespace, quotes or a 'Bearer' prefix"
+            );
+        }
+        bail!(
+            "no token found in {name}: a token starts with eyJ and has its parts separated by \
+             dots (five for the encrypted token iAdvize receives)"
+        );
     }
-    // One line that is no token is still what someone gave as one: say what is wrong with it.
-    if !trimmed.contains('\n') && trimmed.len() <= MAX_BARE_GUESS_BYTES {
-        return Ok(vec![inspect::Found {
-            token: text.to_string(),
-            places: vec![Place::Whole],
-        }]);
+    let mut warnings: Vec<String> = found.too_long.iter().map(too_long).collect();
+    if found.too_long_count > found.too_long.len() {
+        warnings.push(format!(
+            "{} more token-shaped texts over {} MiB in {name}, not judged",
+            found.too_long_count - found.too_long.len(),
+            MAX_TOKEN_BYTES / 1024 / 1024
+        ));
     }
-    bail!(
-        "no token found in {name}: a token starts with eyJ and has its parts separated by dots \
-         (five for the encrypted token iAdvize receives)"
-    )
+    if found.not_kept > 0 {
+        warnings.push(format!(
+            "{name} holds more than {MAX_TOKENS} different tokens: the first {MAX_TOKENS} are \
+             judged, {} more are not (give a part of it)",
+            found.not_kept
+        ));
+    }
+    output::warn_all(&warnings);
+    Ok(found)
 }
 
 /// The input's text and how to call it in messages.
 fn read_input(arg: Option<&str>) -> anyhow::Result<(String, String)> {
     let stdin = || -> anyhow::Result<(String, String)> {
         let name = "standard input".to_string();
-        let bytes = read_bounded(std::io::stdin().lock(), &name)?;
-        Ok((text_of(&bytes), name))
+        let bytes = read_bounded(std::io::stdin().lock(), 0, &name)?;
+        Ok((text_of(bytes), name))
     };
     match arg {
         Some("-") => stdin(),
@@ -280,28 +325,64 @@ fn read_input(arg: Option<&str>) -> anyhow::Result<(String, String)> {
                 }
                 let file =
                     std::fs::File::open(path).with_context(|| format!("cannot read {name}"))?;
-                let bytes = read_bounded(file, &name)?;
-                Ok((text_of(&bytes), name))
+                let size = usize::try_from(meta.len()).unwrap_or(usize::MAX);
+                let bytes = read_bounded(file, size, &name)?;
+                Ok((text_of(bytes), name))
             }
             None => Ok((text.to_string(), "the argument".to_string())),
         },
     }
 }
 
-/// A file's or a stream's text. A byte order mark at its start says how the file is encoded
-/// (editors on Windows write one), not what the token is.
-fn text_of(bytes: &[u8]) -> String {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    String::from_utf8_lossy(bytes).into_owned()
+/// A file's or a stream's text, without a copy when it is UTF-8. A byte order mark at its
+/// start says how the file is encoded (editors on Windows write one), not what the token is.
+fn text_of(mut bytes: Vec<u8>) -> String {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => String::from_utf8_lossy(err.as_bytes()).into_owned(),
+    }
 }
 
-fn read_bounded(reader: impl std::io::Read, name: &str) -> anyhow::Result<Vec<u8>> {
-    match read_limited(reader, MAX_INPUT_BYTES) {
-        Ok(bytes) => Ok(bytes.to_vec()),
-        Err(KeyError::TooLarge { .. }) => bail!(
+/// At most [`MAX_INPUT_BYTES`] of `reader`, in a buffer about as large as what was read: a
+/// file's `size` is known (one allocation); a stream grows a mebibyte at a time, not by
+/// doubling (a 64 MiB stream would take 128 MiB, all of it written when the buffer is wiped).
+fn read_bounded(
+    mut reader: impl std::io::Read,
+    size: usize,
+    name: &str,
+) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read as _;
+    const STEP: usize = 1024 * 1024;
+    let too_large = || {
+        anyhow::anyhow!(
             "{name} is larger than {} MiB: give the part of it that holds the token",
             MAX_INPUT_BYTES / 1024 / 1024
-        ),
-        Err(other) => bail!("cannot read {name}: {other}"),
+        )
+    };
+    if size > MAX_INPUT_BYTES {
+        return Err(too_large());
     }
+    let mut bytes = Vec::with_capacity(size.saturating_add(1));
+    loop {
+        if bytes.len() > MAX_INPUT_BYTES {
+            return Err(too_large());
+        }
+        if bytes.capacity() == bytes.len() {
+            bytes.reserve_exact(STEP);
+        }
+        // No more than the room left, so that reading never grows the buffer itself.
+        let room = (bytes.capacity() - bytes.len()).min(MAX_INPUT_BYTES + 1 - bytes.len());
+        let read = (&mut reader)
+            .take(u64::try_from(room).unwrap_or(u64::MAX))
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("cannot read {name}"))?;
+        if read == 0 {
+            break;
+        }
+    }
+    bytes.shrink_to_fit();
+    Ok(bytes)
 }

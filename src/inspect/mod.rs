@@ -20,9 +20,14 @@ mod options;
 mod report;
 mod sentence;
 mod text;
+mod wrapper;
 
 pub use check::Check;
-pub use find::{Found, Place, find};
+pub use find::{
+    Findings, Found, HarRequest, MAX_PLACES, MAX_TOKEN_BYTES, MAX_TOKENS, Place, SharedText,
+    TokenSpans, TooLong, Wrapped, find,
+};
+pub use wrapper::{WrapperKind, Wrappers};
 
 pub use options::{InspectError, MAX_INPUT_BYTES, Names, Options};
 pub use report::{JweView, JwsView, Kind, Report};

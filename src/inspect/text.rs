@@ -16,6 +16,7 @@ use base64::Engine as _;
 use super::check::Checks;
 use super::header::{self, DAMAGE_HINT, Header};
 use super::options::Options;
+use super::wrapper::{self, WrapperKind};
 use crate::text::plural;
 use crate::verdict::{CheckId, JavaStack};
 
@@ -180,16 +181,9 @@ pub(super) fn read(text: &str, options: &Options<'_>, checks: &mut Checks) -> Op
         format!("{problem}: if your page passes this text to iAdvize as it is, iAdvize refuses it")
     };
     let trimmed = text.trim_matches(|c: char| c <= ' ');
-    // `Bearer` is made of base64 digits: iAdvize reads it as part of the header.
-    let (text, bearer) = match strip_bearer(trimmed) {
-        Some(rest) => (rest, true),
-        None => (trimmed, false),
-    };
-    let decoded = percent_decoded_dots(text);
-    let (text, url_encoded) = match &decoded {
-        Some(decoded) => (decoded.as_str(), true),
-        None => (text, false),
-    };
+    // Wrappers are judged as written, the token inside them as the token.
+    let (inner, wrappers) = wrapper::peel(trimmed);
+    let text: &str = &inner;
     let split = split(text);
     let compact = match parse_compact(&split, "the token") {
         Ok(compact) => compact,
@@ -231,19 +225,16 @@ pub(super) fn read(text: &str, options: &Options<'_>, checks: &mut Checks) -> Op
         Compact::Jwe(_) => "the header part, which the encryption authenticates as written",
         Compact::Jws(_) => "the header or payload part, which the signature covers as written",
     };
-    if bearer {
+    if let Some(outermost) = wrappers.outermost() {
+        let fixes: Vec<&str> = wrappers.iter().map(WrapperKind::fix).collect();
         checks.fail(
             id,
-            as_sent("the text starts with 'Bearer ', which iAdvize reads as part of the header"),
-            "pass the token alone: 'Bearer ' belongs in an HTTP Authorization header, not in \
-             the token given to iAdvize's tag",
-            JavaStack::Rejects,
-        );
-    } else if url_encoded {
-        checks.fail(
-            id,
-            as_sent("the token is URL-encoded (%2E for its dots), so iAdvize finds no dots"),
-            "URL-decode it before handing it over (decodeURIComponent in a browser)",
+            as_sent(&format!(
+                "{what} {}: {}",
+                wrappers.described(),
+                outermost.why_refused()
+            )),
+            fixes.join("; "),
             JavaStack::Rejects,
         );
     } else if !inside.foreign.is_empty() {
@@ -349,31 +340,6 @@ fn not_compact_cause(text: &str) -> Option<String> {
         );
     }
     None
-}
-
-/// The text after a `Bearer` prefix (any case) and its whitespace.
-fn strip_bearer(text: &str) -> Option<&str> {
-    const BEARER: &str = "bearer";
-    let head = text.get(..BEARER.len())?;
-    let rest = &text[BEARER.len()..];
-    (head.eq_ignore_ascii_case(BEARER) && rest.starts_with(char::is_whitespace))
-        .then(|| rest.trim_start())
-}
-
-/// The text with `%2E` turned back into dots, when it has such escapes and no dot.
-fn percent_decoded_dots(text: &str) -> Option<String> {
-    let lower = text.to_ascii_lowercase();
-    (!text.contains('.') && lower.contains("%2e")).then(|| {
-        let mut decoded = String::with_capacity(text.len());
-        let mut rest = text;
-        while let Some(at) = rest.to_ascii_lowercase().find("%2e") {
-            decoded.push_str(&rest[..at]);
-            decoded.push('.');
-            rest = &rest[at + 3..];
-        }
-        decoded.push_str(rest);
-        decoded
-    })
 }
 
 /// Names the parts of a split text as a JWE or a JWS, or says why `what` ("the token") is
@@ -494,9 +460,5 @@ mod tests {
         let noise = Noise::of("\"ab=+c\n");
         assert!(noise.padding && noise.standard_alphabet);
         assert_eq!(noise.describe_foreign(), "quotes (\"), a line break");
-        assert_eq!(strip_bearer("Bearer\tx"), Some("x"));
-        assert_eq!(strip_bearer("Bearerish.b.c"), None);
-        assert_eq!(percent_decoded_dots("a%2Eb%2ec").as_deref(), Some("a.b.c"));
-        assert_eq!(percent_decoded_dots("a.b%2Ec"), None);
     }
 }
