@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Query, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Query, Request, State};
 use axum::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
@@ -21,10 +21,17 @@ use tower_http::timeout::TimeoutLayer;
 
 use super::log::{Noted, RequestLog};
 use super::policy::Policy;
-use iadvize_auth::rehearsal::{Rehearsal, RehearsalError, TokenRequest};
+use iadvize_auth::rehearsal::{
+    InspectRequest, MAX_INSPECT_BYTES, Rehearsal, RehearsalError, TokenRequest,
+};
 
-/// Request bodies over this are refused (413).
+/// Request bodies over this are refused (413), but on `POST /inspect`.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// `POST /inspect`'s bodies may be as large as the files `inspect` reads (a HAR file).
+pub const MAX_INSPECT_BODY_BYTES: usize = MAX_INSPECT_BYTES;
+/// Inspections judged at once; others wait their turn before their body is read, so that at
+/// most this many large bodies are held.
+pub const INSPECTIONS_AT_ONCE: usize = 2;
 /// A whole request, body included, must be read and answered within this (408).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -36,7 +43,7 @@ const SERVER_ERROR_REASON: &str = "Failed to fetch authentication with a server 
 const DIAGNOSIS_SOURCE: &str = "iadvize-auth inspect (not iAdvize's words)";
 
 /// Endpoints that mint, open or list: they need the bearer secret when one is configured.
-const PROTECTED: &[&str] = &["/token", "/verify", "/requests"];
+const PROTECTED: &[&str] = &["/token", "/verify", "/requests", "/inspect"];
 
 const INDEX_HTML: &str = include_str!("assets/index.html");
 const PAGE_JS: &str = include_str!("assets/page.js");
@@ -44,6 +51,10 @@ const PAGE_CSS: &str = include_str!("assets/page.css");
 const STANDIN_JS: &str = include_str!("assets/standin.js");
 const BOXED_HTML: &str = include_str!("assets/boxed.html");
 const BOXED_JS: &str = include_str!("assets/boxed.js");
+const INSPECT_HTML: &str = include_str!("assets/inspect.html");
+const INSPECT_JS: &str = include_str!("assets/inspect.js");
+/// The HTTP API's description, committed as docs/openapi.json.
+pub const OPENAPI_JSON: &str = include_str!("../../../docs/openapi.json");
 
 /// Everything the handlers share.
 #[derive(Debug)]
@@ -53,6 +64,8 @@ pub struct App {
     pub log: RequestLog,
     /// The answer of `GET /keys`, made at start.
     pub keys: Value,
+    /// Turns of `POST /inspect` ([`INSPECTIONS_AT_ONCE`]).
+    pub inspections: tokio::sync::Semaphore,
 }
 
 pub fn router(app: Arc<App>) -> Router {
@@ -92,13 +105,28 @@ pub fn router(app: Arc<App>) -> Router {
             get(|| async { json_response(StatusCode::OK, json!({"status": "ok"})) }),
         )
         .route("/requests", get(requests))
+        .route(
+            "/openapi.json",
+            get(|| async { asset("application/json", OPENAPI_JSON) }),
+        )
+        .route("/inspect.js", get(|| async { asset(JS, INSPECT_JS) }))
         .fallback(|| async {
             error(
                 StatusCode::NOT_FOUND,
                 "no such endpoint; GET / is the rehearsal page",
             )
         })
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .with_state(app.clone());
+    // The inspector takes files: its own limit, on its route only.
+    let inspector = Router::new()
+        .route(
+            "/inspect",
+            get(|| async { asset("text/html; charset=utf-8", INSPECT_HTML) }).post(inspect),
+        )
+        .layer(DefaultBodyLimit::max(MAX_INSPECT_BODY_BYTES))
+        .with_state(app.clone());
+    let routes = routes.merge(inspector);
     // Around the whole router, so that the outer layers see every response as sent (the
     // `Allow` header of a 405 included), the first of them the outermost.
     let stack = ServiceBuilder::new()
@@ -110,7 +138,6 @@ pub fn router(app: Arc<App>) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .service(routes);
     Router::new().fallback_service(stack)
 }
@@ -272,6 +299,68 @@ fn token_from_body(body: &[u8]) -> Result<String, String> {
         Some(Value::String(token)) => Ok(token.clone()),
         Some(_) => Err(format!("token must be a string; {SHAPE}")),
         None => Err(format!("token is missing; {SHAPE}")),
+    }
+}
+
+/// `POST /inspect`: `{"text": "…", "brandKey": "…", "expect": "jws"}`; every token found in
+/// the text, judged. The text is never logged: the log has the count of each answer.
+async fn inspect(State(app): State<Arc<App>>, request: Request) -> Response {
+    let Ok(_turn) = app.inspections.acquire().await else {
+        return error(StatusCode::SERVICE_UNAVAILABLE, "the server is stopping");
+    };
+    let body = match Bytes::from_request(request, &()).await {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "the request body is larger than {} MiB, as large as inspect reads: give \
+                     the part of the file that holds the token",
+                    MAX_INSPECT_BODY_BYTES >> 20
+                ),
+            );
+        }
+        Err(rejection) => return error(rejection.status(), rejection.body_text()),
+    };
+    let request = match InspectRequest::parse(&body) {
+        Ok(request) => request,
+        Err(err) => return refused(err, None),
+    };
+    drop(body);
+    let rehearsal = app.rehearsal.clone();
+    let inspected =
+        tokio::task::spawn_blocking(move || rehearsal.inspect(&request, time::now())).await;
+    match inspected {
+        Ok(Ok(inspection)) => {
+            let mut counts: Vec<(&str, usize)> = Vec::new();
+            for judged in &inspection.tokens {
+                match counts
+                    .iter_mut()
+                    .find(|(answer, _)| *answer == judged.answer)
+                {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((judged.answer, 1)),
+                }
+            }
+            let counts: Vec<String> = counts.iter().map(|(a, n)| format!("{n} {a}")).collect();
+            with_note(
+                json_response(StatusCode::OK, json!(inspection)),
+                Noted {
+                    user_id: None,
+                    verdict: Some("inspected"),
+                    cause: Some(format!(
+                        "{} judged: {}",
+                        iadvize_auth::text::plural(inspection.tokens.len(), "token"),
+                        counts.join(", ")
+                    )),
+                },
+            )
+        }
+        Ok(Err(err)) => refused(err, None),
+        Err(_) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "inspecting stopped unexpectedly",
+        ),
     }
 }
 

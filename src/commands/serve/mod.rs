@@ -66,6 +66,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
         policy,
         log: log::RequestLog::new(args.log),
         keys: serde_json::to_value(&keys)?,
+        inspections: tokio::sync::Semaphore::new(http::INSPECTIONS_AT_ONCE),
     });
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
