@@ -271,6 +271,7 @@ async fn verify(State(app): State<Arc<App>>, body: Bytes) -> Response {
         "diagnosis": {
             "source": DIAGNOSIS_SOURCE,
             "sentence": verified.sentence,
+            "first_failure": verified.first_failure,
             "report": verified.report,
             "verdict": verified.report.verdict,
         },
@@ -382,29 +383,38 @@ async fn requests(State(app): State<Arc<App>>) -> Response {
 async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
     let headers = request.headers();
     let Some(host) = header_text(headers, &header::HOST) else {
-        return error(StatusCode::BAD_REQUEST, "the request has no Host header");
+        return with_note(
+            error(StatusCode::BAD_REQUEST, "the request has no Host header"),
+            refusal("no Host header".into()),
+        );
     };
     if !app.policy.host_allowed(host) {
-        return error(
-            StatusCode::FORBIDDEN,
-            format!(
-                "Host {:?} is not allowed (a protection against DNS rebinding): reach this \
-                 server as localhost or 127.0.0.1, or start serve with --allow-host NAME",
-                cut(host)
+        return with_note(
+            error(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "Host {:?} is not allowed (a protection against DNS rebinding): reach this \
+                     server as localhost or 127.0.0.1, or start serve with --allow-host NAME",
+                    cut(host)
+                ),
             ),
+            refusal(host_cause(host)),
         );
     }
     if let Some(origin) = header_text(headers, &header::ORIGIN)
         && !app.policy.origin_allowed(origin, host)
     {
-        return error(
-            StatusCode::FORBIDDEN,
-            format!(
-                "origin {:?} may not call this server: start serve with --allow-origin {} to \
-                 allow that page",
-                cut(origin),
-                cut(origin)
+        return with_note(
+            error(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "origin {:?} may not call this server: start serve with --allow-origin {} to \
+                     allow that page",
+                    cut(origin),
+                    cut(origin)
+                ),
             ),
+            refusal(origin_cause(&app.policy, origin, host)),
         );
     }
     let protected = PROTECTED.contains(&request.uri().path());
@@ -416,6 +426,10 @@ async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Res
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
             .map(|(_, secret)| secret.trim());
         if !given.is_some_and(|given| secret.matches(given.as_bytes())) {
+            let cause = match given {
+                None => "no bearer secret (Authorization: Bearer …)",
+                Some(_) => "wrong bearer secret",
+            };
             let mut response = error(
                 StatusCode::UNAUTHORIZED,
                 "this endpoint needs the secret of --access-token-file, as \
@@ -424,10 +438,65 @@ async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Res
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            return response;
+            return with_note(response, refusal(cause.into()));
         }
     }
     next.run(request).await
+}
+
+/// What the log says of a request the guard refused.
+fn refusal(cause: String) -> Noted {
+    Noted {
+        user_id: None,
+        verdict: Some("refused"),
+        cause: Some(cause),
+    }
+}
+
+/// Why a Host was refused, and what is allowed.
+fn host_cause(host: &str) -> String {
+    format!(
+        "Host {:?} refused: allowed are localhost, 127.0.0.1, [::1] (any port) and the names of \
+         --allow-host",
+        cut(host)
+    )
+}
+
+/// Why an Origin was refused, what is allowed, and the loopback name mix-up when it is one:
+/// `http://127.0.0.1:3000` and `http://localhost:3000` are two origins to a browser.
+fn origin_cause(policy: &Policy, origin: &str, host: &str) -> String {
+    let allowed = match policy.origins() {
+        [] => "no --allow-origin".to_string(),
+        origins => format!("--allow-origin {}", origins.join(" ")),
+    };
+    let mut cause = format!(
+        "origin {:?} refused: allowed are this server's own pages (http://{}) and {allowed}",
+        cut(origin),
+        cut(host)
+    );
+    let lowered = origin.to_ascii_lowercase();
+    const LOOPBACK: [&str; 3] = ["localhost", "127.0.0.1", "[::1]"];
+    for name in LOOPBACK {
+        let Some((scheme, rest)) = lowered.split_once("://") else {
+            break;
+        };
+        let Some(port) = rest.strip_prefix(name) else {
+            continue;
+        };
+        if let Some(twin) = LOOPBACK
+            .iter()
+            .find(|other| **other != name && policy.listed(&format!("{scheme}://{other}{port}")))
+        {
+            cause.push_str(&format!(
+                "; {scheme}://{twin}{port} is allowed, but a browser treats {name} and {twin} \
+                 as different origins: open the page as {scheme}://{twin}{port}, or add \
+                 --allow-origin {}",
+                cut(origin)
+            ));
+        }
+        break;
+    }
+    cause
 }
 
 fn header_text<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
