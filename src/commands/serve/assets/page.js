@@ -79,6 +79,7 @@
 
   // What the stand-in did with each token it verified.
   var tokenCount = 0;
+  var lastNotices = "[]";
   function verified(answer) {
     var auth = (answer && answer.authentication) || {};
     var diagnosis = (answer && answer.diagnosis) || {};
@@ -193,9 +194,14 @@
         (request.fault ? ", fault " + request.fault : "") + ")"
     );
     showNotices(body.notices);
-    (body.notices || []).forEach(function (notice) {
-      event("token " + tokenCount + " notice: " + notice);
-    });
+    // The retries of one login bring the same notices: said once.
+    var notices = JSON.stringify(body.notices || []);
+    if (notices !== lastNotices) {
+      (body.notices || []).forEach(function (notice) {
+        event("token " + tokenCount + " notice: " + notice);
+      });
+    }
+    lastNotices = notices;
     return body.token;
   }
 
@@ -319,6 +325,7 @@
     setStatus("pending", "activating…");
     $("first-view").hidden = true;
     showNotices([]);
+    lastNotices = "[]";
     var fault = $("fault").value;
     event(
       "log in as " + JSON.stringify($("user-id").value) + " (" + $("mode").value + " tag" +
