@@ -224,6 +224,8 @@ pub struct Inspection {
     pub not_judged: usize,
     /// The SHA-256 fingerprint of the pasted brand key, when one was given.
     pub brand_key_sha256: Option<String>,
+    /// Why no token was found, when none was: a text without one is an answer, not an error.
+    pub no_token: Option<String>,
 }
 
 /// One token of an inspection: where it was found, its verdict, and the report.
@@ -452,7 +454,7 @@ impl Rehearsal {
             .transpose()
             .map_err(failed)?;
         let text = request.text.trim_start_matches('\u{FEFF}');
-        let found = tokens_in(text)?;
+        let (found, none) = tokens_in(text)?;
         let shown: Vec<&str> = found.iter().map(|f| f.token.as_str()).collect();
         let mut tokens = Vec::with_capacity(found.len().min(MAX_JUDGED));
         for token in found.iter().take(MAX_JUDGED) {
@@ -479,6 +481,7 @@ impl Rehearsal {
             tokens,
             not_judged: found.len().saturating_sub(MAX_JUDGED),
             brand_key_sha256,
+            no_token: none.map(str::to_string),
         })
     }
 
@@ -536,8 +539,9 @@ impl Rehearsal {
     }
 }
 
-/// The tokens of an inspector's text; one line that holds none is judged as one anyway.
-fn tokens_in(text: &str) -> Result<Vec<inspect::Found>, RehearsalError> {
+/// The tokens of an inspector's text; one line that holds none is judged as one anyway. When
+/// there is none, why.
+fn tokens_in(text: &str) -> Result<(Vec<inspect::Found>, Option<&'static str>), RehearsalError> {
     if text.len() > MAX_INSPECT_BYTES {
         return Err(RehearsalError::Refused(format!(
             "the text is larger than {} MiB: give the part of it that holds the token",
@@ -546,24 +550,28 @@ fn tokens_in(text: &str) -> Result<Vec<inspect::Found>, RehearsalError> {
     }
     let found = inspect::find(text);
     if !found.is_empty() {
-        return Ok(found);
+        return Ok((found, None));
     }
     let trimmed = text.trim();
     if trimmed.is_empty() {
-        return Err(RehearsalError::Refused(
-            "no text: paste a token, a log, JSON or a HAR file, or drop a file".into(),
+        return Ok((
+            found,
+            Some("no text: paste a token, a log, JSON or a HAR file, or drop a file"),
         ));
     }
     if !trimmed.contains('\n') && trimmed.len() <= MAX_BARE_GUESS_BYTES {
-        return Ok(vec![inspect::Found {
+        let whole = inspect::Found {
             token: text.to_string(),
             places: vec![Place::Whole],
-        }]);
+        };
+        return Ok((vec![whole], None));
     }
-    Err(RehearsalError::Refused(
-        "no token found: a token starts with eyJ and has its parts separated by dots (five \
-         for the encrypted token iAdvize receives)"
-            .into(),
+    Ok((
+        found,
+        Some(
+            "no token found: a token starts with eyJ and has its parts separated by dots (five \
+             for the encrypted token iAdvize receives)",
+        ),
     ))
 }
 

@@ -43,7 +43,13 @@ const SERVER_ERROR_REASON: &str = "Failed to fetch authentication with a server 
 const DIAGNOSIS_SOURCE: &str = "iadvize-auth inspect (not iAdvize's words)";
 
 /// Endpoints that mint, open or list: they need the bearer secret when one is configured.
-const PROTECTED: &[&str] = &["/token", "/verify", "/requests", "/inspect"];
+const PROTECTED: &[&str] = &["/token", "/verify", "/requests"];
+
+/// Whether a request needs the bearer secret: the endpoints that mint, open or list, and the
+/// inspector's judging (its page is free to load, as the rehearsal page is).
+fn needs_secret(method: &Method, path: &str) -> bool {
+    PROTECTED.contains(&path) || (path == "/inspect" && method == Method::POST)
+}
 
 const INDEX_HTML: &str = include_str!("assets/index.html");
 const PAGE_JS: &str = include_str!("assets/page.js");
@@ -239,10 +245,14 @@ fn refused(err: RehearsalError, user_id: Option<String>) -> Response {
 }
 
 /// `POST /verify`: the token as the body (text), or `{"token": "…"}`.
-async fn verify(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    let token = match token_from_body(&body) {
+async fn verify(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
+    let json = header_text(&headers, &header::CONTENT_TYPE).is_some_and(|value| {
+        let media = value.split(';').next().unwrap_or_default().trim();
+        media.eq_ignore_ascii_case("application/json")
+    });
+    let token = match token_from_body(&body, json) {
         Ok(token) => token,
-        Err(message) => return error(StatusCode::BAD_REQUEST, message),
+        Err(message) => return refused(RehearsalError::Refused(message), None),
     };
     let rehearsal = app.rehearsal.clone();
     let received = token.clone();
@@ -288,12 +298,19 @@ async fn verify(State(app): State<Arc<App>>, body: Bytes) -> Response {
     )
 }
 
-fn token_from_body(body: &[u8]) -> Result<String, String> {
+/// The token of `POST /verify`'s body: the body itself, or its `token` member when the body is
+/// a JSON object, as it must be when sent as `application/json` (`json`).
+fn token_from_body(body: &[u8], json: bool) -> Result<String, String> {
     let text = std::str::from_utf8(body).map_err(|_| "the body is not UTF-8 text".to_string())?;
+    const SHAPE: &str = r#"send the token as the body, or {"token": "…"}"#;
     if !text.trim_start().starts_with('{') {
+        if json {
+            return Err(format!(
+                "the body is sent as application/json but is not a JSON object; {SHAPE}"
+            ));
+        }
         return Ok(text.to_string());
     }
-    const SHAPE: &str = r#"send the token as the body, or {"token": "…"}"#;
     let value: Value =
         serde_json::from_str(text).map_err(|e| format!("the body is not JSON ({e}); {SHAPE}"))?;
     match value.get("token") {
@@ -417,7 +434,7 @@ async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Res
             refusal(origin_cause(&app.policy, origin, host)),
         );
     }
-    let protected = PROTECTED.contains(&request.uri().path());
+    let protected = needs_secret(request.method(), request.uri().path());
     if let (Some(secret), true) = (&app.policy.access_token, protected)
         && request.method() != Method::OPTIONS
     {

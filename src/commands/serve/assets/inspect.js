@@ -148,7 +148,12 @@
     var words = Object.keys(counts).map(function (answer) {
       return counts[answer] + " " + (ANSWERS[answer] || answer);
     });
-    var summary = plural(tokens.length, "token") + ": " + words.join(", ");
+    var summary = tokens.length
+      ? plural(tokens.length, "token") + ": " + words.join(", ")
+      : "no token found";
+    if (inspection.no_token) showError(inspection.no_token.replace(/^./, function (c) {
+      return c.toUpperCase();
+    }) + ".");
     if (inspection.not_judged) summary += "; " + inspection.not_judged + " more found, not judged";
     setState("done", summary);
   }

@@ -1,0 +1,252 @@
+//! `serve`'s HTTP API against its description, docs/openapi.json: the document is valid
+//! OpenAPI 3.1 (openapi-spec-validator), is what the server serves, names what the server
+//! answers (every path, every fault, every check id), and schemathesis, generating requests
+//! from it (its coverage, fuzzing and stateful phases, with negative data), finds no 5xx, no
+//! answer that breaks the document, and a server still answering afterwards. What schemathesis
+//! found is kept below as regression tests.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::server::{STANDIN_ARGS, Server};
+use common::*;
+use serde_json::Value;
+
+const FIXTURES: &[&str] = &[
+    "brand-private.pem",
+    "standin-iadvize-private.pem",
+    "brand-public.pem",
+];
+
+fn committed() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/openapi.json");
+    std::fs::read_to_string(path).expect("docs/openapi.json")
+}
+
+fn server() -> (Sandbox, Server) {
+    let sb = Sandbox::with_fixtures(FIXTURES);
+    let server = Server::start(&sb, STANDIN_ARGS);
+    (sb, server)
+}
+
+#[test]
+fn the_served_document_is_the_committed_one_and_valid_openapi_3_1() {
+    let (sb, server) = server();
+    let reply = server.get("/openapi.json");
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("content-type"), Some("application/json"));
+    assert_eq!(
+        reply.body,
+        committed(),
+        "docs/openapi.json is what serve serves"
+    );
+    let document = reply.json();
+    assert_eq!(document["openapi"], "3.1.0");
+
+    let file = sb.write("openapi.json", &reply.body);
+    let python = interop_dir().join("venv/bin/python");
+    let out = run(Command::new(python).args([
+        "-c",
+        "import json, sys\n\
+         from openapi_spec_validator import validate\n\
+         from openapi_spec_validator.validation import OpenAPIV31SpecValidator\n\
+         validate(json.load(open(sys.argv[1])), cls=OpenAPIV31SpecValidator)\n\
+         print('valid')",
+        file.to_str().unwrap(),
+    ]));
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out).trim(), "valid");
+
+    // The same document refused when it is not OpenAPI 3.1: the validator is not a no-op.
+    let mut broken = document.clone();
+    broken["paths"]["/keys"]["get"]["responses"]["200"] = serde_json::json!({"content": 1});
+    let file = sb.write("broken.json", broken.to_string());
+    let out = run(Command::new(interop_dir().join("venv/bin/python")).args([
+        "-c",
+        "import json, sys\n\
+         from openapi_spec_validator import validate\n\
+         validate(json.load(open(sys.argv[1])))",
+        file.to_str().unwrap(),
+    ]));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}
+
+#[test]
+fn the_document_names_every_path_fault_and_check_the_server_has() {
+    let (_sb, server) = server();
+    let document: Value = serde_json::from_str(&committed()).unwrap();
+    let paths = document["paths"].as_object().unwrap();
+    // Every documented operation is answered, and with a documented status.
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().unwrap() {
+            let method = method.to_uppercase();
+            let reply = server.request(&method, path, &[], b"");
+            assert_ne!(
+                reply.status, 404,
+                "{method} {path} is documented: {reply:?}"
+            );
+            let statuses = operation["responses"].as_object().unwrap();
+            assert!(
+                statuses.contains_key(&reply.status.to_string()),
+                "{method} {path} answered {}, not documented",
+                reply.status
+            );
+        }
+    }
+    // And nothing else is: a path the document does not name is a 404.
+    for path in ["/tokens", "/inspect/x", "/verify/x", "/openapi.yaml"] {
+        assert_eq!(server.get(path).status, 404, "{path}");
+    }
+    let schemas = &document["components"]["schemas"];
+    let enum_of = |name: &str| -> Vec<String> {
+        schemas[name]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    let faults: Vec<String> = server.get("/faults").json()["faults"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(enum_of("FaultName"), faults);
+    let token = server.get("/token?userId=customer-1").json()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let checks: Vec<String> =
+        server.post("/verify", &token).json()["diagnosis"]["report"]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_string())
+            .collect();
+    assert_eq!(enum_of("CheckId"), checks, "every check, in report order");
+}
+
+#[test]
+fn schemathesis_finds_no_server_error_and_no_answer_that_breaks_the_document() {
+    let (sb, server) = server();
+    let schemathesis = interop_dir().join("venv/bin/schemathesis");
+    let base = server.url.trim_end_matches('/');
+    let out = run(Command::new(schemathesis)
+        .current_dir(sb.path())
+        .env("SCHEMATHESIS_HOOKS", "")
+        .args([
+            "run",
+            &format!("{base}/openapi.json"),
+            "--url",
+            base,
+            // Bounded: a minute or two on two shared cores.
+            "--max-examples",
+            "40",
+            "--seed",
+            "22",
+            "--workers",
+            "2",
+            "--phases",
+            "coverage,fuzzing,stateful",
+            // Every check that a document can make true; the schema cannot say which strings
+            // are keys or known user ids, so valid-looking data may still be refused (400),
+            // and the bearer secret is optional (off here).
+            "--checks",
+            "all",
+            "--exclude-checks",
+            "positive_data_acceptance,ignored_auth,object_level_authorization",
+            "--mode",
+            "all",
+            "--request-timeout",
+            "15",
+            "--generation-database",
+            "none",
+            "--no-color",
+        ]));
+    let report = stdout(&out);
+    assert_exit(&out, 0);
+    assert!(
+        report.contains("Stateful") && report.contains("API Links"),
+        "{report}"
+    );
+    assert!(!report.contains("failures"), "{report}");
+    // Still answering, and nothing in the log was a server error.
+    assert_eq!(server.get("/healthz").status, 200);
+    let log = server.stderr();
+    let errors: Vec<&str> = log
+        .lines()
+        .filter(|line| line.split(' ').nth(3).is_some_and(|s| s.starts_with('5')))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+// What schemathesis found, kept.
+
+#[test]
+fn verify_refuses_an_application_json_body_that_is_not_an_object() {
+    let (_sb, server) = server();
+    for body in ["[null, null]", "\"eyJ.a.b\"", "7"] {
+        let reply = server.request(
+            "POST",
+            "/verify",
+            &[("Content-Type", "application/json")],
+            body.as_bytes(),
+        );
+        reply.assert_error(400, &["application/json", "not a JSON object"]);
+    }
+    // As text, the same bytes are a (broken) token, judged.
+    let reply = server.request(
+        "POST",
+        "/verify",
+        &[("Content-Type", "text/plain")],
+        b"[null, null]",
+    );
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert_eq!(
+        reply.json()["authentication"]["status"],
+        "authentication-failure"
+    );
+    assert!(server.stderr().contains("POST /verify 400"));
+}
+
+#[test]
+fn inspect_answers_a_text_without_token_with_no_token_and_why() {
+    let (_sb, server) = server();
+    for (text, why) in [
+        ("", "no text"),
+        ("  \n ", "no text"),
+        ("line one\nline two", "no token found"),
+    ] {
+        let body = serde_json::json!({ "text": text }).to_string();
+        let reply = server.post("/inspect", &body);
+        assert_eq!(reply.status, 200, "{reply:?}");
+        let answer = reply.json();
+        assert_eq!(answer["tokens"], serde_json::json!([]));
+        assert!(
+            answer["no_token"].as_str().unwrap().starts_with(why),
+            "{answer}"
+        );
+    }
+    // null members are the same as leaving them out, as the document says.
+    let body = r#"{"text": "not a token", "brandKey": null, "expect": null}"#;
+    let reply = server.post("/inspect", body);
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert_eq!(reply.json()["tokens"][0]["answer"], "rejected");
+    let reply = server.post("/token", r#"{"userId": null, "fault": null}"#);
+    reply.assert_error(400, &["userId is missing"]);
+}
+
+#[test]
+fn a_refused_user_id_of_any_length_is_cut_in_the_log() {
+    let (_sb, server) = server();
+    let long = "é".repeat(600);
+    let body = serde_json::json!({ "userId": long }).to_string();
+    server.post("/token", &body).assert_error(400, &["255"]);
+    let log = server.stderr();
+    let line = log.lines().find(|l| l.contains("POST /token 400")).unwrap();
+    assert!(line.contains("…(600 characters)"), "{line}");
+    assert!(!line.contains(&"é".repeat(256)), "{line}");
+}
