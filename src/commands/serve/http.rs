@@ -246,11 +246,7 @@ fn refused(err: RehearsalError, user_id: Option<String>) -> Response {
 
 /// `POST /verify`: the token as the body (text), or `{"token": "…"}`.
 async fn verify(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
-    let json = header_text(&headers, &header::CONTENT_TYPE).is_some_and(|value| {
-        let media = value.split(';').next().unwrap_or_default().trim();
-        media.eq_ignore_ascii_case("application/json")
-    });
-    let token = match token_from_body(&body, json) {
+    let token = match token_from_body(&body, is_json(&headers)) {
         Ok(token) => token,
         Err(message) => return refused(RehearsalError::Refused(message), None),
     };
@@ -320,12 +316,13 @@ fn token_from_body(body: &[u8], json: bool) -> Result<String, String> {
     }
 }
 
-/// `POST /inspect`: `{"text": "…", "brandKey": "…", "expect": "jws"}`; every token found in
-/// the text, judged. The text is never logged: the log has the count of each answer.
+/// `POST /inspect`: `{"text": "…", "brandKey": "…", "expect": "jws"}` as `application/json`,
+/// or the text itself as any other type; every token found in the text, judged. The text is never logged: the log has the count of each answer.
 async fn inspect(State(app): State<Arc<App>>, request: Request) -> Response {
     let Ok(_turn) = app.inspections.acquire().await else {
         return error(StatusCode::SERVICE_UNAVAILABLE, "the server is stopping");
     };
+    let headers = request.headers().clone();
     let body = match Bytes::from_request(request, &()).await {
         Ok(body) => body,
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
@@ -340,9 +337,16 @@ async fn inspect(State(app): State<Arc<App>>, request: Request) -> Response {
         }
         Err(rejection) => return error(rejection.status(), rejection.body_text()),
     };
-    let request = match InspectRequest::parse(&body) {
-        Ok(request) => request,
-        Err(err) => return refused(err, None),
+    let request = match is_json(&headers) {
+        true => match InspectRequest::parse(&body) {
+            Ok(request) => request,
+            Err(err) => return refused(err, None),
+        },
+        // Any other body is the text itself, as `curl --data-binary @app.log` sends it.
+        false => InspectRequest {
+            text: String::from_utf8_lossy(&body).into_owned(),
+            ..InspectRequest::default()
+        },
     };
     drop(body);
     let rehearsal = app.rehearsal.clone();
@@ -514,6 +518,14 @@ fn origin_cause(policy: &Policy, origin: &str, host: &str) -> String {
         break;
     }
     cause
+}
+
+/// Whether the body is sent as `application/json`.
+fn is_json(headers: &HeaderMap) -> bool {
+    header_text(headers, &header::CONTENT_TYPE).is_some_and(|value| {
+        let media = value.split(';').next().unwrap_or_default().trim();
+        media.eq_ignore_ascii_case("application/json")
+    })
 }
 
 fn header_text<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
