@@ -183,6 +183,15 @@ fn schemathesis_finds_no_server_error_and_no_answer_that_breaks_the_document() {
     assert!(errors.is_empty(), "{errors:#?}");
 }
 
+fn post_json(server: &Server, path: &str, body: &str) -> common::server::Reply {
+    server.request(
+        "POST",
+        path,
+        &[("Content-Type", "application/json")],
+        body.as_bytes(),
+    )
+}
+
 // What schemathesis found, kept.
 
 #[test]
@@ -221,7 +230,7 @@ fn inspect_answers_a_text_without_token_with_no_token_and_why() {
         ("line one\nline two", "no token found"),
     ] {
         let body = serde_json::json!({ "text": text }).to_string();
-        let reply = server.post("/inspect", &body);
+        let reply = post_json(&server, "/inspect", &body);
         assert_eq!(reply.status, 200, "{reply:?}");
         let answer = reply.json();
         assert_eq!(answer["tokens"], serde_json::json!([]));
@@ -232,9 +241,12 @@ fn inspect_answers_a_text_without_token_with_no_token_and_why() {
     }
     // null members are the same as leaving them out, as the document says.
     let body = r#"{"text": "not a token", "brandKey": null, "expect": null}"#;
-    let reply = server.post("/inspect", body);
+    let reply = post_json(&server, "/inspect", body);
     assert_eq!(reply.status, 200, "{reply:?}");
     assert_eq!(reply.json()["tokens"][0]["answer"], "rejected");
+    // Sent as text, the same bytes are the text: one line without a token, judged as one.
+    let reply = server.post("/inspect", body);
+    assert_eq!(reply.json()["tokens"][0]["places"][0], "the whole input");
     let reply = server.post("/token", r#"{"userId": null, "fault": null}"#);
     reply.assert_error(400, &["userId is missing"]);
 }

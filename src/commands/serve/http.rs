@@ -72,6 +72,30 @@ pub struct App {
     pub keys: Value,
     /// Turns of `POST /inspect` ([`INSPECTIONS_AT_ONCE`]).
     pub inspections: tokio::sync::Semaphore,
+    /// Turns of the RSA work, one per core: more signing at once than cores only switches
+    /// between threads.
+    pub cores: tokio::sync::Semaphore,
+}
+
+impl App {
+    /// Runs `work` (one signature or decryption: a fraction of a millisecond) once a core is
+    /// free, on the thread that serves the connection: handing it to another thread and back
+    /// cost a quarter more CPU time per token than the work itself (docs/performance.md). An
+    /// error when the work panicked.
+    async fn crypto<T>(&self, work: impl FnOnce() -> T) -> Result<T, ()> {
+        let _turn = self.cores.acquire().await.map_err(|_| ())?;
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).map_err(|_| ())
+    }
+
+    /// Runs `work` that may take seconds (an inspection of many tokens) on tokio's blocking
+    /// threads, once a core is free, so that connections are served meanwhile.
+    async fn long_crypto<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ()> {
+        let _turn = self.cores.acquire().await.map_err(|_| ())?;
+        tokio::task::spawn_blocking(work).await.map_err(|_| ())
+    }
 }
 
 pub fn router(app: Arc<App>) -> Router {
@@ -206,9 +230,10 @@ async fn mint(app: Arc<App>, request: Result<TokenRequest, RehearsalError>) -> R
         Ok(request) => request,
         Err(err) => return refused(err, None),
     };
-    let rehearsal = app.rehearsal.clone();
     let user_id = request.user_id.clone();
-    let minted = tokio::task::spawn_blocking(move || rehearsal.token(&request, time::now())).await;
+    let minted = app
+        .crypto(|| app.rehearsal.token(&request, time::now()))
+        .await;
     match minted {
         Ok(Ok(minted)) => with_note(
             json_response(StatusCode::OK, json!(minted)),
@@ -250,10 +275,9 @@ async fn verify(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) ->
         Ok(token) => token,
         Err(message) => return refused(RehearsalError::Refused(message), None),
     };
-    let rehearsal = app.rehearsal.clone();
-    let received = token.clone();
-    let verified =
-        tokio::task::spawn_blocking(move || rehearsal.verify(&received, time::now())).await;
+    let verified = app
+        .crypto(|| app.rehearsal.verify(&token, time::now()))
+        .await;
     let verified = match verified {
         Ok(Ok(verified)) => verified,
         Ok(Err(err)) => return refused(err, None),
@@ -350,8 +374,9 @@ async fn inspect(State(app): State<Arc<App>>, request: Request) -> Response {
     };
     drop(body);
     let rehearsal = app.rehearsal.clone();
-    let inspected =
-        tokio::task::spawn_blocking(move || rehearsal.inspect(&request, time::now())).await;
+    let inspected = app
+        .long_crypto(move || rehearsal.inspect(&request, time::now()))
+        .await;
     match inspected {
         Ok(Ok(inspection)) => {
             let mut counts: Vec<(&str, usize)> = Vec::new();

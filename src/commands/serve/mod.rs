@@ -67,6 +67,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
         log: log::RequestLog::new(args.log),
         keys: serde_json::to_value(&keys)?,
         inspections: tokio::sync::Semaphore::new(http::INSPECTIONS_AT_ONCE),
+        cores: tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+        ),
     });
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
