@@ -225,7 +225,7 @@ _iadvize__auth() {
             return 0
             ;;
         iadvize__auth__subcmd__inspect)
-            opts="-h -V --decrypt-key --decrypt-key-kid --decrypt-key-passphrase-file --verify-key --verify-key-kid --verify-key-passphrase-file --passphrase-file --now --leeway --expect --json --show-tokens --color --help --version"
+            opts="-h -V --decrypt-key --decrypt-key-kid --decrypt-key-passphrase-file --verify-key --verify-key-kid --verify-key-passphrase-file --passphrase-file --now --leeway --expect --json --brief --show-tokens --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -96,6 +96,7 @@ set edit:completion:arg-completer[iadvize-auth] = {|@words|
             cand --expect 'What the token should be: the encrypted token iAdvize receives (jwe), or the brand''s inner signed token taken from its logs before encryption (jws)'
             cand --color 'Colour in the human report: auto (on a terminal, unless NO_COLOR is set), always, never'
             cand --json 'Print one JSON object per token, one per line (schema in docs/cli.md)'
+            cand --brief 'One line per token (its answer, where it was found, its first cause), then a summary: for a HAR file or a log of many tokens'
             cand --show-tokens 'Show tokens whole: the inner signed token, and tokens in the places they were found (shortened otherwise, so that a report can be shared)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'

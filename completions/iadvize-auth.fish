@@ -122,6 +122,7 @@ complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l co
 always\t''
 never\t''"
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l json -d 'Print one JSON object per token, one per line (schema in docs/cli.md)'
+complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l brief -d 'One line per token (its answer, where it was found, its first cause), then a summary: for a HAR file or a log of many tokens'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -l show-tokens -d 'Show tokens whole: the inner signed token, and tokens in the places they were found (shortened otherwise, so that a report can be shared)'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c iadvize-auth -n "__fish_iadvize_auth_using_subcommand inspect" -s V -l version -d 'Print version'

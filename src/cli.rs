@@ -348,7 +348,7 @@ pub struct MintArgs {
 #[command(after_help = "Examples:
   iadvize-auth inspect eyJhbGciOiJSU0EtT0FFUC0yNTYi...
   pbpaste | iadvize-auth inspect --json
-  iadvize-auth inspect @session.har
+  iadvize-auth inspect @session.har --brief
   iadvize-auth inspect @token.txt --decrypt-key standin-private.pem --verify-key brand-public.pem
   iadvize-auth inspect --expect jws --verify-key registered-public.pem @inner-jws.txt
 
@@ -415,6 +415,11 @@ pub struct InspectArgs {
     /// Print one JSON object per token, one per line (schema in docs/cli.md).
     #[arg(long)]
     pub json: bool,
+
+    /// One line per token (its answer, where it was found, its first cause), then a summary:
+    /// for a HAR file or a log of many tokens.
+    #[arg(long, conflicts_with = "json")]
+    pub brief: bool,
 
     /// Show tokens whole: the inner signed token, and tokens in the places they were found
     /// (shortened otherwise, so that a report can be shared).

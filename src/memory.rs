@@ -22,12 +22,12 @@ const LARGE: usize = 1024 * 1024;
 unsafe impl GlobalAlloc for WipeOnFree {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: the caller's contract is `System`'s.
-        unsafe { System.alloc(layout) }
+        refused_ends(unsafe { System.alloc(layout) }, layout.size())
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: as for `alloc`.
-        unsafe { System.alloc_zeroed(layout) }
+        refused_ends(unsafe { System.alloc_zeroed(layout) }, layout.size())
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
@@ -41,7 +41,7 @@ unsafe impl GlobalAlloc for WipeOnFree {
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         if layout.size() >= LARGE {
             // SAFETY: the caller's contract is `System`'s.
-            return unsafe { System.realloc(ptr, layout, new_size) };
+            return refused_ends(unsafe { System.realloc(ptr, layout, new_size) }, new_size);
         }
         // A new block, a copy, and the old block wiped and freed: the system's realloc could
         // move the contents and free the old block as it was.
@@ -49,7 +49,7 @@ unsafe impl GlobalAlloc for WipeOnFree {
         // live block of `layout.size()` bytes; the copy is of the smaller of the two sizes.
         unsafe {
             let new_layout = Layout::from_size_align_unchecked(new_size, layout.align());
-            let new = System.alloc(new_layout);
+            let new = refused_ends(System.alloc(new_layout), new_size);
             if !new.is_null() {
                 std::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
                 self.dealloc(ptr, layout);
@@ -57,6 +57,70 @@ unsafe impl GlobalAlloc for WipeOnFree {
             new
         }
     }
+}
+
+/// The block the system gave; when it gave none, the process ends at once (below).
+fn refused_ends(block: *mut u8, size: usize) -> *mut u8 {
+    if block.is_null() {
+        out_of_memory(size);
+    }
+    block
+}
+
+/// Out of memory (the system refused a block of `size` bytes, in whichever thread): one line
+/// on standard error, and exit code 2 (`EXIT_UNUSABLE`), as when the system refuses another resource (a full
+/// disk). The standard library would abort instead (SIGABRT, a core dump), which reads as a
+/// crash; nothing here allocates, and the process ends without running anything else, so no
+/// thread can be left waiting for one that failed.
+#[cfg(unix)]
+#[cold]
+fn out_of_memory(size: usize) -> ! {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    /// Set by the first thread that runs out: it says so and ends the process, others wait.
+    static SAID: AtomicBool = AtomicBool::new(false);
+    if SAID.swap(true, Ordering::SeqCst) {
+        loop {
+            // SAFETY: waits for a signal; the first thread's `_exit` ends this one.
+            unsafe {
+                libc::pause();
+            }
+        }
+    }
+    const BEFORE: &[u8] = b"error: out of memory: the system refused a block of ";
+    const AFTER: &[u8] = b" bytes; give the command more memory, or a batch fewer threads (-j)\n";
+    let mut line = [0u8; 160];
+    let mut digits = [0u8; 20];
+    let mut count = 0;
+    let mut rest = size;
+    loop {
+        digits[count] = b'0' + (rest % 10) as u8;
+        count += 1;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let mut at = 0;
+    for byte in BEFORE
+        .iter()
+        .chain(digits[..count].iter().rev())
+        .chain(AFTER)
+    {
+        line[at] = *byte;
+        at += 1;
+    }
+    // SAFETY: a write of `at` initialised bytes of `line` to standard error, then the end of
+    // the process; neither allocates.
+    unsafe {
+        libc::write(2, line.as_ptr().cast(), at);
+        libc::_exit(i32::from(crate::commands::EXIT_UNUSABLE))
+    }
+}
+
+/// Elsewhere, the standard library's answer: an abort.
+#[cfg(not(unix))]
+fn out_of_memory(_size: usize) -> ! {
+    std::process::abort()
 }
 
 /// Zeroes `len` bytes at `ptr`, in a way the compiler cannot drop as a dead store.

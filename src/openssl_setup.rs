@@ -8,8 +8,10 @@
 //!   instead of from OpenSSL's DRBG, which OpenSSL seeds from that same generator and whose
 //!   set-up, the first use of OpenSSL's provider, cost it 5.7 M (docs/performance.md; the whole
 //!   run now takes 19.3 M).
+//! - OpenSSL registers no exit handler, as the `openssl` crate asks when it initialises
+//!   OpenSSL first: `serve` may exit while abandoned work still signs on another thread.
 //!
-//! Both use OpenSSL 3's C interface directly: the `openssl` crate has no binding for them.
+//! All three use OpenSSL 3's C interface directly: the `openssl` crate has no binding for them.
 
 use std::ffi::{c_int, c_uchar, c_void};
 use std::sync::Once;
@@ -27,6 +29,11 @@ struct RandMethod {
 
 /// `OPENSSL_INIT_NO_LOAD_CONFIG` (openssl/crypto.h).
 const NO_LOAD_CONFIG: u64 = 0x80;
+/// `OPENSSL_INIT_NO_ATEXIT` (openssl/crypto.h): OpenSSL frees its global state at exit only when
+/// asked to (`OPENSSL_cleanup`), never from an exit handler, which would free it under another
+/// thread still signing (`serve` exits without waiting for abandoned work). The first
+/// initialisation decides; the `openssl` crate asks for the same.
+const NO_ATEXIT: u64 = 0x0008_0000;
 
 unsafe extern "C" {
     fn OPENSSL_init_crypto(opts: u64, settings: *const c_void) -> c_int;
@@ -71,7 +78,7 @@ pub fn setup() {
         // SAFETY: plain calls into libcrypto; the method is a static that outlives the process's
         // use of OpenSSL, and its functions uphold OpenSSL's contract for them.
         unsafe {
-            OPENSSL_init_crypto(NO_LOAD_CONFIG, std::ptr::null());
+            OPENSSL_init_crypto(NO_LOAD_CONFIG | NO_ATEXIT, std::ptr::null());
             RAND_set_rand_method(&OS_RANDOM);
         }
     });

@@ -349,6 +349,49 @@ fn iadvize_words(check: &iadvize_auth::inspect::Check) -> Option<&'static str> {
     }
 }
 
+/// One line of `inspect --brief`: the answer, where the token was found, and its first cause
+/// (the first failing check, or what was not checked and the key that would check it).
+pub fn brief_line(report: &Report, places: &[String], names: &Names<'_>) -> String {
+    let verdict = &report.verdict;
+    let answer = match verdict.answer() {
+        Answer::Accepted => "accepted",
+        Answer::Rejected => "rejected",
+        Answer::CannotTell => "cannot tell",
+    };
+    let place = match places {
+        [] => "the whole input".to_string(),
+        [one] => one.clone(),
+        [first, rest @ ..] => format!("{first} (and {} more)", rest.len()),
+    };
+    let not_this_key = report.given_key_does_not_open();
+    let cause = report
+        .checks
+        .iter()
+        .find(|c| c.status == Status::Fail && !(not_this_key && c.id == CheckId::JweDecrypt))
+        .map(|c| format!("{}: {}", c.id, c.message))
+        .or_else(|| {
+            not_this_key.then(|| format!("{}: not encrypted to the key given", CheckId::JweDecrypt))
+        })
+        .or_else(|| {
+            verdict
+                .unchecked
+                .first()
+                .map(|u| format!("{} not checked: give {}", u.check, names.key(u.needs)))
+        })
+        .or_else(|| {
+            report
+                .checks
+                .iter()
+                .find(|c| c.status == Status::Warn)
+                .map(|c| format!("{} (warning): {}", c.id, c.message))
+        });
+    let line = match cause {
+        Some(cause) => format!("{answer:<11}  {place}  {cause}"),
+        None => format!("{answer:<11}  {place}"),
+    };
+    format!("{}\n", escape_untrusted(&line))
+}
+
 /// The human `inspect` report: the verdict first, then what to fix, what was not checked,
 /// and the details (the token, its headers and claims, then every check).
 pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
@@ -486,8 +529,32 @@ pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
         );
     }
     let _ = writeln!(out, "\n{}", h("Checks"));
-    for check in &report.checks {
-        check_lines(&mut out, check, &p, ID_WIDTH);
+    let mut checks = report.checks.iter().peekable();
+    while let Some(check) = checks.next() {
+        if check.status != Status::Skip {
+            check_lines(&mut out, check, &p, ID_WIDTH);
+            continue;
+        }
+        // Skipped checks for one reason: one line, naming what would run them.
+        let mut ids = vec![check.id];
+        while let Some(next) = checks.next_if(|c| {
+            c.status == Status::Skip
+                && c.needs == check.needs
+                && (check.needs.is_some() || c.message == check.message)
+        }) {
+            ids.push(next.id);
+        }
+        let (style, mark) = p.status(Status::Skip);
+        let reason = match check.needs {
+            Some(key) => format!("give {}", context.names.key(key)),
+            None => escape_untrusted(&check.message).into_owned(),
+        };
+        wrapped(
+            &mut out,
+            &format!("  {}{mark}{}  ", style.render(), style.render_reset()),
+            8,
+            &format!("{}: {reason}", id_list(&ids)),
+        );
     }
     out
 }

@@ -403,6 +403,7 @@ impl Rehearsal {
         let options = Options {
             decrypt_key: Some(standin),
             verify_key: Some(&self.brand),
+            verify_key_not_rsa: None,
             now,
             leeway: 0,
             expect_jws: false,
@@ -448,11 +449,10 @@ impl Rehearsal {
             .filter(|key| !key.trim().is_empty())
             .map(brand_key_of)
             .transpose()?;
-        let brand_key_sha256 = pasted
-            .as_ref()
-            .map(|key| key.public_info().map(|info| info.sha256_fingerprint))
-            .transpose()
-            .map_err(failed)?;
+        let brand_key_sha256 = match &pasted {
+            Some(Pasted::Rsa(key)) => Some(key.public_info().map_err(failed)?.sha256_fingerprint),
+            _ => None,
+        };
         let text = request.text.trim_start_matches('\u{FEFF}');
         let (found, none) = tokens_in(text)?;
         let shown: Vec<&str> = found.iter().map(|f| f.token.as_str()).collect();
@@ -489,14 +489,19 @@ impl Rehearsal {
     fn judge(
         &self,
         token: &str,
-        pasted: Option<&LoadedKey>,
+        pasted: Option<&Pasted>,
         expect_jws: bool,
         now: i64,
     ) -> Result<(Report, Vec<String>), RehearsalError> {
+        let not_rsa = match pasted {
+            Some(Pasted::NotRsa(found)) => Some(found.as_str()),
+            _ => None,
+        };
         let run = |decrypt_key: Option<&LoadedKey>, verify_key: Option<&LoadedKey>| {
             let options = Options {
                 decrypt_key,
                 verify_key,
+                verify_key_not_rsa: not_rsa,
                 now,
                 leeway: 0,
                 expect_jws,
@@ -504,7 +509,11 @@ impl Rehearsal {
             };
             inspect::inspect(token, &options).map_err(failed)
         };
-        let report = run(self.standin.as_ref(), pasted)?;
+        let pasted_key = match pasted {
+            Some(Pasted::Rsa(key)) => Some(key),
+            _ => None,
+        };
+        let report = run(self.standin.as_ref(), pasted_key)?;
         let mut notes = Vec::new();
         let Some(standin) = &self.standin else {
             return Ok((report, notes));
@@ -518,7 +527,7 @@ impl Rehearsal {
                  encrypted to iAdvize's production key or to another key pair, so it is judged \
                  without a private key."
             ));
-            return Ok((run(None, pasted)?, notes));
+            return Ok((run(None, pasted_key)?, notes));
         }
         if report.verdict.recipient.role == Role::Standin && pasted.is_none() {
             let brand = self.brand.public_info().map_err(failed)?.sha256_fingerprint;
@@ -595,17 +604,29 @@ fn shortened(token: &str) -> String {
     format!("{head}…({count} characters)")
 }
 
+/// A brand key pasted on the inspector page.
+enum Pasted {
+    Rsa(LoadedKey),
+    /// Not an RSA key, as what it is (`an EC key`): a verdict (iAdvize verifies with an RSA
+    /// key), not an unusable input, as for `inspect --verify-key`.
+    NotRsa(String),
+}
+
 /// The brand key pasted on the inspector page: a public key, as PEM, base64 DER or a JWK.
-fn brand_key_of(text: &str) -> Result<LoadedKey, RehearsalError> {
+fn brand_key_of(text: &str) -> Result<Pasted, RehearsalError> {
     let refused = |why: String| RehearsalError::Refused(format!("brandKey: {why}"));
-    let key = decode_key(text.as_bytes(), &mut || {
+    let decoded = decode_key(text.as_bytes(), &mut || {
         Err(KeyError::Passphrase(
             "an encrypted private key; paste the brand's public key instead".into(),
         ))
-    })
-    .map_err(|e| refused(e.to_string()))?;
+    });
+    let key = match decoded {
+        Ok(key) => key,
+        Err(KeyError::NotRsa { found }) => return Ok(Pasted::NotRsa(found)),
+        Err(err) => return Err(refused(err.to_string())),
+    };
     match key.kind() {
-        KeyKind::Public => Ok(key),
+        KeyKind::Public => Ok(Pasted::Rsa(key)),
         KeyKind::Private => Err(refused(
             "this is a private key; paste the brand's public key (iadvize-auth pubkey prints \
              it): a private key never needs to leave its file"

@@ -498,3 +498,254 @@ fn a_des_iv_of_the_wrong_length_is_refused() {
         }
     }
 }
+
+/// A PEM's base64 body as one string, and the PEM rewrapped from changed DER.
+fn pem_der(text: &str) -> Vec<u8> {
+    let body: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap()
+}
+
+// Issue 23, item 5: a legacy encrypted PEM with a space after DEK-Info's comma, two DEK-Info
+// lines or a body cut at a line boundary, and a PKCS#8 key damaged inside, were all reported as
+// a wrong passphrase when the passphrase was right.
+#[test]
+fn a_damaged_encrypted_key_is_named_as_damage_not_as_a_wrong_passphrase() {
+    let sb = sandbox();
+    sb.write("pass.txt", format!("{PASSPHRASE}\n"));
+    sb.write("wrong.txt", "not the passphrase\n");
+    for (format, args) in [
+        ("legacy.pem", &["rsa", "-aes256", "-traditional"][..]),
+        ("pkcs8.pem", &["pkcs8", "-topk8", "-v2", "aes-256-cbc"]),
+    ] {
+        let mut all = args.to_vec();
+        all.extend([
+            "-in",
+            "brand-private.pem",
+            "-passout",
+            "file:pass.txt",
+            "-out",
+            format,
+        ]);
+        openssl(&all, sb.path());
+    }
+    let legacy = std::fs::read_to_string(sb.join("legacy.pem")).unwrap();
+    let lines: Vec<&str> = legacy.lines().collect();
+    assert!(lines[2].starts_with("DEK-Info: AES-256-CBC,"), "{legacy}");
+    let with_lines = |lines: &[&str]| lines.join("\n") + "\n";
+    let mut spaced = lines.clone();
+    let spaced_line = lines[2].replace(",", ", ");
+    spaced[2] = &spaced_line;
+    let other_iv = format!("DEK-Info: AES-256-CBC,{}", "0".repeat(32));
+    let mut two_dek_infos = lines.clone();
+    two_dek_infos.insert(2, &other_iv);
+    let end = lines.len() - 1;
+    let cut = [&lines[..end - 6], &lines[end..]].concat();
+    let pkcs8 = std::fs::read_to_string(sb.join("pkcs8.pem")).unwrap();
+    let der = pem_der(&pkcs8);
+    let changed = |at: usize| {
+        let mut der = der.clone();
+        der[at] ^= 1;
+        pem("ENCRYPTED PRIVATE KEY", &der)
+    };
+    // (file, contents, what the message says with the right passphrase, whether the wrong
+    // passphrase is then named: not when the file is refused before any passphrase is tried)
+    let cases: [(&str, String, &[&str], bool); 5] = [
+        (
+            "spaced.pem",
+            with_lines(&spaced),
+            &["line 3: DEK-Info has a space after its comma"],
+            false,
+        ),
+        (
+            "two-dek-infos.pem",
+            with_lines(&two_dek_infos),
+            &["line 4: a second DEK-Info header"],
+            false,
+        ),
+        (
+            "cut.pem",
+            with_lines(&cut),
+            &["the key inside is", "the end is missing"],
+            true,
+        ),
+        (
+            "pkcs8-middle.pem",
+            changed(der.len() / 2),
+            &["malformed", "damaged"],
+            true,
+        ),
+        (
+            "pkcs8-end.pem",
+            changed(der.len() - 3),
+            &["the end of the encrypted data is damaged"],
+            true,
+        ),
+    ];
+    for (file, contents, needles, wrong_named) in cases {
+        sb.write(file, contents);
+        set_mode(&sb.join(file), 0o600);
+        let out = run(sb
+            .cmd()
+            .args(["pubkey", file, "--passphrase-file", "pass.txt"]));
+        let message = assert_refused(&out, needles);
+        assert!(message.contains(file), "{message}");
+        assert!(!message.contains("wrong passphrase"), "{message}");
+        let out = run(sb
+            .cmd()
+            .args(["pubkey", file, "--passphrase-file", "wrong.txt"]));
+        let message = assert_refused(&out, &[file]);
+        assert_eq!(
+            message.contains("wrong passphrase"),
+            wrong_named,
+            "{message}"
+        );
+    }
+    // Whole keys: the right passphrase opens them, another is named wrong.
+    for file in ["legacy.pem", "pkcs8.pem"] {
+        set_mode(&sb.join(file), 0o600);
+        let out = run(sb
+            .cmd()
+            .args(["pubkey", file, "--passphrase-file", "pass.txt"]));
+        assert_exit(&out, 0);
+        let out = run(sb
+            .cmd()
+            .args(["pubkey", file, "--passphrase-file", "wrong.txt"]));
+        assert_refused(&out, &[file, "wrong passphrase"]);
+    }
+}
+
+// Issue 23, item 7: a PEM file of two different keys was read as its first key, silently.
+#[test]
+fn a_pem_file_of_several_different_keys_is_refused_naming_each() {
+    let sb = Sandbox::with_fixtures(&[
+        "brand-private.pem",
+        "brand-public.pem",
+        "other-private.pem",
+        "standin-iadvize-private.pem",
+    ]);
+    let read = |name: &str| std::fs::read_to_string(sb.join(name)).unwrap();
+    let brand = openssl_fingerprint(&sb.join("brand-private.pem"), false);
+    let other = openssl_fingerprint(&sb.join("other-private.pem"), false);
+    let two = read("brand-private.pem") + &read("other-private.pem");
+    sb.write("two.pem", &two);
+    set_mode(&sb.join("two.pem"), 0o600);
+    let first_of_other = two.lines().count() - read("other-private.pem").lines().count() + 1;
+    let listed = [
+        format!("line 1: SHA-256 {brand}"),
+        format!("line {first_of_other}: SHA-256 {other}"),
+    ];
+    let needles = ["'two.pem'", "holds 2 keys", &listed[0], &listed[1]];
+    assert_refused(&run(sb.cmd().args(["pubkey", "two.pem"])), &needles);
+    // Every command that reads a key, from a file or standard input.
+    let out = run_with_stdin(sb.cmd().args(["pubkey", "-"]), two.as_bytes());
+    assert_refused(&out, &["standard input", &listed[0], &listed[1]]);
+    let out = run(sb.cmd().args([
+        "mint",
+        "--key",
+        "two.pem",
+        "--iadvize-key",
+        "standin-iadvize-private.pem",
+        "--user-id",
+        "c-1",
+    ]));
+    assert_refused(&out, &["two.pem", "holds 2 keys"]);
+
+    // Encrypted, under one passphrase: each is opened to name it.
+    sb.write("pass.txt", format!("{PASSPHRASE}\n"));
+    set_mode(&sb.join("pass.txt"), 0o600);
+    for (key, out) in [
+        ("brand-private.pem", "a.pem"),
+        ("other-private.pem", "b.pem"),
+    ] {
+        openssl_encrypt_pkcs8(sb.path(), key, "pass.txt", out, false);
+    }
+    sb.write("two-encrypted.pem", read("a.pem") + &read("b.pem"));
+    set_mode(&sb.join("two-encrypted.pem"), 0o600);
+    let out = run(sb.cmd().args([
+        "pubkey",
+        "two-encrypted.pem",
+        "--passphrase-file",
+        "pass.txt",
+    ]));
+    assert_refused(&out, &["holds 2 keys", &brand, &other]);
+
+    // A private key and its own public half are one key.
+    sb.write(
+        "pair.pem",
+        read("brand-private.pem") + &read("brand-public.pem"),
+    );
+    set_mode(&sb.join("pair.pem"), 0o600);
+    let out = run(sb.cmd().args(["pubkey", "pair.pem", "--json"]));
+    assert_exit(&out, 0);
+    let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(info["sha256_fingerprint"], brand.as_str());
+}
+
+// Issue 23, item 7: a passphrase file others could read got no warning; a key file does.
+#[test]
+fn a_passphrase_file_others_can_read_is_warned_about_as_a_key_file_is() {
+    let sb = sandbox();
+    sb.write("pass.txt", format!("{PASSPHRASE}\n"));
+    openssl_encrypt_pkcs8(sb.path(), "brand-private.pem", "pass.txt", "enc.pem", false);
+    set_mode(&sb.join("enc.pem"), 0o600);
+    for (mode, warned) in [(0o644, true), (0o640, true), (0o600, false)] {
+        set_mode(&sb.join("pass.txt"), mode);
+        let out = run(sb
+            .cmd()
+            .args(["pubkey", "enc.pem", "--passphrase-file", "pass.txt"]));
+        assert_exit(&out, 0);
+        let warning = format!(
+            "warning: passphrase file 'pass.txt' is readable by other users (mode {mode:03o}); \
+             restrict it with `chmod 600`"
+        );
+        assert_eq!(stderr(&out).contains(&warning), warned, "{}", stderr(&out));
+    }
+    // The same words as for a key file.
+    set_mode(&sb.join("enc.pem"), 0o644);
+    let out = run(sb
+        .cmd()
+        .args(["pubkey", "enc.pem", "--passphrase-file", "pass.txt"]));
+    assert!(
+        stderr(&out).contains(
+            "warning: private key file 'enc.pem' is readable by other users (mode 644); \
+             restrict it with `chmod 600`"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    // keygen's passphrase file too.
+    set_mode(&sb.join("pass.txt"), 0o644);
+    let out = run(sb.cmd().args([
+        "keygen",
+        "--encrypt",
+        "--passphrase-file",
+        "pass.txt",
+        "--out-dir",
+        "new",
+    ]));
+    assert_exit(&out, 0);
+    assert!(
+        stderr(&out).contains("warning: passphrase file 'pass.txt' is readable by other users"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// RSA keys outside 1024 to 8192 bits are refused before any arithmetic is done with them
+/// (the cost of RSA grows with the cube of the size).
+#[test]
+fn rsa_keys_outside_1024_to_8192_bits_are_refused() {
+    let sb = sandbox();
+    for (bits, needles) in [
+        (8200, &["has 8200 bits", "at most 8192"][..]),
+        (1000, &["has 1000 bits", "at least 2048"]),
+    ] {
+        let n = vec![0xffu8; bits / 8];
+        let file = format!("n{bits}.pem");
+        sb.write(&file, spki_pem(&n, &[1, 0, 1]));
+        let out = run_within(sb.cmd().args(["pubkey", &file]), Duration::from_secs(5));
+        assert_refused(&out, needles);
+    }
+}

@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, Output};
 
 use common::*;
@@ -485,5 +486,101 @@ fn claim_gives_registered_claims_their_registered_types() {
         let (code, report) = inspect(&sb, &stdout(&out));
         assert_eq!(code, 0, "{claim}: {report}");
         assert_eq!(report["verdict"]["rules"], "pass", "{claim}: {report}");
+    }
+}
+
+// Issue 23, item 7: an allocation failure in a batch's worker threads once hung instead of
+// exiting; the standard library's own answer is an abort (SIGABRT, exit 134, a core dump),
+// which reads as a crash. Under address-space limits from where nothing can start to where
+// the batch has room, every run ends at once, with exit 0 or 2; where memory runs out (in the
+// worker threads, for most of these limits), with one line that says so.
+#[test]
+fn running_out_of_memory_in_a_batch_ends_it_with_one_line() {
+    let sb = rehearsal_sandbox();
+    sb.write("ids.txt", ids(300));
+    let (mut out_of_memory, mut minted) = (0, 0);
+    for mib in (16..=96).step_by(4) {
+        let out = run(Command::new("prlimit")
+            .arg(format!("--as={}", mib << 20))
+            .arg("--")
+            .arg(binary())
+            .args(["mint", "--key", "brand-private.pem", "--iadvize-key"])
+            .args([
+                "standin-iadvize-public.pem",
+                "--user-ids",
+                "ids.txt",
+                "-j",
+                "8",
+            ])
+            .env_remove("IADVIZE_AUTH_PASSPHRASE")
+            .current_dir(sb.path()));
+        match out.status.code() {
+            Some(0) => {
+                assert_eq!(stdout(&out).lines().count(), 300);
+                minted += 1;
+            }
+            Some(2) => {
+                let err = stderr(&out);
+                let errors = err.lines().filter(|l| l.starts_with("error: ")).count();
+                assert_eq!(errors, 1, "{mib} MiB:\n{err}");
+                if err.contains("error: out of memory: the system refused a block of ")
+                    && err.contains(
+                        "bytes; give the command more memory, or a batch fewer threads (-j)",
+                    )
+                {
+                    out_of_memory += 1;
+                }
+            }
+            // Too little for the system to load the program and its libraries.
+            Some(127) if stderr(&out).contains("error while loading shared libraries") => {}
+            // The C library's own end, where it runs out itself (a thread's first
+            // thread-local destructor): an abort, with its own line.
+            None if out.status.signal() == Some(libc::SIGABRT)
+                && stderr(&out).contains("Fatal glibc error")
+                && stderr(&out).contains("out of memory") => {}
+            _ => panic!("{mib} MiB: {:?}\n{}", out.status, stderr(&out)),
+        }
+    }
+    assert!(
+        out_of_memory > 0 && minted > 0,
+        "{out_of_memory} runs out of memory and {minted} whole batches: the limits no longer \
+         span this build's needs"
+    );
+}
+
+/// The one input of `mint` bounded by its size alone: a `--visitor-data @FILE` larger than
+/// 1 MiB is refused without being read further (its fields are bounded at 1 KiB each anyway).
+#[test]
+fn a_visitor_data_file_over_1_mib_is_refused() {
+    let sb = rehearsal_sandbox();
+    sb.write("big.json", " ".repeat(2 << 20));
+    let out =
+        run(rehearsal_mint_cmd(&sb).args(["--user-id", "c-1", "--visitor-data", "@big.json"]));
+    assert_refused(&out, &["cannot read 'big.json'", "larger than 1 MiB"]);
+}
+
+/// A line of `--user-ids` is at most 4 KiB with one id per line, 16 KiB in CSV and JSON Lines
+/// (visitor data included); a longer one stops the batch, named by its line.
+#[test]
+fn a_user_ids_line_over_its_limit_stops_the_batch() {
+    let sb = rehearsal_sandbox();
+    sb.write("ids.txt", format!("c-1\nc-{}\n", "x".repeat(4096)));
+    sb.write(
+        "users.csv",
+        format!("userId,firstName\nc-1,{}\n", "x".repeat(16 * 1024)),
+    );
+    let row = json!({"userId": "c-1", "visitorData": {"firstName": "x".repeat(16 * 1024)}});
+    sb.write("users.jsonl", format!("{row}\n"));
+    for (file, line, limit) in [
+        ("ids.txt", 2, 4096),
+        ("users.csv", 2, 16384),
+        ("users.jsonl", 1, 16384),
+    ] {
+        let out = run(rehearsal_mint_cmd(&sb).args(["--user-ids", file]));
+        let needles = [
+            &format!("'{file}', line {line}: longer than {limit} bytes")[..],
+            "nothing was minted",
+        ];
+        assert_refused(&out, &needles);
     }
 }

@@ -447,6 +447,27 @@ fn a_har_file_names_the_entry_and_field_of_each_token() {
     // Asked for, the tokens are shown whole.
     let out = lab.inspect("@session.har", "dv", &["--json", "--show-tokens"]);
     assert!(stdout(&out).contains(&format!("verify?t={good}")));
+
+    // Briefly: one line per token (its answer, its first place, its first cause), a summary.
+    let out = lab.inspect("@session.har", "dv", &["--brief"]);
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert_eq!(
+        lines[0],
+        "accepted     HAR entry 1 (POST https://brand.example/api/token), request body (and 3 \
+         more)"
+    );
+    assert!(
+        lines[1].starts_with(
+            "rejected     HAR entry 1 (POST https://brand.example/api/token), response body \
+             (base64-decoded)  jws.signature: the signature does not verify"
+        ),
+        "{text}"
+    );
+    assert_eq!(lines[2], "Summary: 2 tokens found: 1 accepted, 1 rejected");
+    assert!(!text.contains(&good[40..80]), "no token text: {text}");
 }
 
 #[test]
@@ -556,4 +577,38 @@ fn damage_in_transit_and_a_bare_inner_token_are_named_as_such() {
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["verdict"]["subject"], "signed_token");
     assert_eq!(report["verdict"]["production"], "unknown");
+}
+
+/// A brand whose key is EC: iAdvize verifies with an RSA key and refuses every token of it,
+/// which support is told in every key mode, rather than an unusable key.
+#[test]
+fn a_brand_key_that_is_not_rsa_gets_a_verdict_in_every_key_mode() {
+    let lab = Lab::new();
+    lab.sb.write(
+        "ec-public.pem",
+        std::fs::read(fixture_path("ec-public.pem")).unwrap(),
+    );
+    let production = production_token(&lab);
+    let standin = lab.good();
+    for (token, decrypt) in [(&production, false), (&standin, true), (&standin, false)] {
+        let mut args = vec!["inspect", token.as_str(), "--verify-key", "ec-public.pem"];
+        if decrypt {
+            args.extend(["--decrypt-key", "standin-iadvize-private.pem"]);
+        }
+        let out = run(lab.sb.cmd().args(&args));
+        assert_exit(&out, 1);
+        assert!(
+            first_line(&out).contains(
+                "--verify-key is an EC key: iAdvize verifies the inner signature with the \
+                 brand's RSA public key (RS256, RSASSAVerifier), and refuses every token of a \
+                 brand whose key is not RSA."
+            ),
+            "{}",
+            stdout(&out)
+        );
+        args.push("--json");
+        let report: Value = serde_json::from_slice(&run(lab.sb.cmd().args(&args)).stdout).unwrap();
+        assert_eq!(report["verdict"]["iadvize"], "rejects");
+        assert_eq!(report["verdict"]["production"], "rejects");
+    }
 }

@@ -75,6 +75,7 @@ fn inspect_everything(text: &str) {
             let options = Options {
                 decrypt_key: with_keys.then_some(&keys.standin_private),
                 verify_key: with_keys.then_some(&keys.brand_public),
+                verify_key_not_rsa: None,
                 now: 1_700_000_000,
                 leeway: 0,
                 expect_jws,

@@ -262,3 +262,51 @@ fn a_refused_user_id_of_any_length_is_cut_in_the_log() {
     assert!(line.contains("…(600 characters)"), "{line}");
     assert!(!line.contains(&"é".repeat(256)), "{line}");
 }
+
+#[test]
+fn inspect_takes_bodies_up_to_64_mib_and_judges_200_tokens_at_most() {
+    let (sb, server) = server();
+    // Over the 64 KiB of the other endpoints: judged.
+    let padding = "x".repeat(100 * 1024);
+    let token = server.get("/token?userId=customer-1").json()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let text = format!("{padding}\n{token}\n");
+    let reply = server.post("/inspect", &text);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.json()["tokens"][0]["places"][0], "line 2, column 1");
+    // Over 64 MiB: refused with this route's own words, and the server goes on.
+    let big = vec![b'x'; 64 * 1024 * 1024 + 1];
+    let reply = server.request("POST", "/inspect", &[], &big);
+    reply.assert_error(
+        413,
+        &["64 MiB", "the part of the file that holds the token"],
+    );
+    assert_eq!(server.get("/healthz").status, 200);
+    // 201 tokens: 200 judged, one counted.
+    let ids: String = (1..=201).map(|n| format!("customer-{n}\n")).collect();
+    sb.write("ids.txt", ids);
+    let out = run(sb.cmd().args([
+        "mint",
+        "--key",
+        "brand-private.pem",
+        "--iadvize-key",
+        "standin-iadvize-private.pem",
+        "--user-ids",
+        "ids.txt",
+    ]));
+    assert_exit(&out, 0);
+    let reply = server.post("/inspect", &stdout(&out));
+    assert_eq!(reply.status, 200);
+    let answer = reply.json();
+    assert_eq!(answer["tokens"].as_array().unwrap().len(), 200);
+    assert_eq!(answer["not_judged"], 1);
+    assert!(
+        server
+            .stderr()
+            .contains("inspected (200 tokens judged: 200 accepted)"),
+        "{}",
+        server.stderr()
+    );
+}

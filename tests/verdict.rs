@@ -37,6 +37,7 @@ fn judge(token: &str, decrypt: Option<&LoadedKey>, verify: Option<&LoadedKey>, n
     let options = Options {
         decrypt_key: decrypt,
         verify_key: verify,
+        verify_key_not_rsa: None,
         now,
         leeway: 0,
         expect_jws: false,

@@ -38,6 +38,7 @@ fuzz_target!(|data: &[u8]| {
         let options = Options {
             decrypt_key: with_keys.then_some(decrypt),
             verify_key: with_keys.then_some(verify),
+            verify_key_not_rsa: None,
             now: 1_700_000_000,
             leeway: 0,
             expect_jws: data.len().is_multiple_of(2),

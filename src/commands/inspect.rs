@@ -71,17 +71,25 @@ fn judge_all(args: InspectArgs) -> anyhow::Result<Outcome> {
         .as_deref()
         .map(|path| load_key(&key_source(path), &args.decrypt_key_options()))
         .transpose()?;
-    let verify_key = args
-        .verify_key
-        .as_deref()
-        .map(|path| load_key(&key_source(path), &args.verify_key_options()))
-        .transpose()?;
+    // A brand key that is not RSA is a verdict (iAdvize refuses that brand's tokens), not an
+    // unusable input.
+    let (verify_key, not_rsa) = match args.verify_key.as_deref() {
+        None => (None, None),
+        Some(path) => match load_key(&key_source(path), &args.verify_key_options()) {
+            Ok(key) => (Some(key), None),
+            Err(err) => match err.downcast_ref::<KeyError>() {
+                Some(KeyError::NotRsa { found }) => (None, Some(found.clone())),
+                _ => return Err(err),
+            },
+        },
+    };
     for key in decrypt_key.iter().chain(&verify_key) {
         output::warn_all(key.warnings());
     }
     let options = Options {
         decrypt_key: decrypt_key.as_ref(),
         verify_key: verify_key.as_ref(),
+        verify_key_not_rsa: not_rsa.as_deref(),
         now,
         leeway,
         expect_jws: args.expect == Expect::Jws,
@@ -119,6 +127,8 @@ fn judge_all(args: InspectArgs) -> anyhow::Result<Outcome> {
             };
             text.push_str(&serde_json::to_string(&judged)?);
             text.push('\n');
+        } else if args.brief {
+            text.push_str(&output::brief_line(report, places, &NAMES));
         } else {
             if index > 0 {
                 text.push_str("\n\n");
@@ -140,8 +150,10 @@ fn judge_all(args: InspectArgs) -> anyhow::Result<Outcome> {
             ));
         }
     }
-    if !args.json && reports.len() > 1 {
-        text.push('\n');
+    if !args.json && (reports.len() > 1 || args.brief) {
+        if !args.brief {
+            text.push('\n');
+        }
         text.push_str(&summary(&reports));
     }
     // The verdict is known before printing: a reader that stopped early (`| head -3`) does

@@ -21,9 +21,137 @@ pub(super) const DAMAGE_HINT: &str = "hand the token over unchanged, exactly as 
      backend produced it: compare it with the backend's log, and look for what copies it \
      (a proxy, a template, a tool that rewrites text)";
 
-/// What is wrong with a header that iAdvize's library still reads, and whether it then lets
-/// the token through.
-pub(super) type HeaderFlaw = (String, JavaStack);
+/// What is wrong with a header, whether iAdvize's library then lets the token through, and the
+/// fix.
+pub(super) type HeaderFlaw = (String, JavaStack, &'static str);
+
+/// The fix for a header member of a type iAdvize's library does not parse.
+const MEMBER_HINT: &str = "leave out the header members iAdvize does not need (its example \
+     header is only alg, enc and cty; a JOSE library's defaults may add more), or give each the \
+     type RFC 7515 and RFC 7516 register for it";
+
+/// How Nimbus reads a registered header member while it parses the header.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Member {
+    /// A string (a URI for `jku` and `x5u`, Base64URL for `x5t`, `apu` …).
+    Text,
+    Uri,
+    /// A JWK: an object with `kty`.
+    Jwk,
+    /// An array of strings.
+    Strings,
+    /// An integer.
+    Integer,
+    /// A boolean.
+    Boolean,
+    /// A name Nimbus keeps for itself: the header fails to parse whatever its value.
+    Reserved,
+}
+
+/// The registered members of a JWE header, how Nimbus reads each, and whether it takes `null`
+/// as absent (measured against the real library: tests/nimbus_verdict.rs). `cty` and `crit`
+/// have checks of their own.
+const JWE_MEMBERS: &[(&str, Member, bool)] = &[
+    ("typ", Member::Text, true),
+    ("kid", Member::Text, true),
+    ("zip", Member::Text, true),
+    ("skid", Member::Text, true),
+    ("x5t", Member::Text, true),
+    ("x5t#S256", Member::Text, true),
+    ("apu", Member::Text, true),
+    ("apv", Member::Text, true),
+    ("p2s", Member::Text, true),
+    ("iv", Member::Text, true),
+    ("tag", Member::Text, true),
+    ("jku", Member::Uri, true),
+    ("x5u", Member::Uri, true),
+    ("jwk", Member::Jwk, true),
+    ("epk", Member::Jwk, false),
+    ("x5c", Member::Strings, true),
+    ("p2c", Member::Integer, false),
+    ("authTag", Member::Reserved, false),
+];
+
+/// The same for a JWS header (`crit` has a check of its own).
+const JWS_MEMBERS: &[(&str, Member, bool)] = &[
+    ("typ", Member::Text, true),
+    ("cty", Member::Text, true),
+    ("kid", Member::Text, true),
+    ("x5t", Member::Text, true),
+    ("x5t#S256", Member::Text, true),
+    ("jku", Member::Uri, true),
+    ("x5u", Member::Uri, true),
+    ("jwk", Member::Jwk, true),
+    ("x5c", Member::Strings, true),
+    ("b64", Member::Boolean, false),
+];
+
+/// The first registered member of a `kind` header that iAdvize's library (Nimbus, parsing the
+/// header) refuses: of another type than it reads, or `null` where it needs a value.
+fn member_problem(members: &Map<String, Value>, kind: &str) -> Option<String> {
+    let table = match kind {
+        "JWE" => JWE_MEMBERS,
+        _ => JWS_MEMBERS,
+    };
+    table.iter().find_map(|&(name, member, null_is_absent)| {
+        let value = members.get(name)?;
+        let reads = match member {
+            Member::Reserved => {
+                return Some(format!(
+                    "the {kind} header has a member {name:?}, a name iAdvize's library keeps \
+                     for itself: it refuses to parse such a header"
+                ));
+            }
+            _ if value.is_null() => {
+                return (!null_is_absent).then(|| {
+                    format!(
+                        "the {kind} header's {name} is null: iAdvize's library fails to parse \
+                         the header (it takes null as absent for most members, not for this one)"
+                    )
+                });
+            }
+            Member::Text => value.is_string(),
+            Member::Uri => value.as_str().is_some_and(is_uri),
+            Member::Jwk => value.get("kty").is_some_and(Value::is_string),
+            Member::Strings => value
+                .as_array()
+                .is_some_and(|items| items.iter().all(Value::is_string)),
+            Member::Integer => value.is_i64(),
+            Member::Boolean => value.is_boolean(),
+        };
+        let wanted = match member {
+            Member::Text => "a string",
+            Member::Uri => "a URI",
+            Member::Jwk => "a JWK (an object with kty)",
+            Member::Strings => "an array of strings",
+            Member::Integer => "an integer",
+            Member::Boolean => "true or false",
+            Member::Reserved => "",
+        };
+        (!reads).then(|| {
+            format!(
+                "the {kind} header's {name} is {value}, not {wanted}: iAdvize's library fails to \
+                 parse the header"
+            )
+        })
+    })
+}
+
+/// Whether `text` is a URI as Java's `java.net.URI` parses one: printable ASCII, none of the
+/// characters RFC 3986 leaves out, and a scheme made of letters, digits, `+`, `-` and `.`.
+fn is_uri(text: &str) -> bool {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c);
+    let scheme_ok = match text.split_once(':') {
+        Some((scheme, _)) if !scheme.contains(['/', '?', '#']) => {
+            scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        }
+        _ => true,
+    };
+    text.chars().all(allowed) && scheme_ok
+}
 
 /// A decoded protected header.
 pub(super) struct Header {
@@ -49,9 +177,12 @@ impl Header {
                 map,
                 problem,
                 java_stack,
-            } => (map, Some((problem, java_stack))),
+            } => (map, Some((problem, java_stack, HEADER_JSON_HINT))),
             ObjectRead::Unusable(problem) => return Err(problem),
         };
+        let flaw = flaw.or_else(|| {
+            member_problem(&members, kind).map(|problem| (problem, JavaStack::Rejects, MEMBER_HINT))
+        });
         Ok(Header {
             members,
             chars,
@@ -122,7 +253,8 @@ impl Header {
     /// understand; of those this check knows, it understands only `understood` (for a JWS,
     /// `b64` of RFC 7797, which `RSASSAVerifier` handles).
     pub(super) fn check_crit(&self, id: CheckId, understood: &[&str], checks: &mut Checks) {
-        let Some(crit) = self.members.get("crit") else {
+        // Nimbus takes a null crit as none.
+        let Some(crit) = self.members.get("crit").filter(|crit| !crit.is_null()) else {
             return checks.pass(id, "no crit header");
         };
         let names: Vec<&str> = crit

@@ -77,13 +77,14 @@ pub(super) fn check_header(jwe: &ParsedJwe, checks: &mut Checks) {
             JavaStack::Accepts,
         ),
         // Nimbus reads cty as a string while parsing the header, and refuses anything else.
-        Some(other) => checks.fail(
+        Some(other) if !other.is_null() => checks.fail(
             CheckId::JweCty,
             format!("cty is {other}, not a string"),
             "set cty to \"JWT\": the content is a signed JWT (RFC 7519 §5.2)",
             JavaStack::Rejects,
         ),
-        None => checks.warn(
+        // Nimbus takes a null cty as none.
+        _ => checks.warn(
             CheckId::JweCty,
             "no cty header",
             CTY_HINT,
@@ -494,7 +495,8 @@ fn inflate(
     let hint = "leave zip out of the header: the content is a small signed token, and \
                 iAdvize's example has no zip";
     match jwe.header.members.get("zip") {
-        None => Ok((sealed, None)),
+        // Nimbus takes a null zip as none.
+        None | Some(Value::Null) => Ok((sealed, None)),
         Some(Value::String(zip)) if zip == "DEF" => {
             let limit = u64::try_from(MAX_INPUT_BYTES).unwrap_or(u64::MAX);
             let mut content = Zeroizing::new(Vec::new());

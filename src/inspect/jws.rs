@@ -6,7 +6,6 @@ use josekit::jws::JwsVerifier;
 use serde_json::Value;
 
 use super::check::Checks;
-use super::header::HEADER_JSON_HINT;
 use super::options::Options;
 use super::report::JwsView;
 use super::text::{self, Compact, ParsedJws};
@@ -125,13 +124,8 @@ pub(super) fn check(
         checks.fail(CheckId::JwsFormat, problem, hint, JavaStack::Rejects);
     } else if let Some((problem, hint)) = header.too_long("alg") {
         checks.fail(CheckId::JwsFormat, problem, hint, JavaStack::Rejects);
-    } else if let Some((problem, java_stack)) = &header.flaw {
-        checks.fail(
-            CheckId::JwsFormat,
-            problem.as_str(),
-            HEADER_JSON_HINT,
-            *java_stack,
-        );
+    } else if let Some((problem, java_stack, hint)) = &header.flaw {
+        checks.fail(CheckId::JwsFormat, problem.as_str(), *hint, *java_stack);
     } else {
         checks.pass(CheckId::JwsFormat, well_formed);
     }

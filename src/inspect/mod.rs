@@ -28,7 +28,7 @@ pub use options::{InspectError, MAX_INPUT_BYTES, Names, Options};
 pub use report::{JweView, JwsView, Kind, Report};
 pub use sentence::verdict_sentence;
 
-use crate::verdict::{Layer, Status, Subject, Verdict};
+use crate::verdict::{CheckId, JavaStack, Layer, Status, Subject, Verdict};
 use check::Checks;
 use report::Opening;
 use text::Compact;
@@ -54,6 +54,21 @@ pub fn inspect(text: &str, options: &Options<'_>) -> Result<Report, InspectError
         .transpose()?;
     let mut checks = Checks::new();
     let mut opening = Opening::Keyless;
+    // Whatever the token, and whatever can be opened of it.
+    if let Some(found) = options.verify_key_not_rsa {
+        checks.fail(
+            CheckId::JwsSignature,
+            format!(
+                "{} is {found}: iAdvize verifies the inner signature with the brand's RSA \
+                 public key (RS256, RSASSAVerifier), and refuses every token of a brand whose \
+                 key is not RSA",
+                options.names.verify_key
+            ),
+            "generate an RSA key pair (`iadvize-auth keygen`), register its public half at \
+             iAdvize, and sign with its private half",
+            JavaStack::Rejects,
+        );
+    }
     let mut report = Report {
         kind: Kind::Unknown,
         jwe: None,

@@ -13,6 +13,9 @@ pub struct Options<'a> {
     pub decrypt_key: Option<&'a LoadedKey>,
     /// The brand's key (public or private) that should verify the inner signature.
     pub verify_key: Option<&'a LoadedKey>,
+    /// A brand key given to verify with that is not an RSA key, as what it is (`an EC key`):
+    /// iAdvize verifies with an RSA key, so every token of such a brand is refused.
+    pub verify_key_not_rsa: Option<&'a str>,
     /// The time checks are made against, UNIX seconds.
     pub now: i64,
     /// Seconds of tolerance in the time checks.

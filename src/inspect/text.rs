@@ -14,7 +14,7 @@
 use base64::Engine as _;
 
 use super::check::Checks;
-use super::header::{self, DAMAGE_HINT, HEADER_JSON_HINT, Header};
+use super::header::{self, DAMAGE_HINT, Header};
 use super::options::Options;
 use crate::text::plural;
 use crate::verdict::{CheckId, JavaStack};
@@ -257,8 +257,8 @@ pub(super) fn read(text: &str, options: &Options<'_>, checks: &mut Checks) -> Op
              line breaks, nothing before or after it",
             JavaStack::Rejects,
         );
-    } else if let Some((problem, java_stack)) = header_flaw {
-        checks.fail(id, problem, HEADER_JSON_HINT, java_stack);
+    } else if let Some((problem, java_stack, hint)) = header_flaw {
+        checks.fail(id, problem, hint, java_stack);
     } else if !outside.foreign.is_empty() {
         checks.warn(
             id,

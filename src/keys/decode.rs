@@ -11,7 +11,7 @@ use super::key::{
     Container, Encoding, KeyError, LoadedKey, Material, Passphrase, SourceFormat,
     check_public_numbers, malformed, public_from_pkcs1,
 };
-use super::{jwk, legacy_pem, openssh};
+use super::{bundle, damage, jwk, legacy_pem, openssh};
 
 const OID_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 const OID_RSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
@@ -50,7 +50,7 @@ pub fn decode_key_by_kid(
         _ => {}
     }
     if let Some(start) = find(text, b"-----BEGIN ") {
-        return decode_pem(&text[start..], passphrase);
+        return decode_pem(&text[start..], line_of(bytes, &text[start..]), passphrase);
     }
     if let Some(start) = find(text, openssh::SSH2_BEGIN) {
         return openssh::decode_ssh2_block(&text[start..]);
@@ -103,8 +103,37 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
+/// The line of `bytes` (counted from 1) on which `part`, a slice of it, starts.
+fn line_of(bytes: &[u8], part: &[u8]) -> usize {
+    let offset = part.as_ptr().addr().saturating_sub(bytes.as_ptr().addr());
+    let before = bytes.get(..offset).unwrap_or(bytes);
+    before.iter().filter(|b| **b == b'\n').count() + 1
+}
+
+/// The key of the first PEM block of `pem`, whose BEGIN line is line `first_line` of the input;
+/// refused when a later block holds another key. A passphrase is asked for once.
 fn decode_pem(
     pem: &[u8],
+    first_line: usize,
+    passphrase: &mut dyn FnMut() -> Result<Passphrase, KeyError>,
+) -> Result<LoadedKey, KeyError> {
+    let mut remembered = bundle::Remembered::new(passphrase);
+    let key = decode_pem_block(pem, first_line, &mut || remembered.get())?;
+    let rest = find(pem, b"-----END ").map_or(&[][..], |at| &pem[at + 1..]);
+    bundle::refuse_other_keys(
+        rest,
+        &key,
+        first_line,
+        |part| first_line + line_of(pem, part) - 1,
+        |block| decode_key(block, &mut || remembered.get()),
+    )?;
+    Ok(key)
+}
+
+/// The key of the first PEM block of `pem`, whose BEGIN line is line `first_line` of the input.
+fn decode_pem_block(
+    pem: &[u8],
+    first_line: usize,
     passphrase: &mut dyn FnMut() -> Result<Passphrase, KeyError>,
 ) -> Result<LoadedKey, KeyError> {
     let label = pem_label(pem)?;
@@ -115,8 +144,8 @@ fn decode_pem(
         "PUBLIC KEY" => Container::Spki,
         other => return Err(unsupported_pem_label(other)),
     };
-    // Only the first block is read: text before it (openssl's "Bag Attributes") and any
-    // further blocks are ignored.
+    // The first block is read: text before it (openssl's "Bag Attributes") is ignored, and
+    // further blocks are judged by `decode_pem`.
     let end_marker = format!("-----END {label}-----");
     let end = find(pem, end_marker.as_bytes())
         .map(|at| at + end_marker.len())
@@ -126,7 +155,7 @@ fn decode_pem(
         })?;
     let block = &pem[..end];
     if find(block, b"Proc-Type:").is_some() {
-        let der = legacy_pem::decrypt(block, &label, passphrase)?;
+        let der = legacy_pem::decrypt(block, first_line, &label, passphrase)?;
         let material = decode_pkcs1_private(&der)?;
         return Ok(LoadedKey::new(SourceFormat::LegacyEncryptedPem, material));
     }
@@ -241,12 +270,8 @@ fn decode_der(
             let info = encrypted_info(der)?;
             check_kdf(&info.encryption_algorithm)?;
             let pass = passphrase()?;
-            let plain = info.decrypt(pass.expose()).map_err(decrypt_error)?;
-            decode_pkcs8(plain.as_bytes()).map_err(|err| match err {
-                // A wrong passphrase sometimes yields valid padding over garbage.
-                KeyError::Malformed { .. } => KeyError::WrongPassphrase,
-                other => other,
-            })?
+            let plain = damage::open_pkcs8(&info, pass.expose())?;
+            decode_pkcs8(&plain)?
         }
         Container::Pkcs1 => {
             if RsaPrivateKeyRef::from_der(der).is_ok() {
@@ -466,19 +491,6 @@ fn check_kdf(scheme: &pkcs8::pkcs5::EncryptionScheme) -> Result<(), KeyError> {
             &format!("its cipher takes a key of {key_size} bytes"),
         )),
         _ => Ok(()),
-    }
-}
-
-fn decrypt_error(err: pkcs8::Error) -> KeyError {
-    match err {
-        pkcs8::Error::EncryptedPrivateKey(pkcs8::pkcs5::Error::DecryptFailed)
-        | pkcs8::Error::Asn1(_) => KeyError::WrongPassphrase,
-        pkcs8::Error::EncryptedPrivateKey(other) => KeyError::Unsupported {
-            found: format!("an encrypted PKCS#8 key whose encryption is not supported ({other})"),
-            hint: "re-encrypt it with `openssl pkcs8 -topk8 -v2 aes-256-cbc -in KEY -out NEW`"
-                .into(),
-        },
-        other => malformed("encrypted PKCS#8", other),
     }
 }
 

@@ -87,6 +87,11 @@ pub enum KeyError {
     TooBig { bits: usize },
     #[error("wrong passphrase: the encrypted private key did not open")]
     WrongPassphrase,
+    #[error(
+        "holds {count} keys ({listed}); which one is meant cannot be guessed: keep only that \
+         key in the file"
+    )]
+    SeveralKeys { count: usize, listed: String },
     #[error("{0}")]
     Passphrase(String),
     #[error("{0}")]

@@ -5,6 +5,8 @@
 //! or bare base64, RSA JWKs and JWK Sets, and OpenSSH `ssh-rsa` public keys.
 
 mod builtin;
+mod bundle;
+mod damage;
 mod decode;
 mod files;
 mod jwk;
@@ -20,4 +22,4 @@ pub use key::{
     Container, Encoding, ExpectedFingerprint, FingerprintMatch, KeyError, KeyKind, LoadedKey,
     MAX_BITS, MIN_BITS, MIN_FINGERPRINT_PREFIX, Passphrase, PublicKeyInfo, SourceFormat,
 };
-pub use source::{KeyInput, KeySource, MAX_KEY_INPUT_BYTES, read_limited};
+pub use source::{KeyInput, KeySource, MAX_KEY_INPUT_BYTES, read_limited, readable_by_others};

@@ -118,16 +118,32 @@ impl KeySource {
         let input = self.read()?;
         let mut key = decode_key_by_kid(&input.bytes, kid, passphrase)?;
         if let (KeyKind::Private, Some(mode)) = (key.kind(), input.mode)
-            && mode & 0o077 != 0
+            && let Some(warning) = readable_warning(&format!("private key file {self}"), mode)
         {
-            key.push_warning(format!(
-                "private key file {self} is readable by other users (mode {:03o}); \
-                 restrict it with `chmod 600`",
-                mode & 0o777
-            ));
+            key.push_warning(warning);
         }
         Ok(key)
     }
+}
+
+/// The warning for a file of secrets (a passphrase, an access token) that group or others may
+/// read, the same as for a private key file: `what` names it (`passphrase file 'p.txt'`).
+/// Only a regular file is judged: a pipe's mode says nothing of who can read what went
+/// through it.
+pub fn readable_by_others(what: &str, meta: &std::fs::Metadata) -> Option<String> {
+    meta.is_file()
+        .then(|| readable_warning(what, unix_mode(meta)))
+        .flatten()
+}
+
+/// As ssh says it, when group or others have any permission on the file.
+fn readable_warning(what: &str, mode: u32) -> Option<String> {
+    (mode & 0o077 != 0).then(|| {
+        format!(
+            "{what} is readable by other users (mode {:03o}); restrict it with `chmod 600`",
+            mode & 0o777
+        )
+    })
 }
 
 #[cfg(unix)]

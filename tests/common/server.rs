@@ -157,6 +157,17 @@ impl Server {
         }
     }
 
+    /// The server's resident memory in KiB (VmRSS), as the system counts it.
+    pub fn resident_kib(&self) -> u64 {
+        let pid = self.child.as_ref().expect("running").id();
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS")
+    }
+
     pub fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
     }
@@ -205,7 +216,17 @@ impl Server {
     }
 
     /// Sends SIGTERM and waits for the exit.
-    pub fn stop(mut self) -> (ExitStatus, String) {
+    pub fn stop(self) -> (ExitStatus, String) {
+        let limit = Duration::from_secs(30);
+        let (status, took, log) = self.stop_within(limit);
+        let status = status
+            .unwrap_or_else(|| panic!("serve did not stop within {took:?} of SIGTERM:\n{log}"));
+        (status, log)
+    }
+
+    /// Sends SIGTERM and waits for the exit, `limit` at most (then kills it): the exit status
+    /// (`None` when it had to be killed), how long it took, and the log.
+    pub fn stop_within(mut self, limit: Duration) -> (Option<ExitStatus>, Duration, String) {
         let mut child = self.child.take().expect("running");
         let status = std::process::Command::new("kill")
             .args(["-TERM", &child.id().to_string()])
@@ -215,17 +236,19 @@ impl Server {
         let start = Instant::now();
         let status = loop {
             if let Some(status) = child.try_wait().expect("wait") {
-                break status;
+                break Some(status);
             }
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "serve did not stop within 30 s of SIGTERM"
-            );
+            if start.elapsed() > limit {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
             std::thread::sleep(Duration::from_millis(20));
         };
+        let took = start.elapsed();
         // Let the reader threads take the last lines.
         std::thread::sleep(Duration::from_millis(100));
-        (status, self.stderr())
+        (status, took, self.stderr())
     }
 }
 
@@ -236,6 +259,21 @@ impl Drop for Server {
             let _ = child.wait();
         }
     }
+}
+
+/// A client that sends `requests` pipelined on one connection and never reads the answers
+/// (the rest of `requests`, once the server stops taking them, is never sent).
+pub fn never_reading(address: &str, requests: &[u8]) -> TcpStream {
+    let mut stream = TcpStream::connect(address).expect("connect");
+    stream.set_nonblocking(true).expect("non-blocking");
+    let mut sent = 0;
+    while sent < requests.len() {
+        match stream.write(&requests[sent..]) {
+            Ok(n) => sent += n,
+            Err(_) => break,
+        }
+    }
+    stream
 }
 
 /// Reads a whole `Connection: close` answer.

@@ -6,8 +6,9 @@ from $INTEROP_DIR, default target/interop):
   target/interop/venv/bin/python tests/interop/matrix.py [--keys DIR] [--seal]
 
 DIR (default tests/fixtures) holds brand-private.pem (signs), standin-iadvize-public.pem (the
-recipient) and other-private.pem / other-public.pem (an unrelated key). Prints one JSON line per
-case: {"name", "text_b64", "made_by", "expect_check"}: text_b64 is the standard base64 of the
+recipient), other-private.pem / other-public.pem (an unrelated key) and ec-private.pem (a brand
+whose key is EC). Prints one JSON line per case: {"name", "text_b64", "made_by",
+"expect_check"}: text_b64 is the standard base64 of the
 exact token text as a page would hand it over (noise included), made_by says what produced it,
 expect_check is the inspect check id that should name the fault (null for a good token).
 
@@ -85,6 +86,7 @@ class Keys:
         self.other_jwk = jwk.JWK.from_pem(pem("other-private.pem"))
         self.standin_jwk = jwk.JWK.from_pem(pem("standin-iadvize-public.pem"))
         self.other_public_jwk = jwk.JWK.from_pem(pem("other-public.pem"))
+        self.ec_jwk = jwk.JWK.from_pem(pem("ec-private.pem"))
 
     def path(self, name):
         return os.path.join(self.folder, name)
@@ -361,6 +363,53 @@ def cases(keys):
     yield "claims iss a number", J, "claims.json", lib_token(keys, claims(iss=42))
     yield "claims aud with a number in its list", J, "claims.json", lib_token(
         keys, claims(aud=["a", 1]))
+
+    # Header members as JOSE libraries of several languages write them: null where a value is
+    # optional (one library writes "epk":null,"apu":null,"apv":null into every header), or of
+    # another type. iAdvize's library takes null as absent for most members, and fails to parse
+    # the header for epk, p2c (JWE) and b64 (JWS), and for any member of the wrong type.
+    jwe_members = {
+        "typ": "JOSE", "kid": "k-1", "zip": None, "skid": "s", "x5t": "AAAA",
+        "x5t#S256": "AAAA", "apu": "AAAA", "apv": "AAAA", "p2s": "AAAA", "iv": "AAAA",
+        "tag": "AAAA", "jku": "https://brand.example/keys", "x5u": "https://brand.example/c",
+        "jwk": None, "epk": None, "x5c": None, "p2c": 1000, "cty": "JWT", "crit": None,
+    }
+    null_refused = {"epk", "p2c"}
+    for name in jwe_members:
+        header = '{"alg":"RSA-OAEP-256","enc":"A256GCM"' + (
+            "" if name == "cty" else ',"cty":"JWT"') + ',"%s":%s}'
+        expect = "token.format" if name in null_refused else (
+            "jwe.cty" if name == "cty" else None)
+        yield f"jwe header {name} null", C, expect, crafted_jwe(
+            keys, lib_jws(keys, GOOD), header=header % (name, "null"))
+        wrong = "[5]" if name in ("x5c", "crit") else ('"x"' if name in ("jwk", "epk", "p2c") else "5")
+        expect = {"cty": "jwe.cty", "crit": "jwe.crit"}.get(name, "token.format")
+        yield f"jwe header {name} of the wrong type", C, expect, crafted_jwe(
+            keys, lib_jws(keys, GOOD), header=header % (name, wrong))
+    yield "jwe header jwk without kty", C, "token.format", crafted_jwe(
+        keys, lib_jws(keys, GOOD),
+        header='{"alg":"RSA-OAEP-256","enc":"A256GCM","cty":"JWT","jwk":{}}')
+    yield "jwe header jku not a URI", C, "token.format", crafted_jwe(
+        keys, lib_jws(keys, GOOD),
+        header='{"alg":"RSA-OAEP-256","enc":"A256GCM","cty":"JWT","jku":"not a uri"}')
+    yield "jwe header with an authTag member", C, "token.format", crafted_jwe(
+        keys, lib_jws(keys, GOOD),
+        header='{"alg":"RSA-OAEP-256","enc":"A256GCM","cty":"JWT","authTag":"AAAA"}')
+    yield "jwe header epk, apu, apv null", C, "token.format", crafted_jwe(
+        keys, lib_jws(keys, GOOD),
+        header='{"alg":"RSA-OAEP-256","enc":"A256GCM","cty":"JWT","epk":null,"apu":null,'
+               '"apv":null}')
+    for name, wrong in [("typ", "5"), ("kid", "5"), ("jwk", '"x"'), ("x5c", '"x"'),
+                        ("cty", "true"), ("b64", '"x"')]:
+        yield f"jws header {name} null", CS, "jws.format" if name == "b64" else None, signed(
+            '{"alg":"RS256","%s":null}' % name)
+        yield f"jws header {name} of the wrong type", CS, "jws.format", signed(
+            '{"alg":"RS256","%s":%s}' % (name, wrong))
+    yield "jws header crit null", CS, None, signed('{"alg":"RS256","crit":null}')
+
+    # A brand whose signing key is EC (ES256): iAdvize verifies with the brand's RSA key.
+    yield "jws signed ES256 with an EC key", J, "jws.alg", lib_jwe(
+        keys, lib_jws(keys, GOOD, alg="ES256", key=keys.ec_jwk))
 
     # Base64 as a hand-rolled encoder writes it: the parts are encoded that way before the
     # tag and the signature are computed over them.

@@ -72,28 +72,24 @@ pub struct App {
     pub keys: Value,
     /// Turns of `POST /inspect` ([`INSPECTIONS_AT_ONCE`]).
     pub inspections: tokio::sync::Semaphore,
-    /// Turns of the RSA work, one per core: more signing at once than cores only switches
-    /// between threads.
-    pub cores: tokio::sync::Semaphore,
 }
 
 impl App {
-    /// Runs `work` (one signature or decryption: a fraction of a millisecond) once a core is
-    /// free, on the thread that serves the connection: handing it to another thread and back
-    /// cost a quarter more CPU time per token than the work itself (docs/performance.md). An
-    /// error when the work panicked.
-    async fn crypto<T>(&self, work: impl FnOnce() -> T) -> Result<T, ()> {
-        let _turn = self.cores.acquire().await.map_err(|_| ())?;
+    /// Runs `work` bounded to a fraction of a millisecond (an honest token: one signature)
+    /// on the runtime's thread that serves the connection, one per core: handing it to a
+    /// blocking thread and back cost a tenth more CPU time per token (docs/performance.md).
+    /// An error when the work panicked.
+    fn crypto<T>(&self, work: impl FnOnce() -> T) -> Result<T, ()> {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).map_err(|_| ())
     }
 
-    /// Runs `work` that may take seconds (an inspection of many tokens) on tokio's blocking
-    /// threads, once a core is free, so that connections are served meanwhile.
+    /// Runs `work` that may take longer (a faulty token's plan, a verification, an inspection
+    /// of many tokens) on the runtime's blocking threads, one per core, so that connections
+    /// are served meanwhile.
     async fn long_crypto<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, ()> {
-        let _turn = self.cores.acquire().await.map_err(|_| ())?;
         tokio::task::spawn_blocking(work).await.map_err(|_| ())
     }
 }
@@ -231,9 +227,15 @@ async fn mint(app: Arc<App>, request: Result<TokenRequest, RehearsalError>) -> R
         Err(err) => return refused(err, None),
     };
     let user_id = request.user_id.clone();
-    let minted = app
-        .crypto(|| app.rehearsal.token(&request, time::now()))
-        .await;
+    let minted = match request.faults.is_empty() {
+        true => app.crypto(|| app.rehearsal.token(&request, time::now())),
+        // A fault may plan with josekit, or make the key of nobody's: off this thread.
+        false => {
+            let rehearsal = app.rehearsal.clone();
+            app.long_crypto(move || rehearsal.token(&request, time::now()))
+                .await
+        }
+    };
     match minted {
         Ok(Ok(minted)) => with_note(
             json_response(StatusCode::OK, json!(minted)),
@@ -275,8 +277,11 @@ async fn verify(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) ->
         Ok(token) => token,
         Err(message) => return refused(RehearsalError::Refused(message), None),
     };
+    // A token may inflate to a megabyte of claims: off this thread.
+    let rehearsal = app.rehearsal.clone();
+    let received = token.clone();
     let verified = app
-        .crypto(|| app.rehearsal.verify(&token, time::now()))
+        .long_crypto(move || rehearsal.verify(&received, time::now()))
         .await;
     let verified = match verified {
         Ok(Ok(verified)) => verified,
@@ -425,49 +430,76 @@ async fn requests(State(app): State<Arc<App>>) -> Response {
 }
 
 /// Host (against DNS rebinding), then Origin (only this page's own, and `--allow-origin`),
-/// then the bearer secret on the endpoints that need it.
+/// then the bearer secret on the endpoints that need it. A header the guard cannot judge
+/// (given twice, or not ASCII text) is refused, never taken as absent.
 async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
-    let headers = request.headers();
-    let Some(host) = header_text(headers, &header::HOST) else {
-        return with_note(
-            error(StatusCode::BAD_REQUEST, "the request has no Host header"),
-            refusal("no Host header".into()),
-        );
+    let Err(Refused(status, message, cause)) = judge(&app, &request) else {
+        return next.run(request).await;
     };
-    if !app.policy.host_allowed(host) {
-        return with_note(
-            error(
+    let mut response = error(status, message);
+    if status == StatusCode::UNAUTHORIZED {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    with_note(response, refusal(cause))
+}
+
+/// A request the guard refuses: the status and the message of its answer, and the cause the
+/// log gives (what was refused, and what is allowed).
+struct Refused(StatusCode, String, String);
+
+impl Refused {
+    /// A refusal whose message says it all, in the log too.
+    fn said(status: StatusCode, message: String) -> Self {
+        Refused(status, message.clone(), message)
+    }
+}
+
+/// The guard's rules.
+fn judge(app: &App, request: &Request) -> Result<(), Refused> {
+    let headers = request.headers();
+    let Some(host) = one_header(headers, &header::HOST, "Host")? else {
+        return Err(Refused::said(
+            StatusCode::BAD_REQUEST,
+            "the request has no Host header".into(),
+        ));
+    };
+    // A request in absolute form (`GET http://name/ HTTP/1.1`) names its host twice: both are
+    // judged.
+    let authority = request.uri().authority().map(|a| a.as_str());
+    for name in std::iter::once(host).chain(authority) {
+        if !app.policy.host_allowed(name) {
+            return Err(Refused(
                 StatusCode::FORBIDDEN,
                 format!(
                     "Host {:?} is not allowed (a protection against DNS rebinding): reach this \
                      server as localhost or 127.0.0.1, or start serve with --allow-host NAME",
-                    cut(host)
+                    cut(name)
                 ),
-            ),
-            refusal(host_cause(host)),
-        );
+                host_cause(name),
+            ));
+        }
     }
-    if let Some(origin) = header_text(headers, &header::ORIGIN)
+    if let Some(origin) = one_header(headers, &header::ORIGIN, "Origin")?
         && !app.policy.origin_allowed(origin, host)
     {
-        return with_note(
-            error(
-                StatusCode::FORBIDDEN,
-                format!(
-                    "origin {:?} may not call this server: start serve with --allow-origin {} to \
-                     allow that page",
-                    cut(origin),
-                    cut(origin)
-                ),
+        return Err(Refused(
+            StatusCode::FORBIDDEN,
+            format!(
+                "origin {:?} may not call this server: start serve with --allow-origin {} to \
+                 allow that page",
+                cut(origin),
+                cut(origin)
             ),
-            refusal(origin_cause(&app.policy, origin, host)),
-        );
+            origin_cause(&app.policy, origin, host),
+        ));
     }
     let protected = needs_secret(request.method(), request.uri().path());
     if let (Some(secret), true) = (&app.policy.access_token, protected)
         && request.method() != Method::OPTIONS
     {
-        let given = header_text(headers, &header::AUTHORIZATION)
+        let given = one_header(headers, &header::AUTHORIZATION, "Authorization")?
             .and_then(|value| value.split_once(' '))
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
             .map(|(_, secret)| secret.trim());
@@ -476,18 +508,48 @@ async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Res
                 None => "no bearer secret (Authorization: Bearer …)",
                 Some(_) => "wrong bearer secret",
             };
-            let mut response = error(
+            return Err(Refused(
                 StatusCode::UNAUTHORIZED,
                 "this endpoint needs the secret of --access-token-file, as \
-                 `Authorization: Bearer SECRET`",
-            );
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            return with_note(response, refusal(cause.into()));
+                 `Authorization: Bearer SECRET`"
+                    .into(),
+                cause.into(),
+            ));
         }
     }
-    next.run(request).await
+    Ok(())
+}
+
+/// The one value of a header the guard judges (`shown` is its name in messages): none when
+/// absent; refused (400) when it is given more than once, or is not ASCII text.
+fn one_header<'a>(
+    headers: &'a HeaderMap,
+    name: &HeaderName,
+    shown: &str,
+) -> Result<Option<&'a str>, Refused> {
+    let mut values = headers.get_all(name).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    let more = values.count();
+    if more > 0 {
+        return Err(Refused::said(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "the request has {} {shown} headers; a request has one at most",
+                more + 1
+            ),
+        ));
+    }
+    value.to_str().map(Some).map_err(|_| {
+        Refused::said(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "the {shown} header is not ASCII text (it holds bytes outside printable ASCII); \
+                 a {shown} header never does"
+            ),
+        )
+    })
 }
 
 /// What the log says of a request the guard refused.

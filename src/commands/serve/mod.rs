@@ -67,16 +67,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
         log: log::RequestLog::new(args.log),
         keys: serde_json::to_value(&keys)?,
         inspections: tokio::sync::Semaphore::new(http::INSPECTIONS_AT_ONCE),
-        cores: tokio::sync::Semaphore::new(
-            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
-        ),
     });
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the server's runtime")?;
-    runtime.block_on(async {
+    let runtime = listener::runtime().context("cannot start the server's runtime")?;
+    let served = runtime.block_on(async {
         // Signal handlers first: a stop sent right after the ready line is never missed.
         let stopped = stop_signal()?;
         let listener = bind(args.listen).await?;
@@ -91,7 +85,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
         listener::serve(listener, http::router(app), stop).await;
         eprintln!("serve: stopped");
         anyhow::Ok(())
-    })?;
+    });
+    listener::shut_down(runtime);
+    served?;
     Ok(Outcome::Success)
 }
 
