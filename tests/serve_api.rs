@@ -3,7 +3,8 @@
 //! answers (every path, every fault, every check id), and schemathesis, generating requests
 //! from it (its coverage, fuzzing and stateful phases, with negative data), finds no 5xx, no
 //! answer that breaks the document, and a server still answering afterwards. What schemathesis
-//! found is kept below as regression tests.
+//! found is kept below as regression tests; then `/token`'s one set of parameters, and the log
+//! that says why each refusal happened.
 
 mod common;
 
@@ -309,4 +310,202 @@ fn inspect_takes_bodies_up_to_64_mib_and_judges_200_tokens_at_most() {
         "{}",
         server.stderr()
     );
+}
+
+// One set of parameters for /token, and a log that explains.
+
+#[test]
+fn post_token_takes_the_query_parameters_of_get_and_both_refuse_unknown_ones() {
+    let (_sb, server) = server();
+    let reply = server.post(
+        "/token?fault=wrong-signer",
+        r#"{"userId": "customer-8812"}"#,
+    );
+    assert_eq!(reply.status, 200, "{reply:?}");
+    let answer = reply.json();
+    assert!(
+        answer["notices"][0]
+            .as_str()
+            .unwrap()
+            .contains("(wrong-signer)"),
+        "{answer}"
+    );
+    let token = answer["token"].as_str().unwrap();
+    let verified = server.post("/verify", token).json();
+    assert_eq!(
+        verified["authentication"]["status"],
+        "authentication-failure"
+    );
+    assert_eq!(verified["diagnosis"]["first_failure"], "jws.signature");
+    for method in ["GET", "POST"] {
+        let reply = server.request(method, "/token?userId=customer-8812&bogus=1", &[], b"");
+        reply.assert_error(400, &["unknown parameter \"bogus\""]);
+    }
+    // A member in both places is refused, naming it.
+    server
+        .post("/token?userId=a", r#"{"userId": "b"}"#)
+        .assert_error(400, &["userId is given more than once"]);
+}
+
+/// Log lines of `server` that hold every needle.
+fn log_lines<'a>(log: &'a str, needles: &[&str]) -> Vec<&'a str> {
+    log.lines()
+        .filter(|line| needles.iter().all(|n| line.contains(n)))
+        .collect()
+}
+
+#[test]
+fn a_refused_origin_host_secret_and_token_each_log_their_cause() {
+    let sb = Sandbox::with_fixtures(FIXTURES);
+    sb.write("secret.txt", "0123456789abcdef-secret\n");
+    let server = Server::start(
+        &sb,
+        &[
+            STANDIN_ARGS,
+            &[
+                "--allow-origin",
+                "http://localhost:3000",
+                "--access-token-file",
+                "secret.txt",
+            ],
+        ]
+        .concat(),
+    );
+    let bearer = ("Authorization", "Bearer 0123456789abcdef-secret");
+    // A page on 127.0.0.1:3000 while localhost:3000 is allowed: the preflight is refused, and
+    // the browser shows no more than a network error.
+    let reply = server.request(
+        "OPTIONS",
+        "/token",
+        &[
+            ("Origin", "http://127.0.0.1:3000"),
+            ("Access-Control-Request-Method", "POST"),
+        ],
+        b"",
+    );
+    assert_eq!(reply.status, 403);
+    assert_eq!(reply.header("access-control-allow-origin"), None);
+    let host = server.request("GET", "/healthz", &[("Host", "evil.example:8787")], b"");
+    assert_eq!(host.status, 403);
+    assert_eq!(server.get("/token?userId=a").status, 401);
+    let token = server.request(
+        "GET",
+        "/token?userId=customer-8812&fault=expired",
+        &[bearer],
+        b"",
+    );
+    let token = token.json()["token"].as_str().unwrap().to_string();
+    let verified = server.request("POST", "/verify", &[bearer], token.as_bytes());
+    assert_eq!(verified.status, 200);
+
+    let log = server.stderr();
+    let origin = log_lines(
+        &log,
+        &[
+            "OPTIONS /token 403",
+            "refused (origin \"http://127.0.0.1:3000\" refused",
+        ],
+    );
+    assert_eq!(origin.len(), 1, "{log}");
+    assert!(
+        origin[0].contains("--allow-origin http://localhost:3000")
+            && origin[0].contains(
+                "a browser treats 127.0.0.1 and localhost as different origins: open the page \
+                 as http://localhost:3000, or add --allow-origin http://127.0.0.1:3000"
+            ),
+        "{}",
+        origin[0]
+    );
+    let host = log_lines(
+        &log,
+        &[
+            "GET /healthz 403",
+            "refused (Host \"evil.example:8787\" refused",
+        ],
+    );
+    assert_eq!(host.len(), 1, "{log}");
+    assert!(
+        host[0].contains("allowed are localhost, 127.0.0.1, [::1]"),
+        "{}",
+        host[0]
+    );
+    assert_eq!(
+        log_lines(&log, &["GET /token 401", "refused (no bearer secret"]).len(),
+        1,
+        "{log}"
+    );
+    assert_eq!(
+        log_lines(
+            &log,
+            &[
+                "POST /verify 200",
+                "authentication-failure (first failing check claims.exp)"
+            ]
+        )
+        .len(),
+        1,
+        "{log}"
+    );
+    // /requests, as the JSON log, has the same fields.
+    let entries = server.request("GET", "/requests", &[bearer], b"").json();
+    let causes: Vec<&str> = entries["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["cause"].as_str())
+        .collect();
+    assert!(
+        causes.iter().any(|c| c.contains("different origins")),
+        "{causes:?}"
+    );
+    assert!(
+        causes
+            .iter()
+            .any(|c| c.starts_with("Host \"evil.example:8787\" refused"))
+    );
+    assert!(
+        causes.contains(&"first failing check claims.exp"),
+        "{causes:?}"
+    );
+}
+
+#[test]
+fn the_json_log_names_the_same_causes() {
+    let sb = Sandbox::with_fixtures(FIXTURES);
+    let server = Server::start(&sb, &[STANDIN_ARGS, &["--log", "json"]].concat());
+    let reply = server.request(
+        "POST",
+        "/token",
+        &[("Origin", "https://evil.example")],
+        br#"{"userId": "a"}"#,
+    );
+    assert_eq!(reply.status, 403);
+    let token = server
+        .get("/token?userId=customer-8812&fault=wrong-signer")
+        .json()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    server.post("/verify", &token);
+    let entries: Vec<Value> = server
+        .stderr()
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let origin = entries.iter().find(|e| e["status"] == 403).expect("logged");
+    assert_eq!(origin["verdict"], "refused");
+    assert!(
+        origin["cause"].as_str().unwrap().starts_with(
+            "origin \"https://evil.example\" refused: allowed are this server's own pages"
+        ),
+        "{origin}"
+    );
+    let verified = entries
+        .iter()
+        .find(|e| e["path"] == "/verify")
+        .expect("logged");
+    assert_eq!(verified["verdict"], "authentication-failure");
+    assert_eq!(verified["cause"], "first failing check jws.signature");
+    assert_eq!(verified["user_id"], "customer-8812");
 }
