@@ -85,3 +85,28 @@ pub(crate) fn quoted(names: &[&str]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// `text` with each longest run of the characters `in_run` accepts replaced by what `replace`
+/// makes of it (`None`: the run is kept as it is).
+pub fn replace_runs(
+    text: &str,
+    in_run: impl Fn(char) -> bool,
+    replace: impl Fn(&str) -> Option<String>,
+) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(&in_run) {
+        out.push_str(&rest[..start]);
+        let len = rest[start..]
+            .find(|c| !in_run(c))
+            .unwrap_or(rest.len() - start);
+        let run = &rest[start..start + len];
+        match replace(run) {
+            Some(replaced) => out.push_str(&replaced),
+            None => out.push_str(run),
+        }
+        rest = &rest[start + len..];
+    }
+    out.push_str(rest);
+    out
+}

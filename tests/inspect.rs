@@ -79,15 +79,6 @@ impl Lab {
     }
 }
 
-fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
-    report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("no check {id}"))
-}
-
 /// Whether a check's message (which every check has) contains `needle`.
 fn says(check: &Value, needle: &str) -> bool {
     check["message"]

@@ -920,15 +920,6 @@ fn nothing_a_rehearsal_hands_out_works_in_production() {
     assert!(log.contains("POST /verify/…("), "{log}");
 }
 
-fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
-    report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("no check {id}"))
-}
-
 /// `GET /healthz` on a connection of its own, which must be answered within a second.
 fn healthz_within_a_second(server: &Server) {
     let start = Instant::now();

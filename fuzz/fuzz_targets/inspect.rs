@@ -4,8 +4,8 @@
 use std::sync::OnceLock;
 
 use iadvize_auth::inspect::{self, Names, Options};
-use iadvize_auth::verdict::CheckId;
 use iadvize_auth::keys::{KeyError, LoadedKey, Passphrase, decode_key};
+use iadvize_auth::verdict::CheckId;
 use libfuzzer_sys::fuzz_target;
 
 fn key(bytes: &[u8]) -> LoadedKey {

@@ -197,23 +197,10 @@ const SIGNATURE_RUN: usize = 40;
 fn without_signatures(text: &str) -> String {
     let is_sig_char =
         |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '_' | '-' | '=');
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find(is_sig_char) {
-        out.push_str(&rest[..start]);
-        let run_len = rest[start..]
-            .find(|c| !is_sig_char(c))
-            .unwrap_or(rest.len() - start);
-        let run = &rest[start..start + run_len];
-        if run.len() >= SIGNATURE_RUN && !is_json_part(run) {
-            out.push_str(&format!("[removed: {} characters]", run.len()));
-        } else {
-            out.push_str(run);
-        }
-        rest = &rest[start + run_len..];
-    }
-    out.push_str(rest);
-    out
+    crate::text::replace_runs(text, is_sig_char, |run| {
+        (run.len() >= SIGNATURE_RUN && !is_json_part(run))
+            .then(|| format!("[removed: {} characters]", run.len()))
+    })
 }
 
 /// True for base64url (padded or not) of JSON text: a JOSE header or payload, not a signature.

@@ -237,6 +237,16 @@ pub fn rehearsal_sandbox() -> Sandbox {
     ])
 }
 
+/// The check `id` of an `inspect --json` report.
+pub fn check<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    report["checks"]
+        .as_array()
+        .expect("a report's checks")
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no check {id}"))
+}
+
 /// The ids of the checks that failed in an `inspect --json` report, in report order.
 pub fn failing_checks(report: &serde_json::Value) -> Vec<&str> {
     report["checks"]

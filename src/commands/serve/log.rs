@@ -124,22 +124,9 @@ pub fn scrub(text: &str) -> String {
     let is_token_char = |c: char| {
         c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '%' | '+' | '=' | '~' | '.' | '/')
     };
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find(is_token_char) {
-        out.push_str(&rest[..start]);
-        let len = rest[start..]
-            .find(|c| !is_token_char(c))
-            .unwrap_or(rest.len() - start);
-        let run = &rest[start..start + len];
-        match run.len() > MAX_RUN || run.contains("eyJ") {
-            true => out.push_str(&format!("…({} characters)", run.len())),
-            false => out.push_str(run),
-        }
-        rest = &rest[start + len..];
-    }
-    out.push_str(rest);
-    out
+    iadvize_auth::text::replace_runs(text, is_token_char, |run| {
+        (run.len() > MAX_RUN || run.contains("eyJ")).then(|| format!("…({} characters)", run.len()))
+    })
 }
 
 /// A user id as the log shows it: whole, or its first characters and its length.
