@@ -219,6 +219,7 @@ fn announce(
     eprintln!("  rehearsal page  {url}");
     eprintln!("  token endpoint  {url}token");
     eprintln!("  verifier        {url}verify");
+    eprintln!("  inspector       {url}inspect");
     key_line("brand key", &brand_text, &keys.brand);
     key_line("recipient", &recipient_text, &keys.recipient);
     if !args.production {
