@@ -430,9 +430,7 @@ impl Rehearsal {
             report,
         })
     }
-}
 
-impl Rehearsal {
     /// Finds every token in `request.text` and judges each as `inspect` does, at `now`: the
     /// stand-in opens its own tokens (signed, unless a brand key is pasted, with this run's
     /// brand key); others are judged without a private key, as support judges a production

@@ -346,7 +346,8 @@ fn token_from_body(body: &[u8], json: bool) -> Result<String, String> {
 }
 
 /// `POST /inspect`: `{"text": "…", "brandKey": "…", "expect": "jws"}` as `application/json`,
-/// or the text itself as any other type; every token found in the text, judged. The text is never logged: the log has the count of each answer.
+/// or the text itself as any other type; every token found in the text, judged. The text is
+/// never logged: the log has the count of each answer.
 async fn inspect(State(app): State<Arc<App>>, request: Request) -> Response {
     let Ok(_turn) = app.inspections.acquire().await else {
         return error(StatusCode::SERVICE_UNAVAILABLE, "the server is stopping");

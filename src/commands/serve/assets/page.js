@@ -1,7 +1,8 @@
 // The rehearsal page: a brand's login flow against the stand-in tag, in the standard mode
 // (iAdvize.activate with a provider) or the boxed mode (the sandboxed iframe's messages).
 // Query parameters fill the form: ?userId=…&endpoint=…&fault=…&mode=boxed&sessionLifetime=…
-// &retryDelay=… and autorun=1 logs in at once. The fault picker lists GET /faults. The outcome is written into <body data-status=…> for tests.
+// &retryDelay=… and autorun=1 logs in at once. The fault picker lists GET /faults. The
+// outcome is written into <body data-status=…> for tests.
 (function () {
   "use strict";
 
