@@ -19,6 +19,9 @@ _iadvize__auth() {
             iadvize__auth,completions)
                 cmd="iadvize__auth__subcmd__completions"
                 ;;
+            iadvize__auth,decode)
+                cmd="iadvize__auth__subcmd__inspect"
+                ;;
             iadvize__auth,help)
                 cmd="iadvize__auth__subcmd__help"
                 ;;
@@ -71,7 +74,7 @@ _iadvize__auth() {
 
     case "${cmd}" in
         iadvize__auth)
-            opts="-h -V --help --version keygen pubkey mint inspect serve completions man help"
+            opts="-h -V --help --version keygen pubkey mint inspect decode serve completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -309,7 +312,7 @@ _iadvize__auth() {
             return 0
             ;;
         iadvize__auth__subcmd__man)
-            opts="-h -V --help --version"
+            opts="-h -V --help --version keygen pubkey mint inspect serve completions man"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -366,7 +369,7 @@ _iadvize__auth() {
                     return 0
                     ;;
                 --input-format)
-                    COMPREPLY=($(compgen -W "csv jsonl lines" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "csv csv-semicolon tsv jsonl lines" -- "${cur}"))
                     return 0
                     ;;
                 --ttl)
@@ -424,7 +427,7 @@ _iadvize__auth() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "pem base64 jwk der" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "pem base64 jwk fingerprint der" -- "${cur}"))
                     return 0
                     ;;
                 --passphrase-file)
@@ -500,7 +503,34 @@ _iadvize__auth() {
 }
 
 if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERSINFO[0]}" -gt 4 ]]; then
-    complete -F _iadvize__auth -o nosort -o bashdefault -o default iadvize-auth
+    complete -F _iadvize__auth_at_files -o nosort -o bashdefault -o default iadvize-auth
 else
-    complete -F _iadvize__auth -o bashdefault -o default iadvize-auth
+    complete -F _iadvize__auth_at_files -o bashdefault -o default iadvize-auth
 fi
+
+# `inspect @FILE` and `decode @FILE` read FILE: after the `@`, the file names.
+_iadvize__auth_at_files() {
+    _iadvize__auth "$@"
+    local cur="${COMP_WORDS[COMP_CWORD]}" word path
+    [[ "$cur" == @* ]] || return 0
+    for word in "${COMP_WORDS[@]:1:COMP_CWORD-1}"; do
+        case "$word" in
+            inspect|decode)
+                local IFS=$'
+'
+                COMPREPLY=()
+                for path in $(compgen -f -- "${cur#@}"); do
+                    if [[ -d "$path" ]]; then
+                        COMPREPLY+=("@$path/")
+                    else
+                        COMPREPLY+=("@$path")
+                    fi
+                done
+                if [[ ${#COMPREPLY[@]} -eq 1 && "${COMPREPLY[0]}" == */ ]]; then
+                    compopt -o nospace 2>/dev/null || true
+                fi
+                return 0
+                ;;
+        esac
+    done
+}

@@ -39,7 +39,7 @@ const KEYS: &str = "Key options";
     version,
     propagate_version = true,
     after_help = AFTER_HELP,
-    term_width = 100
+    max_term_width = 100
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -52,6 +52,7 @@ pub enum Command {
     Keygen(KeygenArgs),
     Pubkey(PubkeyArgs),
     Mint(MintArgs),
+    #[command(visible_alias = "decode")]
     Inspect(InspectArgs),
     Serve(ServeArgs),
     Completions(CompletionsArgs),
@@ -101,7 +102,7 @@ pub struct KeygenArgs {
 /// The lifetime of the tokens made (`mint`, `serve`).
 #[derive(Debug, Args)]
 pub struct TtlArgs {
-    /// Token lifetime: seconds, or 90s, 5m, 1h. iAdvize recommends 1 minute.
+    /// Token lifetime: seconds, or 90s, 5m, 1h30m. iAdvize recommends 1 minute.
     #[arg(
         long,
         value_name = "DURATION",
@@ -124,14 +125,16 @@ pub struct PassphraseArgs {
 /// Reads the key by content, whatever the file is called: PKCS#8 PEM or DER (also encrypted),
 /// PKCS#1 PEM or DER (also legacy `Proc-Type: 4,ENCRYPTED` PEM), SubjectPublicKeyInfo PEM or
 /// DER, the bare base64 line in which iAdvize publishes its key (also wrapped over several
-/// lines), an RSA JWK (public or private) or a JWK Set, or an OpenSSH `ssh-rsa` public key.
-/// To check "is this the key you sent iAdvize?", give the fingerprint you sent to
-/// --expect-fingerprint.
+/// lines), an RSA JWK (public or private) or a JWK Set, an OpenSSH `ssh-rsa` public key, or an
+/// X.509 certificate (PEM or DER; its subject and validity are named). To check "is this the
+/// key you sent iAdvize?", give the fingerprint you sent to --expect-fingerprint.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   iadvize-auth pubkey iadvize-keys/private-key.pem
   iadvize-auth pubkey --iadvize --format base64
   iadvize-auth pubkey iadvize-keys/private-key.pem --expect-fingerprint 19e64264
+  iadvize-auth pubkey ~/.ssh/id_rsa.pub --format fingerprint
+  iadvize-auth pubkey brand-cert.pem --expect-fingerprint SHA256:f8184c90c16f
   iadvize-auth pubkey ~/.ssh/id_rsa.pub --json
   iadvize-auth pubkey jwks.json --kid brand-2026
   cat key.jwk | iadvize-auth pubkey - --json")]
@@ -154,7 +157,7 @@ pub struct PubkeyArgs {
     pub kid: Option<String>,
 
     /// Output format of the public key.
-    #[arg(long, value_enum, default_value_t = PubkeyFormat::Pem)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = PubkeyFormat::Pem)]
     pub format: PubkeyFormat,
 
     #[command(flatten)]
@@ -164,10 +167,14 @@ pub struct PubkeyArgs {
     #[arg(long, conflicts_with = "format")]
     pub json: bool,
 
-    /// Check the key instead of printing it: exit 0 when its SHA-256 fingerprint starts with
-    /// HEX (8 or more hex characters, any case, colons allowed) or its JWK thumbprint starts
-    /// with it, 1 when not, with one line saying which.
-    #[arg(long, value_name = "HEX", conflicts_with_all = ["format", "json"])]
+    /// Check the key instead of printing it: exit 0 when one of its fingerprints starts with
+    /// FINGERPRINT, 1 when none does, with one line saying which (with --json, the object
+    /// says it in `expected_fingerprint`).
+    ///
+    /// Any of the three forms, 8 characters or more from its start: the SHA-256 fingerprint
+    /// (hex, any case, colons allowed), the OpenSSH one (`SHA256:` and base64, as
+    /// `ssh-keygen -lf` prints it) or the JWK thumbprint.
+    #[arg(long, value_name = "FINGERPRINT", conflicts_with = "format")]
     pub expect_fingerprint: Option<String>,
 }
 
@@ -177,8 +184,12 @@ pub enum PubkeyFormat {
     Pem,
     /// One bare base64 line of the DER, the form iAdvize publishes its key in.
     Base64,
-    /// Public JWK (`kty`, `n`, `e`).
+    /// Public JWK (`kty`, `n`, `e`), with `kid` (its RFC 7638 thumbprint), `use` and `alg`
+    /// (`sig` and RS256 for a brand's key; `enc` and RSA-OAEP-256 for iAdvize's).
     Jwk,
+    /// One line: the size and the OpenSSH fingerprint (as `ssh-keygen -lf` prints them), the
+    /// SHA-256 fingerprint of the DER public key (hex), the JWK thumbprint, and the key type.
+    Fingerprint,
     /// Raw DER bytes (refused on a terminal: redirect to a file).
     Der,
 }
@@ -247,13 +258,14 @@ pub struct MintArgs {
     pub user_id: Option<String>,
 
     /// Mint one token per user of FILE (`-` for standard input), in order: one user id per
-    /// line, CSV or JSON Lines, recognised by content (see --input-format).
+    /// line, CSV (commas or semicolons), TSV or JSON Lines, recognised by content (see
+    /// --input-format).
     ///
-    /// CSV: a header row naming userId, any visitor data fields (firstName, email …) and
-    /// optionally ttl, then one user per row; empty cells are left out. JSON Lines: one
+    /// CSV and TSV: a header row naming userId, any visitor data fields (firstName, email …)
+    /// and optionally ttl, then one user per row; empty cells are left out. JSON Lines: one
     /// {"userId": …, "visitorData": {…}, "ttl": …} per line. A row's visitor data is set over
-    /// --visitor-data, its ttl replaces --ttl. Blank lines, trailing CRs and a byte order mark
-    /// at the start are ignored. Every row is checked before any token is printed; an error
+    /// --visitor-data, its ttl replaces --ttl. Blank lines, CRLF line ends and a byte order mark
+    /// at the start are read as spreadsheets write them; a header row is never minted as a user. Every row is checked before any token is printed; an error
     /// names its line and column; an id on several rows is minted each time, with a warning.
     /// Rows are held in memory, about 120 bytes each; a batch is at most 1,000,000 rows and
     /// 256 MiB.
@@ -261,9 +273,17 @@ pub struct MintArgs {
     pub user_ids: Option<PathBuf>,
 
     /// How --user-ids FILE is written, when its content does not say it: a first line that
-    /// starts with `{` is JSON Lines, one with a comma (or just userId) a CSV header, anything
-    /// else one id per line.
-    #[arg(long, value_enum, value_name = "FORMAT", conflicts_with = "user_id")]
+    /// starts with `{` is JSON Lines; one that names a column (userId, a visitor data field,
+    /// ttl) is a header row, its cells separated by commas, semicolons or tabs, whichever
+    /// separates the names; one with a comma, semicolon or tab but no column named is refused;
+    /// anything else is one id per line.
+    #[arg(
+        long,
+        value_enum,
+        ignore_case = true,
+        value_name = "FORMAT",
+        conflicts_with = "user_id"
+    )]
     pub input_format: Option<InputFormat>,
 
     #[command(flatten)]
@@ -294,7 +314,7 @@ pub struct MintArgs {
     pub claim: Vec<String>,
 
     /// Issue the token at this time instead of now: UNIX seconds (1700000000), RFC 3339
-    /// (2026-12-01T10:00:00Z), or relative to now (-1h, +5m). Fixed times give reproducible
+    /// (2026-12-01T10:00:00Z), or relative to now (-1h, +5m, -1h30m). Fixed times give reproducible
     /// output.
     #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub now: Option<String>,
@@ -398,7 +418,7 @@ pub struct InspectArgs {
     #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub now: Option<String>,
 
-    /// Tolerance for the time checks (exp, iat, nbf): seconds, or 30s, 2m.
+    /// Tolerance for the time checks (exp, iat, nbf): seconds, or 30s, 2m, 1h30m.
     #[arg(
         long,
         value_name = "DURATION",
@@ -409,7 +429,7 @@ pub struct InspectArgs {
 
     /// What the token should be: the encrypted token iAdvize receives (jwe), or the brand's
     /// inner signed token taken from its logs before encryption (jws).
-    #[arg(long, value_enum, value_name = "KIND", default_value_t = Expect::Jwe)]
+    #[arg(long, value_enum, ignore_case = true, value_name = "KIND", default_value_t = Expect::Jwe)]
     pub expect: Expect,
 
     /// Print one JSON object per token, one per line (schema in docs/cli.md).
@@ -427,15 +447,20 @@ pub struct InspectArgs {
     pub show_tokens: bool,
 
     /// Colour in the human report: auto (on a terminal, unless NO_COLOR is set), always, never.
-    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    #[arg(long, value_enum, ignore_case = true, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
     pub color: ColorWhen,
 }
 
 /// How a file of users is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum InputFormat {
-    /// A CSV file with a header row naming userId.
+    /// Cells separated by commas, with a header row naming userId.
     Csv,
+    /// Cells separated by semicolons (as Excel saves "CSV" where the comma is the decimal
+    /// separator), with a header row naming userId.
+    CsvSemicolon,
+    /// Cells separated by tabs, with a header row naming userId.
+    Tsv,
     /// JSON Lines: one {"userId": …} object per line.
     Jsonl,
     /// One user id per line.
@@ -532,7 +557,7 @@ pub struct ServeArgs {
 
     /// Format of the request log on standard error: one line per request, never a token or a
     /// key.
-    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = LogFormat::Text)]
+    #[arg(long, value_enum, ignore_case = true, value_name = "FORMAT", default_value_t = LogFormat::Text)]
     pub log: LogFormat,
 
     /// Write the `{"event":"listening",...}` line to FILE instead of standard output, once the
@@ -576,8 +601,10 @@ pub struct CompletionsArgs {
   mkdir -p ~/.local/share/man/man1 && iadvize-auth man > ~/.local/share/man/man1/iadvize-auth.1
   iadvize-auth man keygen > ~/.local/share/man/man1/iadvize-auth-keygen.1")]
 pub struct ManArgs {
-    /// The verb whose page to print (keygen, pubkey, mint, inspect, serve, completions); none for the
-    /// overview page.
-    #[arg(value_name = "VERB")]
+    /// The verb whose page to print; none for the overview page.
+    #[arg(
+        value_name = "VERB",
+        value_parser = PossibleValuesParser::new(crate::commands::man::VERBS)
+    )]
     pub verb: Option<String>,
 }

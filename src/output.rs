@@ -173,18 +173,27 @@ pub fn fault_table(faults: &[FaultInfo]) -> String {
             Acceptance::Accepts => "accepts",
             Acceptance::Unknown => "unknown",
         };
-        let check = format!("{status} {}", fault.check);
+        // The check that catches it, then any other the token does not pass.
+        let mut checks = vec![format!("{status} {}", fault.check)];
+        checks.extend(fault.also.iter().map(|also| format!("and {also}")));
         let mut lines = wrap(fault.what, TEXT);
         lines.extend(wrap(&format!("backend: {}", fault.backend), TEXT));
-        for (i, line) in lines.iter().enumerate() {
-            if i == 0 {
-                let _ = writeln!(
-                    out,
-                    "{:NAME$}  {check:CHECK$}  {iadvize:IADVIZE$}  {line}",
-                    fault.name
-                );
-            } else {
-                let _ = writeln!(out, "{indent}{line}");
+        for i in 0..lines.len().max(checks.len()) {
+            let line = lines.get(i).map_or("", String::as_str);
+            match (i, checks.get(i)) {
+                (0, _) => {
+                    let _ = writeln!(
+                        out,
+                        "{:NAME$}  {:CHECK$}  {iadvize:IADVIZE$}  {line}",
+                        fault.name, checks[0]
+                    );
+                }
+                (_, Some(check)) => {
+                    let _ = writeln!(out, "{:NAME$}  {check:CHECK$}  {:IADVIZE$}  {line}", "", "");
+                }
+                (_, None) => {
+                    let _ = writeln!(out, "{indent}{line}");
+                }
             }
         }
     }
@@ -258,21 +267,35 @@ fn show_json(value: &Value) -> String {
     escape_untrusted(&value.to_string()).into_owned()
 }
 
-/// The width the human report keeps to.
-const WIDTH: usize = 100;
+/// The widest the human report is; also its width when standard output is not a terminal (a
+/// file, a pipe), so that what is saved or compared does not depend on a window.
+pub const MAX_REPORT_WIDTH: usize = 100;
+/// The narrowest: below it, labels and check ids leave no room for words.
+const MIN_REPORT_WIDTH: usize = 40;
+
+/// The width the human report keeps to: the terminal's, when standard output is one, from 40
+/// to 100 columns; 100 otherwise.
+pub fn report_width() -> usize {
+    match terminal_size::terminal_size_of(io::stdout()) {
+        Some((terminal_size::Width(columns), _)) => {
+            usize::from(columns).clamp(MIN_REPORT_WIDTH, MAX_REPORT_WIDTH)
+        }
+        None => MAX_REPORT_WIDTH,
+    }
+}
 /// The widest check id, `claims.visitor_data`.
 const ID_WIDTH: usize = 19;
 
-/// Words of `text` in lines of at most [`WIDTH`] columns: the first after `first` (which is
-/// printed as is), the others after `indent` spaces. A word longer than a line stands alone.
-fn wrapped(out: &mut String, first: &str, indent: usize, text: &str) {
+/// Words of `text` in lines of at most `columns`: the first after `first` (which is printed as
+/// is), the others after `indent` spaces. A word longer than a line stands alone.
+fn wrapped(out: &mut String, columns: usize, first: &str, indent: usize, text: &str) {
     let mut line = String::from(first);
     let mut width = first.chars().count();
     // The first word follows `first` directly: it ends with its own separator.
     let mut empty = true;
     for word in text.split(' ').filter(|w| !w.is_empty()) {
         let len = word.chars().count();
-        if !empty && width + 1 + len > WIDTH {
+        if !empty && width + 1 + len > columns {
             let _ = writeln!(out, "{line}");
             line = " ".repeat(indent);
             width = indent;
@@ -309,6 +332,8 @@ pub struct ReportContext<'a> {
     pub colour: bool,
     /// Show the inner token whole.
     pub show_tokens: bool,
+    /// Columns the prose keeps to ([`report_width`]).
+    pub width: usize,
     /// How the user gives the keys and the expectation of a signed token.
     pub names: &'a Names<'a>,
 }
@@ -404,17 +429,20 @@ pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
         Answer::Accepted => p.pass,
         Answer::CannotTell => p.warn,
     };
+    let columns = context.width;
     wrapped(
         &mut out,
+        columns,
         &format!("{}Verdict:{} ", style.render(), style.render_reset()),
         9,
         &escape_untrusted(&verdict_sentence(report, context.names)),
     );
     match context.places {
         [] => {}
-        [one] => wrapped(&mut out, "Found:   ", 9, one),
+        [one] => wrapped(&mut out, columns, "Found:   ", 9, one),
         [first, rest @ ..] => wrapped(
             &mut out,
+            columns,
             "Found:   ",
             9,
             &format!(
@@ -436,7 +464,7 @@ pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
     if !to_fix.is_empty() {
         let _ = writeln!(out, "\n{}", h("What to fix"));
         for check in to_fix {
-            check_lines(&mut out, check, &p, ID_WIDTH);
+            check_lines(&mut out, columns, check, &p);
         }
     }
     if !verdict.unchecked.is_empty() {
@@ -451,6 +479,7 @@ pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
             if !ids.is_empty() {
                 wrapped(
                     &mut out,
+                    columns,
                     "  ",
                     4,
                     &format!("{}: give {}", id_list(&ids), context.names.key(key)),
@@ -462,7 +491,7 @@ pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
     let _ = writeln!(out, "\n{}", h("Details"));
     // Prose is wrapped; data from the token (JSON, content) is shown as it is, escaped.
     let detail = |out: &mut String, label: &str, text: &str| {
-        wrapped(out, &format!("  {label:<17} "), 20, text);
+        wrapped(out, columns, &format!("  {label:<17} "), 20, text);
     };
     let data = |out: &mut String, label: &str, text: &str| {
         let _ = writeln!(out, "  {label:<17} {text}");
@@ -532,7 +561,7 @@ pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
     let mut checks = report.checks.iter().peekable();
     while let Some(check) = checks.next() {
         if check.status != Status::Skip {
-            check_lines(&mut out, check, &p, ID_WIDTH);
+            check_lines(&mut out, columns, check, &p);
             continue;
         }
         // Skipped checks for one reason: one line, naming what would run them.
@@ -551,6 +580,7 @@ pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
         };
         wrapped(
             &mut out,
+            columns,
             &format!("  {}{mark}{}  ", style.render(), style.render_reset()),
             8,
             &format!("{}: {reason}", id_list(&ids)),
@@ -560,7 +590,13 @@ pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
 }
 
 /// A check's line, then its fix and what iAdvize does about it, each wrapped.
-fn check_lines(out: &mut String, check: &iadvize_auth::inspect::Check, p: &Palette, width: usize) {
+fn check_lines(
+    out: &mut String,
+    columns: usize,
+    check: &iadvize_auth::inspect::Check,
+    p: &Palette,
+) {
+    let width = ID_WIDTH;
     let (style, mark) = p.status(check.status);
     let first = format!(
         "  {}{mark}{}  {:width$} ",
@@ -569,7 +605,13 @@ fn check_lines(out: &mut String, check: &iadvize_auth::inspect::Check, p: &Palet
         check.id,
     );
     let indent = 9 + width;
-    wrapped(out, &first, indent, &escape_untrusted(&check.message));
+    wrapped(
+        out,
+        columns,
+        &first,
+        indent,
+        &escape_untrusted(&check.message),
+    );
     if check.status == Status::Pass || check.status == Status::Skip {
         return;
     }
@@ -577,13 +619,14 @@ fn check_lines(out: &mut String, check: &iadvize_auth::inspect::Check, p: &Palet
     if let Some(hint) = &check.hint {
         wrapped(
             out,
+            columns,
             &format!("{pad}fix: "),
             indent + 5,
             &escape_untrusted(hint),
         );
     }
     if let Some(words) = iadvize_words(check) {
-        wrapped(out, &pad, indent, words);
+        wrapped(out, columns, &pad, indent, words);
     }
 }
 

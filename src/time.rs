@@ -12,9 +12,12 @@ pub(crate) const MILLISECONDS_THRESHOLD: i64 = LAST_SECOND + 1;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TimeError {
     #[error(
-        "{0:?} is not a duration: use seconds (60), or a number with s, m, h or d (90s, 5m, 1h)"
+        "{0:?} is not a duration: use seconds (60), or numbers with units s, m, h, d \
+         (90s, 5m, 1h30m, 2d)"
     )]
     NotADuration(String),
+    #[error("{0:?} is not a whole number of seconds; tokens carry times in whole seconds")]
+    NotWholeSeconds(String),
     #[error("{0:?} is too long a duration")]
     TooLong(String),
     #[error(
@@ -38,31 +41,35 @@ pub enum TimeError {
     NotATime(String),
 }
 
-/// Parses `90s`, `5m`, `1h`, `2d` or plain seconds (`60`) into seconds. Zero is allowed here;
-/// callers that need a positive duration check it.
+/// Parses a duration as people type it into seconds: plain seconds (`60`), or numbers with
+/// units, as many as wanted (`90s`, `5m`, `1h30m`, `1h 30m`, `1.5h`, `2d`; the `humantime`
+/// crate reads these). It must come to whole seconds. Zero is allowed here; callers that need
+/// a positive duration check it.
 pub fn parse_duration(text: &str) -> Result<u64, TimeError> {
     let trimmed = text.trim();
-    let split = trimmed
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(trimmed.len());
-    let (digits, unit) = trimmed.split_at(split);
-    if digits.is_empty() {
+    let too_long = || TimeError::TooLong(text.to_string());
+    if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        let seconds: u64 = trimmed.parse().map_err(|_| too_long())?;
+        return check_span(seconds).ok_or_else(too_long);
+    }
+    // A sign is read by `parse_time`; here it would be a negative duration.
+    if trimmed.starts_with(['-', '+']) {
         return Err(TimeError::NotADuration(text.to_string()));
     }
-    let multiplier = match unit.trim() {
-        "" | "s" | "sec" | "secs" => 1,
-        "m" | "min" | "mins" => 60,
-        "h" | "hour" | "hours" => 3600,
-        "d" | "day" | "days" => 86_400,
-        _ => return Err(TimeError::NotADuration(text.to_string())),
-    };
-    let value: u64 = digits
-        .parse()
-        .map_err(|_| TimeError::TooLong(text.to_string()))?;
-    value
-        .checked_mul(multiplier)
-        .filter(|secs| *secs <= i64::MAX as u64 / 2)
-        .ok_or_else(|| TimeError::TooLong(text.to_string()))
+    let span = humantime::parse_duration(trimmed).map_err(|err| match err {
+        humantime::DurationError::NumberOverflow => too_long(),
+        _ => TimeError::NotADuration(text.to_string()),
+    })?;
+    if span.subsec_nanos() != 0 {
+        return Err(TimeError::NotWholeSeconds(text.to_string()));
+    }
+    check_span(span.as_secs()).ok_or_else(too_long)
+}
+
+/// Seconds no later than half of what an `i64` holds, so that adding a span to a time can
+/// never overflow.
+fn check_span(seconds: u64) -> Option<u64> {
+    (seconds <= i64::MAX as u64 / 2).then_some(seconds)
 }
 
 /// Parses a time as people write it, in whole UNIX seconds: UNIX seconds (`1700000000`), RFC
@@ -124,13 +131,20 @@ pub fn rfc3339(seconds: i64) -> Option<String> {
         .ok()
 }
 
-/// A span of seconds as people say it: `42 s`, `3 min`, `2 h`, `5 days`.
+/// A span of seconds as people say it, rounded down to its largest unit: `42 s`, `3 min`,
+/// `2 h`, `5 days`, `4 months`, `3 years` (months and years of the Gregorian calendar's mean
+/// length). Where the exact time matters, it is shown beside.
 pub(crate) fn human_span(seconds: u64) -> String {
+    const DAY: u64 = 86_400;
+    const YEAR: u64 = 31_556_952;
+    const MONTH: u64 = YEAR / 12;
     match seconds {
         0..=119 => format!("{seconds} s"),
         120..=7199 => format!("{} min", seconds / 60),
         7200..=172_799 => format!("{} h", seconds / 3600),
-        _ => format!("{} days", seconds / 86_400),
+        s if s < 60 * DAY => format!("{} days", s / DAY),
+        s if s < 2 * YEAR => format!("{} months", s / MONTH),
+        s => format!("{} years", s / YEAR),
     }
 }
 
@@ -157,8 +171,31 @@ mod tests {
         assert_eq!(parse_duration("1h"), Ok(3600));
         assert_eq!(parse_duration("2d"), Ok(172_800));
         assert_eq!(parse_duration("0"), Ok(0));
-        for bad in ["", "-5", "5x", "m", "1.5h", "99999999999999999999999"] {
-            assert!(parse_duration(bad).is_err(), "{bad}");
+        assert_eq!(parse_duration("1h30m"), Ok(5400));
+        assert_eq!(parse_duration(" 1h 30m "), Ok(5400));
+        assert_eq!(parse_duration("1.5h"), Ok(5400));
+        assert_eq!(parse_duration("2min"), Ok(120));
+        assert_eq!(
+            parse_duration("1500ms"),
+            Err(TimeError::NotWholeSeconds("1500ms".into()))
+        );
+        for bad in ["", "-5", "+5", "5x", "m", "1h-30m", "soon"] {
+            assert_eq!(
+                parse_duration(bad),
+                Err(TimeError::NotADuration(bad.into())),
+                "{bad}"
+            );
+        }
+        for long in [
+            "99999999999999999999999",
+            "99999999999999999999999s",
+            "9223372036854775807",
+        ] {
+            assert_eq!(
+                parse_duration(long),
+                Err(TimeError::TooLong(long.into())),
+                "{long}"
+            );
         }
     }
 
@@ -184,9 +221,10 @@ mod tests {
             parse_time("1700000000000", now),
             Err(TimeError::Milliseconds(1_700_000_000_000))
         );
+        assert_eq!(parse_time("-1h30m", now), Ok(now - 5400));
         assert_eq!(
-            parse_time("-100y", now),
-            Err(TimeError::NotATime("-100y".into()))
+            parse_time("-100x", now),
+            Err(TimeError::NotATime("-100x".into()))
         );
         assert!(matches!(
             parse_time("-99999d", now),
@@ -222,6 +260,13 @@ mod tests {
         assert_eq!(relative(100, 58), "in 42 s");
         assert_eq!(relative(0, 180), "3 min ago");
         assert_eq!(relative(5, 5), "now");
+        // Past two days, days; past two months, months; past two years, years.
+        let day = 86_400;
+        assert_eq!(relative(0, 3 * day), "3 days ago");
+        assert_eq!(relative(0, 59 * day), "59 days ago");
+        assert_eq!(relative(0, 61 * day), "2 months ago");
+        assert_eq!(relative(0, 1118 * day), "3 years ago");
+        assert_eq!(relative(729 * day, 0), "in 23 months");
         assert_eq!(
             check_unix_seconds(1_691_588_707_000),
             Err(TimeError::Milliseconds(1_691_588_707_000))

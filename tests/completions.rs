@@ -22,6 +22,12 @@ fn committed(name: &str) -> String {
 /// What bash offers for the last of `words` (an empty last word: the cursor after a space),
 /// through the function `complete -p iadvize-auth` names, as bash would call it on Tab.
 fn bash_candidates(words: &[&str]) -> Vec<String> {
+    // An empty folder: file-name candidates, if any were offered, would be none.
+    bash_candidates_in(&Sandbox::new(), words)
+}
+
+/// The same, in the folder of `sb`.
+fn bash_candidates_in(sb: &Sandbox, words: &[&str]) -> Vec<String> {
     let script = r#"
 source "$1" || exit 1
 shift
@@ -34,14 +40,12 @@ COMP_POINT=${#COMP_LINE}
 "$fn" iadvize-auth "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
 printf '%s\n' "${COMPREPLY[@]}"
 "#;
-    let empty = Sandbox::new();
     let mut cmd = Command::new("bash");
     cmd.args(["--norc", "--noprofile", "-c", script, "bash"])
         .arg(committed("iadvize-auth.bash"))
         .arg("iadvize-auth")
         .args(words)
-        // An empty folder: file-name candidates, if any were offered, would be none.
-        .current_dir(empty.path());
+        .current_dir(sb.path());
     let out = run(&mut cmd);
     assert_exit(&out, 0);
     let mut candidates: Vec<String> = stdout(&out)
@@ -98,13 +102,62 @@ fn bash_completes_the_options_of_the_verb_typed() {
 fn bash_completes_the_values_of_an_option() {
     assert_eq!(
         bash_candidates(&["pubkey", "--format", ""]),
-        sorted(&["pem", "base64", "jwk", "der"])
+        sorted(&["pem", "base64", "jwk", "der", "fingerprint"])
     );
     assert_eq!(bash_candidates(&["pubkey", "--format", "b"]), ["base64"]);
     assert_eq!(
         bash_candidates(&["inspect", "--expect", ""]),
         sorted(&["jwe", "jws"])
     );
+}
+
+#[test]
+fn bash_completes_the_verbs_man_has_pages_for() {
+    // With the options (-h, --help …) that bash offers for an empty word anywhere.
+    let verbs: Vec<String> = bash_candidates(&["man", ""])
+        .into_iter()
+        .filter(|word| !word.starts_with('-'))
+        .collect();
+    assert_eq!(
+        verbs,
+        sorted(&[
+            "keygen",
+            "pubkey",
+            "mint",
+            "inspect",
+            "serve",
+            "completions",
+            "man"
+        ])
+    );
+    assert_eq!(bash_candidates(&["man", "m"]), sorted(&["man", "mint"]));
+}
+
+#[test]
+fn bash_completes_the_file_after_an_at_sign() {
+    let sb = Sandbox::new();
+    sb.write("token.txt", "eyJ");
+    sb.write("other.log", "");
+    std::fs::create_dir(sb.join("tokens")).unwrap();
+    sb.write("tokens/session.har", "{}");
+    for verb in ["inspect", "decode"] {
+        assert_eq!(
+            bash_candidates_in(&sb, &[verb, "@t"]),
+            sorted(&["@token.txt", "@tokens/"]),
+            "{verb}"
+        );
+        assert_eq!(
+            bash_candidates_in(&sb, &[verb, "--json", "@tokens/"]),
+            ["@tokens/session.har"]
+        );
+    }
+    assert_eq!(
+        bash_candidates_in(&sb, &["inspect", "@"]),
+        sorted(&["@other.log", "@token.txt", "@tokens/"])
+    );
+    // Elsewhere an `@` is no file name, and options still complete.
+    assert!(bash_candidates_in(&sb, &["mint", "@t"]).is_empty());
+    assert_eq!(bash_candidates_in(&sb, &["inspect", "--exp"]), ["--expect"]);
 }
 
 #[test]
@@ -188,7 +241,7 @@ fn zsh_completes_the_options_and_values_of_the_verb_typed() {
     }
     assert_eq!(
         zsh_candidates(&["pubkey", "--format", ""]),
-        sorted(&["pem", "base64", "jwk", "der"])
+        sorted(&["pem", "base64", "jwk", "der", "fingerprint"])
     );
     assert_eq!(zsh_candidates(&["m"]), sorted(&["man", "mint"]));
 }

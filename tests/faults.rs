@@ -79,6 +79,29 @@ fn every_fault_is_caught_by_its_check_and_judged_as_declared_by_inspect_and_nimb
         assert!(!text.contains('\n'), "{name}: one token per line");
 
         let report = inspect(&sb, text);
+        // Every check the token does not pass is declared: the one that catches it, and `also`.
+        let mut declared: Vec<&str> = vec![fault["check"].as_str().unwrap()];
+        declared.extend(
+            fault["also"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(Value::as_str),
+        );
+        declared.sort_unstable();
+        let mut not_passed: Vec<&str> = report["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .filter(|c| c["status"] == "fail" || c["status"] == "warn")
+            .filter_map(|c| c["id"].as_str())
+            .collect();
+        not_passed.sort_unstable();
+        if not_passed != declared {
+            wrong.push(format!(
+                "{name}: inspect does not pass {not_passed:?}, declared {declared:?}"
+            ));
+        }
         let check = report["checks"]
             .as_array()
             .expect("checks")
@@ -134,9 +157,27 @@ fn the_list_says_what_each_fault_is_and_where_the_library_decides() {
         assert!(["fail", "warn"].contains(&fault["status"].as_str().unwrap()));
         assert!(["accepts", "rejects"].contains(&fault["iadvize"].as_str().unwrap()));
     }
+    // What a fault needs of the command line is said where the faults are listed.
+    let number = faults
+        .iter()
+        .find(|f| f["name"] == "user-id-number")
+        .unwrap();
+    assert!(
+        number["what"]
+            .as_str()
+            .unwrap()
+            .ends_with("the id given must be digits"),
+        "{number}"
+    );
     let out = run(sb.cmd().args(["mint", "--list-faults"]));
     assert_exit(&out, 0);
     let table = stdout(&out);
+    assert!(
+        table.contains(
+            "not-yet-valid            fail claims.nbf           accepts  iat and nbf an hour in the future\n                         and claims.iat"
+        ),
+        "{table}"
+    );
     assert!(table.starts_with("FAULT "), "{table}");
     for line in table.lines() {
         assert!(line.chars().count() <= 100, "{line}");
@@ -171,6 +212,10 @@ fn docs_cli_md_has_every_fault_with_its_nimbus_citation() {
                 row.contains(value),
                 "{name}'s row lacks its {field} {value:?}:\n{row}"
             );
+        }
+        for also in fault["also"].as_array().unwrap() {
+            let also = format!("`{}`", also.as_str().unwrap());
+            assert!(row.contains(&also), "{name}'s row lacks {also}:\n{row}");
         }
         let warns = row.contains(&format!("`{}` (warn)", fault["check"].as_str().unwrap()));
         assert_eq!(warns, fault["status"] == "warn", "{name}'s row: {row}");

@@ -135,8 +135,21 @@ fn files_are_private_and_never_replaced_without_force() {
     assert_eq!(std::fs::read(&private).unwrap(), before.0);
     assert_eq!(std::fs::read(&public).unwrap(), before.1);
 
-    let replaced = keygen_json(&sb, &["--force"]);
+    let out = run(sb.cmd().args(["keygen", "--force", "--json"]));
+    assert_exit(&out, 0);
+    let replaced: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_ne!(replaced["sha256_fingerprint"], first["sha256_fingerprint"]);
+    // The key destroyed is named, so that whoever replaced it by mistake knows which it was.
+    assert_eq!(
+        stderr(&out).trim(),
+        format!(
+            "note: replaced the key pair in 'iadvize-keys' (--force); the old one, SHA-256 \
+             fingerprint {}, JWK thumbprint {}, is gone: if iAdvize has its public key, send \
+             them the new one",
+            first["sha256_fingerprint"].as_str().unwrap(),
+            first["jwk_thumbprint"].as_str().unwrap()
+        )
+    );
     assert_ne!(std::fs::read(&private).unwrap(), before.0);
     assert_eq!(mode_of(&private), 0o600);
     let leftovers: Vec<_> = std::fs::read_dir(&dir)
@@ -144,6 +157,37 @@ fn files_are_private_and_never_replaced_without_force() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(leftovers.len(), 2, "no temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn force_over_unreadable_files_says_so_and_force_over_nothing_says_nothing() {
+    let sb = Sandbox::new();
+    std::fs::create_dir(sb.join("k")).unwrap();
+    sb.write("k/public-key.pem", "not a key");
+    let out = run(sb.cmd().args(["keygen", "--out-dir", "k", "--force"]));
+    assert_exit(&out, 0);
+    let note = stderr(&out);
+    assert!(
+        note.starts_with(
+            "note: replaced the key files in 'k' (--force); which key they held cannot be said: \
+             'k/public-key.pem': not a key"
+        ),
+        "{note}"
+    );
+    let out = run(sb.cmd().args(["keygen", "--out-dir", "fresh", "--force"]));
+    assert_exit(&out, 0);
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}
+
+#[test]
+fn a_folder_that_cannot_be_made_is_named_with_the_systems_reason() {
+    let sb = Sandbox::new();
+    let out = run(sb.cmd().args(["keygen", "--out-dir", "/proc/nope"]));
+    let err = assert_refused(&out, &[]);
+    assert_eq!(
+        err.trim(),
+        "error: cannot create folder '/proc/nope': No such file or directory"
+    );
 }
 
 #[test]

@@ -6,6 +6,7 @@ mod common;
 
 use std::process::Command;
 
+use common::terminal::on_terminal;
 use common::*;
 use serde_json::Value;
 
@@ -115,7 +116,7 @@ fn without_a_terminal_the_error_names_the_flags_for_that_key() {
     assert_refused(
         &out,
         &[
-            "'standin.pem' needs a passphrase",
+            "cannot use key 'standin.pem': it needs a passphrase and there is no terminal",
             "--iadvize-key-passphrase-file FILE (this key)",
             "--passphrase-file FILE (every key)",
             "IADVIZE_AUTH_PASSPHRASE",
@@ -158,73 +159,6 @@ fn keygen_refuses_a_passphrase_from_the_environment_without_encrypt() {
     assert!(!sb.join("iadvize-keys").exists(), "nothing written");
 }
 
-/// Runs the tool on a pseudo-terminal (its controlling terminal, so that the prompt reads from
-/// it), answering each prompt in `answers` once it appears. Returns everything the terminal
-/// showed and the exit code.
-fn on_terminal(sb: &Sandbox, args: &[&str], answers: &[(&str, &str)]) -> (String, i32) {
-    const DRIVER: &str = r#"
-import json, os, pty, select, sys, termios, time
-argv, answers = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(argv[0], argv)
-seen = b""
-def read_more(deadline):
-    global seen
-    ready, _, _ = select.select([fd], [], [], max(0, deadline - time.time()))
-    if not ready:
-        return False
-    try:
-        chunk = os.read(fd, 4096)
-    except OSError:
-        chunk = b""
-    seen += chunk
-    return bool(chunk)
-at = 0
-for prompt, answer in answers:
-    deadline = time.time() + 30
-    while prompt.encode() not in seen[at:]:
-        if not read_more(deadline):
-            sys.stderr.write("no prompt %r; the terminal showed %r\n" % (prompt, seen))
-            os.kill(pid, 9)
-            sys.exit(90)
-    at = seen.index(prompt.encode(), at) + len(prompt)
-    # The prompt is written before echo is turned off: answer once the terminal hides input,
-    # as a person typing after the prompt would be.
-    while termios.tcgetattr(fd)[3] & termios.ECHO:
-        if time.time() > deadline:
-            sys.stderr.write("echo never turned off; the terminal showed %r\n" % seen)
-            os.kill(pid, 9)
-            sys.exit(91)
-        time.sleep(0.005)
-    os.write(fd, answer.encode() + b"\r")
-deadline = time.time() + 60
-while read_more(deadline):
-    pass
-_, status = os.waitpid(pid, 0)
-print(json.dumps({"seen": seen.decode("utf-8", "replace"), "code": os.waitstatus_to_exitcode(status)}))
-"#;
-    let bin = assert_cmd::cargo::cargo_bin("iadvize-auth");
-    let mut argv = vec![bin.to_str().expect("utf-8 path").to_string()];
-    argv.extend(args.iter().map(|a| a.to_string()));
-    let answers: Vec<[&str; 2]> = answers.iter().map(|(p, a)| [*p, *a]).collect();
-    let mut cmd = Command::new("python3");
-    cmd.args(["-c", DRIVER])
-        .arg(serde_json::to_string(&argv).unwrap())
-        .arg(serde_json::to_string(&answers).unwrap())
-        .current_dir(sb.path())
-        .env_remove("IADVIZE_AUTH_PASSPHRASE")
-        .env_remove("IADVIZE_AUTH_KEY")
-        .env("NO_COLOR", "1");
-    let out = run(&mut cmd);
-    assert_exit(&out, 0);
-    let result: Value = serde_json::from_slice(&out.stdout).expect("driver JSON");
-    (
-        result["seen"].as_str().unwrap().to_string(),
-        i32::try_from(result["code"].as_i64().unwrap()).unwrap(),
-    )
-}
-
 #[test]
 fn a_new_passphrase_is_asked_again_when_the_two_entries_differ() {
     let sb = Sandbox::new();
@@ -258,6 +192,51 @@ fn a_new_passphrase_is_asked_again_when_the_two_entries_differ() {
         std::fs::read(sb.join("iadvize-keys/public-key.pem")).unwrap(),
         "the key is encrypted with the passphrase entered twice alike"
     );
+}
+
+#[test]
+fn an_empty_new_passphrase_is_asked_again() {
+    let sb = Sandbox::new();
+    let (seen, code) = on_terminal(
+        &sb,
+        &["keygen", "--encrypt"],
+        &[
+            ("New passphrase for", ""),
+            ("New passphrase for", "not empty"),
+            ("Repeat the passphrase", "not empty"),
+        ],
+    );
+    assert_eq!(code, 0, "{seen}");
+    assert!(
+        seen.contains("An empty passphrase protects nothing; type one, or leave out --encrypt."),
+        "{seen}"
+    );
+    sb.write("pass.txt", "not empty\n");
+    let opened = openssl(
+        &[
+            "pkey",
+            "-in",
+            "iadvize-keys/private-key.pem",
+            "-passin",
+            "file:pass.txt",
+            "-pubout",
+        ],
+        sb.path(),
+    );
+    assert_eq!(
+        opened,
+        std::fs::read(sb.join("iadvize-keys/public-key.pem")).unwrap()
+    );
+    // Empty every time: nothing written, and the message says why.
+    let sb = Sandbox::new();
+    let answers = [("New passphrase for", ""); 3];
+    let (seen, code) = on_terminal(&sb, &["keygen", "--encrypt"], &answers);
+    assert_eq!(code, 2, "{seen}");
+    assert!(
+        seen.contains("no passphrase was typed twice alike in 3 tries (an empty one is refused); nothing was written"),
+        "{seen}"
+    );
+    assert!(!sb.join("iadvize-keys").exists());
 }
 
 #[test]

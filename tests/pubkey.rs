@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 fn pubkey_json(sb: &Sandbox, args: &[&str]) -> Value {
     let out = run(sb.cmd().arg("pubkey").args(args).arg("--json"));
@@ -272,7 +272,7 @@ fn keys_that_are_not_rsa_are_refused_with_what_was_found() {
         "req",
         "-x509",
         "-key",
-        "brand-private.pem",
+        "ec-private.pem",
         "-subj",
         "/CN=brand",
         "-days",
@@ -280,7 +280,7 @@ fn keys_that_are_not_rsa_are_refused_with_what_was_found() {
         "-outform",
         "DER",
         "-out",
-        "cert.der",
+        "ec-cert.der",
     ]);
     let ssh = sb.write(
         "id_ed25519.pub",
@@ -289,7 +289,10 @@ fn keys_that_are_not_rsa_are_refused_with_what_was_found() {
     for (name, found) in [
         ("ec-sec1.der", "not an RSA key: found an EC private key"),
         ("csr.der", "certificate signing request"),
-        ("cert.der", "X.509 certificate"),
+        (
+            "ec-cert.der",
+            "not an RSA key: found a certificate of an EC key",
+        ),
         (
             "id_ed25519.pub",
             "not an RSA key: found an OpenSSH Ed25519 public key",
@@ -495,7 +498,267 @@ fn expect_fingerprint_says_match_or_mismatch_in_one_line_and_exit_code() {
                 .args(["pubkey", "brand-private.pem", "--expect-fingerprint", given]));
         assert_refused(
             &out,
-            &["--expect-fingerprint", given, "at least 8 hex characters"],
+            &["--expect-fingerprint", given, "at least 8 characters"],
         );
     }
+}
+
+/// `pubkey ARGS --format fingerprint`: its one line, split in fields.
+fn fingerprint_fields(sb: &Sandbox, args: &[&str]) -> Vec<String> {
+    let out = run(sb
+        .cmd()
+        .arg("pubkey")
+        .args(args)
+        .args(["--format", "fingerprint"]));
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 1, "one line: {text}");
+    text.split_whitespace().map(str::to_string).collect()
+}
+
+/// `ssh-keygen -lf FILE`: `2048 SHA256:… comment (RSA)`, in fields.
+fn ssh_keygen_fingerprint(sb: &Sandbox, file: &str) -> Vec<String> {
+    let text = String::from_utf8(tool("ssh-keygen", &["-lf", file], sb.path())).unwrap();
+    text.split_whitespace().map(str::to_string).collect()
+}
+
+#[test]
+fn the_fingerprint_line_has_ssh_keygens_sha256_form_and_the_others() {
+    let sb = Sandbox::with_fixtures(&["brand-private.pem"]);
+    // A key as ssh-keygen makes it: its private key file and its `.pub` line.
+    tool(
+        "ssh-keygen",
+        &[
+            "-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "", "-C", "qa@host", "-f", "id_rsa",
+        ],
+        sb.path(),
+    );
+    let ssh = ssh_keygen_fingerprint(&sb, "id_rsa.pub");
+    assert_eq!(ssh[0], "2048");
+    assert!(ssh[1].starts_with("SHA256:"), "{ssh:?}");
+    for file in ["id_rsa.pub", "id_rsa"] {
+        let ours = fingerprint_fields(&sb, &[file]);
+        assert_eq!(ours[..2], ssh[..2], "{file}: size and OpenSSH fingerprint");
+        let info = pubkey_json(&sb, &[file]);
+        assert_eq!(ours[2], info["sha256_fingerprint"].as_str().unwrap());
+        assert_eq!(ours[3], info["jwk_thumbprint"].as_str().unwrap());
+        assert_eq!(info["openssh_fingerprint"].as_str().unwrap(), ssh[1]);
+    }
+    assert_eq!(
+        fingerprint_fields(&sb, &["id_rsa"])[4..],
+        ["(RSA", "private", "key)"]
+    );
+    // The brand's key, converted by ssh-keygen itself; and the SHA-256 hex is openssl's.
+    sb.fixture("brand-public.pem");
+    let converted = tool(
+        "ssh-keygen",
+        &["-i", "-m", "PKCS8", "-f", "brand-public.pem"],
+        sb.path(),
+    );
+    sb.write("brand.pub", converted);
+    let ssh = ssh_keygen_fingerprint(&sb, "brand.pub");
+    let ours = fingerprint_fields(&sb, &["brand-private.pem"]);
+    assert_eq!(ours[..2], ssh[..2]);
+    assert_eq!(
+        ours[2],
+        openssl_fingerprint(&sb.join("brand-private.pem"), false)
+    );
+    let ours = fingerprint_fields(&sb, &["--iadvize"]);
+    assert_eq!(
+        ours[4..],
+        ["(RSA", "public", "key,", "iAdvize", "production)"]
+    );
+}
+
+#[test]
+fn expect_fingerprint_takes_ssh_keygens_form_and_answers_in_json_too() {
+    let sb = Sandbox::with_fixtures(&["other-public.pem"]);
+    tool(
+        "ssh-keygen",
+        &["-q", "-t", "rsa", "-b", "2048", "-N", "", "-f", "id_rsa"],
+        sb.path(),
+    );
+    let openssh = ssh_keygen_fingerprint(&sb, "id_rsa.pub")[1].clone();
+    for given in [
+        openssh.as_str(),
+        &openssh[..15],
+        &openssh.replace("SHA256:", "sha256:"),
+    ] {
+        let out = run(sb
+            .cmd()
+            .args(["pubkey", "id_rsa.pub", "--expect-fingerprint", given]));
+        assert_exit(&out, 0);
+        assert_eq!(
+            stdout(&out).trim(),
+            format!("match: OpenSSH fingerprint {openssh} starts with {given}")
+        );
+    }
+    let out = run(sb.cmd().args([
+        "pubkey",
+        "other-public.pem",
+        "--expect-fingerprint",
+        &openssh,
+    ]));
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    assert!(text.starts_with("MISMATCH: none of "), "{text}");
+    assert!(
+        text.ends_with(&format!("starts with {openssh}\n")),
+        "{text}"
+    );
+
+    // With --json: the key's object, and what the expectation matched; the exit code as without.
+    let check = |key: &str, exit: i32| {
+        let out = run(sb
+            .cmd()
+            .args(["pubkey", key, "--json", "--expect-fingerprint", &openssh]));
+        assert_exit(&out, exit);
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let matched = check("id_rsa.pub", 0);
+    assert_eq!(matched["openssh_fingerprint"], openssh.as_str());
+    assert_eq!(
+        matched["expected_fingerprint"],
+        json!({"given": openssh, "matches": true, "matched": "openssh"})
+    );
+    let other = check("other-public.pem", 1);
+    assert_eq!(
+        other["expected_fingerprint"],
+        json!({"given": openssh, "matches": false, "matched": null})
+    );
+    // An MD5 fingerprint is refused, with the form to give.
+    let out = run(sb.cmd().args([
+        "pubkey",
+        "id_rsa.pub",
+        "--expect-fingerprint",
+        "MD5:0f:cb:5e:2e:3a:0a:a8:7e:ce:bc:72:0f:f1:0c:54:28",
+    ]));
+    assert_refused(&out, &["MD5", "SHA256:…, as `ssh-keygen -lf` prints it"]);
+}
+
+#[test]
+fn jwk_output_carries_kid_use_and_alg() {
+    let sb = Sandbox::with_fixtures(&["brand-private.pem"]);
+    let jwk = |args: &[&str]| {
+        let out = run(sb.cmd().arg("pubkey").args(args).args(["--format", "jwk"]));
+        assert_exit(&out, 0);
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let brand = jwk(&["brand-private.pem"]);
+    let info = pubkey_json(&sb, &["brand-private.pem"]);
+    assert_eq!(brand["kid"], info["jwk_thumbprint"]);
+    assert_eq!(
+        (&brand["use"], &brand["alg"]),
+        (&json!("sig"), &json!("RS256"))
+    );
+    assert_eq!(brand["kty"], "RSA");
+    assert!(brand.get("d").is_none(), "public members only: {brand}");
+    // The kid is the RFC 7638 thumbprint of the JWK printed, as python jwcrypto computes it.
+    sb.write("brand.jwk", brand.to_string());
+    let thumbprint: Value = serde_json::from_str(&jwcrypto(
+        &["thumbprint", sb.join("brand.jwk").to_str().unwrap()],
+        "",
+    ))
+    .unwrap();
+    assert_eq!(brand["kid"], thumbprint["thumbprint"]);
+    let iadvize = jwk(&["--iadvize"]);
+    assert_eq!(
+        (&iadvize["use"], &iadvize["alg"], &iadvize["kid"]),
+        (
+            &json!("enc"),
+            &json!("RSA-OAEP-256"),
+            &json!("QspNamaz04P1Fh1DKF1IUvMLLiYJHmQhECR3ue0eJGU")
+        )
+    );
+    // Read back by this tool: the same key.
+    let out = run(sb
+        .cmd()
+        .args(["pubkey", "brand.jwk", "--format", "fingerprint"]));
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains(info["sha256_fingerprint"].as_str().unwrap()));
+}
+
+#[test]
+fn a_certificate_gives_the_fingerprints_of_its_key_and_names_subject_and_validity() {
+    let sb = Sandbox::with_fixtures(&["brand-private.pem"]);
+    let req = |out: &str, form: &str| {
+        openssl(
+            &[
+                "req",
+                "-x509",
+                "-key",
+                "brand-private.pem",
+                "-subj",
+                "/CN=brand.example/O=Brand SAS",
+                "-days",
+                "30",
+                "-outform",
+                form,
+                "-out",
+                out,
+            ],
+            sb.path(),
+        );
+    };
+    req("brand-cert.pem", "PEM");
+    req("brand-cert.der", "DER");
+    let dates = String::from_utf8(openssl(
+        &[
+            "x509",
+            "-noout",
+            "-startdate",
+            "-enddate",
+            "-dateopt",
+            "iso_8601",
+            "-in",
+            "brand-cert.pem",
+        ],
+        sb.path(),
+    ))
+    .unwrap();
+    // `notBefore=2026-12-07 01:48:34Z`: RFC 3339 with a T.
+    let date = |name: &str| {
+        dates
+            .lines()
+            .find_map(|line| line.strip_prefix(&format!("{name}=")))
+            .unwrap()
+            .replace(' ', "T")
+    };
+    let (not_before, not_after) = (date("notBefore"), date("notAfter"));
+    let key = fingerprint_fields(&sb, &["brand-private.pem"]);
+    for (file, format) in [
+        ("brand-cert.pem", "x509-pem"),
+        ("brand-cert.der", "x509-der"),
+    ] {
+        assert_eq!(fingerprint_fields(&sb, &[file])[..4], key[..4], "{file}");
+        let info = pubkey_json(&sb, &[file]);
+        assert_eq!(info["source_format"], format);
+        assert_eq!(
+            info["certificate"],
+            json!({
+                "subject": "CN=brand.example, O=Brand SAS",
+                "issuer": "CN=brand.example, O=Brand SAS",
+                "not_before": not_before,
+                "not_after": not_after,
+            })
+        );
+        let out = run(sb
+            .cmd()
+            .args(["pubkey", file, "--expect-fingerprint", &key[2][..12]]));
+        assert_exit(&out, 0);
+        assert_eq!(
+            stderr(&out).trim(),
+            format!(
+                "from an X.509 certificate: subject CN=brand.example, O=Brand SAS, issuer \
+                 CN=brand.example, O=Brand SAS, valid from {not_before} to {not_after}"
+            )
+        );
+    }
+    // The key is read whole: `openssl x509 -pubkey` gives the same public key.
+    let pem = openssl(
+        &["x509", "-pubkey", "-noout", "-in", "brand-cert.pem"],
+        sb.path(),
+    );
+    let out = run(sb.cmd().args(["pubkey", "brand-cert.pem"]));
+    assert_eq!(out.stdout, pem);
 }

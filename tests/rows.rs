@@ -80,6 +80,129 @@ fn csv_with_a_bom_crlf_and_quoted_cells_mints_each_row_with_its_data_and_lifetim
     );
 }
 
+/// A file as a French Excel saves "CSV UTF-8": a byte order mark, semicolons (the comma is the
+/// decimal separator there), CRLF line ends, cells with a semicolon or a quote quoted.
+const FRENCH_EXCEL_CSV: &str = "\u{FEFF}userId;firstName;lastName;email;city\r\n\
+     c-1;Amélie;Poulain;amelie@example.fr;Paris\r\n\
+     c-2;\"Jean; dit \"\"Jo\"\"\";;jo@example.fr;\r\n\
+     ;;;;\r\n";
+
+#[test]
+fn a_french_excel_csv_mints_one_token_per_user_with_their_data() {
+    let sb = rehearsal_sandbox();
+    sb.write(
+        "export.csv",
+        // Excel ends with the empty cells of a row it saw once formatted: blank, skipped.
+        FRENCH_EXCEL_CSV.replace(";;;;\r\n", ""),
+    );
+    let now = NOW.to_string();
+    let out = rehearsal_mint(&sb, &["--user-ids", "export.csv", "--now", &now]);
+    assert_exit(&out, 0);
+    assert!(
+        stderr_besides_recipient_note(&out).is_empty(),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        claims_by_jwcrypto(&sb, &stdout(&out)),
+        [
+            expected(
+                "c-1",
+                60,
+                Some(json!({"firstName": "Amélie", "lastName": "Poulain",
+                    "email": "amelie@example.fr", "city": "Paris"}))
+            ),
+            expected(
+                "c-2",
+                60,
+                Some(json!({"firstName": "Jean; dit \"Jo\"", "email": "jo@example.fr"}))
+            ),
+        ]
+    );
+    // A row of empty cells is a row without a user id: refused by line, as in a comma CSV.
+    sb.write("export.csv", FRENCH_EXCEL_CSV);
+    let out = rehearsal_mint(&sb, &["--user-ids", "export.csv"]);
+    assert_refused(&out, &["line 4, column 1 (userId)", "nothing was minted"]);
+}
+
+#[test]
+fn a_tsv_mints_one_token_per_user_with_their_data() {
+    let sb = rehearsal_sandbox();
+    sb.write(
+        "export.tsv",
+        "userId\tfirstName\tttl\r\nc-1\tJane\t90s\r\nc-2\t\"Jo\tJo\"\t\r\n",
+    );
+    let now = NOW.to_string();
+    let out = rehearsal_mint(&sb, &["--user-ids", "export.tsv", "--now", &now]);
+    assert_exit(&out, 0);
+    assert_eq!(
+        claims_by_jwcrypto(&sb, &stdout(&out)),
+        [
+            expected("c-1", 90, Some(json!({"firstName": "Jane"}))),
+            expected("c-2", 60, Some(json!({"firstName": "Jo\tJo"}))),
+        ]
+    );
+    // Told it is TSV, the same; told it is a comma CSV, refused with the choice that reads it.
+    let out = rehearsal_mint(&sb, &["--user-ids", "export.tsv", "--input-format", "tsv"]);
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out).lines().count(), 2);
+    let out = rehearsal_mint(&sb, &["--user-ids", "export.tsv", "--input-format", "csv"]);
+    assert_refused(
+        &out,
+        &["line 1", "separated by tabs: give --input-format tsv"],
+    );
+}
+
+#[test]
+fn a_header_row_never_becomes_a_user_id() {
+    let sb = rehearsal_sandbox();
+    // Whatever the delimiter, and even when told the file is one id per line.
+    sb.write("export.csv", FRENCH_EXCEL_CSV);
+    let out = rehearsal_mint(
+        &sb,
+        &["--user-ids", "export.csv", "--input-format", "lines"],
+    );
+    assert_refused(
+        &out,
+        &[
+            "'export.csv', line 1: \"userId;firstName;lastName;email;city\" is a header row",
+            "give --input-format csv-semicolon",
+            "nothing was minted",
+        ],
+    );
+    for (file, text) in [
+        ("spelled.csv", "UserID;E-mail\r\nc-1;a@example.com\r\n"),
+        (
+            "names-no-id.csv",
+            "firstName;email\r\nJane;a@example.com\r\n",
+        ),
+    ] {
+        sb.write(file, text);
+        let out = rehearsal_mint(&sb, &["--user-ids", file, "--jws"]);
+        assert_exit(&out, 2);
+        assert!(out.stdout.is_empty(), "{file}: no token");
+        assert!(stderr(&out).contains("line 1"), "{file}: {}", stderr(&out));
+    }
+    // Separated cells that name no column: a table without its header, or ids with a `;`:
+    // refused with the choice that settles it.
+    sb.write("ids.txt", "doe;jane\nroe;rick\n");
+    let out = rehearsal_mint(&sb, &["--user-ids", "ids.txt"]);
+    assert_refused(
+        &out,
+        &["line 1", "no userId column", "--input-format lines"],
+    );
+    // Cells that name columns at two delimiters: refused with both choices.
+    sb.write("mixed.csv", "userId;email,city\nc-1;a,b\n");
+    let out = rehearsal_mint(&sb, &["--user-ids", "mixed.csv"]);
+    assert_refused(
+        &out,
+        &[
+            "line 1",
+            "--input-format csv (commas) or --input-format csv-semicolon",
+        ],
+    );
+}
+
 #[test]
 fn json_lines_mint_each_row_with_its_data_and_lifetime_over_the_common_data() {
     let sb = rehearsal_sandbox();

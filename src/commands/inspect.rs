@@ -145,6 +145,7 @@ fn judge_all(args: InspectArgs) -> anyhow::Result<Outcome> {
                     now,
                     colour,
                     show_tokens: args.show_tokens,
+                    width: output::report_width(),
                     names: &NAMES,
                 },
             ));

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use iadvize_auth::keys::{
-    FileToWrite, LoadedKey, PublicKeyInfo, WriteError, create_private_dir, write_files,
+    FileToWrite, KeyError, KeySource, LoadedKey, PublicKeyInfo, WriteError, create_private_dir,
+    write_files,
 };
 use serde::Serialize;
 
@@ -68,6 +69,11 @@ pub fn run(args: KeygenArgs) -> anyhow::Result<Outcome> {
             );
         }
     }
+    // With --force, what is about to be replaced, said once the new pair is written.
+    let replaced = match args.force {
+        true => old_pair(&private_path, &public_path),
+        false => None,
+    };
     let passphrase = if args.encrypt {
         Some(passphrase_source.to_encrypt("the new private key")?)
     } else {
@@ -98,6 +104,9 @@ pub fn run(args: KeygenArgs) -> anyhow::Result<Outcome> {
         WriteError::Exists(path) => anyhow::anyhow!(refuse_to_replace(&path)),
         other => anyhow::Error::new(other),
     })?;
+    if let Some(replaced) = replaced {
+        eprintln!("note: {}", replaced.sentence(&args.out_dir));
+    }
 
     let summary = Summary {
         private_path,
@@ -128,6 +137,59 @@ fn refuse_to_replace(path: &std::path::Path) -> String {
          (the old private key is then lost), or choose another --out-dir",
         path.display()
     )
+}
+
+/// The key pair `--force` replaced: its fingerprint when one of its files could be read
+/// without a passphrase, or why not.
+enum Replaced {
+    Key(PublicKeyInfo),
+    /// Why the public key (or, without one, the private key) could not be read.
+    Unreadable(String),
+}
+
+impl Replaced {
+    fn sentence(&self, dir: &std::path::Path) -> String {
+        let dir = output::escape_untrusted(&dir.to_string_lossy()).into_owned();
+        match self {
+            Replaced::Key(info) => format!(
+                "replaced the key pair in '{dir}' (--force); the old one, SHA-256 fingerprint \
+                 {}, JWK thumbprint {}, is gone: if iAdvize has its public key, send them the \
+                 new one",
+                info.sha256_fingerprint, info.jwk_thumbprint
+            ),
+            Replaced::Unreadable(err) => format!(
+                "replaced the key files in '{dir}' (--force); which key they held cannot be \
+                 said: {}",
+                output::escape_untrusted(err)
+            ),
+        }
+    }
+}
+
+/// The key pair in place before `--force` replaces it, `None` when there is none: read from the
+/// public key, else from the private key when it is not encrypted (no passphrase is asked for
+/// a key about to be destroyed).
+fn old_pair(private_path: &std::path::Path, public_path: &std::path::Path) -> Option<Replaced> {
+    let exists = |path: &std::path::Path| path.symlink_metadata().is_ok();
+    if !exists(private_path) && !exists(public_path) {
+        return None;
+    }
+    let read = |path: &std::path::Path| {
+        let mut no_passphrase = || Err(KeyError::Passphrase("it is encrypted".into()));
+        KeySource::File(path.to_path_buf())
+            .load(None, &mut no_passphrase)
+            .and_then(|key| key.public_info())
+            .map_err(|err| format!("'{}': {err}", path.display()))
+    };
+    let found = match read(public_path) {
+        Ok(info) => Ok(info),
+        Err(public_err) if exists(private_path) => read(private_path).map_err(|_| public_err),
+        Err(err) => Err(err),
+    };
+    Some(match found {
+        Ok(info) => Replaced::Key(info),
+        Err(err) => Replaced::Unreadable(err),
+    })
 }
 
 struct Summary {

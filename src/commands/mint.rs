@@ -14,8 +14,8 @@ use anyhow::{Context, bail};
 use iadvize_auth::claims::{self, ClaimError, OwnedBy, VisitorData};
 use iadvize_auth::keys::{MAX_KEY_INPUT_BYTES, read_limited};
 use iadvize_auth::mint::{
-    self, Batch, BatchError, Fault, InputFormat, MintError, Minted, Notice, Plan, Recipient,
-    Request, Row, User,
+    self, Batch, BatchError, Delimiter, Fault, InputFormat, MintError, Minted, Notice, Plan,
+    Recipient, Request, Row, User,
 };
 use iadvize_auth::time;
 use serde_json::{Map, Value};
@@ -55,7 +55,9 @@ pub fn run(args: MintArgs) -> anyhow::Result<Outcome> {
         (None, Some(path)) => {
             let name = input_name(path);
             let format = args.input_format.map(|format| match format {
-                cli::InputFormat::Csv => InputFormat::Csv,
+                cli::InputFormat::Csv => InputFormat::Csv(Delimiter::Comma),
+                cli::InputFormat::CsvSemicolon => InputFormat::Csv(Delimiter::Semicolon),
+                cli::InputFormat::Tsv => InputFormat::Csv(Delimiter::Tab),
                 cli::InputFormat::Jsonl => InputFormat::JsonLines,
                 cli::InputFormat::Lines => InputFormat::Lines,
             });

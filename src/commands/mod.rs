@@ -3,7 +3,7 @@
 mod completions;
 mod inspect;
 mod keygen;
-mod man;
+pub(crate) mod man;
 mod mint;
 mod passphrase;
 mod pubkey;

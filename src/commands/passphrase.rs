@@ -136,13 +136,16 @@ impl PassphraseSource {
         self.file.is_none() && std::env::var_os(PASSPHRASE_ENV).is_some()
     }
 
-    /// The passphrase that opens an existing key, asked once.
+    /// The passphrase that opens an existing key, asked once. `what` names the key in the
+    /// prompt; errors leave it to the caller's context (`cannot use key 'k.pem': …`).
     pub fn to_open(&self, what: &str) -> Result<Passphrase, KeyError> {
         if let Some(pass) = self.configured()? {
             return Ok(pass);
         }
         let prompt = format!("Passphrase for {what}: ");
-        self.prompt_once(&prompt, what)
+        let answer = self.prompt_once(&prompt, "it needs a passphrase")?;
+        Passphrase::new(answer)
+            .map_err(|_| KeyError::Passphrase("an empty passphrase is refused".into()))
     }
 
     /// A passphrase for a new key; on a terminal it is asked twice and the two must match.
@@ -151,37 +154,56 @@ impl PassphraseSource {
         if let Some(pass) = self.configured()? {
             return Ok(pass);
         }
+        let needs = format!("{what} needs a passphrase");
+        // An empty entry, like two that differ, is a slip of the fingers: asked again, within
+        // the same number of tries.
+        let mut empty_entries = 0;
         for attempt in 1..=NEW_PASSPHRASE_ATTEMPTS {
-            let first = self.prompt_once(&format!("New passphrase for {what}: "), what)?;
-            let second = self.prompt_once("Repeat the passphrase: ", what)?;
-            if first.expose() == second.expose() {
+            let first = self.prompt_once(&format!("New passphrase for {what}: "), &needs)?;
+            let Ok(first) = Passphrase::new(first) else {
+                empty_entries += 1;
+                if attempt < NEW_PASSPHRASE_ATTEMPTS {
+                    eprintln!(
+                        "An empty passphrase protects nothing; type one, or leave out --encrypt."
+                    );
+                }
+                continue;
+            };
+            let second = self.prompt_once("Repeat the passphrase: ", &needs)?;
+            if first.expose() == second.as_slice() {
                 return Ok(first);
             }
             if attempt < NEW_PASSPHRASE_ATTEMPTS {
                 eprintln!("The two passphrases differ; try again.");
             }
         }
-        Err(KeyError::Passphrase(format!(
-            "the two passphrases differed {NEW_PASSPHRASE_ATTEMPTS} times; nothing was written"
-        )))
+        let why = match empty_entries {
+            0 => format!("the two passphrases differed {NEW_PASSPHRASE_ATTEMPTS} times"),
+            _ => format!(
+                "no passphrase was typed twice alike in {NEW_PASSPHRASE_ATTEMPTS} tries (an \
+                 empty one is refused)"
+            ),
+        };
+        Err(KeyError::Passphrase(format!("{why}; nothing was written")))
     }
 
-    fn prompt_once(&self, prompt: &str, what: &str) -> Result<Passphrase, KeyError> {
+    /// One answer typed at `prompt` on the terminal; without a terminal, an error that starts
+    /// with `needs` and names the other ways to give a passphrase.
+    fn prompt_once(&self, prompt: &str, needs: &str) -> Result<Zeroizing<Vec<u8>>, KeyError> {
         if !std::io::stdin().is_terminal() {
             let files = match &self.own_flag {
                 Some(own) => format!("{own} FILE (this key) or --passphrase-file FILE (every key)"),
                 None => "--passphrase-file FILE".to_string(),
             };
             return Err(KeyError::Passphrase(format!(
-                "{what} needs a passphrase and there is no terminal to ask on: use {files}, \
-                 or set {PASSPHRASE_ENV}"
+                "{needs} and there is no terminal to ask for it: use {files}, or set \
+                 {PASSPHRASE_ENV}"
             )));
         }
         let answer = prompt_hidden(prompt)
             .map(Zeroizing::new)
             .map_err(|e| KeyError::Passphrase(format!("cannot read the passphrase: {e}")))?;
-        Passphrase::new(Zeroizing::new(answer.as_bytes().to_vec()))
-            .map_err(|_| KeyError::Passphrase("an empty passphrase is refused".into()))
+        Ok(Zeroizing::new(answer.as_bytes().to_vec()))
     }
 
     fn configured(&self) -> Result<Option<Passphrase>, KeyError> {

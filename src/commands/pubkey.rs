@@ -3,7 +3,10 @@
 use std::io::{IsTerminal, Write};
 
 use anyhow::{Context, bail};
-use iadvize_auth::keys::{ExpectedFingerprint, FingerprintMatch, KeySource, PublicKeyInfo};
+use iadvize_auth::keys::{
+    Certificate, ExpectedFingerprint, FingerprintMatch, KeySource, LoadedKey, PublicKeyInfo,
+};
+use iadvize_auth::time;
 use serde::Serialize;
 
 use super::{Outcome, key_source, load_key};
@@ -19,9 +22,32 @@ struct PubkeyReport<'a> {
     public_exponent: Option<u64>,
     public_key_base64: String,
     sha256_fingerprint: &'a str,
+    openssh_fingerprint: &'a str,
     jwk_thumbprint: &'a str,
     is_iadvize_production: bool,
+    /// Read from an X.509 certificate: what it says.
+    certificate: Option<CertificateReport>,
     warnings: &'a [String],
+    /// With `--expect-fingerprint`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expected_fingerprint: Option<ExpectedReport<'a>>,
+}
+
+#[derive(Serialize)]
+struct CertificateReport {
+    subject: String,
+    issuer: String,
+    not_before: Option<String>,
+    not_after: Option<String>,
+}
+
+/// `--expect-fingerprint` with `--json`: what was given, and which fingerprint it matched.
+#[derive(Serialize)]
+struct ExpectedReport<'a> {
+    given: &'a str,
+    matches: bool,
+    /// `sha256`, `openssh` or `jwk_thumbprint`; null when none.
+    matched: Option<&'static str>,
 }
 
 pub fn run(args: PubkeyArgs) -> anyhow::Result<Outcome> {
@@ -39,34 +65,29 @@ pub fn run(args: PubkeyArgs) -> anyhow::Result<Outcome> {
     };
     let key = load_key(&source, &args.key_options())?;
     let info = key.public_info()?;
+    if args.json {
+        return print_json(&key, &info, expected.as_ref());
+    }
+    output::warn_all(key.warnings());
+    if let Some(certificate) = key.certificate() {
+        eprintln!("{}", certificate_line(certificate));
+    }
     if let Some(expected) = expected {
-        output::warn_all(key.warnings());
         return check_fingerprint(&expected, &info);
     }
 
-    if args.json {
-        output::print_json(&PubkeyReport {
-            kind: key.kind().as_str(),
-            source_format: key.format().name(),
-            bits: key.bits(),
-            public_exponent: key.public_exponent(),
-            public_key_base64: info.base64(),
-            sha256_fingerprint: &info.sha256_fingerprint,
-            jwk_thumbprint: &info.jwk_thumbprint,
-            is_iadvize_production: info.is_iadvize_production(),
-            warnings: key.warnings(),
-        })?;
-        return Ok(Outcome::Success);
-    }
-
-    output::warn_all(key.warnings());
     let mut out = std::io::stdout().lock();
     match args.format {
         PubkeyFormat::Pem => out.write_all(info.pem()?.as_bytes())?,
         PubkeyFormat::Base64 => writeln!(out, "{}", info.base64())?,
         PubkeyFormat::Jwk => {
-            serde_json::to_writer(&mut out, &info.jwk())?;
+            serde_json::to_writer(&mut out, &info.published_jwk())?;
             writeln!(out)?;
+        }
+        PubkeyFormat::Fingerprint => {
+            writeln!(out, "{}", fingerprint_line(&key, &info))?;
+            // The line says it all.
+            return Ok(Outcome::Success);
         }
         PubkeyFormat::Der => {
             if std::io::stdout().is_terminal() {
@@ -92,6 +113,39 @@ pub fn run(args: PubkeyArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+/// `--json`, with `--expect-fingerprint`'s verdict in the object and as the exit code.
+fn print_json(
+    key: &LoadedKey,
+    info: &PublicKeyInfo,
+    expected: Option<&ExpectedFingerprint>,
+) -> anyhow::Result<Outcome> {
+    let matched = expected.map(|expected| expected.compare(info));
+    output::print_json(&PubkeyReport {
+        kind: key.kind().as_str(),
+        source_format: key.format().name(),
+        bits: key.bits(),
+        public_exponent: key.public_exponent(),
+        public_key_base64: info.base64(),
+        sha256_fingerprint: &info.sha256_fingerprint,
+        openssh_fingerprint: &info.openssh_fingerprint,
+        jwk_thumbprint: &info.jwk_thumbprint,
+        is_iadvize_production: info.is_iadvize_production(),
+        certificate: key.certificate().map(certificate_report),
+        warnings: key.warnings(),
+        expected_fingerprint: expected
+            .zip(matched)
+            .map(|(expected, matched)| ExpectedReport {
+                given: expected.as_str(),
+                matches: matched != FingerprintMatch::Neither,
+                matched: matched.name(),
+            }),
+    })?;
+    Ok(match matched {
+        Some(FingerprintMatch::Neither) => Outcome::ChecksFailed,
+        _ => Outcome::Success,
+    })
+}
+
 /// `--expect-fingerprint`: one line on standard output, and the verdict as the exit code.
 fn check_fingerprint(
     expected: &ExpectedFingerprint,
@@ -106,6 +160,13 @@ fn check_fingerprint(
             ),
             Outcome::Success,
         ),
+        FingerprintMatch::OpenSsh => (
+            format!(
+                "match: OpenSSH fingerprint {} starts with {given}",
+                info.openssh_fingerprint
+            ),
+            Outcome::Success,
+        ),
         FingerprintMatch::JwkThumbprint => (
             format!(
                 "match: JWK thumbprint {} starts with {given}",
@@ -115,13 +176,52 @@ fn check_fingerprint(
         ),
         FingerprintMatch::Neither => (
             format!(
-                "MISMATCH: neither the SHA-256 fingerprint {} nor the JWK thumbprint {} \
-                 starts with {given}",
-                info.sha256_fingerprint, info.jwk_thumbprint
+                "MISMATCH: none of the SHA-256 fingerprint {}, the OpenSSH fingerprint {} and \
+                 the JWK thumbprint {} starts with {given}",
+                info.sha256_fingerprint, info.openssh_fingerprint, info.jwk_thumbprint
             ),
             Outcome::ChecksFailed,
         ),
     };
     writeln!(std::io::stdout().lock(), "{line}")?;
     Ok(outcome)
+}
+
+/// `--format fingerprint`: one line, the size and OpenSSH fingerprint first as `ssh-keygen -lf`
+/// prints them, then the SHA-256 fingerprint of the DER public key, the JWK thumbprint, and
+/// what the key is: `2048 SHA256:… 19e6…c734 QH0R…e5k (RSA public key)`.
+fn fingerprint_line(key: &LoadedKey, info: &PublicKeyInfo) -> String {
+    let production = match info.is_iadvize_production() {
+        true => ", iAdvize production",
+        false => "",
+    };
+    format!(
+        "{} {} {} {} (RSA {} key{production})",
+        key.bits(),
+        info.openssh_fingerprint,
+        info.sha256_fingerprint,
+        info.jwk_thumbprint,
+        key.kind().as_str()
+    )
+}
+
+/// What a certificate says, on standard error: its names come from the file, escaped.
+fn certificate_line(certificate: &Certificate) -> String {
+    let date = |seconds| time::rfc3339(seconds).unwrap_or_else(|| seconds.to_string());
+    format!(
+        "from an X.509 certificate: subject {}, issuer {}, valid from {} to {}",
+        output::escape_untrusted(&certificate.subject),
+        output::escape_untrusted(&certificate.issuer),
+        date(certificate.not_before),
+        date(certificate.not_after)
+    )
+}
+
+fn certificate_report(certificate: &Certificate) -> CertificateReport {
+    CertificateReport {
+        subject: certificate.subject.clone(),
+        issuer: certificate.issuer.clone(),
+        not_before: time::rfc3339(certificate.not_before),
+        not_after: time::rfc3339(certificate.not_after),
+    }
 }

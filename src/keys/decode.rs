@@ -137,6 +137,9 @@ fn decode_pem_block(
     passphrase: &mut dyn FnMut() -> Result<Passphrase, KeyError>,
 ) -> Result<LoadedKey, KeyError> {
     let label = pem_label(pem)?;
+    if label == "CERTIFICATE" {
+        return super::certificate::decode(&pem_body(pem_block(pem, &label)?)?, Encoding::Pem);
+    }
     let container = match label.as_str() {
         "PRIVATE KEY" => Container::Pkcs8,
         "ENCRYPTED PRIVATE KEY" => Container::EncryptedPkcs8,
@@ -170,6 +173,18 @@ fn decode_pem_block(
         });
     }
     Ok(key)
+}
+
+/// The first PEM block labelled `label` of `pem` (which starts with its BEGIN line), up to
+/// the start of its END line: what [`pem_body`] decodes.
+fn pem_block<'a>(pem: &'a [u8], label: &str) -> Result<&'a [u8], KeyError> {
+    let end_marker = format!("-----END {label}-----");
+    find(pem, end_marker.as_bytes())
+        .map(|at| &pem[..at])
+        .ok_or_else(|| KeyError::Malformed {
+            format: "PEM",
+            detail: format!("no '{end_marker}' line"),
+        })
 }
 
 /// The DER of a PEM block, from its BEGIN line to the start of its END line. The base64 may
@@ -222,8 +237,8 @@ fn unsupported_pem_label(label: &str) -> KeyError {
             found: "an OpenSSH private key".into(),
             hint: "convert a copy to PKCS#8 with `ssh-keygen -p -m PKCS8 -f COPY`".into(),
         },
-        "CERTIFICATE" | "TRUSTED CERTIFICATE" => KeyError::Unsupported {
-            found: "an X.509 certificate".into(),
+        "TRUSTED CERTIFICATE" => KeyError::Unsupported {
+            found: "an OpenSSL trusted certificate".into(),
             hint: "extract its public key with `openssl x509 -pubkey -noout -in CERT.pem`".into(),
         },
         "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => KeyError::Unsupported {
@@ -253,6 +268,7 @@ fn decode_der(
             Some(container) => container,
             None => {
                 return Err(match (other_der_kind(der), encoding) {
+                    (Some("CERTIFICATE"), _) => return super::certificate::decode(der, encoding),
                     (Some(label), _) => unsupported_pem_label(label),
                     (None, Encoding::Base64) => KeyError::Unrecognised {
                         found: "base64 of something that is not a key".into(),

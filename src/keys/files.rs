@@ -198,12 +198,13 @@ fn check_removable(path: &Path, meta: &fs::Metadata) -> Result<(), WriteError> {
 }
 
 /// The operating system's reason, without the temporary file's name that tempfile adds.
+/// What the system said, as `mkdir` or `cp` would print it: `No such file or directory`, without
+/// the `(os error 2)` that Rust adds.
 fn describe(err: &std::io::Error) -> String {
-    let kind = err.kind().to_string();
-    if err.kind() == std::io::ErrorKind::Other || kind.starts_with("uncategorized") {
-        err.to_string()
-    } else {
-        kind
+    let text = err.to_string();
+    match (err.raw_os_error(), text.rfind(" (os error ")) {
+        (Some(_), Some(at)) => text[..at].to_string(),
+        _ => text,
     }
 }
 

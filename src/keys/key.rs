@@ -197,6 +197,8 @@ pub enum SourceFormat {
     OpenSsh,
     /// An RFC 4716 `---- BEGIN SSH2 PUBLIC KEY ----` block, as `ssh-keygen -e` writes it.
     Ssh2,
+    /// The public key of an X.509 certificate ([`LoadedKey::certificate`] says which).
+    Certificate(Encoding),
     Builtin,
     Generated,
 }
@@ -223,6 +225,9 @@ impl SourceFormat {
             SourceFormat::Jwk => "jwk",
             SourceFormat::OpenSsh => "openssh",
             SourceFormat::Ssh2 => "ssh2-pem",
+            SourceFormat::Certificate(Encoding::Pem) => "x509-pem",
+            SourceFormat::Certificate(Encoding::Der) => "x509-der",
+            SourceFormat::Certificate(Encoding::Base64) => "x509-base64",
             SourceFormat::Builtin => "builtin",
             SourceFormat::Generated => "generated",
         }
@@ -244,6 +249,20 @@ pub struct LoadedKey {
     format: SourceFormat,
     material: Material,
     warnings: Vec<String>,
+    certificate: Option<Certificate>,
+}
+
+/// What an X.509 certificate says about the key it holds, for the reader to check that it is
+/// the certificate meant. Its signature is not checked: only the key is read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Certificate {
+    /// The subject's name, `CN=brand.example, O=Brand`, escaped of nothing: from a file, so
+    /// escape it before it reaches a terminal.
+    pub subject: String,
+    pub issuer: String,
+    /// The validity period, in UNIX seconds.
+    pub not_before: i64,
+    pub not_after: i64,
 }
 
 impl fmt::Debug for LoadedKey {
@@ -268,6 +287,7 @@ impl LoadedKey {
             format,
             material,
             warnings: Vec::new(),
+            certificate: None,
         };
         let bits = key.bits();
         if bits < MIN_BITS {
@@ -326,12 +346,22 @@ impl LoadedKey {
         self.warnings.push(warning);
     }
 
+    /// The certificate the key was read from, when it was.
+    pub fn certificate(&self) -> Option<&Certificate> {
+        self.certificate.as_ref()
+    }
+
+    pub(super) fn set_certificate(&mut self, certificate: Certificate) {
+        self.certificate = Some(certificate);
+    }
+
     /// The public half as a key of its own, read from the same source.
     pub fn public_half(&self) -> LoadedKey {
         LoadedKey {
             format: self.format,
             material: Material::Public(self.public_key().clone()),
             warnings: self.warnings.clone(),
+            certificate: self.certificate.clone(),
         }
     }
 
@@ -501,6 +531,9 @@ pub struct PublicKeyInfo {
     pub sha256_fingerprint: String,
     /// RFC 7638 JWK thumbprint (SHA-256), base64url without padding.
     pub jwk_thumbprint: String,
+    /// `SHA256:` and the SHA-256 of the key's OpenSSH `ssh-rsa` encoding, base64 without
+    /// padding: what `ssh-keygen -lf` prints for the same key.
+    pub openssh_fingerprint: String,
     /// The public JWK members `n` and `e`, base64url.
     pub jwk_n: String,
     pub jwk_e: String,
@@ -519,10 +552,16 @@ impl PublicKeyInfo {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
+        let openssh_fingerprint = format!(
+            "{OPENSSH_PREFIX}{}",
+            base64::engine::general_purpose::STANDARD_NO_PAD
+                .encode(Sha256::digest(super::openssh::rsa_blob(n, e)))
+        );
         PublicKeyInfo {
             spki_der,
             sha256_fingerprint,
             jwk_thumbprint,
+            openssh_fingerprint,
             jwk_n,
             jwk_e,
         }
@@ -543,25 +582,64 @@ impl PublicKeyInfo {
     pub fn jwk(&self) -> serde_json::Value {
         serde_json::json!({ "kty": "RSA", "n": self.jwk_n, "e": self.jwk_e })
     }
+
+    /// The public JWK as a key set publishes it: with `kid` (the RFC 7638 thumbprint), `use`
+    /// and `alg` — `sig` and `RS256` for a brand's signing key, `enc` and `RSA-OAEP-256` for
+    /// iAdvize's production key, which tokens are encrypted to.
+    pub fn published_jwk(&self) -> serde_json::Value {
+        let (purpose, alg) = match self.is_iadvize_production() {
+            true => ("enc", crate::alg::KeyManagement::IADVIZE.name()),
+            false => ("sig", Signature::IADVIZE.name()),
+        };
+        serde_json::json!({
+            "kty": "RSA",
+            "n": self.jwk_n,
+            "e": self.jwk_e,
+            "kid": self.jwk_thumbprint,
+            "use": purpose,
+            "alg": alg,
+        })
+    }
 }
 
-/// A fingerprint a person expects a key to have, as typed or pasted: at least 8 hex characters
-/// of the SHA-256 fingerprint (any case, colons allowed), or at least 8 characters of the JWK
-/// thumbprint, from their start.
+/// What starts an OpenSSH fingerprint, as `ssh-keygen -l` prints it.
+const OPENSSH_PREFIX: &str = "SHA256:";
+
+/// A fingerprint a person expects a key to have, as typed or pasted, from its start: at least 8
+/// hex characters of the SHA-256 fingerprint (any case, colons allowed), of the OpenSSH form
+/// (`SHA256:` and base64, as `ssh-keygen -l` prints it), or of the JWK thumbprint.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExpectedFingerprint {
-    /// Without colons, as given.
+    /// As given, trimmed; colons dropped from a hex fingerprint.
     given: String,
     /// Lowercase, when `given` is all hex.
     hex: Option<String>,
+    /// The base64 after `SHA256:` (or base64 with `+` or `/`, which only OpenSSH's form has).
+    openssh: Option<String>,
+    /// `given`, when it could be the start of a JWK thumbprint (base64url).
+    thumbprint: Option<String>,
 }
 
 /// Which fingerprint of a key an [`ExpectedFingerprint`] matched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FingerprintMatch {
     Sha256,
+    OpenSsh,
     JwkThumbprint,
     Neither,
+}
+
+impl FingerprintMatch {
+    /// The stable name in JSON output: `sha256`, `openssh`, `jwk_thumbprint`; `None` for
+    /// [`FingerprintMatch::Neither`].
+    pub fn name(self) -> Option<&'static str> {
+        match self {
+            FingerprintMatch::Sha256 => Some("sha256"),
+            FingerprintMatch::OpenSsh => Some("openssh"),
+            FingerprintMatch::JwkThumbprint => Some("jwk_thumbprint"),
+            FingerprintMatch::Neither => None,
+        }
+    }
 }
 
 /// Fewer characters than this could match another key by chance too easily.
@@ -569,14 +647,49 @@ pub const MIN_FINGERPRINT_PREFIX: usize = 8;
 
 impl ExpectedFingerprint {
     pub fn parse(text: &str) -> Result<Self, KeyError> {
-        let given: String = text.trim().chars().filter(|c| *c != ':').collect();
+        let trimmed = text.trim();
         let fail = |why: &str| {
             KeyError::Fingerprint(format!(
-                "{why}; give at least {MIN_FINGERPRINT_PREFIX} hex characters of the SHA-256 \
-                 fingerprint (colons allowed), or of the JWK thumbprint"
+                "{why}; give at least {MIN_FINGERPRINT_PREFIX} characters of the SHA-256 \
+                 fingerprint (hex, colons allowed), of the OpenSSH one (SHA256:…, as \
+                 `ssh-keygen -lf` prints it) or of the JWK thumbprint"
             ))
         };
+        let is_base64 = |c: char| c.is_ascii_alphanumeric() || c == '+' || c == '/';
         let is_b64url = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+        let (scheme, rest) = match trimmed.split_once(':') {
+            Some((scheme, rest)) if scheme.chars().all(|c| c.is_ascii_alphanumeric()) => {
+                (Some(scheme), rest)
+            }
+            _ => (None, trimmed),
+        };
+        match scheme {
+            Some(scheme) if scheme.eq_ignore_ascii_case("sha256") => {
+                let body = rest.trim_end_matches('=');
+                if body.chars().count() < MIN_FINGERPRINT_PREFIX {
+                    return Err(fail("too short to tell keys apart"));
+                }
+                if !body.chars().all(is_base64) || body.len() > 43 {
+                    return Err(fail("not an OpenSSH SHA256: fingerprint"));
+                }
+                // `sha256:` before hex, as container tools write digests, is the same hex.
+                let hex = (body.len() <= 64 && body.chars().all(|c| c.is_ascii_hexdigit()))
+                    .then(|| body.to_ascii_lowercase());
+                return Ok(ExpectedFingerprint {
+                    given: trimmed.to_string(),
+                    hex,
+                    openssh: Some(body.to_string()),
+                    thumbprint: None,
+                });
+            }
+            Some(scheme) if scheme.eq_ignore_ascii_case("md5") => {
+                return Err(fail(
+                    "an MD5 fingerprint (`ssh-keygen -E md5`) says too little to compare",
+                ));
+            }
+            _ => {}
+        }
+        let given: String = trimmed.chars().filter(|c| *c != ':').collect();
         if given.chars().count() < MIN_FINGERPRINT_PREFIX {
             return Err(fail("too short to tell keys apart"));
         }
@@ -584,28 +697,55 @@ impl ExpectedFingerprint {
             .chars()
             .all(|c| c.is_ascii_hexdigit())
             .then(|| given.to_ascii_lowercase());
-        let thumbprint_like = given.chars().all(is_b64url) && given.len() <= 43;
-        match (&hex, thumbprint_like) {
-            (Some(hex), _) if hex.len() > 64 => Err(fail(
+        if hex.as_ref().is_some_and(|hex| hex.len() > 64) {
+            return Err(fail(
                 "longer than a SHA-256 fingerprint (64 hex characters)",
-            )),
-            (None, false) => Err(fail("neither hex nor a JWK thumbprint")),
-            _ => Ok(ExpectedFingerprint { given, hex }),
+            ));
         }
+        // Colons belong to hex fingerprints only.
+        let thumbprint = (given == trimmed && given.chars().all(is_b64url) && given.len() <= 43)
+            .then(|| given.clone());
+        let bare = given.trim_end_matches('=');
+        let openssh = (given == trimmed
+            && bare.chars().all(is_base64)
+            && bare.contains(['+', '/'])
+            && bare.len() <= 43)
+            .then(|| bare.to_string());
+        if hex.is_none() && thumbprint.is_none() && openssh.is_none() {
+            return Err(fail(
+                "neither hex, an OpenSSH fingerprint nor a JWK thumbprint",
+            ));
+        }
+        Ok(ExpectedFingerprint {
+            given,
+            hex,
+            openssh,
+            thumbprint,
+        })
     }
 
-    /// As given, without colons.
+    /// As given (a hex fingerprint without its colons).
     pub fn as_str(&self) -> &str {
         &self.given
     }
 
     /// Which of `info`'s fingerprints starts with this one.
     pub fn compare(&self, info: &PublicKeyInfo) -> FingerprintMatch {
+        let openssh_body = info
+            .openssh_fingerprint
+            .strip_prefix(OPENSSH_PREFIX)
+            .unwrap_or_default();
         if let Some(hex) = &self.hex
             && info.sha256_fingerprint.starts_with(hex.as_str())
         {
             FingerprintMatch::Sha256
-        } else if info.jwk_thumbprint.starts_with(&self.given) {
+        } else if let Some(body) = &self.openssh
+            && openssh_body.starts_with(body.as_str())
+        {
+            FingerprintMatch::OpenSsh
+        } else if let Some(thumbprint) = &self.thumbprint
+            && info.jwk_thumbprint.starts_with(thumbprint.as_str())
+        {
             FingerprintMatch::JwkThumbprint
         } else {
             FingerprintMatch::Neither
@@ -761,12 +901,31 @@ mod tests {
         );
         assert_eq!(compare("20b1ebc4"), FingerprintMatch::Neither);
         assert_eq!(compare("qspnamaz04p1"), FingerprintMatch::Neither);
+        let openssh = info.openssh_fingerprint.clone();
+        assert!(openssh.starts_with("SHA256:"), "{openssh}");
+        assert_eq!(openssh.len(), 7 + 43, "{openssh}");
+        assert_eq!(compare(&openssh), FingerprintMatch::OpenSsh);
+        assert_eq!(compare(&openssh[..15]), FingerprintMatch::OpenSsh);
+        assert_eq!(
+            compare(&openssh.to_lowercase()[..15]),
+            FingerprintMatch::Neither
+        );
+        assert_eq!(compare(&format!("{openssh}=")), FingerprintMatch::OpenSsh);
+        assert_eq!(compare("sha256:20B1EBC3cd86"), FingerprintMatch::Sha256);
+        // An OpenSSH fingerprint's body alone, when its `+` or `/` says what it is.
+        if let Some(at) = openssh.find(['+', '/']) {
+            assert_eq!(compare(&openssh[7..=at.max(15)]), FingerprintMatch::OpenSsh);
+        }
         for bad in [
             "20b1ebc",
             "",
             "20b1 ebc3 cd86",
             &"a".repeat(65),
             "20b1ebc3!",
+            "SHA256:abc",
+            "SHA256:!!!!!!!!!!",
+            "MD5:0f:cb:5e:2e:3a:0a:a8:7e:ce:bc:72:0f:f1:0c:54:28",
+            "QspNa:maz04P1",
         ] {
             assert!(ExpectedFingerprint::parse(bad).is_err(), "{bad:?}");
         }

@@ -140,6 +140,37 @@ fn decode_blob(blob: &[u8], format: SourceFormat) -> Result<LoadedKey, KeyError>
     ))
 }
 
+/// The RFC 4253 blob of an RSA public key from its big-endian modulus and exponent, as
+/// `ssh-keygen` writes it and hashes it for its `SHA256:` fingerprint.
+pub(super) fn rsa_blob(n: &[u8], e: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(n.len() + e.len() + 32);
+    put_field(&mut out, RSA.as_bytes());
+    put_mpint(&mut out, e);
+    put_mpint(&mut out, n);
+    out
+}
+
+fn put_field(out: &mut Vec<u8>, value: &[u8]) {
+    // Key parts are at most a few KiB: their length fits in 32 bits.
+    let len = u32::try_from(value.len()).unwrap_or(u32::MAX);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(value);
+}
+
+/// A non-negative mpint: no leading zero bytes, and one zero byte before a first byte whose
+/// high bit is set (which would make it negative).
+fn put_mpint(out: &mut Vec<u8>, be: &[u8]) {
+    let be = &be[be.iter().take_while(|b| **b == 0).count()..];
+    if be.first().is_some_and(|b| b & 0x80 != 0) {
+        let mut padded = Vec::with_capacity(be.len() + 1);
+        padded.push(0);
+        padded.extend_from_slice(be);
+        put_field(out, &padded);
+    } else {
+        put_field(out, be);
+    }
+}
+
 /// One length-prefixed field.
 fn field<'a>(rest: &mut &'a [u8], name: &str) -> Result<&'a [u8], KeyError> {
     let truncated = || KeyError::Malformed {
@@ -192,6 +223,22 @@ mod tests {
         let negative = blob(&[b"ssh-rsa", &[0x81], &[0x7f; 256]]);
         let err = decode_blob(&negative, SourceFormat::OpenSsh).unwrap_err();
         assert!(err.to_string().contains("e is negative"), "{err}");
+    }
+
+    #[test]
+    fn rsa_blobs_are_written_as_they_are_read() {
+        let (e, n) = ([1, 0, 1], [0xc5; 256]);
+        let written = rsa_blob(&n, &e);
+        // The modulus's high bit is set: a zero byte keeps the mpint positive.
+        let mut padded = vec![0];
+        padded.extend(n);
+        assert_eq!(written, blob(&[b"ssh-rsa", &e, &padded]));
+        assert_eq!(
+            rsa_blob(&[0, 0, 0x7f], &[0, 3]),
+            blob(&[b"ssh-rsa", &[3], &[0x7f]])
+        );
+        let key = decode_blob(&written, SourceFormat::OpenSsh);
+        assert!(key.is_ok(), "read back: {key:?}");
     }
 
     #[test]

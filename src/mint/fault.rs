@@ -93,6 +93,9 @@ pub struct FaultInfo {
     /// That check's status on such a token: `fail`, or `warn` for a defect iAdvize only
     /// advises against.
     pub status: Status,
+    /// The other checks such a token does not pass (fail or warn), when the defect shows in
+    /// more than one place: a clock ahead puts both `iat` and `nbf` in the future.
+    pub also: &'static [CheckId],
     /// What iAdvize's Java stack does with the token: `accepts` or `rejects`.
     pub iadvize: Acceptance,
     /// The Nimbus JOSE+JWT code that decides it (class and method), and how.
@@ -323,7 +326,7 @@ impl Fault {
                  library does not fall back to sub",
             ),
             UserIdNumber => (
-                "the user id is a JSON number (8812), not a string",
+                "the user id is a JSON number (8812), not a string; the id given must be digits",
                 "put the database's numeric id into the claims without converting it",
                 C::ClaimsUserId,
                 Status::Fail,
@@ -506,8 +509,22 @@ impl Fault {
             backend,
             check,
             status,
+            also: self.also_caught_by(),
             iadvize,
             nimbus,
+        }
+    }
+
+    /// The checks besides [`FaultInfo::check`] that a token with this fault does not pass.
+    fn also_caught_by(self) -> &'static [CheckId] {
+        match self {
+            Fault::NotYetValid => &[CheckId::ClaimsIat],
+            // The user id is missing where iAdvize reads it, and a claim named like it lacks
+            // the prefix (a warning, whatever the fault's own check says).
+            Fault::UnprefixedUserId => &[CheckId::ClaimsPrefix],
+            // No RS256 signature to verify.
+            Fault::JwsHs256 | Fault::JwsNone => &[CheckId::JwsSignature],
+            _ => &[],
         }
     }
 }

@@ -1,5 +1,5 @@
-//! Reading a batch: one user id per line, a CSV file with a header, or JSON Lines, recognised by
-//! content. Each reader gives [`Row`]s with the line they start on; a value that cannot be read
+//! Reading a batch: one user id per line, a delimited file with a header row (CSV with commas or
+//! semicolons, TSV, as spreadsheets export them), or JSON Lines, recognised by content. Each reader gives [`Row`]s with the line they start on; a value that cannot be read
 //! stops the batch with its line and column. The rows are then checked against iAdvize's rules
 //! all at once ([`Plan::check_batch`](super::Plan::check_batch)), which names the column too.
 
@@ -54,10 +54,53 @@ const VISITOR_DATA: &str = "visitorData";
 pub enum InputFormat {
     /// One user id per line.
     Lines,
-    /// CSV with a header row naming `userId`, visitor data fields and optionally `ttl`.
-    Csv,
+    /// Cells separated by `Delimiter`, with a header row naming `userId`, visitor data fields
+    /// and optionally `ttl`.
+    Csv(Delimiter),
     /// One JSON object per line: `{"userId": …, "visitorData": {…}, "ttl": …}`.
     JsonLines,
+}
+
+/// What separates the cells of a delimited file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delimiter {
+    /// `,`: CSV as most tools write it.
+    Comma,
+    /// `;`: CSV as a spreadsheet saves it where the comma is the decimal separator (a French
+    /// or German Excel).
+    Semicolon,
+    /// A tab: TSV, as spreadsheets and databases export it.
+    Tab,
+}
+
+impl Delimiter {
+    const ALL: [Delimiter; 3] = [Delimiter::Comma, Delimiter::Semicolon, Delimiter::Tab];
+
+    fn byte(self) -> u8 {
+        match self {
+            Delimiter::Comma => b',',
+            Delimiter::Semicolon => b';',
+            Delimiter::Tab => b'\t',
+        }
+    }
+
+    /// `commas`, `semicolons`, `tabs`: what a message says separates the cells.
+    fn plural(self) -> &'static str {
+        match self {
+            Delimiter::Comma => "commas",
+            Delimiter::Semicolon => "semicolons",
+            Delimiter::Tab => "tabs",
+        }
+    }
+
+    /// The `--input-format` value that reads a file with this delimiter.
+    pub fn input_format(self) -> &'static str {
+        match self {
+            Delimiter::Comma => "csv",
+            Delimiter::Semicolon => "csv-semicolon",
+            Delimiter::Tab => "tsv",
+        }
+    }
 }
 
 /// One user of a batch, with the line it starts on.
@@ -93,7 +136,7 @@ impl Batch {
         };
         match self.format {
             InputFormat::Lines => None,
-            InputFormat::Csv => self
+            InputFormat::Csv(_) => self
                 .header
                 .iter()
                 .position(|column| column == name)
@@ -120,9 +163,11 @@ fn column(index: usize, name: &str) -> String {
 }
 
 /// Reads a batch written as `format`, or as its content shows when `None`: a first line that
-/// starts with `{` is JSON Lines, one with a comma (or just `userId`) is a CSV header, anything
-/// else is one user id per line.
-/// At most [`MAX_BATCH_BYTES`] and [`MAX_BATCH_ROWS`] rows are read.
+/// starts with `{` is JSON Lines; one that names a column (`userId`, a visitor data field,
+/// `ttl`), its cells separated by commas, semicolons or tabs, is a header row, and so is one
+/// with such a separator that names none (then refused for its missing `userId`); anything
+/// else is one user id per line. A UTF-8 byte order mark and CRLF line ends are read as
+/// spreadsheets write them. At most [`MAX_BATCH_BYTES`] and [`MAX_BATCH_ROWS`] rows are read.
 pub fn read_batch(input: impl BufRead, format: Option<InputFormat>) -> Result<Batch, BatchError> {
     // One byte past the limit shows that the input is over it.
     let mut input = input.take(MAX_BATCH_BYTES + 1);
@@ -150,26 +195,111 @@ fn read_batch_format(
             },
             false => BatchError::Read(err),
         })?;
-    let format = format.unwrap_or_else(|| detect(&first));
+    if first.starts_with(UTF16_LE_BOM) || first.starts_with(UTF16_BE_BOM) {
+        return Err(invalid(1, None, UTF16.into()));
+    }
+    let format = match format {
+        Some(format) => format,
+        None => detect(&first)?,
+    };
     let input = io::Cursor::new(first).chain(input);
     match format {
         InputFormat::Lines => read_lines(input).map(Batch::from),
-        InputFormat::Csv => read_csv(input),
+        InputFormat::Csv(delimiter) => read_csv(input, delimiter),
         InputFormat::JsonLines => read_json_lines(input),
     }
 }
 
-fn detect(first_line: &[u8]) -> InputFormat {
+/// The byte order marks of UTF-16, as Excel's "Unicode Text" starts its files.
+const UTF16_LE_BOM: &[u8] = b"\xFF\xFE";
+const UTF16_BE_BOM: &[u8] = b"\xFE\xFF";
+const UTF16: &str = "the file is UTF-16 text (as a spreadsheet's \"Unicode Text\" saves it); save \
+     it as \"CSV UTF-8\", or convert it: iconv -f UTF-16 -t UTF-8 FILE > users.tsv";
+
+/// The format a first line shows:
+/// - JSON Lines when it starts with `{`;
+/// - a header row when, split at commas, semicolons or tabs, it names a column (`userId`, a
+///   visitor data field or `ttl`, also as spreadsheets spell them: `UserID`, `E-mail`); if it
+///   names columns split at more than one of them, split at the one where every cell is a
+///   column, and refused when that does not settle it;
+/// - a header row still when it holds a comma or a tab (a tab is in no user id; `read_csv` then
+///   says which column is missing) or, without naming a column, semicolons;
+/// - otherwise one user id per line.
+///
+/// A header row is never read as a user id.
+fn detect(first_line: &[u8]) -> Result<InputFormat, BatchError> {
     let line = first_line.strip_prefix(UTF8_BOM).unwrap_or(first_line);
     let text = String::from_utf8_lossy(line);
     let text = text.trim();
     if text.starts_with('{') {
-        InputFormat::JsonLines
-    } else if text.contains(',') || text == USER_ID || text == format!("\"{USER_ID}\"") {
-        InputFormat::Csv
-    } else {
-        InputFormat::Lines
+        return Ok(InputFormat::JsonLines);
     }
+    if let Some(delimiter) = header_delimiter(text)? {
+        return Ok(InputFormat::Csv(delimiter));
+    }
+    let has = |delimiter: Delimiter| text.as_bytes().contains(&delimiter.byte());
+    Ok(match Delimiter::ALL.into_iter().find(|d| has(*d)) {
+        Some(delimiter) => InputFormat::Csv(delimiter),
+        None => InputFormat::Lines,
+    })
+}
+
+/// The delimiter of `line` when it is a header row (it names a column), `None` when it names
+/// none; an error when it names columns split at several delimiters and none is clearly meant.
+fn header_delimiter(line: &str) -> Result<Option<Delimiter>, BatchError> {
+    let cells = |delimiter: Delimiter| -> Vec<&str> {
+        line.split(char::from(delimiter.byte()))
+            .map(|cell| cell.trim().trim_matches('"').trim())
+            .collect()
+    };
+    let naming: Vec<Delimiter> = Delimiter::ALL
+        .into_iter()
+        .filter(|d| cells(*d).iter().any(|cell| names_column(cell)))
+        .collect();
+    let split: Vec<Delimiter> = naming
+        .iter()
+        .copied()
+        .filter(|d| line.as_bytes().contains(&d.byte()))
+        .collect();
+    match (&naming[..], &split[..]) {
+        ([], _) => Ok(None),
+        // One cell, no delimiter: a header of one column.
+        (_, []) => Ok(Some(Delimiter::Comma)),
+        (_, [one]) => Ok(Some(*one)),
+        (_, several) => {
+            let all_columns: Vec<Delimiter> = several
+                .iter()
+                .copied()
+                .filter(|d| cells(*d).iter().all(|cell| names_column(cell)))
+                .collect();
+            match all_columns[..] {
+                [one] => Ok(Some(one)),
+                _ => {
+                    let choices: Vec<String> = several
+                        .iter()
+                        .map(|d| format!("--input-format {} ({})", d.input_format(), d.plural()))
+                        .collect();
+                    let problem = format!(
+                        "the header row names columns whether its cells are separated by {}; \
+                         say which: {}",
+                        several
+                            .iter()
+                            .map(|d| d.plural())
+                            .collect::<Vec<_>>()
+                            .join(" or "),
+                        choices.join(" or ")
+                    );
+                    Err(invalid(1, None, problem))
+                }
+            }
+        }
+    }
+}
+
+/// Whether a header cell names a column: `userId`, `ttl` or a visitor data field, as written or
+/// as spreadsheets spell them.
+fn names_column(cell: &str) -> bool {
+    spelled_like(cell).is_some()
 }
 
 /// `input`, failing with [`io::ErrorKind::InvalidData`] once a line passes `max` bytes: a file
@@ -273,6 +403,9 @@ pub fn read_lines(input: impl BufRead) -> Result<Vec<Row>, BatchError> {
         match std::str::from_utf8(text) {
             Ok(id) if id.trim().is_empty() => {}
             Ok(id) => {
+                if rows.is_empty() && invalid.is_none() {
+                    refuse_header(line, id)?;
+                }
                 check_room(&rows, line)?;
                 rows.push(Row {
                     line,
@@ -295,17 +428,43 @@ pub fn read_lines(input: impl BufRead) -> Result<Vec<Row>, BatchError> {
     Ok(rows)
 }
 
-/// Reads CSV: a header row naming `userId`, any of the visitor data fields and optionally
-/// `ttl` (seconds, or 90s, 5m, 1h), then one user per row. Cells may be quoted (with `""` for a
-/// quote, and line breaks inside); empty cells are left out (an empty `userId` is then refused
-/// when the rows are checked); blank rows are skipped.
-pub fn read_csv(input: impl BufRead) -> Result<Batch, BatchError> {
+/// The first line of a file of ids, `id`, refused when it is a header row: a header is never
+/// minted as a user.
+fn refuse_header(line: u64, id: &str) -> Result<(), BatchError> {
+    match header_delimiter(id.trim()) {
+        Ok(None) => Ok(()),
+        Ok(Some(delimiter)) => {
+            let problem = format!(
+                "{} is a header row naming columns, not a user id: give --input-format {} to \
+                 read the file as the table it is, or remove the line",
+                crate::text::quoted(&[id]),
+                delimiter.input_format()
+            );
+            Err(invalid(line, None, problem))
+        }
+        Err(_) => {
+            let problem = format!(
+                "{} is a header row naming columns, not a user id: give --input-format csv, \
+                 csv-semicolon or tsv to read the file as the table it is, or remove the line",
+                crate::text::quoted(&[id])
+            );
+            Err(invalid(line, None, problem))
+        }
+    }
+}
+
+/// Reads a delimited file: a header row naming `userId`, any of the visitor data fields and
+/// optionally `ttl` (seconds, or 90s, 5m, 1h30m), then one user per row, the cells separated by
+/// `delimiter`. Cells may be quoted (with `""` for a quote, and line breaks inside); empty cells
+/// are left out (an empty `userId` is then refused when the rows are checked); blank rows are
+/// skipped.
+pub fn read_csv(input: impl BufRead, delimiter: Delimiter) -> Result<Batch, BatchError> {
     let mut header: Option<(Vec<String>, Vec<Column>)> = None;
     let mut rows = Vec::new();
-    for_each_record(input, |line, cells| {
+    for_each_record(input, delimiter, |line, cells| {
         let Some((names, kinds)) = &header else {
             let names: Vec<String> = cells.into_iter().map(|c| c.trim().to_string()).collect();
-            let kinds = header_kinds(&names)?;
+            let kinds = header_kinds(&names, delimiter)?;
             header = Some((names, kinds));
             return Ok(());
         };
@@ -353,7 +512,7 @@ pub fn read_csv(input: impl BufRead) -> Result<Batch, BatchError> {
         return Err(BatchError::Empty);
     };
     Ok(Batch {
-        format: InputFormat::Csv,
+        format: InputFormat::Csv(delimiter),
         rows,
         header,
     })
@@ -379,10 +538,13 @@ fn cells_count(n: usize) -> String {
 /// reads the cells.
 fn for_each_record(
     input: impl BufRead,
+    delimiter: Delimiter,
     mut record: impl FnMut(u64, Vec<String>) -> Result<(), BatchError>,
 ) -> Result<(), BatchError> {
     let mut input = capped(input, MAX_ROW_BYTES);
-    let mut reader = csv_core::Reader::new();
+    let mut reader = csv_core::ReaderBuilder::new()
+        .delimiter(delimiter.byte())
+        .build();
     let (mut text, mut buf) = (Vec::new(), Vec::new());
     let (mut start, mut quoted) = (0, false);
     for line in 1.. {
@@ -418,7 +580,7 @@ fn for_each_record(
         text.extend_from_slice(bytes);
         quoted ^= bytes.iter().filter(|&&b| b == b'"').count() % 2 == 1;
         if !quoted {
-            record(start, cells(&mut reader, &text, start)?)?;
+            record(start, cells(&mut reader, delimiter, &text, start)?)?;
             text.clear();
         }
     }
@@ -432,14 +594,21 @@ fn for_each_record(
 const STRAY_QUOTE: &str = "a quote opens a cell that is never closed; a cell with a quote inside \
      is written quoted, its quotes doubled (\"O\"\"Brien\")";
 
-/// The cells of one CSV record (its text, from line `line`), read by `reader` (the csv crate's
+/// The cells of one record (its text, from line `line`), read by `reader` (the csv crate's
 /// parser, reset for each record).
-fn cells(reader: &mut csv_core::Reader, text: &[u8], line: u64) -> Result<Vec<String>, BatchError> {
+fn cells(
+    reader: &mut csv_core::Reader,
+    delimiter: Delimiter,
+    text: &[u8],
+    line: u64,
+) -> Result<Vec<String>, BatchError> {
     use csv_core::ReadRecordResult;
     reader.reset();
-    // Unquoting never lengthens the text, and a record has at most one cell per comma, plus one.
+    // Unquoting never lengthens the text, and a record has at most one cell per delimiter, plus
+    // one.
     let mut out = vec![0u8; text.len()];
-    let mut ends = vec![0usize; text.iter().filter(|&&b| b == b',').count() + 1];
+    let separators = text.iter().filter(|&&b| b == delimiter.byte()).count();
+    let mut ends = vec![0usize; separators + 1];
     let (mut input, mut written, mut cells) = (text, 0, 0);
     loop {
         let (result, nin, nout, nend) =
@@ -468,13 +637,18 @@ fn cells(reader: &mut csv_core::Reader, text: &[u8], line: u64) -> Result<Vec<St
         .map(|(index, &end)| {
             let cell = std::str::from_utf8(&out[start..end]).map_err(|_| {
                 let at = Some(format!("column {}", index + 1));
-                invalid(line, at, "not valid UTF-8 text".into())
+                invalid(line, at, NOT_UTF8_TABLE.into())
             });
             start = end;
             cell.map(str::to_string)
         })
         .collect()
 }
+
+/// Text that is not UTF-8 in a table, most often a spreadsheet's plain "CSV", which it saves in
+/// the system's legacy code page.
+const NOT_UTF8_TABLE: &str = "not valid UTF-8 text; a spreadsheet's plain \"CSV\" is saved in \
+     its system's code page (Windows-1252 in Western Europe): save the file as \"CSV UTF-8\"";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Column {
@@ -484,15 +658,31 @@ enum Column {
 }
 
 /// What each header column holds; no `userId`, or an unknown or repeated name, is an error.
-fn header_kinds(header: &[String]) -> Result<Vec<Column>, BatchError> {
+fn header_kinds(header: &[String], delimiter: Delimiter) -> Result<Vec<Column>, BatchError> {
     let meant_user_id = header
         .iter()
         .any(|name| spelled_like(name) == Some(USER_ID));
     if !header.iter().any(|name| name == USER_ID) && !meant_user_id {
+        let cells: Vec<&str> = header.iter().map(String::as_str).collect();
+        // Another delimiter would have found the columns: the file says which it is.
+        let whole = cells.join(&char::from(delimiter.byte()).to_string());
+        let settles = match header_delimiter(&whole) {
+            Ok(Some(other)) if other != delimiter && whole.contains(char::from(other.byte())) => {
+                format!(
+                    "its cells are separated by {}: give --input-format {}",
+                    other.plural(),
+                    other.input_format()
+                )
+            }
+            _ => format!(
+                "name the user id column {USER_ID}, or give --input-format lines if this is one \
+                 id per line"
+            ),
+        };
         let problem = format!(
-            "the CSV header has no {USER_ID} column (it has {}): name the user id column \
-             {USER_ID}, or give --input-format lines if this is one id per line",
-            crate::text::quoted(&header.iter().map(String::as_str).collect::<Vec<_>>())
+            "the header row has no {USER_ID} column (it has {}, separated by {}): {settles}",
+            crate::text::quoted(&cells),
+            delimiter.plural()
         );
         return Err(invalid(1, None, problem));
     }
@@ -699,17 +889,54 @@ mod tests {
 
     #[test]
     fn the_format_is_read_from_the_first_line() {
+        use Delimiter::*;
+        let detect = |line: &[u8]| detect(line).unwrap();
         assert_eq!(detect(b"{\"userId\":\"a\"}\n"), InputFormat::JsonLines);
-        assert_eq!(detect(b"\xEF\xBB\xBFuserId,email\r\n"), InputFormat::Csv);
-        assert_eq!(detect(b"userId\n"), InputFormat::Csv);
+        assert_eq!(
+            detect(b"\xEF\xBB\xBFuserId,email\r\n"),
+            InputFormat::Csv(Comma)
+        );
+        assert_eq!(detect(b"userId\n"), InputFormat::Csv(Comma));
+        assert_eq!(detect(b"\"userId\"\n"), InputFormat::Csv(Comma));
         assert_eq!(detect(b"customer-1\n"), InputFormat::Lines);
         assert_eq!(detect(b""), InputFormat::Lines);
+        // As spreadsheets export them: whatever the delimiter, a row naming columns is a header.
+        let french = b"\xEF\xBB\xBFuserId;firstName;email\r\n";
+        assert_eq!(detect(french), InputFormat::Csv(Semicolon));
+        assert_eq!(detect(b"UserID\tE-mail\r\n"), InputFormat::Csv(Tab));
+        assert_eq!(
+            detect(b"\"email\";\"userId\"\n"),
+            InputFormat::Csv(Semicolon)
+        );
+        // A comma inside a semicolon-separated header's cell: the split where every cell is a
+        // column wins.
+        assert_eq!(
+            detect(b"userId;city;note, first\n"),
+            InputFormat::Csv(Semicolon)
+        );
+        // Cells separated without a column named: still a table, whose header is then refused.
+        assert_eq!(detect(b"c-1;Jane\n"), InputFormat::Csv(Semicolon));
+        assert_eq!(detect(b"c-1\tJane\n"), InputFormat::Csv(Tab));
+        assert_eq!(detect(b"c-1,Jane\n"), InputFormat::Csv(Comma));
+    }
+
+    #[test]
+    fn a_header_that_names_columns_at_two_delimiters_is_refused_with_the_choices() {
+        let err = super::detect(b"userId;email,city\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "line 1: the header row names columns whether its cells are separated by commas or \
+             semicolons; say which: --input-format csv (commas) or --input-format \
+             csv-semicolon (semicolons)"
+        );
     }
 
     #[test]
     fn csv_rows_carry_their_cells_and_line() {
         let csv = "\u{FEFF}userId,firstName,ttl,city\r\nc-1,Jane,5m,\r\n\r\n\"c,2\",\"Jo \"\"J\"\"\nDoe\",,Nantes\r\n";
-        let batch = read_csv(csv.as_bytes()).unwrap();
+        let batch = read_csv(csv.as_bytes(), Delimiter::Comma).unwrap();
         assert_eq!(batch.rows.len(), 2);
         let (first, second) = (&batch.rows[0], &batch.rows[1]);
         assert_eq!((first.line, first.user.id.as_str()), (2, "c-1"));
@@ -729,7 +956,11 @@ mod tests {
 
     #[test]
     fn csv_needs_no_final_line_break_and_keeps_empty_cells_apart() {
-        let batch = read_csv(&b"userId,city,email\nc-1,,j@x\n\"c-2\",Nantes,"[..]).unwrap();
+        let batch = read_csv(
+            &b"userId,city,email\nc-1,,j@x\n\"c-2\",Nantes,"[..],
+            Delimiter::Comma,
+        )
+        .unwrap();
         let users: Vec<(&str, Vec<(&str, &str)>)> = batch
             .rows
             .iter()
@@ -746,25 +977,40 @@ mod tests {
             ]
         );
         assert!(matches!(
-            read_csv(&b"userId,city\nc-1,\xff\n"[..]),
+            read_csv(&b"userId,city\nc-1,\xff\n"[..], Delimiter::Comma),
             Err(BatchError::Invalid { line: 2, .. })
         ));
     }
 
     #[test]
     fn csv_errors_name_line_and_column() {
-        let error = |csv: &str| read_csv(csv.as_bytes()).unwrap_err().to_string();
+        let error = |csv: &str| {
+            read_csv(csv.as_bytes(), Delimiter::Comma)
+                .unwrap_err()
+                .to_string()
+        };
         assert_eq!(
             error("userId,nickname\nc-1,J\n"),
             "line 1, column 2 (nickname): unknown column \"nickname\"; the columns are userId, \
              ttl, firstName, lastName, address, city, zipCode, country, phoneNumber, email"
         );
         assert!(error("user_id,email\n").contains("did you mean userId?"));
-        assert!(error("email\nj@x\n").contains("no userId column"));
+        assert_eq!(
+            error("email\nj@x\n"),
+            "line 1: the header row has no userId column (it has \"email\", separated by \
+             commas): name the user id column userId, or give --input-format lines if this is \
+             one id per line"
+        );
+        assert_eq!(
+            error("userId;email\nc-1;j@x\n"),
+            "line 1: the header row has no userId column (it has \"userId;email\", separated \
+             by commas): its cells are separated by semicolons: give --input-format \
+             csv-semicolon"
+        );
         assert_eq!(
             error("userId,ttl\nc-1,60\nc-2,soon\n"),
-            "line 3, column 2 (ttl): \"soon\" is not a duration: use seconds (60), or a number \
-             with s, m, h or d (90s, 5m, 1h)"
+            "line 3, column 2 (ttl): \"soon\" is not a duration: use seconds (60), or numbers \
+             with units s, m, h, d (90s, 5m, 1h30m, 2d)"
         );
         assert_eq!(
             error("userId,email\nc-1\n"),
@@ -798,5 +1044,88 @@ mod tests {
         assert!(error("{\"userId\":\"a\",\"userId\":\"b\"}").contains("twice"));
         assert!(error("{\"ttl\":60}").contains("no userId"));
         assert!(error("[1]").contains("JSON object"));
+    }
+
+    #[test]
+    fn semicolons_and_tabs_are_read_as_commas_are() {
+        let french = "\u{FEFF}userId;firstName;email;ttl\r\nc-1;Amélie;a@example.fr;5m\r\n\"c;2\";\"Jo; \"\"J\"\"\";;\r\n";
+        let batch = read_batch(french.as_bytes(), None).unwrap();
+        assert_eq!(batch.format, InputFormat::Csv(Delimiter::Semicolon));
+        let users: Vec<(&str, String, Option<u64>)> = batch
+            .rows
+            .iter()
+            .map(|row| {
+                let data = row.user.visitor_data.as_ref().unwrap().to_map();
+                (
+                    row.user.id.as_str(),
+                    serde_json::to_string(&data).unwrap(),
+                    row.user.ttl,
+                )
+            })
+            .collect();
+        assert_eq!(
+            users,
+            [
+                (
+                    "c-1",
+                    r#"{"firstName":"Amélie","email":"a@example.fr"}"#.to_string(),
+                    Some(300)
+                ),
+                ("c;2", r#"{"firstName":"Jo; \"J\""}"#.to_string(), None),
+            ]
+        );
+        let tsv = "userId\tcity\nc-1\tNantes\nc-2\t\n";
+        let batch = read_batch(tsv.as_bytes(), None).unwrap();
+        assert_eq!(batch.format, InputFormat::Csv(Delimiter::Tab));
+        assert_eq!(batch.rows.len(), 2);
+        assert_eq!(batch.rows[1].user.visitor_data, None);
+        assert_eq!(
+            batch.place(&Cell::UserId).as_deref(),
+            Some("column 1 (userId)")
+        );
+    }
+
+    #[test]
+    fn a_header_row_is_never_a_user_id() {
+        let error =
+            |text: &str, format| read_batch(text.as_bytes(), format).unwrap_err().to_string();
+        assert_eq!(
+            error(
+                "userId;firstName;email\r\nc-1;Jo;j@x\r\n",
+                Some(InputFormat::Lines)
+            ),
+            "line 1: \"userId;firstName;email\" is a header row naming columns, not a user id: \
+             give --input-format csv-semicolon to read the file as the table it is, or remove \
+             the line"
+        );
+        assert!(error("\n\u{FEFF}userId\nc-1\n", Some(InputFormat::Lines)).starts_with("line 2: "));
+        assert!(
+            error("UserID\nc-1\n", None)
+                .contains("unknown column \"UserID\": did you mean userId?")
+        );
+        assert!(error("c-1;Jane\nc-2;Jo\n", None).contains("give --input-format lines"));
+        // The same ids, said to be lines, are ids.
+        let batch = read_batch(&b"c-1;Jane\nc-2;Jo\n"[..], Some(InputFormat::Lines)).unwrap();
+        assert_eq!(batch.rows[0].user.id, "c-1;Jane");
+    }
+
+    #[test]
+    fn utf16_and_legacy_code_pages_are_refused_with_the_fix() {
+        let utf16: Vec<u8> = "\u{FEFF}userId\tcity\r\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let err = read_batch(&utf16[..], None).unwrap_err().to_string();
+        assert!(err.starts_with("line 1: the file is UTF-16 text"), "{err}");
+        assert!(err.contains("iconv -f UTF-16 -t UTF-8"), "{err}");
+        // "Amélie" in Windows-1252.
+        let err = read_batch(&b"userId;firstName\r\nc-1;Am\xe9lie\r\n"[..], None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("line 2, column 2: not valid UTF-8 text"),
+            "{err}"
+        );
+        assert!(err.contains("save the file as \"CSV UTF-8\""), "{err}");
     }
 }

@@ -8,7 +8,7 @@
 //! users from any thread ([`Plan::mint`]), or for a whole batch in order on several threads
 //! ([`Plan::mint_all`]). A command-line verb, a server handler and a test call it the same way.
 //!
-//! A batch is read by [`read_batch`] (one id per line, CSV or JSON Lines, by content) and
+//! A batch is read by [`read_batch`] (one id per line, CSV, TSV or JSON Lines, by content) and
 //! checked whole by [`Plan::check_batch`] before anything is minted. A request may also ask for
 //! [`Fault`]s: tokens broken on purpose, as brands' backends break them, to test the failure
 //! path.
@@ -25,7 +25,7 @@ pub use batch::Spread;
 pub use error::{BatchError, KeyRole, MintError};
 pub use fault::{Fault, FaultError, FaultInfo};
 pub use input::{
-    Batch, InputFormat, MAX_BATCH_BYTES, MAX_BATCH_ROWS, Row, UTF8_BOM, User, read_batch, read_csv,
-    read_json_lines, read_lines,
+    Batch, Delimiter, InputFormat, MAX_BATCH_BYTES, MAX_BATCH_ROWS, Row, UTF8_BOM, User,
+    read_batch, read_csv, read_json_lines, read_lines,
 };
 pub use plan::{Minted, Notice, Plan, Recipient, RecipientInfo, Request};

@@ -6,6 +6,7 @@
 pub mod java;
 pub mod nimbus;
 pub mod server;
+pub mod terminal;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
