@@ -175,13 +175,34 @@ fn schemathesis_finds_no_server_error_and_no_answer_that_breaks_the_document() {
     );
     assert!(!report.contains("failures"), "{report}");
     // Still answering, and nothing in the log was a server error.
+    let answered = server.stderr().matches("GET /healthz 200").count();
     assert_eq!(server.get("/healthz").status, 200);
-    let log = server.stderr();
+    let log = log_holding(&server, |log| {
+        log.matches("GET /healthz 200").count() > answered
+    });
     let errors: Vec<&str> = log
         .lines()
         .filter(|line| line.split(' ').nth(3).is_some_and(|s| s.starts_with('5')))
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
+}
+
+/// The server's log once `done` says it holds what the test waits for: the log line of a
+/// request is written before its answer, but read from the server's stderr by another thread.
+#[track_caller]
+fn log_holding(server: &Server, done: impl Fn(&str) -> bool) -> String {
+    let start = std::time::Instant::now();
+    loop {
+        let log = server.stderr();
+        if done(&log) {
+            return log;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "the log never held what was expected:\n{log}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
 
 fn post_json(server: &Server, path: &str, body: &str) -> common::server::Reply {
@@ -219,7 +240,7 @@ fn verify_refuses_an_application_json_body_that_is_not_an_object() {
         reply.json()["authentication"]["status"],
         "authentication-failure"
     );
-    assert!(server.stderr().contains("POST /verify 400"));
+    log_holding(&server, |log| log.contains("POST /verify 400"));
 }
 
 #[test]
@@ -258,7 +279,7 @@ fn a_refused_user_id_of_any_length_is_cut_in_the_log() {
     let long = "é".repeat(600);
     let body = serde_json::json!({ "userId": long }).to_string();
     server.post("/token", &body).assert_error(400, &["255"]);
-    let log = server.stderr();
+    let log = log_holding(&server, |log| log.contains("POST /token 400"));
     let line = log.lines().find(|l| l.contains("POST /token 400")).unwrap();
     assert!(line.contains("…(600 characters)"), "{line}");
     assert!(!line.contains(&"é".repeat(256)), "{line}");
@@ -303,13 +324,9 @@ fn inspect_takes_bodies_up_to_64_mib_and_judges_200_tokens_at_most() {
     let answer = reply.json();
     assert_eq!(answer["tokens"].as_array().unwrap().len(), 200);
     assert_eq!(answer["not_judged"], 1);
-    assert!(
-        server
-            .stderr()
-            .contains("inspected (200 tokens judged: 200 accepted)"),
-        "{}",
-        server.stderr()
-    );
+    log_holding(&server, |log| {
+        log.contains("inspected (200 tokens judged: 200 accepted)")
+    });
 }
 
 // One set of parameters for /token, and a log that explains.
@@ -398,7 +415,7 @@ fn a_refused_origin_host_secret_and_token_each_log_their_cause() {
     let verified = server.request("POST", "/verify", &[bearer], token.as_bytes());
     assert_eq!(verified.status, 200);
 
-    let log = server.stderr();
+    let log = log_holding(&server, |log| log.contains("POST /verify 200"));
     let origin = log_lines(
         &log,
         &[
@@ -487,8 +504,7 @@ fn the_json_log_names_the_same_causes() {
         .unwrap()
         .to_string();
     server.post("/verify", &token);
-    let entries: Vec<Value> = server
-        .stderr()
+    let entries: Vec<Value> = log_holding(&server, |log| log.contains(r#""path":"/verify""#))
         .lines()
         .filter(|l| l.starts_with('{'))
         .map(|l| serde_json::from_str(l).unwrap())
