@@ -1,7 +1,8 @@
 //! The rehearsal engine: everything `serve` does with tokens, one call per endpoint, so that the
 //! server is HTTP and policy only. A [`Rehearsal`] holds the run's keys and its minting plan;
 //! [`Rehearsal::token`] mints as `mint` does (with faults on purpose), [`Rehearsal::verify`]
-//! judges as `inspect` does, for the stand-in that plays iAdvize.
+//! judges as `inspect` does, for the stand-in that plays iAdvize, and [`Rehearsal::inspect`]
+//! finds and judges every token in pasted text, as `inspect` does, for the inspector page.
 //!
 //! Nothing a rehearsal hands out works in production unless it was set up for production:
 //! without a brand key of the user's own it signs with a key generated for the run; it encrypts
@@ -15,10 +16,10 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::claims::{self, USER_ID_CLAIM, VisitorData};
-use crate::inspect::{self, Names, Options, Report};
-use crate::keys::{KeyError, KeyKind, LoadedKey, PublicKeyInfo};
+use crate::inspect::{self, Kind, Names, Options, Place, Report};
+use crate::keys::{KeyError, KeyKind, LoadedKey, PublicKeyInfo, decode_key};
 use crate::mint::{Fault, FaultInfo, MintError, Notice, Plan, Recipient, Request, User};
-use crate::verdict::{Answer, CheckId, Status};
+use crate::verdict::{Answer, CheckId, Role, Status};
 
 /// How the server's report names the keys.
 const NAMES: Names<'static> = Names {
@@ -26,6 +27,22 @@ const NAMES: Names<'static> = Names {
     verify_key: "the brand's key",
     expect_jws: "an expectation of a signed token",
 };
+
+/// How the inspector page's report names the keys: the page takes a brand key, the server holds
+/// a stand-in, and nobody outside iAdvize holds its production key.
+const PAGE_NAMES: Names<'static> = Names {
+    decrypt_key: "the recipient's key",
+    verify_key: "the brand's public key pasted on the page",
+    expect_jws: "\"the brand's inner signed token (JWS)\" ticked",
+};
+
+/// The inspector's input is at most this large: a HAR file of a whole session, as `inspect`
+/// reads it.
+pub const MAX_INSPECT_BYTES: usize = 64 * 1024 * 1024;
+/// The inspector judges at most this many tokens of one input, and counts the others.
+pub const MAX_JUDGED: usize = 200;
+/// One line holding no token is judged as a token anyway, up to this size: someone meant it.
+const MAX_BARE_GUESS_BYTES: usize = 64 * 1024;
 
 /// The brand key a rehearsal signs with.
 #[derive(Debug)]
@@ -149,6 +166,81 @@ pub struct Offered {
     pub info: FaultInfo,
     /// Why this rehearsal refuses it, if it does.
     pub refused: Option<String>,
+}
+
+/// What the inspector page sends: any text holding tokens, and what to judge them with.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InspectRequest {
+    /// A token, a log, JSON, a HAR file: every token in it is judged.
+    pub text: String,
+    /// The brand's public key (PEM, base64 DER or a JWK), to check the inner signature.
+    pub brand_key: Option<String>,
+    /// The text is the brand's inner signed token (JWS), taken before encryption.
+    pub expect_jws: bool,
+}
+
+impl InspectRequest {
+    /// The request of `POST /inspect`'s JSON body: `{"text": "…", "brandKey": "…", "expect":
+    /// "token" | "jws"}` (`brandKey` and `expect` optional).
+    pub fn parse(body: &[u8]) -> Result<Self, RehearsalError> {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Body {
+            text: String,
+            #[serde(rename = "brandKey", default)]
+            brand_key: Option<String>,
+            #[serde(default)]
+            expect: Option<Expect>,
+        }
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "lowercase")]
+        enum Expect {
+            Token,
+            Jws,
+        }
+        let refused = |why: &dyn std::fmt::Display| {
+            RehearsalError::Refused(format!(
+                r#"the body must be {{"text": "…", "brandKey": "…", "expect": "token" or "jws"}} (brandKey and expect optional): {why}"#
+            ))
+        };
+        if !body.trim_ascii_start().starts_with(b"{") {
+            return Err(refused(&"it is not a JSON object"));
+        }
+        let body: Body = serde_json::from_slice(body).map_err(|e| refused(&e))?;
+        Ok(InspectRequest {
+            text: body.text,
+            brand_key: body.brand_key,
+            expect_jws: matches!(body.expect, Some(Expect::Jws)),
+        })
+    }
+}
+
+/// Every token found in a text, judged.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Inspection {
+    /// The tokens, in order of first appearance, at most [`MAX_JUDGED`].
+    pub tokens: Vec<Judged>,
+    /// Tokens found beyond [`MAX_JUDGED`], not judged.
+    pub not_judged: usize,
+    /// The SHA-256 fingerprint of the pasted brand key, when one was given.
+    pub brand_key_sha256: Option<String>,
+    /// Why no token was found, when none was: a text without one is an answer, not an error.
+    pub no_token: Option<String>,
+}
+
+/// One token of an inspection: where it was found, its verdict, and the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Judged {
+    /// Where it was found, tokens in them shortened.
+    pub places: Vec<String>,
+    /// `accepted`, `rejected` or `cannot-tell`: the verdict line's answer.
+    pub answer: &'static str,
+    /// The verdict in one sentence, with its recipient.
+    pub sentence: String,
+    /// Which keys judged it, when that is not the obvious.
+    pub notes: Vec<String>,
+    /// The report, without any signature in it.
+    pub report: Report,
 }
 
 /// The keys and plan of one rehearsal, built once and shared by every request.
@@ -337,6 +429,207 @@ impl Rehearsal {
             sentence: inspect::verdict_sentence(&report, &NAMES),
             report,
         })
+    }
+
+    /// Finds every token in `request.text` and judges each as `inspect` does, at `now`: the
+    /// stand-in opens its own tokens (signed, unless a brand key is pasted, with this run's
+    /// brand key); others are judged without a private key, as support judges a production
+    /// token. Reports hold no signature: whoever reaches the page could otherwise re-encrypt
+    /// a brand-signed token to iAdvize's key.
+    pub fn inspect(
+        &self,
+        request: &InspectRequest,
+        now: i64,
+    ) -> Result<Inspection, RehearsalError> {
+        let pasted = request
+            .brand_key
+            .as_deref()
+            .filter(|key| !key.trim().is_empty())
+            .map(brand_key_of)
+            .transpose()?;
+        let brand_key_sha256 = match &pasted {
+            Some(Pasted::Rsa(key)) => Some(key.public_info().map_err(failed)?.sha256_fingerprint),
+            _ => None,
+        };
+        let text = request.text.trim_start_matches('\u{FEFF}');
+        let (found, none) = tokens_in(text)?;
+        let shown: Vec<&str> = found.iter().map(|f| f.token.as_str()).collect();
+        let mut tokens = Vec::with_capacity(found.len().min(MAX_JUDGED));
+        for token in found.iter().take(MAX_JUDGED) {
+            let (report, notes) =
+                self.judge(&token.token, pasted.as_ref(), request.expect_jws, now)?;
+            let report = report.without_signatures();
+            tokens.push(Judged {
+                places: token
+                    .places
+                    .iter()
+                    .map(|place| shown_place(place, &shown))
+                    .collect(),
+                answer: match report.verdict.answer() {
+                    Answer::Accepted => "accepted",
+                    Answer::Rejected => "rejected",
+                    Answer::CannotTell => "cannot-tell",
+                },
+                sentence: inspect::verdict_sentence(&report, &PAGE_NAMES),
+                notes,
+                report,
+            });
+        }
+        Ok(Inspection {
+            tokens,
+            not_judged: found.len().saturating_sub(MAX_JUDGED),
+            brand_key_sha256,
+            no_token: none.map(str::to_string),
+        })
+    }
+
+    /// One token's report, and notes on the keys that judged it.
+    fn judge(
+        &self,
+        token: &str,
+        pasted: Option<&Pasted>,
+        expect_jws: bool,
+        now: i64,
+    ) -> Result<(Report, Vec<String>), RehearsalError> {
+        let not_rsa = match pasted {
+            Some(Pasted::NotRsa(found)) => Some(found.as_str()),
+            _ => None,
+        };
+        let run = |decrypt_key: Option<&LoadedKey>, verify_key: Option<&LoadedKey>| {
+            let options = Options {
+                decrypt_key,
+                verify_key,
+                verify_key_not_rsa: not_rsa,
+                now,
+                leeway: 0,
+                expect_jws,
+                names: PAGE_NAMES,
+            };
+            inspect::inspect(token, &options).map_err(failed)
+        };
+        let pasted_key = match pasted {
+            Some(Pasted::Rsa(key)) => Some(key),
+            _ => None,
+        };
+        let report = run(self.standin.as_ref(), pasted_key)?;
+        let mut notes = Vec::new();
+        let Some(standin) = &self.standin else {
+            return Ok((report, notes));
+        };
+        let standin_sha256 = standin.public_info().map_err(failed)?.sha256_fingerprint;
+        let short = standin_sha256.get(..8).unwrap_or_default();
+        if report.kind == Kind::Jwe && report.verdict.recipient.role == Role::Unknown {
+            // Not this run's token: judged as a production token is, without its key.
+            notes.push(format!(
+                "This server's stand-in key (SHA-256 {short}…) does not open this token: it is \
+                 encrypted to iAdvize's production key or to another key pair, so it is judged \
+                 without a private key."
+            ));
+            return Ok((run(None, pasted_key)?, notes));
+        }
+        if report.verdict.recipient.role == Role::Standin && pasted.is_none() {
+            let brand = self.brand.public_info().map_err(failed)?.sha256_fingerprint;
+            notes.push(format!(
+                "Opened with this server's stand-in key (SHA-256 {short}…); the inner signature \
+                 is checked with this server's brand key (SHA-256 {}…), since no brand key is \
+                 pasted.",
+                brand.get(..8).unwrap_or_default()
+            ));
+            return Ok((run(Some(standin), Some(&self.brand))?, notes));
+        }
+        if report.verdict.recipient.role == Role::Standin {
+            notes.push(format!(
+                "Opened with this server's stand-in key (SHA-256 {short}…)."
+            ));
+        }
+        Ok((report, notes))
+    }
+}
+
+/// The tokens of an inspector's text; one line that holds none is judged as one anyway. When
+/// there is none, why.
+fn tokens_in(text: &str) -> Result<(Vec<inspect::Found>, Option<&'static str>), RehearsalError> {
+    if text.len() > MAX_INSPECT_BYTES {
+        return Err(RehearsalError::Refused(format!(
+            "the text is larger than {} MiB: give the part of it that holds the token",
+            MAX_INSPECT_BYTES >> 20
+        )));
+    }
+    let found = inspect::find(text);
+    if !found.is_empty() {
+        return Ok((found, None));
+    }
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Ok((
+            found,
+            Some("no text: paste a token, a log, JSON or a HAR file, or drop a file"),
+        ));
+    }
+    if !trimmed.contains('\n') && trimmed.len() <= MAX_BARE_GUESS_BYTES {
+        let whole = inspect::Found {
+            token: text.to_string(),
+            places: vec![Place::Whole],
+        };
+        return Ok((vec![whole], None));
+    }
+    Ok((
+        found,
+        Some(
+            "no token found: a token starts with eyJ and has its parts separated by dots (five \
+             for the encrypted token iAdvize receives)",
+        ),
+    ))
+}
+
+/// A place as the page shows it, with every token in it shortened (a URL's query string may
+/// hold one, perhaps brand-signed).
+fn shown_place(place: &Place, tokens: &[&str]) -> String {
+    let mut text = place.to_string();
+    for token in tokens {
+        if text.contains(token) {
+            text = text.replace(token, &shortened(token));
+        }
+    }
+    text
+}
+
+/// The first characters of a token and its length: enough to tell tokens apart.
+fn shortened(token: &str) -> String {
+    const SHOWN: usize = 24;
+    let count = token.chars().count();
+    let head: String = token.chars().take(SHOWN).collect();
+    format!("{head}…({count} characters)")
+}
+
+/// A brand key pasted on the inspector page.
+enum Pasted {
+    Rsa(LoadedKey),
+    /// Not an RSA key, as what it is (`an EC key`): a verdict (iAdvize verifies with an RSA
+    /// key), not an unusable input, as for `inspect --verify-key`.
+    NotRsa(String),
+}
+
+/// The brand key pasted on the inspector page: a public key, as PEM, base64 DER or a JWK.
+fn brand_key_of(text: &str) -> Result<Pasted, RehearsalError> {
+    let refused = |why: String| RehearsalError::Refused(format!("brandKey: {why}"));
+    let decoded = decode_key(text.as_bytes(), &mut || {
+        Err(KeyError::Passphrase(
+            "an encrypted private key; paste the brand's public key instead".into(),
+        ))
+    });
+    let key = match decoded {
+        Ok(key) => key,
+        Err(KeyError::NotRsa { found }) => return Ok(Pasted::NotRsa(found)),
+        Err(err) => return Err(refused(err.to_string())),
+    };
+    match key.kind() {
+        KeyKind::Public => Ok(Pasted::Rsa(key)),
+        KeyKind::Private => Err(refused(
+            "this is a private key; paste the brand's public key (iadvize-auth pubkey prints \
+             it): a private key never needs to leave its file"
+                .into(),
+        )),
     }
 }
 

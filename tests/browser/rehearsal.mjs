@@ -8,9 +8,10 @@
 // Environment: SERVE_URL (the server's base URL), INTEROP_DIR (where tests/interop/setup.sh
 // installed playwright-core), SCREENSHOT (a PNG path, optional), BAD_TOKEN (for the failure
 // scenario), BRAND_ORIGIN (http://127.0.0.2:PORT, a free port: the brand page's own server, an
-// origin the server allows).
+// origin the server allows), FAULT (the fault to pick), PASTED (the text to paste in the
+// inspector), DROPPED (the path of a file to drop on the inspector).
 import { createRequire } from "node:module";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -81,6 +82,38 @@ async function observe() {
   });
 }
 
+// Whether the page is wider than the window (a sideways scroll bar).
+async function overflows() {
+  return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+}
+
+// What a person sees on the inspector page.
+async function inspector() {
+  return page.evaluate(() => ({
+    state: document.body.dataset.state,
+    summary: document.getElementById("summary").textContent,
+    error: document.getElementById("error").hidden ? null : document.getElementById("error").textContent,
+    hint: document.getElementById("hint").innerText,
+    note: document.querySelector("header .note").innerText,
+    tokens: [...document.querySelectorAll("#results article.token")].map((article) => ({
+      answer: article.dataset.answer,
+      verdict: article.querySelector(".verdict").innerText,
+      sentence: article.querySelector(".sentence").textContent,
+      places: [...article.querySelectorAll(".places li")].map((li) => li.textContent),
+      notes: [...article.querySelectorAll(".key-note")].map((p) => p.textContent),
+      fixes: [...article.querySelectorAll(".fix li")].map((li) => li.innerText),
+      folded: [...article.querySelectorAll("details")].every((d) => !d.open),
+      text: article.innerText,
+    })),
+  }));
+}
+
+async function inspected() {
+  await page.waitForFunction(() => ["done", "error"].includes(document.body.dataset.state), null, {
+    timeout: 30000,
+  });
+}
+
 async function rehearsal(query) {
   await page.goto(`${base}?${new URLSearchParams(query)}`);
   await settled(0);
@@ -116,6 +149,59 @@ try {
       retryDelay: "50",
       autorun: "1",
     });
+  } else if (scenario === "fault") {
+    // A tester picks a fault in the picker and logs in.
+    await page.goto(`${base}?${new URLSearchParams({ userId: "customer-8812", retryDelay: "50" })}`);
+    result.firstView = await page.evaluate(() => ({
+      hint: document.getElementById("first-view").innerText,
+      activationShown: !document.getElementById("activation").hidden,
+    }));
+    await page.waitForFunction(() => document.querySelectorAll("#fault option").length > 1);
+    result.options = await page.evaluate(() =>
+      [...document.querySelectorAll("#fault option")].map((o) => ({ value: o.value, disabled: o.disabled, title: o.title }))
+    );
+    await page.selectOption("#fault", process.env.FAULT);
+    result.faultNote = await page.textContent("#fault-note");
+    await page.click("#login");
+    await settled(1);
+    // iAdvize's script retries: the four verdicts of the stand-in arrive before the activation.
+    result.first = await observe();
+    result.notices = await page.evaluate(() =>
+      document.getElementById("notices").hidden
+        ? []
+        : [...document.getElementById("notices").children].map((li) => li.textContent)
+    );
+    result.overflows = await overflows();
+    if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT, fullPage: true });
+  } else if (scenario === "inspect-paste") {
+    await page.goto(`${base}inspect`);
+    result.firstView = await inspector();
+    await page.fill("#text", process.env.PASTED);
+    await page.click("#inspect");
+    await inspected();
+    result.shown = await inspector();
+    result.overflows = await overflows();
+    if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT, fullPage: true });
+  } else if (scenario === "inspect-drop") {
+    await page.goto(`${base}inspect`);
+    const text = readFileSync(process.env.DROPPED, "utf8");
+    const name = path.basename(process.env.DROPPED);
+    // What the browser does when a file is dragged from the desktop and let go on the page.
+    await page.evaluate(
+      ([content, fileName]) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([content], fileName, { type: "application/json" }));
+        for (const type of ["dragenter", "dragover", "drop"]) {
+          document.body.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+        }
+      },
+      [text, name]
+    );
+    await inspected();
+    result.shown = await inspector();
+    result.file = await page.textContent("#file");
+    result.overflows = await overflows();
+    if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT, fullPage: true });
   } else if (scenario === "boxed") {
     result.first = await rehearsal({ userId: "customer-8812", mode: "boxed", autorun: "1" });
     await page.click("#logout");

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the independent JOSE implementations the test suite checks tokens against: python
-# jwcrypto (in a venv) and node jose, pinned by requirements.txt and package-lock.json, into
+# Installs the independent JOSE implementations the test suite checks tokens against (python
+# jwcrypto in a venv, node jose), the tools that drive serve (playwright-core, schemathesis,
+# openapi-spec-validator), pinned by requirements.txt and package-lock.json, into
 # $INTEROP_DIR (default: target/interop). Idempotent, quiet on success, safe to run from
 # several test processes at once.
 set -euo pipefail

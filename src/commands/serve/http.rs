@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Query, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Query, Request, State};
 use axum::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
@@ -21,10 +21,17 @@ use tower_http::timeout::TimeoutLayer;
 
 use super::log::{Noted, RequestLog};
 use super::policy::Policy;
-use iadvize_auth::rehearsal::{Rehearsal, RehearsalError, TokenRequest};
+use iadvize_auth::rehearsal::{
+    InspectRequest, MAX_INSPECT_BYTES, Rehearsal, RehearsalError, TokenRequest,
+};
 
-/// Request bodies over this are refused (413).
+/// Request bodies over this are refused (413), but on `POST /inspect`.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// `POST /inspect`'s bodies may be as large as the files `inspect` reads (a HAR file).
+pub const MAX_INSPECT_BODY_BYTES: usize = MAX_INSPECT_BYTES;
+/// Inspections judged at once; others wait their turn before their body is read, so that at
+/// most this many large bodies are held.
+pub const INSPECTIONS_AT_ONCE: usize = 2;
 /// A whole request, body included, must be read and answered within this (408).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -38,12 +45,22 @@ const DIAGNOSIS_SOURCE: &str = "iadvize-auth inspect (not iAdvize's words)";
 /// Endpoints that mint, open or list: they need the bearer secret when one is configured.
 const PROTECTED: &[&str] = &["/token", "/verify", "/requests"];
 
+/// Whether a request needs the bearer secret: the endpoints that mint, open or list, and the
+/// inspector's judging (its page is free to load, as the rehearsal page is).
+fn needs_secret(method: &Method, path: &str) -> bool {
+    PROTECTED.contains(&path) || (path == "/inspect" && method == Method::POST)
+}
+
 const INDEX_HTML: &str = include_str!("assets/index.html");
 const PAGE_JS: &str = include_str!("assets/page.js");
 const PAGE_CSS: &str = include_str!("assets/page.css");
 const STANDIN_JS: &str = include_str!("assets/standin.js");
 const BOXED_HTML: &str = include_str!("assets/boxed.html");
 const BOXED_JS: &str = include_str!("assets/boxed.js");
+const INSPECT_HTML: &str = include_str!("assets/inspect.html");
+const INSPECT_JS: &str = include_str!("assets/inspect.js");
+/// The HTTP API's description, committed as docs/openapi.json.
+pub const OPENAPI_JSON: &str = include_str!("../../../docs/openapi.json");
 
 /// Everything the handlers share.
 #[derive(Debug)]
@@ -53,6 +70,28 @@ pub struct App {
     pub log: RequestLog,
     /// The answer of `GET /keys`, made at start.
     pub keys: Value,
+    /// Turns of `POST /inspect` ([`INSPECTIONS_AT_ONCE`]).
+    pub inspections: tokio::sync::Semaphore,
+}
+
+impl App {
+    /// Runs `work` bounded to a fraction of a millisecond (an honest token: one signature)
+    /// on the runtime's thread that serves the connection, one per core: handing it to a
+    /// blocking thread and back cost a tenth more CPU time per token (docs/performance.md).
+    /// An error when the work panicked.
+    fn crypto<T>(&self, work: impl FnOnce() -> T) -> Result<T, ()> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).map_err(|_| ())
+    }
+
+    /// Runs `work` that may take longer (a faulty token's plan, a verification, an inspection
+    /// of many tokens) on the runtime's blocking threads, one per core, so that connections
+    /// are served meanwhile.
+    async fn long_crypto<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ()> {
+        tokio::task::spawn_blocking(work).await.map_err(|_| ())
+    }
 }
 
 pub fn router(app: Arc<App>) -> Router {
@@ -92,13 +131,28 @@ pub fn router(app: Arc<App>) -> Router {
             get(|| async { json_response(StatusCode::OK, json!({"status": "ok"})) }),
         )
         .route("/requests", get(requests))
+        .route(
+            "/openapi.json",
+            get(|| async { asset("application/json", OPENAPI_JSON) }),
+        )
+        .route("/inspect.js", get(|| async { asset(JS, INSPECT_JS) }))
         .fallback(|| async {
             error(
                 StatusCode::NOT_FOUND,
                 "no such endpoint; GET / is the rehearsal page",
             )
         })
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .with_state(app.clone());
+    // The inspector takes files: its own limit, on its route only.
+    let inspector = Router::new()
+        .route(
+            "/inspect",
+            get(|| async { asset("text/html; charset=utf-8", INSPECT_HTML) }).post(inspect),
+        )
+        .layer(DefaultBodyLimit::max(MAX_INSPECT_BODY_BYTES))
+        .with_state(app.clone());
+    let routes = routes.merge(inspector);
     // Around the whole router, so that the outer layers see every response as sent (the
     // `Allow` header of a 405 included), the first of them the outermost.
     let stack = ServiceBuilder::new()
@@ -110,7 +164,6 @@ pub fn router(app: Arc<App>) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .service(routes);
     Router::new().fallback_service(stack)
 }
@@ -173,9 +226,16 @@ async fn mint(app: Arc<App>, request: Result<TokenRequest, RehearsalError>) -> R
         Ok(request) => request,
         Err(err) => return refused(err, None),
     };
-    let rehearsal = app.rehearsal.clone();
     let user_id = request.user_id.clone();
-    let minted = tokio::task::spawn_blocking(move || rehearsal.token(&request, time::now())).await;
+    let minted = match request.faults.is_empty() {
+        true => app.crypto(|| app.rehearsal.token(&request, time::now())),
+        // A fault may plan with josekit, or make the key of nobody's: off this thread.
+        false => {
+            let rehearsal = app.rehearsal.clone();
+            app.long_crypto(move || rehearsal.token(&request, time::now()))
+                .await
+        }
+    };
     match minted {
         Ok(Ok(minted)) => with_note(
             json_response(StatusCode::OK, json!(minted)),
@@ -212,15 +272,17 @@ fn refused(err: RehearsalError, user_id: Option<String>) -> Response {
 }
 
 /// `POST /verify`: the token as the body (text), or `{"token": "…"}`.
-async fn verify(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    let token = match token_from_body(&body) {
+async fn verify(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
+    let token = match token_from_body(&body, is_json(&headers)) {
         Ok(token) => token,
-        Err(message) => return error(StatusCode::BAD_REQUEST, message),
+        Err(message) => return refused(RehearsalError::Refused(message), None),
     };
+    // A token may inflate to a megabyte of claims: off this thread.
     let rehearsal = app.rehearsal.clone();
     let received = token.clone();
-    let verified =
-        tokio::task::spawn_blocking(move || rehearsal.verify(&received, time::now())).await;
+    let verified = app
+        .long_crypto(move || rehearsal.verify(&received, time::now()))
+        .await;
     let verified = match verified {
         Ok(Ok(verified)) => verified,
         Ok(Err(err)) => return refused(err, None),
@@ -244,6 +306,7 @@ async fn verify(State(app): State<Arc<App>>, body: Bytes) -> Response {
         "diagnosis": {
             "source": DIAGNOSIS_SOURCE,
             "sentence": verified.sentence,
+            "first_failure": verified.first_failure,
             "report": verified.report,
             "verdict": verified.report.verdict,
         },
@@ -260,18 +323,97 @@ async fn verify(State(app): State<Arc<App>>, body: Bytes) -> Response {
     )
 }
 
-fn token_from_body(body: &[u8]) -> Result<String, String> {
+/// The token of `POST /verify`'s body: the body itself, or its `token` member when the body is
+/// a JSON object, as it must be when sent as `application/json` (`json`).
+fn token_from_body(body: &[u8], json: bool) -> Result<String, String> {
     let text = std::str::from_utf8(body).map_err(|_| "the body is not UTF-8 text".to_string())?;
+    const SHAPE: &str = r#"send the token as the body, or {"token": "…"}"#;
     if !text.trim_start().starts_with('{') {
+        if json {
+            return Err(format!(
+                "the body is sent as application/json but is not a JSON object; {SHAPE}"
+            ));
+        }
         return Ok(text.to_string());
     }
-    const SHAPE: &str = r#"send the token as the body, or {"token": "…"}"#;
     let value: Value =
         serde_json::from_str(text).map_err(|e| format!("the body is not JSON ({e}); {SHAPE}"))?;
     match value.get("token") {
         Some(Value::String(token)) => Ok(token.clone()),
         Some(_) => Err(format!("token must be a string; {SHAPE}")),
         None => Err(format!("token is missing; {SHAPE}")),
+    }
+}
+
+/// `POST /inspect`: `{"text": "…", "brandKey": "…", "expect": "jws"}` as `application/json`,
+/// or the text itself as any other type; every token found in the text, judged. The text is
+/// never logged: the log has the count of each answer.
+async fn inspect(State(app): State<Arc<App>>, request: Request) -> Response {
+    let Ok(_turn) = app.inspections.acquire().await else {
+        return error(StatusCode::SERVICE_UNAVAILABLE, "the server is stopping");
+    };
+    let headers = request.headers().clone();
+    let body = match Bytes::from_request(request, &()).await {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "the request body is larger than {} MiB, as large as inspect reads: give \
+                     the part of the file that holds the token",
+                    MAX_INSPECT_BODY_BYTES >> 20
+                ),
+            );
+        }
+        Err(rejection) => return error(rejection.status(), rejection.body_text()),
+    };
+    let request = match is_json(&headers) {
+        true => match InspectRequest::parse(&body) {
+            Ok(request) => request,
+            Err(err) => return refused(err, None),
+        },
+        // Any other body is the text itself, as `curl --data-binary @app.log` sends it.
+        false => InspectRequest {
+            text: String::from_utf8_lossy(&body).into_owned(),
+            ..InspectRequest::default()
+        },
+    };
+    drop(body);
+    let rehearsal = app.rehearsal.clone();
+    let inspected = app
+        .long_crypto(move || rehearsal.inspect(&request, time::now()))
+        .await;
+    match inspected {
+        Ok(Ok(inspection)) => {
+            let mut counts: Vec<(&str, usize)> = Vec::new();
+            for judged in &inspection.tokens {
+                match counts
+                    .iter_mut()
+                    .find(|(answer, _)| *answer == judged.answer)
+                {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((judged.answer, 1)),
+                }
+            }
+            let counts: Vec<String> = counts.iter().map(|(a, n)| format!("{n} {a}")).collect();
+            with_note(
+                json_response(StatusCode::OK, json!(inspection)),
+                Noted {
+                    user_id: None,
+                    verdict: Some("inspected"),
+                    cause: Some(format!(
+                        "{} judged: {}",
+                        iadvize_auth::text::plural(inspection.tokens.len(), "token"),
+                        counts.join(", ")
+                    )),
+                },
+            )
+        }
+        Ok(Err(err)) => refused(err, None),
+        Err(_) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "inspecting stopped unexpectedly",
+        ),
     }
 }
 
@@ -292,7 +434,7 @@ async fn requests(State(app): State<Arc<App>>) -> Response {
 /// then the bearer secret on the endpoints that need it. A header the guard cannot judge
 /// (given twice, or not ASCII text) is refused, never taken as absent.
 async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
-    let Err(Refused(status, message)) = judge(&app, &request) else {
+    let Err(Refused(status, message, cause)) = judge(&app, &request) else {
         return next.run(request).await;
     };
     let mut response = error(status, message);
@@ -301,17 +443,25 @@ async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Res
             .headers_mut()
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
-    response
+    with_note(response, refusal(cause))
 }
 
-/// A request the guard refuses: the status and the message of its answer.
-struct Refused(StatusCode, String);
+/// A request the guard refuses: the status and the message of its answer, and the cause the
+/// log gives (what was refused, and what is allowed).
+struct Refused(StatusCode, String, String);
+
+impl Refused {
+    /// A refusal whose message says it all, in the log too.
+    fn said(status: StatusCode, message: String) -> Self {
+        Refused(status, message.clone(), message)
+    }
+}
 
 /// The guard's rules.
 fn judge(app: &App, request: &Request) -> Result<(), Refused> {
     let headers = request.headers();
     let Some(host) = one_header(headers, &header::HOST, "Host")? else {
-        return Err(Refused(
+        return Err(Refused::said(
             StatusCode::BAD_REQUEST,
             "the request has no Host header".into(),
         ));
@@ -328,6 +478,7 @@ fn judge(app: &App, request: &Request) -> Result<(), Refused> {
                      server as localhost or 127.0.0.1, or start serve with --allow-host NAME",
                     cut(name)
                 ),
+                host_cause(name),
             ));
         }
     }
@@ -342,9 +493,10 @@ fn judge(app: &App, request: &Request) -> Result<(), Refused> {
                 cut(origin),
                 cut(origin)
             ),
+            origin_cause(&app.policy, origin, host),
         ));
     }
-    let protected = PROTECTED.contains(&request.uri().path());
+    let protected = needs_secret(request.method(), request.uri().path());
     if let (Some(secret), true) = (&app.policy.access_token, protected)
         && request.method() != Method::OPTIONS
     {
@@ -353,11 +505,16 @@ fn judge(app: &App, request: &Request) -> Result<(), Refused> {
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
             .map(|(_, secret)| secret.trim());
         if !given.is_some_and(|given| secret.matches(given.as_bytes())) {
+            let cause = match given {
+                None => "no bearer secret (Authorization: Bearer …)",
+                Some(_) => "wrong bearer secret",
+            };
             return Err(Refused(
                 StatusCode::UNAUTHORIZED,
                 "this endpoint needs the secret of --access-token-file, as \
                  `Authorization: Bearer SECRET`"
                     .into(),
+                cause.into(),
             ));
         }
     }
@@ -377,7 +534,7 @@ fn one_header<'a>(
     };
     let more = values.count();
     if more > 0 {
-        return Err(Refused(
+        return Err(Refused::said(
             StatusCode::BAD_REQUEST,
             format!(
                 "the request has {} {shown} headers; a request has one at most",
@@ -386,13 +543,76 @@ fn one_header<'a>(
         ));
     }
     value.to_str().map(Some).map_err(|_| {
-        Refused(
+        Refused::said(
             StatusCode::BAD_REQUEST,
             format!(
                 "the {shown} header is not ASCII text (it holds bytes outside printable ASCII); \
                  a {shown} header never does"
             ),
         )
+    })
+}
+
+/// What the log says of a request the guard refused.
+fn refusal(cause: String) -> Noted {
+    Noted {
+        user_id: None,
+        verdict: Some("refused"),
+        cause: Some(cause),
+    }
+}
+
+/// Why a Host was refused, and what is allowed.
+fn host_cause(host: &str) -> String {
+    format!(
+        "Host {:?} refused: allowed are localhost, 127.0.0.1, [::1] (any port) and the names of \
+         --allow-host",
+        cut(host)
+    )
+}
+
+/// Why an Origin was refused, what is allowed, and the loopback name mix-up when it is one:
+/// `http://127.0.0.1:3000` and `http://localhost:3000` are two origins to a browser.
+fn origin_cause(policy: &Policy, origin: &str, host: &str) -> String {
+    let allowed = match policy.origins() {
+        [] => "no --allow-origin".to_string(),
+        origins => format!("--allow-origin {}", origins.join(" ")),
+    };
+    let mut cause = format!(
+        "origin {:?} refused: allowed are this server's own pages (http://{}) and {allowed}",
+        cut(origin),
+        cut(host)
+    );
+    let lowered = origin.to_ascii_lowercase();
+    const LOOPBACK: [&str; 3] = ["localhost", "127.0.0.1", "[::1]"];
+    for name in LOOPBACK {
+        let Some((scheme, rest)) = lowered.split_once("://") else {
+            break;
+        };
+        let Some(port) = rest.strip_prefix(name) else {
+            continue;
+        };
+        if let Some(twin) = LOOPBACK
+            .iter()
+            .find(|other| **other != name && policy.listed(&format!("{scheme}://{other}{port}")))
+        {
+            cause.push_str(&format!(
+                "; {scheme}://{twin}{port} is allowed, but a browser treats {name} and {twin} \
+                 as different origins: open the page as {scheme}://{twin}{port}, or add \
+                 --allow-origin {}",
+                cut(origin)
+            ));
+        }
+        break;
+    }
+    cause
+}
+
+/// Whether the body is sent as `application/json`.
+fn is_json(headers: &HeaderMap) -> bool {
+    header_text(headers, &header::CONTENT_TYPE).is_some_and(|value| {
+        let media = value.split(';').next().unwrap_or_default().trim();
+        media.eq_ignore_ascii_case("application/json")
     })
 }
 

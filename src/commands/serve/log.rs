@@ -17,6 +17,9 @@ use crate::output;
 pub const KEPT: usize = 200;
 /// A path is shown up to about this many characters.
 const MAX_PATH_SHOWN: usize = 200;
+/// A user id is shown up to this many characters, the most iAdvize accepts: a longer one is
+/// refused, and the log says how long it was.
+const MAX_USER_ID_SHOWN: usize = 255;
 /// Runs of token characters (base64url, percent escapes …) longer than this are removed from
 /// what the log keeps, as are those holding `eyJ` (the start of every JOSE part): each part of
 /// a token is one or the other, and a user id as long as a UUID is neither.
@@ -66,7 +69,7 @@ impl RequestLog {
             method: method.to_string(),
             path: shown_path(path),
             status,
-            user_id: noted.user_id.as_deref().map(scrub),
+            user_id: noted.user_id.as_deref().map(|id| scrub(&cut(id))),
             verdict: noted.verdict,
             cause: noted.cause.as_deref().map(scrub),
             milliseconds: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
@@ -124,6 +127,16 @@ pub fn scrub(text: &str) -> String {
     iadvize_auth::text::replace_runs(text, is_token_char, |run| {
         (run.len() > MAX_RUN || run.contains("eyJ")).then(|| format!("…({} characters)", run.len()))
     })
+}
+
+/// A user id as the log shows it: whole, or its first characters and its length.
+fn cut(user_id: &str) -> String {
+    let count = user_id.chars().count();
+    if count <= MAX_USER_ID_SHOWN {
+        return user_id.to_string();
+    }
+    let head: String = user_id.chars().take(MAX_USER_ID_SHOWN).collect();
+    format!("{head}…({count} characters)")
 }
 
 /// A path as the log shows it: its segments while they are words (`/verify`, `/page.js`), then

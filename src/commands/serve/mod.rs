@@ -66,6 +66,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
         policy,
         log: log::RequestLog::new(args.log),
         keys: serde_json::to_value(&keys)?,
+        inspections: tokio::sync::Semaphore::new(http::INSPECTIONS_AT_ONCE),
     });
 
     let runtime = listener::runtime().context("cannot start the server's runtime")?;
@@ -218,6 +219,7 @@ fn announce(
     eprintln!("  rehearsal page  {url}");
     eprintln!("  token endpoint  {url}token");
     eprintln!("  verifier        {url}verify");
+    eprintln!("  inspector       {url}inspect");
     key_line("brand key", &brand_text, &keys.brand);
     key_line("recipient", &recipient_text, &keys.recipient);
     if !args.production {

@@ -17,6 +17,15 @@
 
   var waiting = [];
 
+  // Each verdict of the stand-in, for the host page's events (not part of iAdvize's protocol).
+  window.addEventListener("iadvize-standin", function (event) {
+    if (event.detail.kind !== "verified") return;
+    parent.postMessage(
+      { command: "iadvize-auth-standin", method: "verified", verification: event.detail.verification },
+      "*"
+    );
+  });
+
   function toHost(message) {
     message.command = "internals";
     parent.postMessage(message, "*");

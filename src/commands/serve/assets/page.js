@@ -1,7 +1,8 @@
 // The rehearsal page: a brand's login flow against the stand-in tag, in the standard mode
 // (iAdvize.activate with a provider) or the boxed mode (the sandboxed iframe's messages).
-// Query parameters fill the form: ?userId=…&endpoint=…&mode=boxed&sessionLifetime=…&retryDelay=…
-// and autorun=1 logs in at once. The outcome is written into <body data-status=…> for tests.
+// Query parameters fill the form: ?userId=…&endpoint=…&fault=…&mode=boxed&sessionLifetime=…
+// &retryDelay=… and autorun=1 logs in at once. The fault picker lists GET /faults. The
+// outcome is written into <body data-status=…> for tests.
 (function () {
   "use strict";
 
@@ -26,10 +27,83 @@
     return settings;
   }
 
-  function event(text) {
+  function event(text, kind) {
     var item = document.createElement("li");
+    if (kind) item.className = kind;
     item.textContent = new Date().toLocaleTimeString() + " " + text;
     $("events").appendChild(item);
+    $("no-events").hidden = true;
+  }
+
+  // The fault picker: every fault of GET /faults, those this server refuses disabled with why.
+  var faultInfo = {};
+  var faultsLoaded = fetch("/faults")
+    .then(function (response) {
+      return response.json();
+    })
+    .then(function (answer) {
+      (answer.faults || []).forEach(function (fault) {
+        faultInfo[fault.name] = fault;
+        var option = document.createElement("option");
+        option.value = fault.name;
+        option.textContent = fault.name + ": " + fault.what + (fault.refused ? " (refused here)" : "");
+        option.disabled = Boolean(fault.refused);
+        if (fault.refused) option.title = fault.refused;
+        $("fault").appendChild(option);
+      });
+      if (params.has("fault")) $("fault").value = params.get("fault");
+      describeFault();
+    })
+    .catch(function () {});
+
+  var faultNote = $("fault-note").textContent;
+  function describeFault() {
+    var fault = faultInfo[$("fault").value];
+    $("fault-note").textContent = fault
+      ? fault.what + ". What a brand's backend did: " + fault.backend + ". inspect's " + fault.check +
+        " check " + (fault.status === "warn" ? "warns" : "fails") + "; iAdvize's JOSE library " +
+        fault.iadvize + " the token."
+      : faultNote;
+  }
+  $("fault").addEventListener("change", describeFault);
+
+  function showNotices(notices) {
+    var list = $("notices");
+    list.textContent = "";
+    (notices || []).forEach(function (notice) {
+      var item = document.createElement("li");
+      item.textContent = notice;
+      list.appendChild(item);
+    });
+    list.hidden = !list.children.length;
+  }
+
+  // What the stand-in did with each token it verified.
+  var tokenCount = 0;
+  var lastNotices = "[]";
+  function verified(answer) {
+    var auth = (answer && answer.authentication) || {};
+    var diagnosis = (answer && answer.diagnosis) || {};
+    var name = "token " + tokenCount;
+    if (auth.status === SUCCESS) {
+      event(name + ": accepted by the stand-in", "accepted");
+      return;
+    }
+    var failed = firstFailure(diagnosis);
+    event(
+      name + ": refused by the stand-in" +
+        (failed ? ", first failing check " + failed.id + ": " + failed.message : ""),
+      "refused"
+    );
+  }
+
+  function firstFailure(diagnosis) {
+    var checks = (diagnosis.report && diagnosis.report.checks) || [];
+    var id = diagnosis.first_failure;
+    for (var i = 0; i < checks.length; i += 1) {
+      if (id ? checks[i].id === id : checks[i].status === "fail") return checks[i];
+    }
+    return id ? { id: id, message: "" } : null;
   }
 
   function setSession(authenticated) {
@@ -81,6 +155,8 @@
 
   function show(activation, diagnosis) {
     var auth = (activation && activation.authentication) || {};
+    $("first-view").hidden = true;
+    $("activation").hidden = false;
     $("activation").textContent = shown(activation);
     $("reason").hidden = !auth.reason;
     $("reason").textContent = auth.reason ? "reason: " + auth.reason : "";
@@ -97,20 +173,36 @@
     var endpoint = $("endpoint").value || "/token";
     var headers = { "Content-Type": "application/json" };
     if ($("access-token").value) headers.Authorization = "Bearer " + $("access-token").value;
+    var request = { userId: $("user-id").value };
+    // Only when one is picked: a brand's own backend need not know the member.
+    if ($("fault").value) request.fault = $("fault").value;
     var response = await fetch(endpoint, {
       method: "POST",
       headers: headers,
-      body: JSON.stringify({ userId: $("user-id").value }),
+      body: JSON.stringify(request),
     });
     var body = await response.json().catch(function () {
       return {};
     });
     if (!response.ok || typeof body.token !== "string") {
       var problem = endpoint + " answered " + response.status + (body.error ? ": " + body.error : "");
-      event("token endpoint: " + problem);
+      event("token endpoint: " + problem, "refused");
       throw new Error(problem);
     }
-    event("token endpoint: a token of " + body.token.length + " characters");
+    tokenCount += 1;
+    event(
+      "token " + tokenCount + " from " + endpoint + " (" + body.token.length + " characters" +
+        (request.fault ? ", fault " + request.fault : "") + ")"
+    );
+    showNotices(body.notices);
+    // The retries of one login bring the same notices: said once.
+    var notices = JSON.stringify(body.notices || []);
+    if (notices !== lastNotices) {
+      (body.notices || []).forEach(function (notice) {
+        event("token " + tokenCount + " notice: " + notice);
+      });
+    }
+    lastNotices = notices;
     return body.token;
   }
 
@@ -128,6 +220,7 @@
     script.async = true;
     document.head.appendChild(script);
     window.addEventListener("iadvize-standin", function (e) {
+      if (e.detail.kind === "verified") verified(e.detail.verification);
       if (e.detail.kind !== "refresh") return;
       var refreshes = Number(document.body.dataset.refreshes) + 1;
       document.body.dataset.refreshes = String(refreshes);
@@ -186,6 +279,8 @@
     var data = e.data || {};
     if (data.command === "iadvize-auth-standin" && data.method === "diagnosis") {
       boxedDiagnosis = data.diagnosis;
+    } else if (data.command === "iadvize-auth-standin" && data.method === "verified") {
+      verified(data.verification);
     } else if (data.command === "internals" && data.method === "get-activate-auth-token") {
       event("boxed tag: get-activate-auth-token");
       fetchToken().then(
@@ -222,13 +317,21 @@
     showDiagnosis(null);
     $("reason").hidden = true;
     $("activation").textContent = "";
+    $("activation").hidden = true;
     setStatus("logged-out", "logged out");
     event("logged out");
   }
 
   function login() {
     setStatus("pending", "activating…");
-    event("log in as " + JSON.stringify($("user-id").value) + " (" + $("mode").value + " tag)");
+    $("first-view").hidden = true;
+    showNotices([]);
+    lastNotices = "[]";
+    var fault = $("fault").value;
+    event(
+      "log in as " + JSON.stringify($("user-id").value) + " (" + $("mode").value + " tag" +
+        (fault ? ", fault " + fault : "") + ")"
+    );
     if ($("mode").value === "boxed") boxedLogin();
     else standardLogin();
   }
@@ -255,5 +358,9 @@
     })
     .catch(function () {});
 
-  if (params.get("autorun") === "1" && $("user-id").value) login();
+  // With a fault asked for in the query, the picker must hold it first.
+  if (params.get("autorun") === "1" && $("user-id").value) {
+    if (params.has("fault")) faultsLoaded.then(login);
+    else login();
+  }
 })();

@@ -12,7 +12,8 @@
 //   accessToken      sent as `Authorization: Bearer …` when the server has --access-token-file
 //
 // iAdvize.standin holds what the real tag does not show: the last /verify answer and its
-// diagnosis (the checks of `iadvize-auth inspect`, not iAdvize's words).
+// diagnosis (the checks of `iadvize-auth inspect`, not iAdvize's words). Each answer of /verify
+// is also dispatched on window as an `iadvize-standin` event of kind "verified".
 (function () {
   "use strict";
 
@@ -70,9 +71,11 @@
     });
   }
 
-  function emit(kind, activation) {
+  function emit(kind, activation, verification) {
     window.dispatchEvent(
-      new CustomEvent("iadvize-standin", { detail: { kind: kind, activation: activation } })
+      new CustomEvent("iadvize-standin", {
+        detail: { kind: kind, activation: activation, verification: verification || null },
+      })
     );
   }
 
@@ -151,6 +154,7 @@
       }
       standin.lastVerification = answer;
       standin.lastDiagnosis = answer.diagnosis || null;
+      emit("verified", null, answer);
       if (answer.authentication && answer.authentication.status === SUCCESS) {
         return { activation: { authentication: answer.authentication }, ok: true };
       }
