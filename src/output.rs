@@ -6,9 +6,7 @@ use std::io::{self, IsTerminal, Write};
 use std::time::Instant;
 
 use anstyle::{AnsiColor, Style};
-use iadvize_auth::inspect::{
-    Found, Kind, Names, Place, Report, SharedText, TokenSpans, verdict_sentence,
-};
+use iadvize_auth::inspect::{Found, Kind, Names, Place, Report, shortened_token, verdict_sentence};
 use iadvize_auth::mint::FaultInfo;
 use iadvize_auth::time;
 use iadvize_auth::verdict::{Acceptance, Answer, CheckId, JavaStack, NeededKey, Status};
@@ -314,95 +312,17 @@ fn wrapped(out: &mut String, columns: usize, first: &str, indent: usize, text: &
     let _ = writeln!(out, "{line}");
 }
 
-/// A long token shown by its start and length, unless all of it is asked for.
+/// A long token shown by its start and length, unless all of it is asked for; escaped.
 pub fn shortened(token: &str, show_tokens: bool) -> String {
-    const SHOWN: usize = 24;
-    let count = token.chars().count();
-    if show_tokens || count <= SHOWN + 8 {
-        return escape_untrusted(token).into_owned();
+    match show_tokens {
+        true => escape_untrusted(token).into_owned(),
+        false => escape_untrusted(&shortened_token(token)).into_owned(),
     }
-    let head: String = token.chars().take(SHOWN).collect();
-    format!("{}…({count} characters)", escape_untrusted(&head))
 }
 
-/// Characters of a URL, a field name or a JSON Pointer shown in a place before it is cut.
-const PLACE_TEXT_SHOWN: usize = 200;
-
-/// A place as reports show it: any token in it (a URL's query string, a header, a JSON key)
-/// shortened unless `show_tokens`, a long URL, field or pointer cut, untrusted text escaped.
-/// Text that many places share is rendered once.
+/// A place as reports show it (`Place::shown`), escaped for a terminal.
 pub fn place_shown(place: &Place, show_tokens: bool) -> String {
-    let shown = |text: &'_ SharedText| -> String {
-        text.shown(show_tokens, |text| place_text(text, show_tokens))
-            .to_string()
-    };
-    let text = match place {
-        Place::Json {
-            pointer,
-            line,
-            column,
-        } => match (line, column) {
-            (1, 1) => format!("JSON {}", shown(pointer)),
-            _ => format!(
-                "JSON {}, line {line}, column {column} of the string",
-                shown(pointer)
-            ),
-        },
-        Place::Har {
-            entry,
-            request,
-            field,
-        } => format!(
-            "HAR entry {entry} ({} {}), {}",
-            shown(&request.method),
-            shown(&request.url),
-            shown(field)
-        ),
-        other => other.to_string(),
-    };
-    escape_untrusted(&text).into_owned()
-}
-
-/// `text` with its tokens shortened (unless `show_tokens`), cut after about
-/// [`PLACE_TEXT_SHOWN`] characters; a token is shortened or whole, never cut.
-fn place_text(text: &str, show_tokens: bool) -> String {
-    let mut out = String::new();
-    let mut count = 0;
-    let mut copied = 0;
-    for span in TokenSpans::anywhere(text.as_bytes()) {
-        if !push_within(&mut out, &mut count, &text[copied..span.start]) {
-            return cut_short(out, text);
-        }
-        let token = shortened(&text[span.clone()], show_tokens);
-        count += token.chars().count();
-        out.push_str(&token);
-        copied = span.end;
-        if count >= PLACE_TEXT_SHOWN && copied < text.len() {
-            return cut_short(out, text);
-        }
-    }
-    if !push_within(&mut out, &mut count, &text[copied..]) {
-        return cut_short(out, text);
-    }
-    out
-}
-
-/// Adds `piece` to `out` while `count` (characters) is under [`PLACE_TEXT_SHOWN`]; false when
-/// it was cut.
-fn push_within(out: &mut String, count: &mut usize, piece: &str) -> bool {
-    for c in piece.chars() {
-        if *count >= PLACE_TEXT_SHOWN {
-            return false;
-        }
-        out.push(c);
-        *count += 1;
-    }
-    true
-}
-
-fn cut_short(mut out: String, text: &str) -> String {
-    let _ = write!(out, "…({} bytes in all)", text.len());
-    out
+    escape_untrusted(&place.shown(show_tokens)).into_owned()
 }
 
 /// The wrappers a token was found in, for the human report after the verdict: what iAdvize

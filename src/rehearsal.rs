@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::claims::{self, USER_ID_CLAIM, VisitorData};
-use crate::inspect::{self, Kind, Names, Options, Place, Report};
+use crate::inspect::{self, Findings, Kind, Names, Options, Report};
 use crate::keys::{KeyError, KeyKind, LoadedKey, PublicKeyInfo, decode_key};
 use crate::mint::{Fault, FaultInfo, MintError, Notice, Plan, Recipient, Request, User};
 use crate::verdict::{Answer, CheckId, Role, Status};
@@ -41,8 +41,6 @@ const PAGE_NAMES: Names<'static> = Names {
 pub const MAX_INSPECT_BYTES: usize = 64 * 1024 * 1024;
 /// The inspector judges at most this many tokens of one input, and counts the others.
 pub const MAX_JUDGED: usize = 200;
-/// One line holding no token is judged as a token anyway, up to this size: someone meant it.
-const MAX_BARE_GUESS_BYTES: usize = 64 * 1024;
 
 /// The brand key a rehearsal signs with.
 #[derive(Debug)]
@@ -453,9 +451,8 @@ impl Rehearsal {
         };
         let text = request.text.trim_start_matches('\u{FEFF}');
         let (found, none) = tokens_in(text)?;
-        let shown: Vec<&str> = found.iter().map(|f| f.token.as_str()).collect();
-        let mut tokens = Vec::with_capacity(found.len().min(MAX_JUDGED));
-        for token in found.iter().take(MAX_JUDGED) {
+        let mut tokens = Vec::with_capacity(found.tokens.len().min(MAX_JUDGED));
+        for token in found.tokens.iter().take(MAX_JUDGED) {
             let (report, notes) =
                 self.judge(&token.token, pasted.as_ref(), request.expect_jws, now)?;
             let report = report.without_signatures();
@@ -463,7 +460,7 @@ impl Rehearsal {
                 places: token
                     .places
                     .iter()
-                    .map(|place| shown_place(place, &shown))
+                    .map(|place| place.shown(false))
                     .collect(),
                 answer: match report.verdict.answer() {
                     Answer::Accepted => "accepted",
@@ -477,7 +474,7 @@ impl Rehearsal {
         }
         Ok(Inspection {
             tokens,
-            not_judged: found.len().saturating_sub(MAX_JUDGED),
+            not_judged: (found.tokens.len() + found.not_kept).saturating_sub(MAX_JUDGED),
             brand_key_sha256,
             no_token: none.map(str::to_string),
         })
@@ -546,9 +543,9 @@ impl Rehearsal {
     }
 }
 
-/// The tokens of an inspector's text; one line that holds none is judged as one anyway. When
-/// there is none, why.
-fn tokens_in(text: &str) -> Result<(Vec<inspect::Found>, Option<&'static str>), RehearsalError> {
+/// The tokens of an inspector's text (one line that holds none is judged as one anyway);
+/// when there is none, why.
+fn tokens_in(text: &str) -> Result<(Findings, Option<&'static str>), RehearsalError> {
     if text.len() > MAX_INSPECT_BYTES {
         return Err(RehearsalError::Refused(format!(
             "the text is larger than {} MiB: give the part of it that holds the token",
@@ -556,50 +553,19 @@ fn tokens_in(text: &str) -> Result<(Vec<inspect::Found>, Option<&'static str>), 
         )));
     }
     let found = inspect::find(text);
-    if !found.is_empty() {
-        return Ok((found, None));
-    }
-    let trimmed = text.trim();
-    if trimmed.is_empty() {
-        return Ok((
-            found,
-            Some("no text: paste a token, a log, JSON or a HAR file, or drop a file"),
-        ));
-    }
-    if !trimmed.contains('\n') && trimmed.len() <= MAX_BARE_GUESS_BYTES {
-        let whole = inspect::Found {
-            token: text.to_string(),
-            places: vec![Place::Whole],
-        };
-        return Ok((vec![whole], None));
-    }
-    Ok((
-        found,
-        Some(
+    let why = match (found.tokens.is_empty(), found.empty) {
+        (false, _) => None,
+        (true, true) => Some("no text: paste a token, a log, JSON or a HAR file, or drop a file"),
+        (true, false) if !found.too_long.is_empty() => Some(
+            "the token-shaped text is too long to be judged (a token is a few kilobytes): give \
+             the token alone",
+        ),
+        (true, false) => Some(
             "no token found: a token starts with eyJ and has its parts separated by dots (five \
              for the encrypted token iAdvize receives)",
         ),
-    ))
-}
-
-/// A place as the page shows it, with every token in it shortened (a URL's query string may
-/// hold one, perhaps brand-signed).
-fn shown_place(place: &Place, tokens: &[&str]) -> String {
-    let mut text = place.to_string();
-    for token in tokens {
-        if text.contains(token) {
-            text = text.replace(token, &shortened(token));
-        }
-    }
-    text
-}
-
-/// The first characters of a token and its length: enough to tell tokens apart.
-fn shortened(token: &str) -> String {
-    const SHOWN: usize = 24;
-    let count = token.chars().count();
-    let head: String = token.chars().take(SHOWN).collect();
-    format!("{head}…({count} characters)")
+    };
+    Ok((found, why))
 }
 
 /// A brand key pasted on the inspector page.

@@ -25,7 +25,7 @@ mod wrapper;
 pub use check::Check;
 pub use find::{
     Findings, Found, HarRequest, MAX_PLACES, MAX_TOKEN_BYTES, MAX_TOKENS, Place, SharedText,
-    TokenSpans, TooLong, Wrapped, find,
+    TokenSpans, TooLong, Wrapped, find, shortened_token,
 };
 pub use wrapper::{WrapperKind, Wrappers};
 

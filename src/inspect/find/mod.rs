@@ -13,6 +13,7 @@
 //! rest counted), tokens up to [`MAX_TOKEN_BYTES`].
 
 mod scan;
+mod shown;
 mod walk;
 
 use std::borrow::Cow;
@@ -21,6 +22,7 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 pub use scan::TokenSpans;
+pub use shown::shortened_token;
 
 use super::wrapper::{self, Wrappers};
 use scan::Lines;
