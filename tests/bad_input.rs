@@ -472,7 +472,7 @@ fn sigint_in_the_middle_of_a_batch_stops_it_without_a_panic() {
 
 #[test]
 fn secrets_never_reach_debug_output_or_argv() {
-    // Debug of every type holding key material is covered by unit tests in src/keys; here,
+    // Debug of every type holding key material is covered by unit tests in src/lib/keys; here,
     // the passphrase cannot be given as an argument value at all.
     let sb = Sandbox::new();
     let out = run(sb

@@ -9,7 +9,7 @@ use std::sync::{Mutex, OnceLock};
 
 use base64::Engine;
 use common::java::JavaHarness;
-use iadvize_auth::inspect::json::gson::{self, ErrorKind, MAX_DEPTH, NimbusJson};
+use iadvize_auth::gson::{self, ErrorKind, MAX_DEPTH, NimbusJson};
 use proptest::prelude::*;
 use proptest::sample::{Index, select};
 use serde_json::Value;
