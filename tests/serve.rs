@@ -688,7 +688,7 @@ fn production_mints_for_iadvize_and_cannot_verify() {
     );
     server
         .post("/verify", &token)
-        .assert_error(409, &["--production", "only iAdvize"]);
+        .assert_error(409, &["production key, which only iAdvize can open"]);
     assert_eq!(server.stop().0.code(), Some(0));
 }
 
@@ -848,7 +848,7 @@ fn nothing_a_rehearsal_hands_out_works_in_production() {
     }
     server
         .post("/token", r#"{"userId": "c-1", "fault": "plain-jws"}"#)
-        .assert_error(400, &["without --key"]);
+        .assert_error(400, &["start the server without the brand's own key"]);
     let faults = server.get("/faults").json();
     let plain_jws = faults["faults"]
         .as_array()

@@ -279,7 +279,7 @@ fn request(args: &MintArgs) -> anyhow::Result<Request> {
         .iter()
         .map(|name| Fault::from_name(name))
         .collect::<Result<Vec<_>, _>>()
-        .context("--fault")?;
+        .map_err(|err| anyhow::anyhow!("--fault: {err}; `mint --list-faults` lists them"))?;
     let signing_key = load_key(
         &key_source(signing_key_path(args)?),
         &args.signing_key_options(),
@@ -463,6 +463,14 @@ fn batch_error(err: BatchError, name: &str) -> anyhow::Error {
         | BatchError::TooManyRows { .. } => {
             anyhow::anyhow!("user ids {name}, {err}; nothing was minted")
         }
+        BatchError::Undecided {
+            line,
+            problem,
+            formats,
+        } => anyhow::anyhow!(
+            "user ids {name}, line {line}: {problem}: give {}; nothing was minted",
+            mint::named_formats("--input-format ", &formats)
+        ),
         BatchError::TooLarge { .. } => {
             anyhow::anyhow!("user ids {name}: {err}; nothing was minted")
         }
