@@ -220,17 +220,17 @@ impl std::fmt::Display for ClaimType {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TypeMismatch {
     pub name: &'static str,
-    pub expected: ClaimType,
+    expected: ClaimType,
     /// What the value is (`an object`, `a number with a fraction` …); for an audience list, what
     /// its first element that is not a string is.
-    pub found: &'static str,
+    found: &'static str,
     /// That value or element as JSON, shortened.
-    pub shown: String,
+    shown: String,
     /// The mismatch is an element of an audience list.
-    pub in_list: bool,
+    in_list: bool,
     /// iAdvize's Java library (Nimbus's `JWTClaimsSet.parse`) refuses the claims for it. It
     /// lets through a `null`, a numeric `sub`, and an `aud` that is neither a string nor a list.
-    pub java_refuses: bool,
+    pub(crate) java_refuses: bool,
 }
 
 impl std::fmt::Display for TypeMismatch {
@@ -438,7 +438,7 @@ impl VisitorData {
     }
 
     /// Checks a JSON object of visitor data: known fields, string values.
-    pub fn from_map(map: &Map<String, Value>) -> Result<Self, ClaimError> {
+    pub(crate) fn from_map(map: &Map<String, Value>) -> Result<Self, ClaimError> {
         check_visitor_fields(map)?;
         VisitorData::from_fields(
             map.iter()
@@ -447,7 +447,7 @@ impl VisitorData {
     }
 
     /// The fields and their values, in order.
-    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
         let mut rest = &self.0[..];
         std::iter::from_fn(move || {
             let (&index, after) = rest.split_first()?;
@@ -458,10 +458,6 @@ impl VisitorData {
             let field = VISITOR_FIELDS.get(usize::from(index))?;
             Some((*field, std::str::from_utf8(value).ok()?))
         })
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 
     /// These fields with `over`'s set over them (a field of both takes `over`'s value).
@@ -477,7 +473,7 @@ impl VisitorData {
     }
 
     /// As the JSON object a token carries.
-    pub fn to_map(&self) -> Map<String, Value> {
+    pub(crate) fn to_map(&self) -> Map<String, Value> {
         self.iter()
             .map(|(field, value)| (field.to_string(), Value::String(value.to_string())))
             .collect()
@@ -746,7 +742,7 @@ mod tests {
             VisitorData::from_map(map.as_object().unwrap()),
             Err(ClaimError::VisitorFieldNotString { .. })
         ));
-        assert!(VisitorData::from_fields([]).unwrap().is_empty());
+        assert_eq!(VisitorData::from_fields([]).unwrap().iter().count(), 0);
     }
 
     #[test]

@@ -73,16 +73,6 @@ pub enum NimbusJson {
     Null,
 }
 
-impl NimbusJson {
-    /// The map, unless Nimbus returned null.
-    pub fn as_object(&self) -> Option<&Map<String, Value>> {
-        match self {
-            NimbusJson::Object(map) => Some(map),
-            NimbusJson::Null => None,
-        }
-    }
-}
-
 /// A text Nimbus accepts: what it makes of it, and the first liberty it took.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Parsed {
@@ -96,11 +86,11 @@ pub struct Parsed {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Position {
     /// Byte offset.
-    pub offset: usize,
+    offset: usize,
     /// 1-based line.
-    pub line: usize,
+    line: usize,
     /// 1-based column, in characters.
-    pub column: usize,
+    column: usize,
 }
 
 impl Position {
@@ -130,8 +120,8 @@ impl fmt::Display for Position {
 /// A lenient feature and where the text first uses it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Leniency {
-    pub feature: Feature,
-    pub at: Position,
+    feature: Feature,
+    at: Position,
 }
 
 impl fmt::Display for Leniency {
@@ -179,7 +169,7 @@ pub enum Feature {
 
 impl Feature {
     /// A short description, e.g. "unquoted name".
-    pub fn describe(self) -> &'static str {
+    fn describe(self) -> &'static str {
         match self {
             Feature::ByteOrderMark => "byte order mark",
             Feature::NonExecutePrefix => "non-execute prefix )]}'",
@@ -211,7 +201,7 @@ impl fmt::Display for Feature {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GsonError {
     pub kind: ErrorKind,
-    pub at: Position,
+    at: Position,
 }
 
 impl fmt::Display for GsonError {

@@ -111,7 +111,7 @@ pub enum RehearsalError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenRequest {
     pub user_id: String,
-    pub visitor_data: Option<VisitorData>,
+    visitor_data: Option<VisitorData>,
     /// Defects on purpose, as `mint --fault` takes them.
     pub faults: Vec<Fault>,
 }
@@ -119,7 +119,7 @@ pub struct TokenRequest {
 /// A token, and what is worth knowing about it (a placeholder user id, a fault on purpose).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MintedToken {
-    pub token: String,
+    token: String,
     pub notices: Vec<String>,
 }
 
@@ -148,22 +148,22 @@ pub struct Keys {
 /// A public key and what it is to this rehearsal.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KeyRecord {
-    pub pem: String,
-    pub jwk: Value,
+    pem: String,
+    jwk: Value,
     pub sha256_fingerprint: String,
-    pub jwk_thumbprint: String,
-    pub is_iadvize_production: bool,
+    jwk_thumbprint: String,
+    is_iadvize_production: bool,
     /// Made for this run: nothing it signs or opens works in production.
-    pub rehearsal: bool,
+    rehearsal: bool,
 }
 
 /// A fault the token endpoint takes, for a picker.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Offered {
     #[serde(flatten)]
-    pub info: FaultInfo,
+    info: FaultInfo,
     /// Why this rehearsal refuses it, if it does.
-    pub refused: Option<String>,
+    refused: Option<String>,
 }
 
 /// What the inspector page sends: any text holding tokens, and what to judge them with.
@@ -219,26 +219,26 @@ pub struct Inspection {
     /// The tokens, in order of first appearance, at most [`MAX_JUDGED`].
     pub tokens: Vec<Judged>,
     /// Tokens found beyond [`MAX_JUDGED`], not judged.
-    pub not_judged: usize,
+    not_judged: usize,
     /// The SHA-256 fingerprint of the pasted brand key, when one was given.
-    pub brand_key_sha256: Option<String>,
+    brand_key_sha256: Option<String>,
     /// Why no token was found, when none was: a text without one is an answer, not an error.
-    pub no_token: Option<String>,
+    no_token: Option<String>,
 }
 
 /// One token of an inspection: where it was found, its verdict, and the report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Judged {
     /// Where it was found, tokens in them shortened.
-    pub places: Vec<String>,
+    places: Vec<String>,
     /// `accepted`, `rejected` or `cannot-tell`: the verdict line's answer.
     pub answer: &'static str,
     /// The verdict in one sentence, with its recipient.
-    pub sentence: String,
+    sentence: String,
     /// Which keys judged it, when that is not the obvious.
-    pub notes: Vec<String>,
+    notes: Vec<String>,
     /// The report, without any signature in it.
-    pub report: Report,
+    report: Report,
 }
 
 /// The keys and plan of one rehearsal, built once and shared by every request.
@@ -282,11 +282,6 @@ impl Rehearsal {
             stranger: OnceLock::new(),
         };
         Ok((rehearsal, notices))
-    }
-
-    /// Whether tokens go to iAdvize's production key.
-    pub fn is_production(&self) -> bool {
-        self.standin.is_none()
     }
 
     /// The public halves of the brand's key and of the recipient's.

@@ -40,7 +40,7 @@ macro_rules! check_ids {
                 }
             }
 
-            pub fn layer(self) -> Layer {
+            pub(crate) fn layer(self) -> Layer {
                 match self {
                     $(CheckId::$variant => Layer::$layer,)*
                 }
@@ -161,7 +161,7 @@ pub enum Role {
 pub struct Recipient {
     pub role: Role,
     /// The SHA-256 fingerprint of the recipient's public key, when it is known.
-    pub sha256: Option<String>,
+    pub(crate) sha256: Option<String>,
 }
 
 /// What a verdict is about.
@@ -185,7 +185,7 @@ pub enum Subject {
 /// is encrypted to that stand-in, so production rejects it whatever else is right with it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Verdict {
-    pub subject: Subject,
+    pub(crate) subject: Subject,
     pub iadvize: Acceptance,
     pub production: Acceptance,
     pub recipient: Recipient,

@@ -53,17 +53,13 @@ pub struct Report {
     /// The judgements, computed once from the checks.
     pub verdict: Verdict,
     /// The SHA-256 fingerprint of the private key given to open the token, if any.
-    pub decrypt_key_sha256: Option<String>,
+    pub(crate) decrypt_key_sha256: Option<String>,
     /// The decrypted content when it is not a signed token (e.g. claims encrypted without
     /// being signed); `null` otherwise.
     pub decrypted_payload: Option<String>,
 }
 
 impl Report {
-    pub fn check(&self, id: CheckId) -> Option<&Check> {
-        self.checks.iter().find(|c| c.id == id)
-    }
-
     /// Whether the private key given does not open the token: it is for another recipient
     /// (production, or another stand-in), which nobody holding this key can tell.
     pub fn given_key_does_not_open(&self) -> bool {
@@ -78,7 +74,7 @@ impl Report {
     /// is replaced, whatever the content's shape (`JWS.x`, `Bearer JWS`, `{"token": JWS}`, JSON
     /// serialisation). Signed with the brand's key, a signature could be encrypted again to
     /// iAdvize's key with its header and payload, and replayed.
-    pub fn without_signatures(mut self) -> Report {
+    pub(crate) fn without_signatures(mut self) -> Report {
         if let Some(jws) = &mut self.jws {
             jws.token = None;
         }

@@ -51,7 +51,7 @@ impl WrapperKind {
     }
 
     /// The token as found in this wrapper, in a few words.
-    pub fn described(self) -> &'static str {
+    fn described(self) -> &'static str {
         match self {
             WrapperKind::Quotes => "in quotes",
             WrapperKind::Bearer => "after 'Bearer '",
@@ -97,7 +97,7 @@ impl WrapperKind {
     }
 
     /// Why iAdvize's library refuses a token wrapped in this, outermost.
-    pub fn why_refused(self) -> &'static str {
+    pub(crate) fn why_refused(self) -> &'static str {
         match self {
             WrapperKind::Quotes => {
                 "the opening quote becomes part of the header part, which the encryption \
@@ -127,7 +127,7 @@ pub struct Wrappers {
 impl Wrappers {
     const MAX: usize = 4;
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.kinds[0].is_none()
     }
 
@@ -137,7 +137,7 @@ impl Wrappers {
     }
 
     /// The outermost wrapper, whose characters come first.
-    pub fn outermost(&self) -> Option<WrapperKind> {
+    pub(crate) fn outermost(&self) -> Option<WrapperKind> {
         self.kinds[0]
     }
 

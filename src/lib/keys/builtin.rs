@@ -25,7 +25,7 @@ fn decode_builtin() -> Result<LoadedKey, KeyError> {
 
 impl LoadedKey {
     /// iAdvize's production public key, compiled into the binary.
-    pub fn iadvize_production() -> Self {
+    pub(crate) fn iadvize_production() -> Self {
         match decode_builtin() {
             Ok(key) => key,
             // The constant is checked by the test suite; reaching this is a build defect.

@@ -356,7 +356,7 @@ impl LoadedKey {
     }
 
     /// The public half as a key of its own, read from the same source.
-    pub fn public_half(&self) -> LoadedKey {
+    pub(crate) fn public_half(&self) -> LoadedKey {
         LoadedKey {
             format: self.format,
             material: Material::Public(self.public_key().clone()),
@@ -535,8 +535,8 @@ pub struct PublicKeyInfo {
     /// padding: what `ssh-keygen -lf` prints for the same key.
     pub openssh_fingerprint: String,
     /// The public JWK members `n` and `e`, base64url.
-    pub jwk_n: String,
-    pub jwk_e: String,
+    jwk_n: String,
+    jwk_e: String,
 }
 
 impl PublicKeyInfo {

@@ -33,9 +33,9 @@ impl fmt::Display for KeySource {
 
 /// Bytes read from a key source, zeroized on drop.
 pub struct KeyInput {
-    pub bytes: Zeroizing<Vec<u8>>,
+    bytes: Zeroizing<Vec<u8>>,
     /// Unix permission bits of the file, when the source is a file.
-    pub mode: Option<u32>,
+    mode: Option<u32>,
 }
 
 impl fmt::Debug for KeyInput {
@@ -74,7 +74,7 @@ fn read_key_bytes(reader: impl Read) -> Result<Zeroizing<Vec<u8>>, KeyError> {
 
 impl KeySource {
     /// Reads the raw bytes of this source (nothing for the built-in key).
-    pub fn read(&self) -> Result<KeyInput, KeyError> {
+    fn read(&self) -> Result<KeyInput, KeyError> {
         match self {
             KeySource::File(path) => {
                 let meta = std::fs::metadata(path).map_err(KeyError::Io)?;

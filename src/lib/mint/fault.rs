@@ -99,7 +99,7 @@ pub struct FaultInfo {
     /// What iAdvize's Java stack does with the token: `accepts` or `rejects`.
     pub iadvize: Acceptance,
     /// The Nimbus JOSE+JWT code that decides it (class and method), and how.
-    pub nimbus: &'static str,
+    nimbus: &'static str,
 }
 
 impl std::fmt::Display for Fault {
@@ -218,7 +218,7 @@ impl Fault {
 
     /// Whether the token carries the brand-signed JWS unencrypted: whoever receives it can
     /// encrypt it to iAdvize's key and hold a token iAdvize accepts, for the user id it names.
-    pub fn exposes_signed_token(self) -> bool {
+    pub(crate) fn exposes_signed_token(self) -> bool {
         self == Fault::PlainJws
     }
 

@@ -14,12 +14,12 @@ use crate::text::json_type;
 /// One user to mint for.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct User {
-    pub id: String,
+    pub(crate) id: String,
     /// This user's visitor data fields, set over the request's (compact: a batch keeps every
     /// row in memory).
-    pub visitor_data: Option<VisitorData>,
+    pub(crate) visitor_data: Option<VisitorData>,
     /// This user's token lifetime in seconds, instead of the request's.
-    pub ttl: Option<u64>,
+    pub(crate) ttl: Option<u64>,
 }
 
 impl User {
@@ -94,7 +94,7 @@ impl Delimiter {
     }
 
     /// The `--input-format` value that reads a file with this delimiter.
-    pub fn input_format(self) -> &'static str {
+    fn input_format(self) -> &'static str {
         match self {
             Delimiter::Comma => "csv",
             Delimiter::Semicolon => "csv-semicolon",
@@ -113,7 +113,7 @@ pub struct Row {
 /// A batch as read: its rows, and where each value sits, to name it in messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Batch {
-    pub format: InputFormat,
+    format: InputFormat,
     pub rows: Vec<Row>,
     /// The CSV header's names, in order (empty for the other formats).
     header: Vec<String>,

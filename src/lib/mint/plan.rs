@@ -126,8 +126,8 @@ impl std::fmt::Display for Notice {
 /// The recipient of a plan's tokens, as the `--json` records describe it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecipientInfo {
-    pub sha256_fingerprint: String,
-    pub is_iadvize_production: bool,
+    sha256_fingerprint: String,
+    is_iadvize_production: bool,
 }
 
 /// A checked request, ready to mint.
@@ -149,18 +149,18 @@ pub struct Plan {
 pub struct Minted<'p> {
     /// The compact JWE (or, when only signing, the compact JWS).
     pub token: String,
-    pub user_id: String,
+    pub(crate) user_id: String,
     /// `iat` as in the token: null when a fault left it out.
-    pub issued_at: Option<i64>,
+    issued_at: Option<i64>,
     /// `exp` as in the token (in milliseconds with the fault `exp-millis`): null without one.
-    pub expires_at: Option<i64>,
+    expires_at: Option<i64>,
     /// Null when only signing, as the next field: there is no recipient.
-    pub recipient_sha256_fingerprint: Option<&'p str>,
-    pub recipient_is_iadvize_production: Option<bool>,
-    pub claims: Map<String, Value>,
+    recipient_sha256_fingerprint: Option<&'p str>,
+    recipient_is_iadvize_production: Option<bool>,
+    claims: Map<String, Value>,
     /// The faults put in the token on purpose; left out of the JSON record when none.
     #[serde(skip_serializing_if = "<[Fault]>::is_empty")]
-    pub faults: &'p [Fault],
+    faults: &'p [Fault],
 }
 
 impl Plan {
@@ -232,11 +232,6 @@ impl Plan {
             recipient,
         };
         Ok((plan, notices))
-    }
-
-    /// Whom the tokens are encrypted to; `None` when only signing.
-    pub fn recipient(&self) -> Option<&RecipientInfo> {
-        self.recipient.as_ref()
     }
 
     /// Checks one user against iAdvize's rules; `Ok` may carry a warning about the id.

@@ -95,8 +95,8 @@ pub enum Place {
 /// A HAR entry's request, as its places name it.
 #[derive(Debug, PartialEq, Eq)]
 pub struct HarRequest {
-    pub method: SharedText,
-    pub url: SharedText,
+    method: SharedText,
+    url: SharedText,
 }
 
 /// Text that many places share (a URL, a field's name, a JSON Pointer), stored once, with a
@@ -109,20 +109,16 @@ pub struct SharedText {
 }
 
 impl SharedText {
-    pub fn new(text: &str) -> Self {
+    fn new(text: &str) -> Self {
         SharedText {
             text: text.into(),
             shown: [OnceLock::new(), OnceLock::new()],
         }
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
-
     /// The text as `show` renders it (tokens in it whole, or not), rendered on the first call
     /// only.
-    pub fn shown(&self, whole_tokens: bool, show: impl FnOnce(&str) -> String) -> &str {
+    fn shown(&self, whole_tokens: bool, show: impl FnOnce(&str) -> String) -> &str {
         self.shown[usize::from(whole_tokens)].get_or_init(|| show(&self.text))
     }
 }

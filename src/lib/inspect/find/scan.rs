@@ -19,7 +19,7 @@ pub struct TokenSpans<'a> {
 }
 
 impl<'a> TokenSpans<'a> {
-    pub fn new(bytes: &'a [u8]) -> Self {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
         TokenSpans {
             bytes,
             at: 0,
