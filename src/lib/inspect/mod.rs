@@ -29,11 +29,11 @@ pub use find::{
     Findings, Found, HarRequest, MAX_PLACES, MAX_TOKEN_BYTES, MAX_TOKENS, Place, SharedText,
     TokenSpans, TooLong, Wrapped, find, shortened_token,
 };
-pub use wrapper::{WrapperKind, Wrappers};
-
-pub use options::{InspectError, MAX_INPUT_BYTES, Names, Options};
+pub use options::{InspectError, Names, Options};
 pub use report::{JweView, JwsView, Kind, Report};
 pub use sentence::verdict_sentence;
+pub use wrapper::{WrapperKind, Wrappers};
+
 
 use crate::verdict::{CheckId, JavaStack, Layer, Status, Subject, Verdict};
 use check::Checks;

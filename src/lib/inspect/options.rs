@@ -4,7 +4,7 @@ use crate::keys::{KeyError, LoadedKey, MIN_BITS};
 
 /// A token is a few kilobytes: input over this is refused, and content that inflates
 /// (`zip: DEF`) beyond it is not inflated further.
-pub const MAX_INPUT_BYTES: usize = 1024 * 1024;
+pub(super) const MAX_INPUT_BYTES: usize = 1024 * 1024;
 
 /// What to inspect with.
 #[derive(Debug, Clone, Copy)]

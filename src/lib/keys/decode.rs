@@ -29,7 +29,7 @@ pub fn decode_key(
 /// As [`decode_key`]; with `kid`, the input must be a JWK Set (or one JWK) and the key
 /// whose `kid` member it is is read. Without it, a JWK Set of several keys is refused with
 /// the list of their kids.
-pub fn decode_key_by_kid(
+pub(super) fn decode_key_by_kid(
     bytes: &[u8],
     kid: Option<&str>,
     passphrase: &mut dyn FnMut() -> Result<Passphrase, KeyError>,
@@ -563,7 +563,7 @@ pub(super) fn decode_spki(der: &[u8]) -> Result<(Material, bool), KeyError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keys::IADVIZE_PRODUCTION_KEY_BASE64;
+    use crate::keys::builtin::IADVIZE_PRODUCTION_KEY_BASE64;
 
     fn no_pass() -> Result<Passphrase, KeyError> {
         Err(KeyError::Passphrase("no passphrase in this test".into()))

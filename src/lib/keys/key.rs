@@ -20,9 +20,9 @@ use rsa::pkcs1::RsaPublicKeyRef;
 const MIN_READABLE_BITS: usize = 1024;
 
 /// Smallest modulus iAdvize accepts, and the smallest this tool signs or encrypts with.
-pub const MIN_BITS: usize = 2048;
+pub(crate) const MIN_BITS: usize = 2048;
 /// Largest modulus the `rsa` crate handles.
-pub const MAX_BITS: usize = 8192;
+const MAX_BITS: usize = 8192;
 
 /// What went wrong while reading, decoding, generating or writing a key.
 #[derive(Debug, thiserror::Error)]
@@ -643,7 +643,7 @@ impl FingerprintMatch {
 }
 
 /// Fewer characters than this could match another key by chance too easily.
-pub const MIN_FINGERPRINT_PREFIX: usize = 8;
+const MIN_FINGERPRINT_PREFIX: usize = 8;
 
 impl ExpectedFingerprint {
     pub fn parse(text: &str) -> Result<Self, KeyError> {
@@ -843,7 +843,8 @@ fn check_size(bits: usize) -> Result<(), KeyError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keys::{IADVIZE_PRODUCTION_KEY_BASE64, IADVIZE_PRODUCTION_SHA256};
+    use crate::keys::IADVIZE_PRODUCTION_SHA256;
+    use crate::keys::builtin::IADVIZE_PRODUCTION_KEY_BASE64;
 
     #[test]
     fn builtin_key_has_the_published_fingerprints() {

@@ -17,11 +17,13 @@ mod legacy_pem;
 mod openssh;
 mod source;
 
-pub use builtin::{IADVIZE_PRODUCTION_KEY_BASE64, IADVIZE_PRODUCTION_SHA256};
-pub use decode::{decode_key, decode_key_by_kid};
+pub use decode::decode_key;
 pub use files::{FileToWrite, WriteError, create_private_dir, write_files};
 pub use key::{
     Certificate, Container, Encoding, ExpectedFingerprint, FingerprintMatch, KeyError, KeyKind,
-    LoadedKey, MAX_BITS, MIN_BITS, MIN_FINGERPRINT_PREFIX, Passphrase, PublicKeyInfo, SourceFormat,
+    LoadedKey, Passphrase, PublicKeyInfo, SourceFormat,
 };
-pub use source::{KeyInput, KeySource, MAX_KEY_INPUT_BYTES, read_limited, readable_by_others};
+pub use source::{KeySource, MAX_KEY_INPUT_BYTES, read_limited, readable_by_others};
+
+pub(crate) use builtin::IADVIZE_PRODUCTION_SHA256;
+pub(crate) use key::MIN_BITS;

@@ -32,7 +32,7 @@ impl fmt::Display for KeySource {
 }
 
 /// Bytes read from a key source, zeroized on drop.
-pub struct KeyInput {
+struct KeyInput {
     bytes: Zeroizing<Vec<u8>>,
     /// Unix permission bits of the file, when the source is a file.
     mode: Option<u32>,

@@ -3,7 +3,7 @@
 //!
 //! Rows are kept in memory (a user id and, for rows that have them, visitor data and a
 //! lifetime): about 120 bytes a row, so a million rows, the most a batch holds
-//! ([`MAX_BATCH_ROWS`](super::MAX_BATCH_ROWS)), take some 120 MB.
+//! ([`MAX_BATCH_ROWS`](super::input::MAX_BATCH_ROWS)), take some 120 MB.
 
 use std::io;
 use std::sync::mpsc;

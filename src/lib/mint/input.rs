@@ -37,9 +37,9 @@ const MAX_LINE_BYTES: usize = 4096;
 const MAX_ROW_BYTES: usize = 16 * 1024;
 /// Most rows a batch holds: its rows are kept in memory, and at iAdvize's one-minute lifetime
 /// the first tokens of a larger batch expire long before its last ones are minted.
-pub const MAX_BATCH_ROWS: usize = 1_000_000;
+pub(super) const MAX_BATCH_ROWS: usize = 1_000_000;
 /// Largest batch input, in bytes.
-pub const MAX_BATCH_BYTES: u64 = 256 * 1024 * 1024;
+const MAX_BATCH_BYTES: u64 = 256 * 1024 * 1024;
 /// The UTF-8 byte order mark that some editors put at the start of a text file.
 pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 /// The column or member that holds the user id.
@@ -394,7 +394,7 @@ fn for_each_line(
 /// Reads one user id per line. The newline, a trailing CR and a byte order mark at the start
 /// are not part of an id; blank lines are skipped. Lines that are not UTF-8 stop the batch at
 /// the first one, counting the others.
-pub fn read_lines(input: impl BufRead) -> Result<Vec<Row>, BatchError> {
+fn read_lines(input: impl BufRead) -> Result<Vec<Row>, BatchError> {
     let mut rows = Vec::new();
     let mut invalid: Option<u64> = None;
     let mut others = 0u64;
@@ -453,7 +453,7 @@ fn refuse_header(line: u64, id: &str) -> Result<(), BatchError> {
 /// `delimiter`. Cells may be quoted (with `""` for a quote, and line breaks inside); empty cells
 /// are left out (an empty `userId` is then refused when the rows are checked); blank rows are
 /// skipped.
-pub fn read_csv(input: impl BufRead, delimiter: Delimiter) -> Result<Batch, BatchError> {
+fn read_csv(input: impl BufRead, delimiter: Delimiter) -> Result<Batch, BatchError> {
     let mut header: Option<(Vec<String>, Vec<Column>)> = None;
     let mut rows = Vec::new();
     for_each_record(input, delimiter, |line, cells| {
@@ -739,7 +739,7 @@ fn invalid(line: u64, at: Option<String>, problem: String) -> BatchError {
 /// Reads JSON Lines: one object per line with `userId` (a string), and optionally
 /// `visitorData` (an object of string fields) and `ttl` (seconds, as a number or as text such
 /// as "5m"). Blank lines are skipped.
-pub fn read_json_lines(input: impl BufRead) -> Result<Batch, BatchError> {
+fn read_json_lines(input: impl BufRead) -> Result<Batch, BatchError> {
     let mut rows = Vec::new();
     for_each_line(input, MAX_ROW_BYTES, |line, text| {
         check_room(&rows, line)?;

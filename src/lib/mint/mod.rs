@@ -21,11 +21,9 @@ mod input;
 mod jose;
 mod plan;
 
-pub use batch::Spread;
 pub use error::{BatchError, KeyRole, MintError, named_formats};
+pub use batch::Spread;
 pub use fault::{Fault, FaultError, FaultInfo};
-pub use input::{
-    Batch, Delimiter, InputFormat, MAX_BATCH_BYTES, MAX_BATCH_ROWS, Row, UTF8_BOM, User,
-    read_batch, read_csv, read_json_lines, read_lines,
-};
-pub use plan::{Minted, Notice, Plan, Recipient, RecipientInfo, Request};
+pub use input::{Batch, Delimiter, InputFormat, Row, UTF8_BOM, User, read_batch};
+pub use plan::{Minted, Notice, Plan, Recipient, Request};
+

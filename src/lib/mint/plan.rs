@@ -125,7 +125,7 @@ impl std::fmt::Display for Notice {
 
 /// The recipient of a plan's tokens, as the `--json` records describe it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecipientInfo {
+struct RecipientInfo {
     sha256_fingerprint: String,
     is_iadvize_production: bool,
 }
