@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use crate::text::{invisible_character, java_length, json_type};
 
 /// The user id claim: required, a string, unique and stable per user, at most 255 UTF-16 units.
-pub const USER_ID_CLAIM: &str = "https://iadvize.com/userId";
+pub(crate) const USER_ID_CLAIM: &str = "https://iadvize.com/userId";
 /// The optional visitor details claim: an object of string fields.
 pub(crate) const VISITOR_DATA_CLAIM: &str = "https://iadvize.com/visitorData";
 /// Every custom claim must start with this prefix.
@@ -27,14 +27,14 @@ pub(crate) const VISITOR_FIELDS: &[&str] = &[
 /// Longest value of a visitor data field, in bytes of UTF-8. iAdvize documents short fields
 /// (names, an address, a phone number); the cap keeps every token `mint` makes far under the
 /// size `inspect` reads.
-pub const MAX_VISITOR_VALUE_BYTES: usize = 1024;
+const MAX_VISITOR_VALUE_BYTES: usize = 1024;
 /// Longest issuer (`iss`), in bytes of UTF-8.
-pub const MAX_ISSUER_BYTES: usize = 1024;
+const MAX_ISSUER_BYTES: usize = 1024;
 /// Most bytes the extra claims of a token take together, as compact JSON (names included).
-pub const MAX_EXTRA_CLAIMS_BYTES: usize = 8 * 1024;
+const MAX_EXTRA_CLAIMS_BYTES: usize = 8 * 1024;
 /// Deepest nesting of arrays and objects in an extra claim's value (`inspect`, like most JSON
 /// parsers, stops reading far deeper ones).
-pub const MAX_CLAIM_DEPTH: usize = 32;
+const MAX_CLAIM_DEPTH: usize = 32;
 /// iAdvize recommends a one-minute token lifetime; past an hour is worth a warning: a leaked
 /// token stays usable for its whole lifetime.
 pub(crate) const LONG_LIFETIME_SECONDS: u64 = 3600;
@@ -196,7 +196,7 @@ pub enum ClaimError {
 
 /// The type RFC 7519 §4.1 registers for a claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ClaimType {
+enum ClaimType {
     /// `iss`, `sub`, `jti`.
     String,
     /// `aud`: a string, or a list of strings.

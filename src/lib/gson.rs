@@ -45,7 +45,7 @@
 //!   depth (its object adapter is not recursive), but the values we return are dropped and
 //!   printed recursively, so unbounded depth would let a token overflow our stack.
 //! - An unpaired surrogate from a `\u` escape (`"\ud800"`) becomes U+FFFD: Java strings may
-//!   hold one, Rust strings may not. [`Feature::UnpairedSurrogate`] says when this happened.
+//!   hold one, Rust strings may not. The [`Leniency`] reported says when this happened.
 //! - An infinite double becomes `±f64::MAX`: `serde_json` numbers cannot be infinite.
 //! - Error messages and their line and column (counted in characters) are ours; Nimbus only
 //!   ever says "Invalid JSON object".
@@ -84,7 +84,7 @@ pub struct Parsed {
 
 /// A place in the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Position {
+struct Position {
     /// Byte offset.
     offset: usize,
     /// 1-based line.
@@ -132,7 +132,7 @@ impl fmt::Display for Leniency {
 
 /// Things Gson reads that strict JSON does not allow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Feature {
+enum Feature {
     /// U+FEFF before the document.
     ByteOrderMark,
     /// The line `)]}'` before the document.

@@ -8,7 +8,7 @@
 //! without a brand key of the user's own it signs with a key generated for the run; it encrypts
 //! to a stand-in unless told [`Target::Production`]; with the user's own brand key it refuses
 //! the faults that would hand out the brand-signed token in the clear; and what it shows of a
-//! decrypted token never holds a signature ([`Report::without_signatures`]).
+//! decrypted token never holds a signature.
 
 use std::sync::OnceLock;
 
@@ -40,7 +40,7 @@ const PAGE_NAMES: Names<'static> = Names {
 /// reads it.
 pub const MAX_INSPECT_BYTES: usize = 64 * 1024 * 1024;
 /// The inspector judges at most this many tokens of one input, and counts the others.
-pub const MAX_JUDGED: usize = 200;
+const MAX_JUDGED: usize = 200;
 
 /// The brand key a rehearsal signs with.
 #[derive(Debug)]
@@ -216,7 +216,7 @@ impl InspectRequest {
 /// Every token found in a text, judged.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Inspection {
-    /// The tokens, in order of first appearance, at most [`MAX_JUDGED`].
+    /// The tokens, in order of first appearance, at most 200.
     pub tokens: Vec<Judged>,
     /// Tokens found beyond [`MAX_JUDGED`], not judged.
     not_judged: usize,

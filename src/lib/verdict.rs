@@ -9,7 +9,7 @@ use serde::Serialize;
 
 /// The layer of the token a check reads, in the order the inspector reads them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Layer {
+pub(crate) enum Layer {
     /// The text: is it a compact token at all, and of which kind.
     Token,
     /// The outer encrypted token.
@@ -167,7 +167,7 @@ pub struct Recipient {
 /// What a verdict is about.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Subject {
+pub(crate) enum Subject {
     /// The token as a page hands it to iAdvize.
     #[default]
     Token,

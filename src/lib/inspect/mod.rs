@@ -34,7 +34,6 @@ pub use report::{JweView, JwsView, Kind, Report};
 pub use sentence::verdict_sentence;
 pub use wrapper::{WrapperKind, Wrappers};
 
-
 use crate::verdict::{CheckId, JavaStack, Layer, Status, Subject, Verdict};
 use check::Checks;
 use compact::Compact;

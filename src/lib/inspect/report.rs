@@ -35,8 +35,8 @@ pub struct JwsView {
     pub header: Value,
     /// The claims as parsed, or `null` when the payload is not a JSON object.
     pub claims: Value,
-    /// The compact JWS itself (for a JWE: its decrypted plaintext); left out of a report
-    /// [without signatures](Report::without_signatures).
+    /// The compact JWS itself (for a JWE: its decrypted plaintext); left out of the reports a
+    /// rehearsal shows, which hold no signature.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
 }

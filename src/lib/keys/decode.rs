@@ -18,7 +18,7 @@ const OID_RSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.1135
 /// Decodes one RSA key from `bytes`, recognising its format by content.
 ///
 /// `passphrase` is called only when the key turns out to be encrypted. A JWK Set must hold
-/// exactly one key: [`decode_key_by_kid`] chooses among several.
+/// exactly one key: [`KeySource::load`](super::KeySource::load) chooses among several by `kid`.
 pub fn decode_key(
     bytes: &[u8],
     passphrase: &mut dyn FnMut() -> Result<Passphrase, KeyError>,

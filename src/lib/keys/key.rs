@@ -317,8 +317,8 @@ impl LoadedKey {
         ))
     }
 
-    /// Whether a new key of `bits` bits may be made: iAdvize needs at least [`MIN_BITS`], and
-    /// the `rsa` crate handles at most [`MAX_BITS`].
+    /// Whether a new key of `bits` bits may be made: iAdvize needs at least 2048, and the `rsa`
+    /// crate handles at most 8192.
     pub fn check_new_key_size(bits: usize) -> Result<(), KeyError> {
         if (MIN_BITS..=MAX_BITS).contains(&bits) {
             return Ok(());

@@ -99,9 +99,8 @@ impl KeySource {
         }
     }
 
-    /// Reads and decodes the key; `kid` chooses a key of a JWK Set (see
-    /// [`decode_key_by_kid`](super::decode_key_by_kid)). `passphrase` is called only for an
-    /// encrypted key.
+    /// Reads and decodes the key; `kid` chooses a key of a JWK Set by its `kid` member.
+    /// `passphrase` is called only for an encrypted key.
     pub fn load(
         &self,
         kid: Option<&str>,

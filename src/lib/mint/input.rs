@@ -167,7 +167,7 @@ fn column(index: usize, name: &str) -> String {
 /// `ttl`), its cells separated by commas, semicolons or tabs, is a header row, and so is one
 /// with such a separator that names none (then refused for its missing `userId`); anything
 /// else is one user id per line. A UTF-8 byte order mark and CRLF line ends are read as
-/// spreadsheets write them. At most [`MAX_BATCH_BYTES`] and [`MAX_BATCH_ROWS`] rows are read.
+/// spreadsheets write them. At most 256 MiB and a million rows are read.
 pub fn read_batch(input: impl BufRead, format: Option<InputFormat>) -> Result<Batch, BatchError> {
     // One byte past the limit shows that the input is over it.
     let mut input = input.take(MAX_BATCH_BYTES + 1);

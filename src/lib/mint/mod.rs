@@ -21,9 +21,8 @@ mod input;
 mod jose;
 mod plan;
 
-pub use error::{BatchError, KeyRole, MintError, named_formats};
 pub use batch::Spread;
+pub use error::{BatchError, KeyRole, MintError, named_formats};
 pub use fault::{Fault, FaultError, FaultInfo};
 pub use input::{Batch, Delimiter, InputFormat, Row, UTF8_BOM, User, read_batch};
 pub use plan::{Minted, Notice, Plan, Recipient, Request};
-
