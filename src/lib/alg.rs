@@ -17,7 +17,7 @@ pub(crate) enum KeyManagement {
 impl KeyManagement {
     /// What iAdvize documents.
     pub(crate) const IADVIZE: Self = KeyManagement::RsaOaep256;
-    pub(crate) const ALL: [Self; 5] = [
+    const ALL: [Self; 5] = [
         KeyManagement::Rsa1_5,
         KeyManagement::RsaOaep,
         KeyManagement::RsaOaep256,
@@ -71,7 +71,7 @@ pub(crate) enum ContentEncryption {
 impl ContentEncryption {
     /// What iAdvize documents.
     pub(crate) const IADVIZE: Self = ContentEncryption::A256Gcm;
-    pub(crate) const ALL: [Self; 6] = [
+    const ALL: [Self; 6] = [
         ContentEncryption::A128Gcm,
         ContentEncryption::A192Gcm,
         ContentEncryption::A256Gcm,
@@ -154,7 +154,7 @@ pub(crate) enum Signature {
 impl Signature {
     /// What iAdvize documents.
     pub(crate) const IADVIZE: Self = Signature::Rs256;
-    pub(crate) const ALL: [Self; 6] = [
+    const ALL: [Self; 6] = [
         Signature::Rs256,
         Signature::Rs384,
         Signature::Rs512,

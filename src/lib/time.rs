@@ -4,7 +4,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// 9999-12-31T23:59:59Z, the last second RFC 3339 can write: every date up to it is a time in
 /// seconds.
-pub(crate) const LAST_SECOND: i64 = 253_402_300_799;
+const LAST_SECOND: i64 = 253_402_300_799;
 /// Numbers from here on are not dates in seconds; as milliseconds they are dates from 1978.
 pub(crate) const MILLISECONDS_THRESHOLD: i64 = LAST_SECOND + 1;
 

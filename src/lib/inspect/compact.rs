@@ -29,12 +29,12 @@ const LENIENT: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::
 );
 
 /// A part of a compact token: its text as written, without what is not base64url.
-pub(super) struct Part {
+struct Part {
     /// The base64url characters, padding and standard-alphabet characters of the part: what
     /// its encoder wrote, without copy-paste noise.
-    pub(super) text: String,
+    text: String,
     /// The bytes, decoded as Nimbus decodes the part.
-    pub(super) bytes: Vec<u8>,
+    bytes: Vec<u8>,
 }
 
 /// What a part holds besides base64url.
@@ -43,9 +43,9 @@ pub(super) struct Noise {
     /// Characters no base64 encoder writes (quotes, spaces, line breaks, a BOM …), each once.
     pub(super) foreign: Vec<char>,
     /// `=` padding, which compact tokens never have.
-    pub(super) padding: bool,
+    padding: bool,
     /// `+` or `/`: the standard base64 alphabet, not base64url.
-    pub(super) standard_alphabet: bool,
+    standard_alphabet: bool,
 }
 
 impl Noise {
@@ -82,9 +82,9 @@ impl Noise {
 
 /// A compact token split as Nimbus splits it.
 pub(super) struct Split {
-    pub(super) parts: Vec<Part>,
+    parts: Vec<Part>,
     /// The noise of each part, in order.
-    pub(super) noise: Vec<Noise>,
+    noise: Vec<Noise>,
 }
 
 impl Split {
@@ -169,7 +169,7 @@ pub(super) enum Compact {
 /// Why a text is not a compact token, with its fix.
 pub(super) struct NotCompact {
     pub(super) problem: String,
-    pub(super) hint: String,
+    hint: String,
 }
 
 /// Reads the token's text: checks `token.format` and `token.encrypted`, and gives its parts

@@ -13,7 +13,7 @@ use crate::verdict::{CheckId, JavaStack};
 const MAX_HEADER_CHARS: usize = 20_000;
 
 /// The fix for a protected header with a member name twice.
-pub(super) const HEADER_JSON_HINT: &str = "serialise the header with a JSON library, each \
+const HEADER_JSON_HINT: &str = "serialise the header with a JSON library, each \
      member once: parsers disagree on anything else";
 
 /// The fix for a token damaged after it was made.
@@ -23,7 +23,7 @@ pub(super) const DAMAGE_HINT: &str = "hand the token over unchanged, exactly as 
 
 /// What is wrong with a header, whether iAdvize's library then lets the token through, and the
 /// fix.
-pub(super) type HeaderFlaw = (String, JavaStack, &'static str);
+type HeaderFlaw = (String, JavaStack, &'static str);
 
 /// The fix for a header member of a type iAdvize's library does not parse.
 const MEMBER_HINT: &str = "leave out the header members iAdvize does not need (its example \

@@ -98,7 +98,7 @@ pub(super) fn key_in(
 
 /// The length, header included, of the DER `SEQUENCE` at the start of `der` when it starts as
 /// a private key does (`SEQUENCE { INTEGER 0 or 1, …`).
-pub(super) fn sequence_length(der: &[u8]) -> Option<usize> {
+fn sequence_length(der: &[u8]) -> Option<usize> {
     let (&tag, rest) = der.split_first()?;
     let (&first, rest) = rest.split_first()?;
     if tag != 0x30 {

@@ -770,7 +770,7 @@ fn wipe_stack_below() {
 }
 
 /// Bit length of a big-endian unsigned integer.
-pub(crate) fn modulus_bits(be: &[u8]) -> usize {
+fn modulus_bits(be: &[u8]) -> usize {
     let skip = be.iter().take_while(|b| **b == 0).count();
     match be.get(skip) {
         None => 0,

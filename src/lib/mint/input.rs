@@ -37,7 +37,7 @@ const MAX_LINE_BYTES: usize = 4096;
 const MAX_ROW_BYTES: usize = 16 * 1024;
 /// Most rows a batch holds: its rows are kept in memory, and at iAdvize's one-minute lifetime
 /// the first tokens of a larger batch expire long before its last ones are minted.
-pub(super) const MAX_BATCH_ROWS: usize = 1_000_000;
+const MAX_BATCH_ROWS: usize = 1_000_000;
 /// Largest batch input, in bytes.
 const MAX_BATCH_BYTES: u64 = 256 * 1024 * 1024;
 /// The UTF-8 byte order mark that some editors put at the start of a text file.

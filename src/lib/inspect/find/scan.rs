@@ -56,7 +56,7 @@ impl Iterator for TokenSpans<'_> {
     }
 }
 
-pub(super) fn is_b64url(byte: u8) -> bool {
+fn is_b64url(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_'
 }
 
