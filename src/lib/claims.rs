@@ -62,10 +62,15 @@ const MINT_OWNED_CLAIMS: &[(&str, OwnedBy)] = &[
 /// What sets a claim that minting owns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OwnedBy {
+    /// The user id given: sets `https://iadvize.com/userId`.
     UserId,
+    /// The visitor data given: sets `https://iadvize.com/visitorData`.
     VisitorData,
+    /// The time of minting: sets `iat`.
     IssueTime,
+    /// The token lifetime: sets `exp`.
     Lifetime,
+    /// The issuer given: sets `iss`.
     Issuer,
 }
 
@@ -112,8 +117,10 @@ const PLACEHOLDERS: &[&str] = &[
 /// Why a value cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ClaimError {
+    /// The user id is empty or only whitespace.
     #[error("the user id is empty or only whitespace")]
     EmptyUserId,
+    /// The user id is longer than iAdvize's 255 UTF-16 units.
     #[error(
         "the user id is {len} {}; iAdvize accepts at most {MAX_USER_ID_CHARS}",
         if *.ascii { "characters long" } else { "UTF-16 units long (as Java counts them)" }
@@ -121,10 +128,17 @@ pub enum ClaimError {
     UserIdTooLong {
         /// Length in UTF-16 units, which is the character count when `ascii`.
         len: usize,
+        /// The id is ASCII: its length is in characters too.
         ascii: bool,
     },
+    /// The user id holds a control character.
     #[error("the user id contains a control character ({found}); remove it")]
-    UserIdControl { found: String },
+    UserIdControl {
+        /// The character, escaped (`\u{7}`).
+        found: String,
+    },
+    /// The user id holds an invisible character (a zero-width space, a direction mark …), so it
+    /// looks like another id.
     #[error(
         "the user id contains an invisible character, {code_point} ({name}), so it looks like \
          another id; remove it"
@@ -132,66 +146,128 @@ pub enum ClaimError {
     UserIdInvisible {
         /// `U+200B` and the like.
         code_point: String,
+        /// What the character is (`zero width space`).
         name: &'static str,
     },
+    /// A visitor data field iAdvize does not document.
     #[error(
         "unknown visitor data field {field:?}; the known fields are {}",
         VISITOR_FIELDS.join(", ")
     )]
-    UnknownVisitorField { field: String },
+    UnknownVisitorField {
+        /// The field's name.
+        field: String,
+    },
+    /// A visitor data field whose value is not a string.
     #[error(
         "visitor data field {field:?} must be a string, not {found}; the known fields are {}",
         VISITOR_FIELDS.join(", ")
     )]
-    VisitorFieldNotString { field: String, found: &'static str },
+    VisitorFieldNotString {
+        /// The field's name.
+        field: String,
+        /// What its value is instead (`a number`, `an object` …).
+        found: &'static str,
+    },
+    /// The visitor data is not a JSON object.
     #[error("visitor data must be a JSON object of string fields, not {found}")]
-    VisitorDataNotObject { found: &'static str },
+    VisitorDataNotObject {
+        /// What it is instead (`an array`, `null` …).
+        found: &'static str,
+    },
+    /// A visitor data field given twice (a JSON parser would keep the last silently).
     #[error("visitor data field {field:?} is given more than once; give each field once")]
-    DuplicateVisitorField { field: String },
+    DuplicateVisitorField {
+        /// The field's name.
+        field: String,
+    },
+    /// A visitor data value longer than 1024 bytes of UTF-8.
     #[error(
         "visitor data field {field:?} is {len} bytes long; at most {MAX_VISITOR_VALUE_BYTES} \
          bytes of UTF-8 are allowed (iAdvize's fields are short: a name, an address, a phone \
          number)"
     )]
-    VisitorValueTooLong { field: String, len: usize },
+    VisitorValueTooLong {
+        /// The field's name.
+        field: String,
+        /// The value's length in bytes.
+        len: usize,
+    },
+    /// The issuer is longer than 1024 bytes of UTF-8.
     #[error(
         "the issuer is {len} bytes long; at most {MAX_ISSUER_BYTES} bytes of UTF-8 are allowed"
     )]
-    IssuerTooLong { len: usize },
+    IssuerTooLong {
+        /// The issuer's length in bytes.
+        len: usize,
+    },
+    /// The visitor data is not JSON; the parser's message.
     #[error("not valid JSON: {0}")]
     NotJson(String),
+    /// An extra claim that is neither a registered JWT claim nor prefixed with
+    /// `https://iadvize.com/`.
     #[error(
         "claim {name:?} is neither a registered JWT claim nor prefixed with \
          {IADVIZE_PREFIX}: iAdvize requires the prefix, e.g. {IADVIZE_PREFIX}{name}"
     )]
-    UnprefixedClaim { name: String },
+    UnprefixedClaim {
+        /// The claim's name.
+        name: String,
+    },
+    /// An extra claim whose name holds `iadvize.com` but does not start with exactly
+    /// `https://iadvize.com/` (`http`, capitals, `www.`).
     #[error(
         "claim {name:?} does not start with exactly {IADVIZE_PREFIX} (https, lowercase), the \
          prefix iAdvize requires: write {suggestion}"
     )]
-    MisspelledPrefix { name: String, suggestion: String },
+    MisspelledPrefix {
+        /// The claim's name.
+        name: String,
+        /// The name with the exact prefix.
+        suggestion: String,
+    },
+    /// An extra claim with nothing after the iAdvize prefix.
     #[error(
         "claim {name:?} has no name after the prefix; write {IADVIZE_PREFIX}NAME, e.g. \
          {IADVIZE_PREFIX}plan"
     )]
-    PrefixOnly { name: String },
+    PrefixOnly {
+        /// The claim's name.
+        name: String,
+    },
+    /// An extra claim that minting sets itself: the user id, the visitor data, `iat`, `exp` or
+    /// `iss`.
     #[error("claim {name:?} is set from {owner}; set that instead")]
-    OwnedClaim { name: String, owner: OwnedBy },
+    OwnedClaim {
+        /// The claim's name.
+        name: String,
+        /// What sets it.
+        owner: OwnedBy,
+    },
+    /// A registered claim (`sub`, `aud`, `nbf`, `jti` …) whose value is not of its registered type.
     #[error(
         "{0}; registered claims keep their registered types (RFC 7519): iss, sub and jti are \
          strings, aud a string or a list of strings, nbf an integer number of seconds since 1970"
     )]
     RegisteredType(TypeMismatch),
+    /// An extra claim whose value nests arrays and objects more than 32 levels deep.
     #[error(
         "claim {name:?} nests arrays and objects more than {MAX_CLAIM_DEPTH} levels deep; \
          flatten it"
     )]
-    ClaimTooDeep { name: String },
+    ClaimTooDeep {
+        /// The claim's name.
+        name: String,
+    },
+    /// The extra claims take more than 8 KiB as compact JSON.
     #[error(
         "the extra claims take {len} bytes as JSON; a token carries at most \
          {MAX_EXTRA_CLAIMS_BYTES} bytes of them"
     )]
-    ExtraClaimsTooLarge { len: usize },
+    ExtraClaimsTooLarge {
+        /// Their size in bytes.
+        len: usize,
+    },
 }
 
 /// The type RFC 7519 §4.1 registers for a claim.
@@ -219,6 +295,7 @@ impl std::fmt::Display for ClaimType {
 /// A registered claim whose value is not of its registered type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TypeMismatch {
+    /// The claim's name (`iss`, `aud` …).
     pub name: &'static str,
     expected: ClaimType,
     /// What the value is (`an object`, `a number with a fraction` …); for an audience list, what
