@@ -76,6 +76,7 @@ pub enum NimbusJson {
 /// A text Nimbus accepts: what it makes of it, and the first liberty it took.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Parsed {
+    /// The map Nimbus returns, or its `null`.
     pub json: NimbusJson,
     /// The first thing in the text that strict JSON (RFC 8259) does not allow, or `None` when
     /// the text is plain JSON.
@@ -200,6 +201,7 @@ impl fmt::Display for Feature {
 /// Why Nimbus refuses a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GsonError {
+    /// What went wrong; the message adds where (line and column).
     pub kind: ErrorKind,
     at: Position,
 }
@@ -222,24 +224,36 @@ pub enum ErrorKind {
     Blank,
     /// The text ends inside the document.
     EndOfInput,
+    /// Something other than a name where an object's member starts.
     ExpectedName,
+    /// Something other than `:`, `=` or `=>` after a name.
     ExpectedColon,
+    /// A character that starts no value (`}`, `:`, a closing `]`) where a value belongs.
     ExpectedValue,
     /// A `,`, `;` or `]` where a value belongs, outside an array.
     UnexpectedValue,
+    /// Something other than `,`, `;` or `}` after an object's member.
     UnterminatedObject,
+    /// Something other than `,`, `;` or `]` after an array's element.
     UnterminatedArray,
+    /// A quoted string the text ends inside.
     UnterminatedString,
+    /// A backslash, or a `\u` escape, the text ends inside.
     UnterminatedEscape,
+    /// A backslash before a character that starts no escape (`\x`).
     InvalidEscape,
+    /// A `\u` escape not followed by four hexadecimal digits.
     MalformedUnicodeEscape,
+    /// A `/*` comment never closed.
     UnterminatedComment,
     /// The document is not an object, an array of pairs or null.
     NotAnObject {
+        /// What it is (`an array`, `a string` …).
         found: &'static str,
     },
     /// An element of the top-level array is not a `[name, value]` array.
     ExpectedPair {
+        /// What the element is.
         found: &'static str,
     },
     /// A `[name, value]` pair has fewer or more than two elements.
@@ -248,6 +262,7 @@ pub enum ErrorKind {
     NullPairName,
     /// A `[name, value]` pair whose name is an object or an array.
     BadPairName {
+        /// What the name is.
         found: &'static str,
     },
     /// A top-level name given twice, the earlier value not null.
