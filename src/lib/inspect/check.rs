@@ -7,11 +7,15 @@ use crate::verdict::{CheckId, JavaStack, Layer, NeededKey, Status};
 /// One check's result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Check {
+    /// Which check (its stable id, `jwe.alg` …).
     pub id: CheckId,
+    /// How it came out: passed, warned, failed or skipped.
     pub status: Status,
+    /// What it saw, in a sentence: the values found and what iAdvize needs.
     pub message: String,
     /// What to change; `null` when there is nothing to change.
     pub hint: Option<String>,
+    /// What iAdvize's Java stack does with what this check looked at.
     pub java_stack: JavaStack,
     /// For a check skipped because a key was not given: which key would run it.
     #[serde(skip)]

@@ -30,8 +30,11 @@ pub struct Options<'a> {
 /// line names its flags (`--decrypt-key`), a server its configuration.
 #[derive(Debug, Clone, Copy)]
 pub struct Names<'a> {
+    /// What the report calls the private key that opens the JWE (a command line, its flag).
     pub decrypt_key: &'a str,
+    /// What it calls the brand's key that verifies the signature.
     pub verify_key: &'a str,
+    /// What it calls the expectation that the token is the bare signed token.
     pub expect_jws: &'a str,
 }
 
@@ -48,12 +51,24 @@ impl Default for Names<'_> {
 /// Keys that cannot be used for inspection at all.
 #[derive(Debug, thiserror::Error)]
 pub enum InspectError {
+    /// The key given to decrypt with is a public key.
     #[error("{name} is a public key; decrypting needs the private key")]
-    DecryptKeyNotPrivate { name: String },
+    DecryptKeyNotPrivate {
+        /// The key, as [`Names::decrypt_key`] calls it.
+        name: String,
+    },
+    /// The key given to decrypt with is under 2048 bits, which the JOSE library refuses.
     #[error("{name} has {bits} bits; the JOSE library needs at least {MIN_BITS}")]
-    DecryptKeyTooSmall { name: String, bits: usize },
+    DecryptKeyTooSmall {
+        /// The key, as [`Names::decrypt_key`] calls it.
+        name: String,
+        /// Its modulus size in bits.
+        bits: usize,
+    },
+    /// A key's public half could not be read (for its fingerprint).
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// The JOSE library refuses the decryption key.
     #[error("the JOSE library cannot use the decryption key")]
     Jose(#[source] josekit::JoseError),
 }

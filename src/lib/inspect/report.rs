@@ -13,25 +13,33 @@ use crate::verdict::{
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
+    /// A compact JWE (5 parts): the encrypted token iAdvize expects.
     Jwe,
+    /// A compact JWS (3 parts): a signed token, not encrypted.
     Jws,
+    /// Neither: the text is not a well-formed compact JWE or JWS.
     Unknown,
 }
 
 /// What can be seen of the outer JWE without its key.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct JweView {
+    /// The protected header, as decoded.
     pub header: Value,
     /// Length of the encrypted key: the recipient's RSA modulus size in bytes.
     pub encrypted_key_bytes: usize,
+    /// Length of the initialisation vector (12 for A256GCM).
     pub iv_bytes: usize,
+    /// Length of the authentication tag (16 for A256GCM).
     pub tag_bytes: usize,
+    /// Length of the encrypted content.
     pub ciphertext_bytes: usize,
 }
 
 /// The signed token: the bare token, or the JWE's decrypted content.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct JwsView {
+    /// The signed token's protected header, as decoded.
     pub header: Value,
     /// The claims as parsed, or `null` when the payload is not a JSON object.
     pub claims: Value,
@@ -44,9 +52,14 @@ pub struct JwsView {
 /// What `inspect` found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
+    /// What kind of token the text is.
     pub kind: Kind,
+    /// The outer JWE, when the token is one.
     pub jwe: Option<JweView>,
+    /// The signed token: the bare token, or the JWE's content once decrypted.
     pub jws: Option<JwsView>,
+    /// Every check, in the order of the token's layers, each reported once (skipped when not
+    /// reached or without its key).
     pub checks: Vec<Check>,
     /// True when no check failed.
     pub ok: bool,

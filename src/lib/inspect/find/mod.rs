@@ -76,18 +76,29 @@ pub enum Place {
     /// The whole input is the token.
     Whole,
     /// In plain text: line and column, counted from 1 (columns in characters).
-    Text { line: u32, column: u32 },
+    Text {
+        /// The line, from 1.
+        line: u32,
+        /// The column, from 1, in characters.
+        column: u32,
+    },
     /// In a JSON document: the JSON Pointer of the string, and the place inside it.
     Json {
+        /// The JSON Pointer of the string (`/headers/0/value`).
         pointer: Arc<SharedText>,
+        /// The token's line inside the string, from 1.
         line: u32,
+        /// The token's column inside the string, from 1, in characters.
         column: u32,
     },
     /// In a HAR file: the entry (from 1), its request (shared by all its places), and the
     /// field.
     Har {
+        /// The entry's number, from 1.
         entry: u32,
+        /// The entry's request method and URL.
         request: Arc<HarRequest>,
+        /// The field the token is in (`request header Authorization`, `response body` …).
         field: Arc<SharedText>,
     },
 }
@@ -169,7 +180,9 @@ impl fmt::Display for Place {
 /// A token-shaped text too long to be judged.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TooLong {
+    /// Where it was found.
     pub place: Place,
+    /// Its length in bytes.
     pub bytes: usize,
 }
 
