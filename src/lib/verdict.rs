@@ -21,12 +21,12 @@ pub(crate) enum Layer {
 }
 
 macro_rules! check_ids {
-    ($($variant:ident = $name:literal in $layer:ident,)*) => {
+    ($($(#[$doc:meta])* $variant:ident = $name:literal in $layer:ident,)*) => {
         /// Every check, in the order the report lists them. The names are stable: scripts
         /// depend on them.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum CheckId {
-            $($variant,)*
+            $($(#[$doc])* $variant,)*
         }
 
         impl CheckId {
@@ -50,27 +50,52 @@ macro_rules! check_ids {
 }
 
 check_ids! {
+    /// The text is one compact JWE or JWS as Nimbus splits it, with no noise in what the
+    /// encryption or the signature authenticates, and its header strict JSON.
     TokenFormat = "token.format" in Token,
+    /// The token is encrypted (a JWE), as iAdvize needs; when the signed token alone is expected,
+    /// that it is one.
     TokenEncrypted = "token.encrypted" in Token,
+    /// The JWE's protected header is at most 20,000 characters, counted as Java counts them.
     JweHeaderSize = "jwe.header_size" in Jwe,
+    /// The JWE's `alg` is `RSA-OAEP-256`.
     JweAlg = "jwe.alg" in Jwe,
+    /// The JWE's `enc` is `A256GCM`.
     JweEnc = "jwe.enc" in Jwe,
+    /// The JWE's `cty` is `JWT` (a warning when it is missing).
     JweCty = "jwe.cty" in Jwe,
+    /// The JWE's header has no `crit`.
     JweCrit = "jwe.crit" in Jwe,
+    /// The initialisation vector has the length its `enc` needs.
     JweIv = "jwe.iv" in Jwe,
+    /// The authentication tag has its `enc`'s length: the token was not cut short.
     JweTag = "jwe.tag" in Jwe,
+    /// The private key given opens the JWE, and its content can be read.
     JweDecrypt = "jwe.decrypt" in Jwe,
+    /// The JWE's content is a compact JWS, its header strict JSON and at most 20,000 characters.
     JwsFormat = "jws.format" in Jws,
+    /// The signed token's `alg` is `RS256`.
     JwsAlg = "jws.alg" in Jws,
+    /// The signed token's header has no `crit`.
     JwsCrit = "jws.crit" in Jws,
+    /// The signature verifies with the brand's key, of at least 2048 bits.
     JwsSignature = "jws.signature" in Jws,
+    /// The claims are one strict JSON object, each registered claim of its registered type.
     ClaimsJson = "claims.json" in Claims,
+    /// `https://iadvize.com/userId` is there: a string iAdvize takes as one person's id.
     ClaimsUserId = "claims.user_id" in Claims,
+    /// `exp` is there, in seconds, and not past.
     ClaimsExp = "claims.exp" in Claims,
+    /// `exp` is at most an hour after `iat` (a warning only).
     ClaimsLifetime = "claims.lifetime" in Claims,
+    /// `iat`, in seconds, is not in the future.
     ClaimsIat = "claims.iat" in Claims,
+    /// `nbf`, when there, is in seconds and not in the future.
     ClaimsNbf = "claims.nbf" in Claims,
+    /// Custom claims carry the `https://iadvize.com/` prefix (a warning only).
     ClaimsPrefix = "claims.prefix" in Claims,
+    /// `https://iadvize.com/visitorData`, when there, is an object of the string fields iAdvize
+    /// documents.
     ClaimsVisitorData = "claims.visitor_data" in Claims,
 }
 
@@ -90,9 +115,13 @@ impl Serialize for CheckId {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    /// The token does what the check asks.
     Pass,
+    /// Worth changing, but no documented rule is broken.
     Warn,
+    /// The token breaks iAdvize's documented rules.
     Fail,
+    /// Not run: a key it needs was not given, or an earlier layer could not be read.
     Skip,
 }
 
@@ -126,7 +155,9 @@ pub enum NeededKey {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Acceptance {
+    /// It accepts the token.
     Accepts,
+    /// It refuses the token.
     Rejects,
     /// Something that decides it was not checked (see [`Verdict::unchecked`]).
     #[default]
@@ -137,8 +168,11 @@ pub enum Acceptance {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Rules {
+    /// No check failed, and none was left unchecked.
     Pass,
+    /// A check failed (other than the decryption of a token encrypted to another key).
     Fail,
+    /// No check failed, but some were left unchecked for want of a key.
     #[default]
     Unknown,
 }
@@ -159,6 +193,7 @@ pub enum Role {
 /// The recipient a verdict speaks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Recipient {
+    /// Who holds the key: iAdvize's production service, a stand-in, or nobody known.
     pub role: Role,
     /// The SHA-256 fingerprint of the recipient's public key, when it is known.
     pub(crate) sha256: Option<String>,
@@ -186,9 +221,13 @@ pub(crate) enum Subject {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Verdict {
     pub(crate) subject: Subject,
+    /// What iAdvize's Java stack does, holding the private key given.
     pub iadvize: Acceptance,
+    /// What iAdvize's production service does.
     pub production: Acceptance,
+    /// Whom `iadvize` speaks for: the holder of the key that opened the token.
     pub recipient: Recipient,
+    /// Whether the token keeps iAdvize's documented rules.
     pub rules: Rules,
     /// The checks skipped because a key was not given, with the key each needs.
     pub unchecked: Vec<Unchecked>,
@@ -224,7 +263,9 @@ impl Verdict {
 /// A check that a key would have run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Unchecked {
+    /// The check skipped.
     pub check: CheckId,
+    /// The key that would run it.
     pub needs: NeededKey,
 }
 
