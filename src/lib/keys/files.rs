@@ -26,7 +26,9 @@ use std::path::{Path, PathBuf};
 
 /// One file to write.
 pub struct FileToWrite<'a> {
+    /// Where to write it.
     pub path: PathBuf,
+    /// Its bytes, written whole or not at all.
     pub contents: &'a [u8],
     /// Unix permission bits, e.g. 0o600 for a private key.
     pub mode: u32,
@@ -35,23 +37,37 @@ pub struct FileToWrite<'a> {
 /// Where writing failed, naming the file.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
+    /// The file is already there, and is not to be replaced.
     #[error("'{}' already exists", .0.display())]
     Exists(PathBuf),
+    /// A folder could not be made.
     #[error("cannot create folder '{}': {}", path.display(), describe(cause))]
     Folder {
+        /// The folder.
         path: PathBuf,
+        /// Why it could not be made.
         cause: std::io::Error,
     },
+    /// Something other than a folder has the folder's name.
     #[error("cannot create folder '{}': a file of that name is in the way", .0.display())]
     FolderIsAFile(PathBuf),
+    /// A folder has the file's name.
     #[error("'{}' is a folder, not a file: it cannot be replaced by a key; nothing was written", .0.display())]
     NotAFile(PathBuf),
     /// Found before anything was changed (only with `replace`).
     #[error("'{}' cannot be replaced: {reason}; nothing was written", path.display())]
-    CannotReplace { path: PathBuf, reason: String },
+    CannotReplace {
+        /// The file.
+        path: PathBuf,
+        /// Why, in words.
+        reason: String,
+    },
+    /// A file could not be written; every file is as it was.
     #[error("cannot write '{}': {}; nothing was written", path.display(), describe(cause))]
     Write {
+        /// The file.
         path: PathBuf,
+        /// The system's error.
         cause: std::io::Error,
     },
     /// A step failed after files that were there had been removed (only with `replace`).
@@ -63,8 +79,11 @@ pub enum WriteError {
         list(removed)
     )]
     Partial {
+        /// The file being written.
         path: PathBuf,
+        /// The system's error.
         cause: std::io::Error,
+        /// The files already removed.
         removed: Vec<PathBuf>,
     },
 }

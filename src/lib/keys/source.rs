@@ -16,8 +16,11 @@ pub const MAX_KEY_INPUT_BYTES: usize = 1024 * 1024;
 /// Where to read a key from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KeySource {
+    /// A file.
     File(PathBuf),
+    /// Standard input.
     Stdin,
+    /// iAdvize's production public key, built in.
     Builtin,
 }
 
