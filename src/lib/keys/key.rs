@@ -27,84 +27,151 @@ const MAX_BITS: usize = 8192;
 /// What went wrong while reading, decoding, generating or writing a key.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
+    /// The input holds nothing, or only whitespace and a byte order mark.
     #[error("the input is empty")]
     Empty,
     /// More than [`read_limited`](super::read_limited) was allowed to read.
     #[error("larger than {}, more than a file of this kind holds", bytes_shown(*limit))]
-    TooLarge { limit: usize },
+    TooLarge {
+        /// That limit, in bytes.
+        limit: usize,
+    },
     /// A key input over [`MAX_KEY_INPUT_BYTES`](super::MAX_KEY_INPUT_BYTES).
     #[error("larger than {}, too large to be a key", bytes_shown(*limit))]
-    KeyTooLarge { limit: usize },
+    KeyTooLarge {
+        /// That limit, in bytes.
+        limit: usize,
+    },
+    /// The path names a folder.
     #[error("is a directory, not a key file")]
     IsDirectory,
+    /// The file could not be opened or read.
     #[error("{0}")]
     Io(std::io::Error),
+    /// A key, but not an RSA key.
     #[error("not an RSA key: found {found}; iAdvize needs an RSA key")]
-    NotRsa { found: String },
+    NotRsa {
+        /// What it is (`an EC key` …).
+        found: String,
+    },
+    /// A kind of key file this tool does not read.
     #[error("found {found}, which this tool does not read: {hint}")]
-    Unsupported { found: String, hint: String },
+    Unsupported {
+        /// What it is (`an OpenSSH private key` …).
+        found: String,
+        /// How to turn it into something read, often the exact command.
+        hint: String,
+    },
+    /// Not a key in any format this tool reads.
     #[error(
         "not a key: expected an RSA key as PEM, DER, base64 DER or a JWK (found {found}); \
          check that this is the key file"
     )]
-    Unrecognised { found: String },
+    Unrecognised {
+        /// What it looks like instead.
+        found: String,
+    },
+    /// Recognised, but damaged or cut short.
     #[error("malformed {format}: {detail}; the file may be truncated or damaged")]
     Malformed {
+        /// The format it was read as (`PEM`, `PKCS#1 PEM` …).
         format: &'static str,
+        /// What is wrong in it.
         detail: String,
     },
+    /// A JWK or JWK Set that is not a usable RSA key; what is wrong with it.
     #[error("malformed JWK: {0}")]
     Jwk(String),
     /// Numbers no RSA key has: an even modulus, an exponent below 3 or even.
     #[error("not a valid RSA key: {0}")]
     Invalid(String),
+    /// A JWK Set of several keys, and no `kid` to choose one.
     #[error(
         "a JWK Set with {count} keys, told apart by their kid: {}",
         list_kids(kids)
     )]
     KidNeeded {
+        /// How many keys it holds.
         count: usize,
+        /// Their `kid`s, in order (`None` for a key without one).
         kids: Vec<Option<String>>,
     },
+    /// No key of the JWK Set has the `kid` asked for.
     #[error(
         "no key with kid {kid:?} in the JWK Set, whose kids are {}",
         list_kids(kids)
     )]
     KidNotFound {
+        /// The `kid` asked for.
         kid: String,
+        /// The set's `kid`s, in order.
         kids: Vec<Option<String>>,
     },
+    /// Several keys of the JWK Set have the `kid` asked for.
     #[error(
         "{count} keys of the JWK Set have kid {kid:?}, so it cannot choose one; keep one of \
          them in the file"
     )]
-    KidAmbiguous { kid: String, count: usize },
+    KidAmbiguous {
+        /// The `kid` asked for.
+        kid: String,
+        /// How many keys have it.
+        count: usize,
+    },
+    /// A `kid` was asked for, but the key is not a JWK or JWK Set.
     #[error("kid {kid:?} was asked for, but only a JWK or JWK Set has key ids and this is neither")]
-    KidNotApplicable { kid: String },
+    KidNotApplicable {
+        /// The `kid` asked for.
+        kid: String,
+    },
+    /// An RSA key under 1024 bits, too small to read at all.
     #[error("the RSA key has {bits} bits; iAdvize needs at least {MIN_BITS}")]
-    TooSmall { bits: usize },
+    TooSmall {
+        /// Its modulus size.
+        bits: usize,
+    },
+    /// An RSA key over 8192 bits.
     #[error("the RSA key has {bits} bits; this tool handles at most {MAX_BITS}")]
-    TooBig { bits: usize },
+    TooBig {
+        /// Its modulus size.
+        bits: usize,
+    },
+    /// The passphrase does not open the encrypted private key.
     #[error("wrong passphrase: the encrypted private key did not open")]
     WrongPassphrase,
+    /// A file of several different keys.
     #[error(
         "holds {count} keys ({listed}); which one is meant cannot be guessed: keep only that \
          key in the file"
     )]
-    SeveralKeys { count: usize, listed: String },
+    SeveralKeys {
+        /// How many it holds.
+        count: usize,
+        /// What they are, for the message.
+        listed: String,
+    },
+    /// No usable passphrase (empty, or none could be had); why.
     #[error("{0}")]
     Passphrase(String),
+    /// An expected fingerprint that cannot be compared; why, and what to give.
     #[error("{0}")]
     Fingerprint(String),
+    /// A public key where a private key is needed.
     #[error("this is a public key, but a private key is needed here")]
     NotPrivate,
+    /// A size for a new key outside 2048 to 8192 bits.
     #[error(
         "{bits} bits is out of range: iAdvize needs at least {MIN_BITS} and this tool makes at \
          most {MAX_BITS}; use 2048 (the default), 3072 or 4096"
     )]
-    NewKeySize { bits: usize },
+    NewKeySize {
+        /// The size asked for.
+        bits: usize,
+    },
+    /// Generating a key failed; the `rsa` crate's message.
     #[error("key generation failed: {0}")]
     Generate(String),
+    /// Writing the key in a format failed; the encoder's message.
     #[error("encoding the key failed: {0}")]
     Encode(String),
 }
@@ -156,11 +223,14 @@ impl fmt::Debug for Passphrase {
 /// Private or public.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyKind {
+    /// A private key, which also holds its public half.
     Private,
+    /// A public key.
     Public,
 }
 
 impl KeyKind {
+    /// `private` or `public`.
     pub fn as_str(self) -> &'static str {
         match self {
             KeyKind::Private => "private",
@@ -172,26 +242,35 @@ impl KeyKind {
 /// The ASN.1 structure a key was stored in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Container {
+    /// PKCS#8 `PrivateKeyInfo`, unencrypted.
     Pkcs8,
+    /// PKCS#8 `EncryptedPrivateKeyInfo`, opened with a passphrase.
     EncryptedPkcs8,
+    /// PKCS#1 `RSAPrivateKey` or `RSAPublicKey`.
     Pkcs1,
+    /// X.509 `SubjectPublicKeyInfo`.
     Spki,
 }
 
 /// How the ASN.1 structure was encoded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Encoding {
+    /// PEM: base64 between `-----BEGIN` and `-----END` lines.
     Pem,
+    /// DER bytes.
     Der,
+    /// DER in base64, without PEM's lines (as some consoles show a key).
     Base64,
 }
 
 /// Where a key's bytes came from, as reported by `pubkey --json` (`source_format`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SourceFormat {
+    /// An ASN.1 structure, encoded.
     Encoded(Container, Encoding),
     /// PKCS#1 PEM encrypted with OpenSSL's legacy `Proc-Type: 4,ENCRYPTED` headers.
     LegacyEncryptedPem,
+    /// A JWK, alone or in a JWK Set.
     Jwk,
     /// One `ssh-rsa AAAA…` line, as in `id_rsa.pub` or `authorized_keys`.
     OpenSsh,
@@ -199,7 +278,9 @@ pub enum SourceFormat {
     Ssh2,
     /// The public key of an X.509 certificate ([`LoadedKey::certificate`] says which).
     Certificate(Encoding),
+    /// iAdvize's production public key, built in.
     Builtin,
+    /// Made by [`LoadedKey::generate`].
     Generated,
 }
 
@@ -259,9 +340,11 @@ pub struct Certificate {
     /// The subject's name, `CN=brand.example, O=Brand`, escaped of nothing: from a file, so
     /// escape it before it reaches a terminal.
     pub subject: String,
+    /// The issuer's name, escaped of nothing as `subject` is.
     pub issuer: String,
     /// The validity period, in UNIX seconds.
     pub not_before: i64,
+    /// The end of the validity period, in UNIX seconds.
     pub not_after: i64,
 }
 
@@ -326,10 +409,12 @@ impl LoadedKey {
         Err(KeyError::NewKeySize { bits })
     }
 
+    /// How the key was stored where it was read.
     pub fn format(&self) -> SourceFormat {
         self.format
     }
 
+    /// Private or public.
     pub fn kind(&self) -> KeyKind {
         match self.material {
             Material::Private(_) => KeyKind::Private,
@@ -623,9 +708,13 @@ pub struct ExpectedFingerprint {
 /// Which fingerprint of a key an [`ExpectedFingerprint`] matched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FingerprintMatch {
+    /// The SHA-256 fingerprint of the public key (its DER `SubjectPublicKeyInfo`), in hex.
     Sha256,
+    /// The OpenSSH fingerprint (`SHA256:` and base64).
     OpenSsh,
+    /// The RFC 7638 JWK thumbprint.
     JwkThumbprint,
+    /// None of them: another key.
     Neither,
 }
 
@@ -646,6 +735,8 @@ impl FingerprintMatch {
 const MIN_FINGERPRINT_PREFIX: usize = 8;
 
 impl ExpectedFingerprint {
+    /// Reads a fingerprint, or its first characters (at least 8), as people copy it: hex with or
+    /// without colons, `SHA256:` and base64, or a JWK thumbprint. MD5 fingerprints are refused.
     pub fn parse(text: &str) -> Result<Self, KeyError> {
         let trimmed = text.trim();
         let fail = |why: &str| {
