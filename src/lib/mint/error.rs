@@ -9,17 +9,27 @@ use crate::keys::{KeyError, MIN_BITS};
 /// Why nothing can be minted, or not for this user.
 #[derive(Debug, thiserror::Error)]
 pub enum MintError {
+    /// The signing key is a public key.
     #[error("the signing key is a public key: signing needs the brand's private key")]
     SigningKeyNotPrivate,
+    /// A key under 2048 bits, which iAdvize refuses.
     #[error(
         "the {role} key has {bits} bits; iAdvize needs at least {MIN_BITS}, so this tool will \
          not use it"
     )]
-    KeyTooSmall { role: KeyRole, bits: usize },
+    KeyTooSmall {
+        /// Which key.
+        role: KeyRole,
+        /// Its modulus size.
+        bits: usize,
+    },
+    /// A key could not be handed to OpenSSL, or its fingerprint taken.
     #[error(transparent)]
     Key(KeyError),
+    /// A token lifetime of zero seconds.
     #[error("a token must live at least one second; iAdvize recommends 60 s")]
     TtlZero,
+    /// A token lifetime of more than a year.
     #[error("a token lifetime of more than a year; iAdvize recommends 60 s")]
     TtlTooLong,
     /// The user id breaks iAdvize's rules.
@@ -37,15 +47,19 @@ pub enum MintError {
     /// The faults asked for cannot be made, or not for this user.
     #[error(transparent)]
     Fault(FaultError),
+    /// The operating system's random number generator failed.
     #[error("the system's random number generator failed")]
     Random,
     /// The `rsa` or `aes-gcm` crate refused to encrypt (the message says what).
     #[error("encryption failed: {0}")]
     Encryption(String),
+    /// OpenSSL failed to sign, or to wrap the content key.
     #[error("the cryptography library (OpenSSL) failed")]
     OpenSsl(#[source] openssl::error::ErrorStack),
+    /// The JOSE library failed to make a faulty token.
     #[error("the JOSE library failed")]
     Jose(#[source] josekit::JoseError),
+    /// The claims could not be written as JSON.
     #[error("the claims could not be serialised")]
     Claims(#[source] serde_json::Error),
 }
@@ -71,13 +85,22 @@ impl std::fmt::Display for KeyRole {
 /// Why a batch cannot be minted.
 #[derive(Debug, thiserror::Error)]
 pub enum BatchError {
+    /// A line too long to be a row of user ids.
     #[error("line {line}: longer than {max} bytes; is this a file of user ids, one row per line?")]
-    LineTooLong { line: u64, max: usize },
+    LineTooLong {
+        /// The line's number, from 1.
+        line: u64,
+        /// The longest a line may be, in bytes.
+        max: usize,
+    },
+    /// A row that cannot be minted: the first such, with how many more follow.
     #[error("line {line}{}: {problem}{}", at.as_ref().map(|at| format!(", {at}")).unwrap_or_default(), more_invalid(*.others))]
     Invalid {
+        /// The line's number, from 1.
         line: u64,
         /// Where in the row: `column 2 (email)`, `visitorData.city`.
         at: Option<String>,
+        /// What is wrong with it.
         problem: String,
         /// Invalid rows after this one.
         others: u64,
@@ -86,22 +109,37 @@ pub enum BatchError {
     /// what it reads (`csv`, `commas`), for the caller to name the way it is chosen.
     #[error("line {line}: {problem}: read it as {}", named_formats("", formats))]
     Undecided {
+        /// The line that leaves the format undecided.
         line: u64,
+        /// Why it does.
         problem: String,
+        /// The formats that would read it: name, and what it reads.
         formats: Vec<(&'static str, &'static str)>,
     },
+    /// More rows than a batch holds.
     #[error(
         "line {line}: more than {max} rows, the most a batch holds; split the input into \
          several batches"
     )]
-    TooManyRows { line: u64, max: usize },
+    TooManyRows {
+        /// The first line past the limit.
+        line: u64,
+        /// The most rows a batch holds.
+        max: usize,
+    },
+    /// More bytes than a batch reads.
     #[error(
         "larger than {} MiB, the most a batch reads; split the input into several batches",
         max / (1024 * 1024)
     )]
-    TooLarge { max: u64 },
+    TooLarge {
+        /// The most bytes a batch reads.
+        max: u64,
+    },
+    /// No user id at all: the input is empty or blank.
     #[error("no user id found (the input is empty or blank)")]
     Empty,
+    /// The input could not be read.
     #[error("cannot read them")]
     Read(#[source] io::Error),
 }
