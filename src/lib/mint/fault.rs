@@ -18,11 +18,11 @@ use crate::text::java_length;
 use crate::verdict::{Acceptance, CheckId, Status};
 
 macro_rules! faults {
-    ($($variant:ident = $name:literal,)*) => {
+    ($($(#[$doc:meta])* $variant:ident = $name:literal,)*) => {
         /// A defect to put in a token on purpose. The names are stable: scripts depend on them.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Fault {
-            $($variant,)*
+            $($(#[$doc])* $variant,)*
         }
 
         impl Fault {
@@ -41,35 +41,66 @@ macro_rules! faults {
 }
 
 faults! {
+    /// `exp` an hour in the past (`iat` an hour and the lifetime before).
     Expired = "expired",
+    /// `iat` and `nbf` an hour in the future.
     NotYetValid = "not-yet-valid",
+    /// `exp` in milliseconds: thousands of years ahead.
     ExpMillis = "exp-millis",
+    /// No `exp`: the token never expires.
     NoExp = "no-exp",
+    /// `exp` 30 days after `iat`, where iAdvize recommends a minute.
     LongLived = "long-lived",
+    /// No `https://iadvize.com/userId` claim.
     NoUserId = "no-user-id",
+    /// The user id is an empty string.
     EmptyUserId = "empty-user-id",
+    /// The user id is 256 characters, one more than iAdvize allows.
     UserIdTooLong = "user-id-too-long",
+    /// The user id in a claim named `userId`, without the iAdvize prefix.
     UnprefixedUserId = "unprefixed-user-id",
+    /// The user id in `sub`, not in `https://iadvize.com/userId`.
     UserIdAsSub = "user-id-as-sub",
+    /// The user id as a JSON number, not a string (the id given must be digits).
     UserIdNumber = "user-id-number",
+    /// Visitor data with `zipCode` as a JSON number.
     VisitorDataNotString = "visitor-data-not-string",
+    /// The inner token signed with HMAC (`HS256`) and a shared secret.
     JwsHs256 = "jws-hs256",
+    /// The inner token unsecured: `alg` `none` and an empty signature.
     JwsNone = "jws-none",
+    /// The inner token signed with `RS512`, not `RS256`.
     JwsRs512 = "jws-rs512",
+    /// Signed with a freshly generated key, not the brand's registered one.
     WrongSigner = "wrong-signer",
+    /// A signature over other bytes than the payload sent.
     BadSignature = "bad-signature",
+    /// The claims encrypted without being signed.
     Unsigned = "unsigned",
+    /// The content key wrapped with `RSA-OAEP` (SHA-1), not `RSA-OAEP-256`.
     JweRsaOaep = "jwe-rsa-oaep",
+    /// The content key wrapped with `RSA1_5` (PKCS#1 v1.5), not `RSA-OAEP-256`.
     JweRsa1_5 = "jwe-rsa1_5",
+    /// The content encrypted with `A128GCM`, not `A256GCM`.
     JweA128Gcm = "jwe-a128gcm",
+    /// The content encrypted with `A256CBC-HS512`, not `A256GCM`.
     JweA256CbcHs512 = "jwe-a256cbc-hs512",
+    /// No `cty` in the JWE's header.
     NoCty = "no-cty",
+    /// Encrypted to a freshly generated key, not to iAdvize's (or the stand-in's).
     WrongRecipient = "wrong-recipient",
+    /// The signed token alone, not encrypted.
     PlainJws = "plain-jws",
+    /// The JWE encrypted again: its content is a JWE, not the signed token.
     DoubleEncrypted = "double-encrypted",
+    /// The JWE in JSON serialisation (a JSON object), not compact.
     JsonSerialized = "json-serialized",
+    /// Every part in base64url with `=` padding, the tag and the signature computed over those
+    /// bytes.
     PaddedBase64 = "padded-base64",
+    /// The first half of the token's text: cut short.
     Truncated = "truncated",
+    /// The token wrapped in double quotes.
     Quoted = "quoted",
 }
 
@@ -83,6 +114,7 @@ const ZIP_CODE: u64 = 44000;
 /// What a fault is, for `--list-faults` and its `--json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FaultInfo {
+    /// The fault's stable name (`jwe-rsa1_5`).
     pub name: &'static str,
     /// What is wrong with the token.
     pub what: &'static str,
@@ -152,26 +184,48 @@ impl Group {
 /// Why a set of faults cannot be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FaultError {
+    /// No fault has this name.
     #[error("{name:?} is not a fault")]
-    Unknown { name: String },
+    Unknown {
+        /// The name given.
+        name: String,
+    },
+    /// Two faults that change the same part of the token.
     #[error("faults {first} and {second} cannot be combined: {why}")]
     Conflict {
+        /// The first fault asked for.
         first: Fault,
+        /// The one it conflicts with.
         second: Fault,
+        /// Why, in words (`both set the JWE's alg`).
         why: &'static str,
     },
+    /// A fault of the encrypted token, asked for when only the signed token is minted.
     #[error(
         "fault {fault} is about the encrypted token, and only the signed one is minted: drop the \
          request to sign only"
     )]
-    NeedsEncryption { fault: Fault },
+    NeedsEncryption {
+        /// The fault.
+        fault: Fault,
+    },
+    /// A fault that sets a claim also given as an extra claim.
     #[error("fault {fault} sets claim {claim:?}, which is also given as an extra claim: drop one")]
-    ClaimTaken { fault: Fault, claim: &'static str },
+    ClaimTaken {
+        /// The fault.
+        fault: Fault,
+        /// The claim.
+        claim: &'static str,
+    },
+    /// `user-id-number` for a user id that is not all digits.
     #[error(
         "fault user-id-number sends the user id as a JSON number, so it must be digits (e.g. \
          8812), not {id:?}"
     )]
-    NotANumber { id: String },
+    NotANumber {
+        /// The user id.
+        id: String,
+    },
 }
 
 impl Fault {
