@@ -110,6 +110,7 @@ pub enum RehearsalError {
 /// What the token endpoint was asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenRequest {
+    /// The user id the token is for.
     pub user_id: String,
     visitor_data: Option<VisitorData>,
     /// Defects on purpose, as `mint --fault` takes them.
@@ -120,6 +121,7 @@ pub struct TokenRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MintedToken {
     token: String,
+    /// What is worth knowing about it, in sentences.
     pub notices: Vec<String>,
 }
 
@@ -141,7 +143,9 @@ pub struct Verified {
 /// The run's keys, public halves only, as `GET /keys` shows them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Keys {
+    /// The brand's key, which signs.
     pub brand: KeyRecord,
+    /// The key tokens are encrypted to: a stand-in's, or iAdvize's production key.
     pub recipient: KeyRecord,
 }
 
@@ -150,6 +154,7 @@ pub struct Keys {
 pub struct KeyRecord {
     pem: String,
     jwk: Value,
+    /// The SHA-256 fingerprint of its DER `SubjectPublicKeyInfo`, in hex.
     pub sha256_fingerprint: String,
     jwk_thumbprint: String,
     is_iadvize_production: bool,

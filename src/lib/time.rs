@@ -11,15 +11,19 @@ pub(crate) const MILLISECONDS_THRESHOLD: i64 = LAST_SECOND + 1;
 /// Why a duration or time could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TimeError {
+    /// Neither seconds nor numbers with units; the text given.
     #[error(
         "{0:?} is not a duration: use seconds (60), or numbers with units s, m, h, d \
          (90s, 5m, 1h30m, 2d)"
     )]
     NotADuration(String),
+    /// A duration with a fraction of a second; the text given.
     #[error("{0:?} is not a whole number of seconds; tokens carry times in whole seconds")]
     NotWholeSeconds(String),
+    /// A duration too long to add to a time; the text given.
     #[error("{0:?} is too long a duration")]
     TooLong(String),
+    /// A UNIX time past 9999 in seconds, which is a time in milliseconds; the number given.
     #[error(
         "{given} looks like milliseconds: times in seconds end at {LAST_SECOND} \
          (9999-12-31T23:59:59Z); give UNIX time in seconds ({seconds})",
@@ -27,13 +31,16 @@ pub enum TimeError {
         seconds = .0 / 1000
     )]
     Milliseconds(i64),
+    /// A time after 9999-12-31T23:59:59Z; as given.
     #[error(
         "{0} is after {LAST_SECOND} (9999-12-31T23:59:59Z), the last time a date can be \
          written; give UNIX time in seconds"
     )]
     TooLate(String),
+    /// A time before 1970; the UNIX time given.
     #[error("{0} is before 1970; give UNIX time in seconds")]
     Negative(i64),
+    /// Neither UNIX seconds, RFC 3339, nor a time relative to now; the text given.
     #[error(
         "{0:?} is not a time: give UNIX seconds (1700000000), RFC 3339 (2026-12-01T10:00:00Z) \
          or a time relative to now (-1h, +5m)"

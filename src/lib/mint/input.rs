@@ -23,6 +23,7 @@ pub struct User {
 }
 
 impl User {
+    /// A user by id alone: the request's visitor data and lifetime.
     pub fn new(id: impl Into<String>) -> Self {
         User {
             id: id.into(),
@@ -106,7 +107,9 @@ impl Delimiter {
 /// One user of a batch, with the line it starts on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
+    /// The line it starts on, from 1.
     pub line: u64,
+    /// The user it names.
     pub user: User,
 }
 
@@ -114,6 +117,7 @@ pub struct Row {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Batch {
     format: InputFormat,
+    /// The users, in order.
     pub rows: Vec<Row>,
     /// The CSV header's names, in order (empty for the other formats).
     header: Vec<String>,

@@ -23,6 +23,7 @@ const MAX_TTL_SECONDS: u64 = 366 * 86_400;
 pub struct Request {
     /// The brand's private key, which signs.
     pub signing_key: LoadedKey,
+    /// Whom the tokens are encrypted to.
     pub recipient: Recipient,
     /// Lifetime in seconds: `exp` = `iat` + `ttl`.
     pub ttl: u64,
@@ -54,15 +55,29 @@ pub enum Recipient {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
     /// Tokens go to iAdvize's production key (this is its SHA-256 fingerprint).
-    ProductionRecipient { sha256: String },
+    ProductionRecipient {
+        /// The key's SHA-256 fingerprint.
+        sha256: String,
+    },
     /// Tokens go to a stand-in's key (this is its SHA-256 fingerprint): rehearsal tokens.
-    StandinRecipient { sha256: String },
+    StandinRecipient {
+        /// The key's SHA-256 fingerprint.
+        sha256: String,
+    },
     /// The recipient is the brand's own key, which iAdvize does not hold.
     RecipientIsSigningKey,
     /// A lifetime past an hour.
-    LongLifetime { ttl: u64 },
+    LongLifetime {
+        /// The lifetime, in seconds.
+        ttl: u64,
+    },
     /// Something noticed while reading a key (small size, loose file mode …).
-    Key { role: KeyRole, warning: String },
+    Key {
+        /// Which key.
+        role: KeyRole,
+        /// What was noticed.
+        warning: String,
+    },
     /// The tokens are faulty on purpose, with this fault.
     Faulty(Fault),
 }
