@@ -2,7 +2,9 @@
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
-use std::io::{self, IsTerminal, Write};
+use std::fs::File;
+use std::io::{self, IsTerminal, Seek, Write};
+use std::os::fd::AsFd;
 use std::time::Instant;
 
 use anstyle::{AnsiColor, Style};
@@ -68,11 +70,125 @@ pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Prints warnings on stderr, one line each.
+/// What a line of talk on standard error is: something probably wrong, or worth knowing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Talk {
+    Warning,
+    Note,
+}
+
+/// Writes one line of talk on standard error, `warning: …` or `note: …`, escaped: every
+/// warning and note of every verb goes through here (errors through `main`).
+pub fn talk(kind: Talk, text: &str) {
+    let prefix = match kind {
+        Talk::Warning => "warning",
+        Talk::Note => "note",
+    };
+    eprintln!("{prefix}: {}", escape_untrusted(text));
+}
+
+/// Warnings on standard error, one line each.
 pub fn warn_all(warnings: &[String]) {
     for warning in warnings {
-        eprintln!("warning: {}", escape_untrusted(warning));
+        talk(Talk::Warning, warning);
     }
+}
+
+/// Bytes of tokens gathered before they are written.
+const OUT_BUFFER: usize = 64 * 1024;
+
+/// Standard output, written whole lines at a time and counted: after a failed write the output
+/// holds whole tokens only (a token written in part is taken back from a regular file, the one
+/// output a full disk fills), and [`TokenOut::written`] says how many.
+pub struct TokenOut {
+    /// Standard output's own descriptor, duplicated: no other buffer holds tokens.
+    file: File,
+    buf: Vec<u8>,
+    /// Lines written whole (`buf` not counted).
+    written: usize,
+    /// A failed write left part of a line that could not be taken back.
+    cut: bool,
+}
+
+impl TokenOut {
+    pub fn stdout() -> io::Result<Self> {
+        let fd = io::stdout().as_fd().try_clone_to_owned()?;
+        Ok(TokenOut {
+            file: File::from(fd),
+            buf: Vec::with_capacity(OUT_BUFFER),
+            written: 0,
+            cut: false,
+        })
+    }
+
+    /// Adds a line (a token, a JSON record), written once enough are gathered.
+    pub fn line(&mut self, line: &str) -> io::Result<()> {
+        self.buf.extend_from_slice(line.as_bytes());
+        self.buf.push(b'\n');
+        match self.buf.len() >= OUT_BUFFER {
+            true => self.flush(),
+            false => Ok(()),
+        }
+    }
+
+    /// Writes the lines gathered; after a failure, counts those written whole, and takes back
+    /// the part of the next one that was written.
+    pub fn flush(&mut self) -> io::Result<()> {
+        let mut done = 0;
+        while done < self.buf.len() {
+            match self.file.write(&self.buf[done..]) {
+                Ok(0) => return self.failed(done, io::ErrorKind::WriteZero.into()),
+                Ok(n) => done += n,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => return self.failed(done, err),
+            }
+        }
+        self.written += lines_in(&self.buf);
+        self.buf.clear();
+        Ok(())
+    }
+
+    fn failed(&mut self, done: usize, err: io::Error) -> io::Result<()> {
+        let sent = &self.buf[..done];
+        let whole = sent
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |at| at + 1);
+        self.written += lines_in(&sent[..whole]);
+        let part = done - whole;
+        if part > 0 {
+            self.cut = self.take_back(part).is_err();
+        }
+        self.buf.clear();
+        Err(err)
+    }
+
+    /// Lines written whole.
+    pub fn written(&self) -> usize {
+        self.written
+    }
+
+    /// Whether a failed write left part of a line that could not be taken back.
+    pub fn cut(&self) -> bool {
+        self.cut
+    }
+
+    /// Removes the last `len` bytes written: only a regular file can lose them again.
+    fn take_back(&mut self, len: usize) -> io::Result<()> {
+        if !self.file.metadata()?.is_file() {
+            return Err(io::ErrorKind::Unsupported.into());
+        }
+        let end = self.file.stream_position()?;
+        let len = u64::try_from(len).map_err(|_| io::ErrorKind::InvalidInput)?;
+        let to = end.checked_sub(len).ok_or(io::ErrorKind::InvalidInput)?;
+        self.file.set_len(to)?;
+        self.file.seek(io::SeekFrom::Start(to))?;
+        Ok(())
+    }
+}
+
+fn lines_in(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
 /// A batch's progress on stderr, only when stderr is a terminal: a bar with the count, rate

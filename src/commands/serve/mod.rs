@@ -221,7 +221,10 @@ fn announce(
         (None, false) => "stand-in generated for this run".to_string(),
     };
     let key_line = |label: &str, text: &str, key: &KeyRecord| {
-        eprintln!("  {label:<15} {text} (SHA-256 {})", key.sha256_fingerprint);
+        eprintln!(
+            "  {label:<15} {text} (SHA-256 {})",
+            key.key.sha256_fingerprint
+        );
     };
     eprintln!("serve: listening on {url}");
     eprintln!("  rehearsal page  {url}");
