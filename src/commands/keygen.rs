@@ -28,7 +28,7 @@ struct KeygenReport<'a> {
     encrypted: bool,
 }
 
-pub fn run(args: KeygenArgs) -> anyhow::Result<Outcome> {
+pub(super) fn run(args: KeygenArgs) -> anyhow::Result<Outcome> {
     // Before the passphrase prompt and the slow part.
     LoadedKey::check_new_key_size(args.bits).context("--bits")?;
     let passphrase_source = PassphraseSource::new(args.passphrase.passphrase_file.clone());

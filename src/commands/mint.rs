@@ -30,7 +30,7 @@ const CANNOT_WRITE: &str = "cannot write the tokens to standard output";
 /// counted.
 const MAX_ID_WARNINGS: usize = 10;
 
-pub fn run(args: MintArgs) -> anyhow::Result<Outcome> {
+pub(super) fn run(args: MintArgs) -> anyhow::Result<Outcome> {
     if args.list_faults {
         return list_faults(args.json);
     }

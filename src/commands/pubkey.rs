@@ -50,7 +50,7 @@ struct ExpectedReport<'a> {
     matched: Option<&'static str>,
 }
 
-pub fn run(args: PubkeyArgs) -> anyhow::Result<Outcome> {
+pub(super) fn run(args: PubkeyArgs) -> anyhow::Result<Outcome> {
     let source = match (&args.key, args.iadvize) {
         (_, true) => KeySource::Builtin,
         (Some(path), false) => key_source(path),

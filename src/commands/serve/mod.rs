@@ -22,7 +22,7 @@ use iadvize_auth::time;
 use policy::{AccessToken, Policy, is_loopback};
 use serde_json::json;
 
-pub fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
+pub(super) fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
     let ttl = time::parse_duration(&args.ttl.ttl).context("--ttl")?;
     check_listen(&args)?;
     let access_token = args
