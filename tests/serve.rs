@@ -385,7 +385,7 @@ fn a_fault_asked_of_token_makes_a_token_that_fails_for_that_reason() {
     );
     server
         .get("/token?userId=c-1&fault=nope")
-        .assert_error(400, &["fault", "nope", "--list-faults"]);
+        .assert_error(400, &["fault", "nope", "GET /faults lists them"]);
 }
 
 #[test]

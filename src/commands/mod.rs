@@ -1,6 +1,7 @@
 //! One module per verb, each with one `run` entry point.
 
 mod completions;
+mod input;
 mod inspect;
 mod keygen;
 pub(crate) mod man;
@@ -9,25 +10,20 @@ mod passphrase;
 mod pubkey;
 mod serve;
 
-use std::path::Path;
 use std::process::ExitCode;
-
-use iadvize_auth::keys::{KeyError, KeySource, LoadedKey};
-
-use passphrase::KeyOptions;
 
 use crate::cli::{Cli, Command};
 
 /// Exit code when a check failed (`inspect`).
-pub const EXIT_CHECK_FAILED: u8 = 1;
+pub(crate) const EXIT_CHECK_FAILED: u8 = 1;
 /// Exit code for bad usage or input that cannot be used; clap uses it for usage errors too.
-pub const EXIT_UNUSABLE: u8 = 2;
+pub(crate) const EXIT_UNUSABLE: u8 = 2;
 /// Exit code when `inspect` cannot tell whether the token is accepted.
-pub const EXIT_CANNOT_TELL: u8 = 3;
+pub(crate) const EXIT_CANNOT_TELL: u8 = 3;
 
 /// How a command that ran to the end went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     Success,
     /// The command did its job and found a problem to report (exit 1).
     ChecksFailed,
@@ -36,7 +32,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub fn exit_code(self) -> ExitCode {
+    pub(crate) fn exit_code(self) -> ExitCode {
         match self {
             Outcome::Success => ExitCode::SUCCESS,
             Outcome::ChecksFailed => ExitCode::from(EXIT_CHECK_FAILED),
@@ -45,7 +41,7 @@ impl Outcome {
     }
 }
 
-pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let outcome = match cli.command {
         Command::Keygen(args) => keygen::run(args),
         Command::Pubkey(args) => pubkey::run(args),
@@ -57,34 +53,4 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     };
     passphrase::forget_passphrase_files();
     outcome
-}
-
-/// `-` is standard input; anything else a file.
-pub fn key_source(arg: &Path) -> KeySource {
-    if arg.as_os_str() == "-" {
-        KeySource::Stdin
-    } else {
-        KeySource::File(arg.to_path_buf())
-    }
-}
-
-/// Loads a key, asking for its passphrase only if it is encrypted; the error names the source,
-/// and the flag that chooses a key of a JWK Set when that is what is missing.
-pub fn load_key(source: &KeySource, options: &KeyOptions) -> anyhow::Result<LoadedKey> {
-    let what = format!("key {source}");
-    let kid = options.kid.as_deref();
-    source
-        .load(kid, &mut || options.passphrase.to_open(&what))
-        .map_err(|err| {
-            let flag = &options.kid_flag;
-            match err {
-                KeyError::KidNeeded { .. } | KeyError::KidNotFound { .. } => {
-                    anyhow::anyhow!("cannot use key {source}: {err}; choose one with {flag} KID")
-                }
-                KeyError::KidNotApplicable { .. } => {
-                    anyhow::anyhow!("cannot use key {source}: {err}; drop {flag}")
-                }
-                other => anyhow::Error::new(other).context(format!("cannot use key {source}")),
-            }
-        })
 }

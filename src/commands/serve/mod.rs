@@ -12,8 +12,9 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
+use super::Outcome;
+use super::input::{self, key_source, load_key};
 use super::passphrase::KeyOptions;
-use super::{Outcome, key_source, load_key};
 use crate::cli::ServeArgs;
 use anyhow::{Context, bail};
 use iadvize_auth::rehearsal::{Brand, KeyRecord, Rehearsal, SetupError, Target};
@@ -21,7 +22,7 @@ use iadvize_auth::time;
 use policy::{AccessToken, Policy, is_loopback};
 use serde_json::json;
 
-pub fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
+pub(super) fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
     let ttl = time::parse_duration(&args.ttl.ttl).context("--ttl")?;
     check_listen(&args)?;
     let access_token = args
@@ -36,6 +37,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
         access_token,
     )?;
 
+    input::one_stdin_reader(&[
+        ("--key -", input::is_stdin(args.key.as_deref())),
+        (
+            "--iadvize-key -",
+            input::is_stdin(args.iadvize_key.as_deref()),
+        ),
+    ])?;
     let options = args.key_options();
     let brand = match &args.key {
         Some(path) => Brand::Own(load_key(&key_source(path), &options)?),
@@ -213,7 +221,10 @@ fn announce(
         (None, false) => "stand-in generated for this run".to_string(),
     };
     let key_line = |label: &str, text: &str, key: &KeyRecord| {
-        eprintln!("  {label:<15} {text} (SHA-256 {})", key.sha256_fingerprint);
+        eprintln!(
+            "  {label:<15} {text} (SHA-256 {})",
+            key.key.sha256_fingerprint
+        );
     };
     eprintln!("serve: listening on {url}");
     eprintln!("  rehearsal page  {url}");

@@ -21,7 +21,7 @@ pub use decode::decode_key;
 pub use files::{FileToWrite, WriteError, create_private_dir, write_files};
 pub use key::{
     Certificate, Container, Encoding, ExpectedFingerprint, FingerprintMatch, KeyError, KeyKind,
-    LoadedKey, Passphrase, PublicKeyInfo, SourceFormat,
+    LoadedKey, Passphrase, PublicKeyInfo, PublicKeyRecord, SourceFormat,
 };
 pub use source::{KeySource, MAX_KEY_INPUT_BYTES, read_limited, readable_by_others};
 
