@@ -1,7 +1,7 @@
 //! `inspect`: find every token in what was pasted (a token, a log, JSON, a HAR file), judge
 //! each, report the verdict first.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, bail};
@@ -13,12 +13,13 @@ use iadvize_auth::time;
 use iadvize_auth::verdict::{Acceptance, Answer, Role, Verdict};
 use serde::Serialize;
 
-use super::{Outcome, key_source, load_key};
+use super::Outcome;
+use super::input::{self, key_source, load_key};
 use crate::cli::{ColorWhen, Expect, InspectArgs};
 use crate::output::{self, ReportContext};
 
 /// Files and standard input may be large (a HAR file of a whole session).
-const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
+const MAX_TEXT_BYTES: usize = 64 * 1024 * 1024;
 /// The JSON output's version: 2 added the verdict, `found` and `schema_version`; 3 the
 /// verdict's subject, production and recipient, and `decrypt_key_sha256`.
 const SCHEMA_VERSION: u32 = 3;
@@ -68,7 +69,26 @@ fn judge_all(args: InspectArgs) -> anyhow::Result<Outcome> {
         None => time::now(),
     };
     let leeway = time::parse_duration(&args.leeway).context("--leeway")?;
-    let (text, name) = read_input(args.token.as_deref())?;
+    input::one_stdin_reader(&[
+        (
+            "the text to inspect (-)",
+            input::text_reads_stdin(args.token.as_deref()),
+        ),
+        (
+            "--decrypt-key -",
+            input::is_stdin(args.decrypt_key.as_deref()),
+        ),
+        (
+            "--verify-key -",
+            input::is_stdin(args.verify_key.as_deref()),
+        ),
+    ])?;
+    let (text, name) = input::read_text(
+        args.token.as_deref(),
+        MAX_TEXT_BYTES,
+        "give the part of it that holds the token",
+        "no token given: pass it as an argument, as @FILE, or on standard input",
+    )?;
     let found = find_tokens(&text, &name, args.token.as_deref())?;
 
     let decrypt_key = args
@@ -300,89 +320,4 @@ fn find_tokens(text: &str, name: &str, argument: Option<&str>) -> anyhow::Result
     }
     output::warn_all(&warnings);
     Ok(found)
-}
-
-/// The input's text and how to call it in messages.
-fn read_input(arg: Option<&str>) -> anyhow::Result<(String, String)> {
-    let stdin = || -> anyhow::Result<(String, String)> {
-        let name = "standard input".to_string();
-        let bytes = read_bounded(std::io::stdin().lock(), 0, &name)?;
-        Ok((text_of(bytes), name))
-    };
-    match arg {
-        Some("-") => stdin(),
-        None if std::io::stdin().is_terminal() => {
-            bail!("no token given: pass it as an argument, as @FILE, or on standard input")
-        }
-        None => stdin(),
-        Some(text) => match text.strip_prefix('@') {
-            Some(path) => {
-                let name = format!("file '{path}'");
-                let meta =
-                    std::fs::metadata(path).with_context(|| format!("cannot read {name}"))?;
-                if meta.is_dir() {
-                    bail!("{name} is a directory");
-                }
-                let file =
-                    std::fs::File::open(path).with_context(|| format!("cannot read {name}"))?;
-                let size = usize::try_from(meta.len()).unwrap_or(usize::MAX);
-                let bytes = read_bounded(file, size, &name)?;
-                Ok((text_of(bytes), name))
-            }
-            None => Ok((text.to_string(), "the argument".to_string())),
-        },
-    }
-}
-
-/// A file's or a stream's text, without a copy when it is UTF-8. A byte order mark at its
-/// start says how the file is encoded (editors on Windows write one), not what the token is.
-fn text_of(mut bytes: Vec<u8>) -> String {
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
-        bytes.drain(..3);
-    }
-    match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(err) => String::from_utf8_lossy(err.as_bytes()).into_owned(),
-    }
-}
-
-/// At most [`MAX_INPUT_BYTES`] of `reader`, in a buffer about as large as what was read: a
-/// file's `size` is known (one allocation); a stream grows a mebibyte at a time, not by
-/// doubling (a 64 MiB stream would take 128 MiB, all of it written when the buffer is wiped).
-fn read_bounded(
-    mut reader: impl std::io::Read,
-    size: usize,
-    name: &str,
-) -> anyhow::Result<Vec<u8>> {
-    use std::io::Read as _;
-    const STEP: usize = 1024 * 1024;
-    let too_large = || {
-        anyhow::anyhow!(
-            "{name} is larger than {} MiB: give the part of it that holds the token",
-            MAX_INPUT_BYTES / 1024 / 1024
-        )
-    };
-    if size > MAX_INPUT_BYTES {
-        return Err(too_large());
-    }
-    let mut bytes = Vec::with_capacity(size.saturating_add(1));
-    loop {
-        if bytes.len() > MAX_INPUT_BYTES {
-            return Err(too_large());
-        }
-        if bytes.capacity() == bytes.len() {
-            bytes.reserve_exact(STEP);
-        }
-        // No more than the room left, so that reading never grows the buffer itself.
-        let room = (bytes.capacity() - bytes.len()).min(MAX_INPUT_BYTES + 1 - bytes.len());
-        let read = (&mut reader)
-            .take(u64::try_from(room).unwrap_or(u64::MAX))
-            .read_to_end(&mut bytes)
-            .with_context(|| format!("cannot read {name}"))?;
-        if read == 0 {
-            break;
-        }
-    }
-    bytes.shrink_to_fit();
-    Ok(bytes)
 }

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use iadvize_auth::claims::{self, ClaimError, OwnedBy, VisitorData};
-use iadvize_auth::keys::{MAX_KEY_INPUT_BYTES, read_limited};
+use iadvize_auth::keys::MAX_KEY_INPUT_BYTES;
 use iadvize_auth::mint::{
     self, Batch, BatchError, Delimiter, Fault, InputFormat, MintError, Minted, Notice, Plan,
     Recipient, Request, Row, User,
@@ -20,7 +20,8 @@ use iadvize_auth::mint::{
 use iadvize_auth::time;
 use serde_json::{Map, Value};
 
-use super::{Outcome, key_source, load_key};
+use super::Outcome;
+use super::input::{self, key_source, load_key};
 use crate::cli::{self, MintArgs};
 use crate::output;
 
@@ -40,7 +41,14 @@ pub fn run(args: MintArgs) -> anyhow::Result<Outcome> {
         .map(|now| time::parse_time(now, time::now()))
         .transpose()
         .context("--now")?;
-    check_one_stdin_reader(&args)?;
+    input::one_stdin_reader(&[
+        ("--key -", input::is_stdin(args.key.as_deref())),
+        ("--user-ids -", input::is_stdin(args.user_ids.as_deref())),
+        (
+            "--iadvize-key -",
+            input::is_stdin(args.iadvize_key.as_deref()),
+        ),
+    ])?;
     let (plan, notices) = Plan::new(request(&args)?).map_err(|err| flag_error(err, &args))?;
     let (batch, warnings) = match (&args.user_id, &args.user_ids) {
         (Some(id), _) => {
@@ -279,7 +287,7 @@ fn request(args: &MintArgs) -> anyhow::Result<Request> {
         .iter()
         .map(|name| Fault::from_name(name))
         .collect::<Result<Vec<_>, _>>()
-        .context("--fault")?;
+        .map_err(|err| anyhow::anyhow!("--fault: {err}; `mint --list-faults` lists them"))?;
     let signing_key = load_key(
         &key_source(signing_key_path(args)?),
         &args.signing_key_options(),
@@ -358,30 +366,6 @@ fn print_notice(notice: &Notice) {
     }
 }
 
-/// Standard input can be read once: refuses two inputs that both ask for it.
-fn check_one_stdin_reader(args: &MintArgs) -> anyhow::Result<()> {
-    let is_stdin = |path: Option<&Path>| path.is_some_and(|p| p.as_os_str() == "-");
-    let readers: Vec<&str> = [
-        ("--key -", is_stdin(args.key.as_deref())),
-        ("--user-ids -", is_stdin(args.user_ids.as_deref())),
-        ("--iadvize-key -", is_stdin(args.iadvize_key.as_deref())),
-    ]
-    .into_iter()
-    .filter_map(|(flag, reads)| reads.then_some(flag))
-    .collect();
-    match readers[..] {
-        [a, b] => bail!(
-            "{a} and {b} cannot both read standard input, which can be read only once; give \
-             one of them as a file"
-        ),
-        [a, b, c] => bail!(
-            "{a}, {b} and {c} cannot all read standard input, which can be read only once; \
-             give all but one of them as files"
-        ),
-        _ => Ok(()),
-    }
-}
-
 /// `--visitor-data` (inline JSON or @FILE), then each `--visitor FIELD=VALUE` over it.
 fn visitor_data(inline: Option<&str>, fields: &[String]) -> anyhow::Result<Option<VisitorData>> {
     if inline.is_none() && fields.is_empty() {
@@ -391,7 +375,11 @@ fn visitor_data(inline: Option<&str>, fields: &[String]) -> anyhow::Result<Optio
         None => VisitorData::default(),
         Some(text) => match text.strip_prefix('@') {
             Some(path) => {
-                let bytes = read_small_file(path)?;
+                let bytes = input::read_small_file(
+                    Path::new(path),
+                    &format!("--visitor-data file '{path}'"),
+                    MAX_KEY_INPUT_BYTES,
+                )?;
                 // A file saved by a Windows editor may start with a byte order mark.
                 let json = bytes.strip_prefix(mint::UTF8_BOM).unwrap_or(&bytes);
                 claims::parse_visitor_data(json)
@@ -410,13 +398,6 @@ fn visitor_data(inline: Option<&str>, fields: &[String]) -> anyhow::Result<Optio
         .collect::<anyhow::Result<Vec<_>>>()?;
     let fields = VisitorData::from_fields(fields).context("--visitor")?;
     Ok(Some(data.overlaid(&fields)))
-}
-
-fn read_small_file(path: &str) -> anyhow::Result<Vec<u8>> {
-    let file = File::open(path).with_context(|| format!("cannot read '{path}'"))?;
-    let bytes =
-        read_limited(file, MAX_KEY_INPUT_BYTES).with_context(|| format!("cannot read '{path}'"))?;
-    Ok(bytes.to_vec())
 }
 
 /// `--claim NAME=JSON`; the names are checked by the plan.
@@ -463,6 +444,14 @@ fn batch_error(err: BatchError, name: &str) -> anyhow::Error {
         | BatchError::TooManyRows { .. } => {
             anyhow::anyhow!("user ids {name}, {err}; nothing was minted")
         }
+        BatchError::Undecided {
+            line,
+            problem,
+            formats,
+        } => anyhow::anyhow!(
+            "user ids {name}, line {line}: {problem}: give {}; nothing was minted",
+            mint::named_formats("--input-format ", &formats)
+        ),
         BatchError::TooLarge { .. } => {
             anyhow::anyhow!("user ids {name}: {err}; nothing was minted")
         }

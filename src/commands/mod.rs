@@ -1,6 +1,7 @@
 //! One module per verb, each with one `run` entry point.
 
 mod completions;
+mod input;
 mod inspect;
 mod keygen;
 pub(crate) mod man;
@@ -9,12 +10,7 @@ mod passphrase;
 mod pubkey;
 mod serve;
 
-use std::path::Path;
 use std::process::ExitCode;
-
-use iadvize_auth::keys::{KeyError, KeySource, LoadedKey};
-
-use passphrase::KeyOptions;
 
 use crate::cli::{Cli, Command};
 
@@ -57,34 +53,4 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     };
     passphrase::forget_passphrase_files();
     outcome
-}
-
-/// `-` is standard input; anything else a file.
-pub fn key_source(arg: &Path) -> KeySource {
-    if arg.as_os_str() == "-" {
-        KeySource::Stdin
-    } else {
-        KeySource::File(arg.to_path_buf())
-    }
-}
-
-/// Loads a key, asking for its passphrase only if it is encrypted; the error names the source,
-/// and the flag that chooses a key of a JWK Set when that is what is missing.
-pub fn load_key(source: &KeySource, options: &KeyOptions) -> anyhow::Result<LoadedKey> {
-    let what = format!("key {source}");
-    let kid = options.kid.as_deref();
-    source
-        .load(kid, &mut || options.passphrase.to_open(&what))
-        .map_err(|err| {
-            let flag = &options.kid_flag;
-            match err {
-                KeyError::KidNeeded { .. } | KeyError::KidNotFound { .. } => {
-                    anyhow::anyhow!("cannot use key {source}: {err}; choose one with {flag} KID")
-                }
-                KeyError::KidNotApplicable { .. } => {
-                    anyhow::anyhow!("cannot use key {source}: {err}; drop {flag}")
-                }
-                other => anyhow::Error::new(other).context(format!("cannot use key {source}")),
-            }
-        })
 }

@@ -5,11 +5,10 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use iadvize_auth::keys::{KeyError, Passphrase, read_limited, readable_by_others};
+use iadvize_auth::keys::{KeyError, Passphrase};
 use zeroize::Zeroizing;
 
 use crate::cli::{InspectArgs, MintArgs, PubkeyArgs, ServeArgs};
-use crate::output;
 
 /// The environment variable that carries a passphrase (for CI jobs).
 pub const PASSPHRASE_ENV: &str = "IADVIZE_AUTH_PASSPHRASE";
@@ -292,14 +291,9 @@ fn read_passphrase_file(path: &Path) -> Result<Passphrase, KeyError> {
     let fail = |detail: String| {
         KeyError::Passphrase(format!("passphrase file '{}': {detail}", path.display()))
     };
-    let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
-    if let Ok(meta) = file.metadata()
-        && let Some(warning) =
-            readable_by_others(&format!("passphrase file '{}'", path.display()), &meta)
-    {
-        output::warn_all(&[warning]);
-    }
-    let bytes = read_limited(file, MAX_PASSPHRASE_FILE_BYTES).map_err(|e| fail(e.to_string()))?;
+    let what = format!("passphrase file '{}'", path.display());
+    let bytes = super::input::read_secret_file(path, &what, MAX_PASSPHRASE_FILE_BYTES)
+        .map_err(|e| fail(e.to_string()))?;
     // The first line, as `openssl -passin file:` reads it.
     let line_end = bytes
         .iter()

@@ -9,7 +9,8 @@ use iadvize_auth::keys::{
 use iadvize_auth::time;
 use serde::Serialize;
 
-use super::{Outcome, key_source, load_key};
+use super::Outcome;
+use super::input::{key_source, load_key};
 use crate::cli::{PubkeyArgs, PubkeyFormat};
 use crate::output;
 

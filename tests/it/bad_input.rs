@@ -2,8 +2,8 @@
 //! code, a one-line message naming the input, no panic, and nothing left behind; every row's
 //! exit code and whole message are kept in a snapshot (`snapshots/`), so that a changed message
 //! is reviewed. Every output is also searched for the passphrase and the private key's bytes:
-//! no error may leak them. Then what every verb does with too much input, a closed output, and
-//! a cause said twice.
+//! no error may leak them. Then what every verb does with too much input, with two inputs on
+//! standard input, with a closed output, and with a cause said twice.
 
 use std::process::{Command, Output};
 
@@ -431,6 +431,63 @@ fn a_large_stdin_is_refused_after_reading_at_most_a_little_over_its_limit() {
             "{args:?}: {written} bytes were accepted"
         );
     }
+}
+
+/// Standard input can be read once: every verb that could read it twice refuses, naming both
+/// inputs, before it reads anything; a verb with one such input reads it.
+#[test]
+fn every_verb_reads_standard_input_once() {
+    let sb = Sandbox::with_fixtures(&["brand-private.pem", "standin-iadvize-private.pem"]);
+    let key = std::fs::read(sb.join("brand-private.pem")).unwrap();
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["mint", "--key", "-", "--user-ids", "-"],
+            "--key - and --user-ids - cannot both read standard input",
+        ),
+        (
+            &[
+                "mint",
+                "--key",
+                "-",
+                "--user-ids",
+                "-",
+                "--iadvize-key",
+                "-",
+            ],
+            "--key -, --user-ids - and --iadvize-key - cannot all read standard input",
+        ),
+        (
+            &["inspect", "-", "--decrypt-key", "-"],
+            "the text to inspect (-) and --decrypt-key - cannot both read standard input",
+        ),
+        (
+            &["inspect", "--verify-key", "-"],
+            "the text to inspect (-) and --verify-key - cannot both read standard input",
+        ),
+        (
+            &[
+                "decode",
+                "eyJ.x.y",
+                "--decrypt-key",
+                "-",
+                "--verify-key",
+                "-",
+            ],
+            "--decrypt-key - and --verify-key - cannot both read standard input",
+        ),
+        (
+            &["serve", "--key", "-", "--iadvize-key", "-"],
+            "--key - and --iadvize-key - cannot both read standard input",
+        ),
+    ];
+    for (args, message) in cases {
+        let out = run_with_stdin(sb.cmd().args(args), &key);
+        assert_refused(&out, &[message]);
+    }
+    // One reader: the key piped in is read.
+    let out = run_with_stdin(sb.cmd().args(["pubkey", "-", "--format", "base64"]), &key);
+    assert_exit(&out, 0);
+    assert!(stdout(&out).starts_with("MIIBIjAN"), "{}", stdout(&out));
 }
 
 /// Every kind of output into a pipe nobody reads (`… | head -0`, a closed consumer) ends

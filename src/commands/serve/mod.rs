@@ -12,8 +12,9 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
+use super::Outcome;
+use super::input::{self, key_source, load_key};
 use super::passphrase::KeyOptions;
-use super::{Outcome, key_source, load_key};
 use crate::cli::ServeArgs;
 use anyhow::{Context, bail};
 use iadvize_auth::rehearsal::{Brand, KeyRecord, Rehearsal, SetupError, Target};
@@ -36,6 +37,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
         access_token,
     )?;
 
+    input::one_stdin_reader(&[
+        ("--key -", input::is_stdin(args.key.as_deref())),
+        (
+            "--iadvize-key -",
+            input::is_stdin(args.iadvize_key.as_deref()),
+        ),
+    ])?;
     let options = args.key_options();
     let brand = match &args.key {
         Some(path) => Brand::Own(load_key(&key_source(path), &options)?),

@@ -5,12 +5,10 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 
+use super::super::input;
 use anyhow::{Context, bail};
-use iadvize_auth::keys::{read_limited, readable_by_others};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
-
-use crate::output;
 
 /// A secret shorter than this is refused: it could be guessed.
 const MIN_SECRET_CHARS: usize = 16;
@@ -31,14 +29,8 @@ impl AccessToken {
     /// Reads the first line of `path`: at least 16 characters, surrounding whitespace removed.
     pub fn read(path: &Path) -> anyhow::Result<Self> {
         let name = format!("--access-token-file '{}'", path.display());
-        let file = std::fs::File::open(path).with_context(|| format!("cannot read {name}"))?;
-        if let Ok(meta) = file.metadata()
-            && let Some(warning) =
-                readable_by_others(&format!("access token file '{}'", path.display()), &meta)
-        {
-            output::warn_all(&[warning]);
-        }
-        let bytes = read_limited(file, MAX_SECRET_FILE_BYTES)
+        let what = format!("access token file '{}'", path.display());
+        let bytes = input::read_secret_file(path, &what, MAX_SECRET_FILE_BYTES)
             .with_context(|| format!("cannot read {name}"))?;
         let first = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
         let secret = first.trim_ascii();

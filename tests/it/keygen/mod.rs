@@ -342,7 +342,7 @@ fn empty_passphrases_are_refused() {
 
 #[test]
 fn passphrase_is_not_accepted_as_an_argument_value() {
-    // Debug of every type holding key material is covered by unit tests in src/keys; here,
+    // Debug of every type holding key material is covered by unit tests in src/lib/keys; here,
     // the passphrase cannot be given as an argument value at all.
     let sb = Sandbox::new();
     let out = run(sb

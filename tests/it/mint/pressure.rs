@@ -572,7 +572,10 @@ fn a_visitor_data_file_over_1_mib_is_refused() {
     sb.write("big.json", " ".repeat(2 << 20));
     let out =
         run(rehearsal_mint_cmd(&sb).args(["--user-id", "c-1", "--visitor-data", "@big.json"]));
-    assert_refused(&out, &["cannot read 'big.json'", "larger than 1 MiB"]);
+    assert_refused(
+        &out,
+        &["--visitor-data file 'big.json' is larger than 1 MiB"],
+    );
 }
 
 /// A line of `--user-ids` is at most 4 KiB with one id per line, 16 KiB in CSV and JSON Lines

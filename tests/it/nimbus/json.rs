@@ -8,7 +8,7 @@ use std::sync::{Mutex, OnceLock};
 use crate::common::java::JavaHarness;
 use crate::common::library::proptest_config;
 use base64::Engine;
-use iadvize_auth::inspect::json::gson::{self, ErrorKind, MAX_DEPTH, NimbusJson};
+use iadvize_auth::gson::{self, ErrorKind, MAX_DEPTH, NimbusJson};
 use proptest::prelude::*;
 use proptest::sample::{Index, select};
 use serde_json::Value;

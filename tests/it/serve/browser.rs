@@ -334,7 +334,10 @@ fn a_fault_picked_on_the_rehearsal_page_fails_with_its_check_in_diagnosis_and_ev
         let plain = options.iter().find(|o| o["value"] == "plain-jws").unwrap();
         assert_eq!(plain["disabled"], true);
         assert!(
-            plain["title"].as_str().unwrap().contains("without --key"),
+            plain["title"]
+                .as_str()
+                .unwrap()
+                .contains("without the brand's own key"),
             "{plain}"
         );
         assert!(

@@ -386,7 +386,7 @@ fn a_fault_asked_of_token_makes_a_token_that_fails_for_that_reason() {
     );
     server
         .get("/token?userId=c-1&fault=nope")
-        .assert_error(400, &["fault", "nope", "--list-faults"]);
+        .assert_error(400, &["fault", "nope", "GET /faults lists them"]);
 }
 
 #[test]
@@ -689,7 +689,7 @@ fn production_mints_for_iadvize_and_cannot_verify() {
     );
     server
         .post("/verify", &token)
-        .assert_error(409, &["--production", "only iAdvize"]);
+        .assert_error(409, &["production key, which only iAdvize can open"]);
     assert_eq!(server.stop().0.code(), Some(0));
 }
 
@@ -849,7 +849,7 @@ fn nothing_a_rehearsal_hands_out_works_in_production() {
     }
     server
         .post("/token", r#"{"userId": "c-1", "fault": "plain-jws"}"#)
-        .assert_error(400, &["without --key"]);
+        .assert_error(400, &["start the server without the brand's own key"]);
     let faults = server.get("/faults").json();
     let plain_jws = faults["faults"]
         .as_array()

@@ -1,14 +1,13 @@
 //! A token's JSON objects (protected headers, claims) read both strictly and as iAdvize's
-//! Java library reads them ([`gson`]), so that a report can say where the two differ.
-
-pub mod gson;
+//! Java library reads them ([`gson`](crate::gson)), so that a report can say where the two
+//! differ.
 
 use serde_json::{Map, Value};
 
+use crate::gson::{self, MAX_DEPTH, NimbusJson, Parsed};
 use crate::json::{parse, too_deep};
 use crate::text::json_type;
 use crate::verdict::JavaStack;
-use gson::{MAX_DEPTH, NimbusJson, Parsed};
 
 /// A JSON object of the token (a protected header, or the claims), read strictly and as
 /// Nimbus's `JSONObjectUtils.parse` reads it.

@@ -1,25 +1,27 @@
 //! Diagnosis of a token: what it is, every way it breaks iAdvize's rules, and what iAdvize's
 //! Java stack would do with it.
 //!
-//! The inspector reads the token layer by layer, each in its own module, each check in the
-//! layer whose data it reads: `text` (is it a compact token, of which kind) → `jwe` (the
-//! outer header, then decryption) → `jws` (the inner signed token) → `claims`. A layer that
-//! cannot be read skips the ones below it, saying why. [`inspect`] returns a [`Report`] of
+//! [`find`] finds the tokens in any text (a log, JSON, a HAR file), each with the wrappers it
+//! was found in (`wrapper`). The inspector then reads a token layer by layer, each in its own
+//! module, each check in the layer whose data it reads: `compact` (is the text a compact
+//! token, of which kind) → `jwe` (the outer header, then decryption) → `jws` (the inner signed
+//! token) → `payload` (the claims); `header` and `objects` read the JSON of headers and claims
+//! as iAdvize's library does. A layer that cannot be read skips the ones below it, saying why. [`inspect`] returns a [`Report`] of
 //! every check, in the order [`CheckId::ALL`](crate::verdict::CheckId::ALL) lists them, and
 //! its [`Verdict`], which names the recipient it speaks for; [`verdict_sentence`] says it in
 //! one sentence.
 
 mod check;
-mod claims;
+mod compact;
 mod find;
 mod header;
-pub mod json;
 mod jwe;
 mod jws;
+mod objects;
 mod options;
+mod payload;
 mod report;
 mod sentence;
-mod text;
 mod wrapper;
 
 pub use check::Check;
@@ -35,8 +37,8 @@ pub use sentence::verdict_sentence;
 
 use crate::verdict::{CheckId, JavaStack, Layer, Status, Subject, Verdict};
 use check::Checks;
+use compact::Compact;
 use report::Opening;
-use text::Compact;
 
 use crate::keys::{KeyKind, MIN_BITS};
 
@@ -84,7 +86,7 @@ pub fn inspect(text: &str, options: &Options<'_>) -> Result<Report, InspectError
         decrypt_key_sha256,
         decrypted_payload: None,
     };
-    match text::read(text, options, &mut checks) {
+    match compact::read(text, options, &mut checks) {
         None => {
             for layer in [Layer::Token, Layer::Jwe, Layer::Jws, Layer::Claims] {
                 checks.skip_layer(
@@ -105,11 +107,11 @@ pub fn inspect(text: &str, options: &Options<'_>) -> Result<Report, InspectError
                         let what = "the content is a compact signed JWT (JWS)";
                         report.jws = Some(jws::view(&inner, &compact));
                         jws::check(&inner, what, flaw, options, &mut checks);
-                        claims::check(&inner.payload, options, &mut checks);
+                        payload::check(&inner.payload, options, &mut checks);
                     }
                     jws::Content::UnsignedClaims => {
                         report.decrypted_payload = Some(lossy(&content));
-                        claims::check(&content, options, &mut checks);
+                        payload::check(&content, options, &mut checks);
                     }
                     jws::Content::Other => {
                         report.decrypted_payload = Some(lossy(&content));
@@ -124,7 +126,7 @@ pub fn inspect(text: &str, options: &Options<'_>) -> Result<Report, InspectError
             let what = "a compact JWS (3 parts)";
             report.jws = Some(jws::view(&bare, text.trim_matches(|c: char| c <= ' ')));
             jws::check(&bare, what, None, options, &mut checks);
-            claims::check(&bare.payload, options, &mut checks);
+            payload::check(&bare.payload, options, &mut checks);
         }
     }
     report.checks = checks.finish();

@@ -152,7 +152,7 @@ impl Group {
 /// Why a set of faults cannot be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FaultError {
-    #[error("{name:?} is not a fault; `mint --list-faults` lists them")]
+    #[error("{name:?} is not a fault")]
     Unknown { name: String },
     #[error("faults {first} and {second} cannot be combined: {why}")]
     Conflict {

@@ -17,11 +17,11 @@ use serde_json::Value;
 use zeroize::Zeroizing;
 
 use super::check::Checks;
+use super::compact::ParsedJwe;
 use super::header::{DAMAGE_HINT, Header};
 use super::options::{InspectError, MAX_INPUT_BYTES, Options};
 use super::report::JweView;
 use super::report::Opening;
-use super::text::ParsedJwe;
 use crate::alg::{ContentEncryption, KeyManagement};
 use crate::keys::LoadedKey;
 use crate::verdict::{CheckId, JavaStack, Layer, NeededKey};

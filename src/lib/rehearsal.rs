@@ -321,7 +321,8 @@ impl Rehearsal {
             format!(
                 "fault {fault} hands out the token signed with the brand's own key unencrypted: \
                  anyone who receives it can encrypt it to iAdvize's key and sign in as that user. \
-                 Restart serve without --key to rehearse it with a brand key made for the run"
+                 Rehearse it with a brand key made for the run: start the server without the \
+                 brand's own key"
             )
         })
     }
@@ -388,8 +389,8 @@ impl Rehearsal {
     pub fn verify(&self, token: &str, now: i64) -> Result<Verified, RehearsalError> {
         let Some(standin) = &self.standin else {
             return Err(RehearsalError::Unavailable(
-                "this server encrypts to iAdvize's production key (--production), which only \
-                 iAdvize can open: test with the real tag, or restart serve without --production"
+                "this server encrypts to iAdvize's production key, which only iAdvize can open: \
+                 test with the real tag, or restart the server with a stand-in"
                     .into(),
             ));
         };

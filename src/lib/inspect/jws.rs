@@ -6,9 +6,9 @@ use josekit::jws::JwsVerifier;
 use serde_json::Value;
 
 use super::check::Checks;
+use super::compact::{self, Compact, ParsedJws};
 use super::options::Options;
 use super::report::JwsView;
-use super::text::{self, Compact, ParsedJws};
 use crate::alg::{HMAC_SIGNATURES, Signature};
 use crate::keys::{LoadedKey, MIN_BITS};
 use crate::verdict::{CheckId, JavaStack, Layer, NeededKey};
@@ -28,8 +28,8 @@ pub(super) enum Content {
 /// the rest of this layer.
 pub(super) fn read_content(content: &[u8], checks: &mut Checks) -> Content {
     let text = String::from_utf8_lossy(content);
-    let split = text::split(&text);
-    let (problem, hint) = match text::parse_compact(&split, "it") {
+    let split = compact::split(&text);
+    let (problem, hint) = match compact::parse_compact(&split, "it") {
         Ok(Compact::Jws(jws)) => {
             let trimmed = text.trim_matches(|c: char| c <= ' ').to_string();
             let noise = split.noise_in(&[0, 1]);

@@ -184,8 +184,8 @@ fn check_removable(path: &Path, meta: &fs::Metadata) -> Result<(), WriteError> {
                 path: path.to_path_buf(),
                 reason: format!(
                     "it belongs to another user (uid {}), and in this folder (sticky, mode \
-                     {:o}) only its owner can remove it; remove it as that user, or choose \
-                     another --out-dir",
+                     {:o}) only its owner can remove it; remove it as that user, or write \
+                     the key pair to another folder",
                     meta.uid(),
                     folder.mode() & 0o7777
                 ),

@@ -82,6 +82,14 @@ pub enum BatchError {
         /// Invalid rows after this one.
         others: u64,
     },
+    /// Its content does not tell the input's format: the formats that would read it, each with
+    /// what it reads (`csv`, `commas`), for the caller to name the way it is chosen.
+    #[error("line {line}: {problem}: read it as {}", named_formats("", formats))]
+    Undecided {
+        line: u64,
+        problem: String,
+        formats: Vec<(&'static str, &'static str)>,
+    },
     #[error(
         "line {line}: more than {max} rows, the most a batch holds; split the input into \
          several batches"
@@ -96,6 +104,19 @@ pub enum BatchError {
     Empty,
     #[error("cannot read them")]
     Read(#[source] io::Error),
+}
+
+/// `csv (commas) or csv-semicolon (semicolons)`, each name after `choose` (a caller's option,
+/// `--input-format `; or nothing).
+pub fn named_formats(choose: &str, formats: &[(&str, &str)]) -> String {
+    let named: Vec<String> = formats
+        .iter()
+        .map(|(name, what)| match what.is_empty() {
+            true => format!("{choose}{name}"),
+            false => format!("{choose}{name} ({what})"),
+        })
+        .collect();
+    named.join(" or ")
 }
 
 fn more_invalid(others: u64) -> String {

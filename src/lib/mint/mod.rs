@@ -22,7 +22,7 @@ mod jose;
 mod plan;
 
 pub use batch::Spread;
-pub use error::{BatchError, KeyRole, MintError};
+pub use error::{BatchError, KeyRole, MintError, named_formats};
 pub use fault::{Fault, FaultError, FaultInfo};
 pub use input::{
     Batch, Delimiter, InputFormat, MAX_BATCH_BYTES, MAX_BATCH_ROWS, Row, UTF8_BOM, User,

@@ -6,7 +6,7 @@
 use serde_json::{Map, Value};
 
 use super::check::Checks;
-use super::json::{self, ObjectRead};
+use super::objects::{self, ObjectRead};
 use super::options::Options;
 use crate::claims::{
     self, IADVIZE_PREFIX, LONG_LIFETIME_SECONDS, USER_ID_CLAIM, VISITOR_DATA_CLAIM, VISITOR_FIELDS,
@@ -66,7 +66,7 @@ struct Judge<'a> {
 
 impl Judge<'_> {
     fn claims(&mut self, payload: &[u8]) {
-        let claims = match json::read_object(payload, "the claims", true, true) {
+        let claims = match objects::read_object(payload, "the claims", true, true) {
             ObjectRead::Clean(map) => {
                 match registered_claim_types(&map) {
                     Some(problem) => self.checks.fail(

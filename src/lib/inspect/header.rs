@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::check::Checks;
-use super::json::{self, ObjectRead};
+use super::objects::{self, ObjectRead};
 use crate::text::java_length;
 use crate::verdict::{CheckId, JavaStack};
 
@@ -171,7 +171,7 @@ impl Header {
     pub(super) fn decode(bytes: &[u8], kind: &str) -> Result<Header, String> {
         let chars = java_length(&String::from_utf8_lossy(bytes));
         let what = format!("the {kind} protected header");
-        let (members, flaw) = match json::read_object(bytes, &what, false, false) {
+        let (members, flaw) = match objects::read_object(bytes, &what, false, false) {
             ObjectRead::Clean(members) => (members, None),
             ObjectRead::Flawed {
                 map,

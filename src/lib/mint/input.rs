@@ -274,23 +274,22 @@ fn header_delimiter(line: &str) -> Result<Option<Delimiter>, BatchError> {
                 .collect();
             match all_columns[..] {
                 [one] => Ok(Some(one)),
-                _ => {
-                    let choices: Vec<String> = several
-                        .iter()
-                        .map(|d| format!("--input-format {} ({})", d.input_format(), d.plural()))
-                        .collect();
-                    let problem = format!(
+                _ => Err(BatchError::Undecided {
+                    line: 1,
+                    problem: format!(
                         "the header row names columns whether its cells are separated by {}; \
-                         say which: {}",
+                         say which",
                         several
                             .iter()
                             .map(|d| d.plural())
                             .collect::<Vec<_>>()
                             .join(" or "),
-                        choices.join(" or ")
-                    );
-                    Err(invalid(1, None, problem))
-                }
+                    ),
+                    formats: several
+                        .iter()
+                        .map(|d| (d.input_format(), d.plural()))
+                        .collect(),
+                }),
             }
         }
     }
@@ -433,23 +432,19 @@ pub fn read_lines(input: impl BufRead) -> Result<Vec<Row>, BatchError> {
 fn refuse_header(line: u64, id: &str) -> Result<(), BatchError> {
     match header_delimiter(id.trim()) {
         Ok(None) => Ok(()),
-        Ok(Some(delimiter)) => {
-            let problem = format!(
-                "{} is a header row naming columns, not a user id: give --input-format {} to \
-                 read the file as the table it is, or remove the line",
-                crate::text::quoted(&[id]),
-                delimiter.input_format()
-            );
-            Err(invalid(line, None, problem))
-        }
-        Err(_) => {
-            let problem = format!(
-                "{} is a header row naming columns, not a user id: give --input-format csv, \
-                 csv-semicolon or tsv to read the file as the table it is, or remove the line",
-                crate::text::quoted(&[id])
-            );
-            Err(invalid(line, None, problem))
-        }
+        Ok(Some(delimiter)) => Err(BatchError::Undecided {
+            line,
+            problem: header_row(id),
+            formats: vec![(delimiter.input_format(), "")],
+        }),
+        Err(_) => Err(BatchError::Undecided {
+            line,
+            problem: header_row(id),
+            formats: [Delimiter::Comma, Delimiter::Semicolon, Delimiter::Tab]
+                .iter()
+                .map(|d| (d.input_format(), d.plural()))
+                .collect(),
+        }),
     }
 }
 
@@ -657,6 +652,15 @@ enum Column {
     Visitor,
 }
 
+/// Why a first line is refused as a user id: it is a table's header row.
+fn header_row(id: &str) -> String {
+    format!(
+        "{} is a header row naming columns, not a user id (remove the line, or read the file as \
+         the table it is)",
+        crate::text::quoted(&[id])
+    )
+}
+
 /// What each header column holds; no `userId`, or an unknown or repeated name, is an error.
 fn header_kinds(header: &[String], delimiter: Delimiter) -> Result<Vec<Column>, BatchError> {
     let meant_user_id = header
@@ -666,25 +670,25 @@ fn header_kinds(header: &[String], delimiter: Delimiter) -> Result<Vec<Column>, 
         let cells: Vec<&str> = header.iter().map(String::as_str).collect();
         // Another delimiter would have found the columns: the file says which it is.
         let whole = cells.join(&char::from(delimiter.byte()).to_string());
-        let settles = match header_delimiter(&whole) {
-            Ok(Some(other)) if other != delimiter && whole.contains(char::from(other.byte())) => {
-                format!(
-                    "its cells are separated by {}: give --input-format {}",
-                    other.plural(),
-                    other.input_format()
-                )
-            }
-            _ => format!(
-                "name the user id column {USER_ID}, or give --input-format lines if this is one \
-                 id per line"
+        let (settles, format) = match header_delimiter(&whole) {
+            Ok(Some(other)) if other != delimiter && whole.contains(char::from(other.byte())) => (
+                format!("its cells are separated by {}", other.plural()),
+                other.input_format(),
+            ),
+            _ => (
+                format!("name the user id column {USER_ID}, or for one id per line"),
+                "lines",
             ),
         };
-        let problem = format!(
-            "the header row has no {USER_ID} column (it has {}, separated by {}): {settles}",
-            crate::text::quoted(&cells),
-            delimiter.plural()
-        );
-        return Err(invalid(1, None, problem));
+        return Err(BatchError::Undecided {
+            line: 1,
+            problem: format!(
+                "the header row has no {USER_ID} column (it has {}, separated by {}): {settles}",
+                crate::text::quoted(&cells),
+                delimiter.plural()
+            ),
+            formats: vec![(format, "")],
+        });
     }
     let known = || format!("{USER_ID}, {TTL}, {}", VISITOR_FIELDS.join(", "));
     let mut kinds = Vec::with_capacity(header.len());
@@ -928,8 +932,7 @@ mod tests {
         assert_eq!(
             err,
             "line 1: the header row names columns whether its cells are separated by commas or \
-             semicolons; say which: --input-format csv (commas) or --input-format \
-             csv-semicolon (semicolons)"
+             semicolons; say which: read it as csv (commas) or csv-semicolon (semicolons)"
         );
     }
 
@@ -998,14 +1001,12 @@ mod tests {
         assert_eq!(
             error("email\nj@x\n"),
             "line 1: the header row has no userId column (it has \"email\", separated by \
-             commas): name the user id column userId, or give --input-format lines if this is \
-             one id per line"
+             commas): name the user id column userId, or for one id per line: read it as lines"
         );
         assert_eq!(
             error("userId;email\nc-1;j@x\n"),
             "line 1: the header row has no userId column (it has \"userId;email\", separated \
-             by commas): its cells are separated by semicolons: give --input-format \
-             csv-semicolon"
+             by commas): its cells are separated by semicolons: read it as csv-semicolon"
         );
         assert_eq!(
             error("userId,ttl\nc-1,60\nc-2,soon\n"),
@@ -1094,16 +1095,15 @@ mod tests {
                 "userId;firstName;email\r\nc-1;Jo;j@x\r\n",
                 Some(InputFormat::Lines)
             ),
-            "line 1: \"userId;firstName;email\" is a header row naming columns, not a user id: \
-             give --input-format csv-semicolon to read the file as the table it is, or remove \
-             the line"
+            "line 1: \"userId;firstName;email\" is a header row naming columns, not a user id \
+             (remove the line, or read the file as the table it is): read it as csv-semicolon"
         );
         assert!(error("\n\u{FEFF}userId\nc-1\n", Some(InputFormat::Lines)).starts_with("line 2: "));
         assert!(
             error("UserID\nc-1\n", None)
                 .contains("unknown column \"UserID\": did you mean userId?")
         );
-        assert!(error("c-1;Jane\nc-2;Jo\n", None).contains("give --input-format lines"));
+        assert!(error("c-1;Jane\nc-2;Jo\n", None).contains("read it as lines"));
         // The same ids, said to be lines, are ids.
         let batch = read_batch(&b"c-1;Jane\nc-2;Jo\n"[..], Some(InputFormat::Lines)).unwrap();
         assert_eq!(batch.rows[0].user.id, "c-1;Jane");
