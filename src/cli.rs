@@ -41,14 +41,14 @@ const KEYS: &str = "Key options";
     after_help = AFTER_HELP,
     max_term_width = 100
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 #[allow(clippy::large_enum_variant, reason = "parsed once per run")]
-pub enum Command {
+pub(crate) enum Command {
     Keygen(KeygenArgs),
     Pubkey(PubkeyArgs),
     Mint(MintArgs),
@@ -69,7 +69,7 @@ pub enum Command {
   iadvize-auth keygen
   iadvize-auth keygen --out-dir keys/prod --bits 3072 --encrypt
   IADVIZE_AUTH_PASSPHRASE=... iadvize-auth keygen --encrypt --json")]
-pub struct KeygenArgs {
+pub(crate) struct KeygenArgs {
     /// Folder for the two key files; created with mode 0700 when missing.
     #[arg(long, value_name = "DIR", default_value = "iadvize-keys")]
     pub out_dir: PathBuf,
@@ -101,7 +101,7 @@ pub struct KeygenArgs {
 
 /// The lifetime of the tokens made (`mint`, `serve`).
 #[derive(Debug, Args)]
-pub struct TtlArgs {
+pub(crate) struct TtlArgs {
     /// Token lifetime: seconds, or 90s, 5m, 1h30m. iAdvize recommends 1 minute.
     #[arg(
         long,
@@ -114,7 +114,7 @@ pub struct TtlArgs {
 
 /// How to get the passphrase of an encrypted private key.
 #[derive(Debug, Args)]
-pub struct PassphraseArgs {
+pub(crate) struct PassphraseArgs {
     /// Read the passphrase from the first line of FILE (as `openssl -passin file:`).
     #[arg(long, value_name = "FILE")]
     pub passphrase_file: Option<PathBuf>,
@@ -138,7 +138,7 @@ pub struct PassphraseArgs {
   iadvize-auth pubkey ~/.ssh/id_rsa.pub --json
   iadvize-auth pubkey jwks.json --kid brand-2026
   cat key.jwk | iadvize-auth pubkey - --json")]
-pub struct PubkeyArgs {
+pub(crate) struct PubkeyArgs {
     /// Key file, or `-` for standard input.
     #[arg(
         value_name = "KEY",
@@ -179,7 +179,7 @@ pub struct PubkeyArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PubkeyFormat {
+pub(crate) enum PubkeyFormat {
     /// `-----BEGIN PUBLIC KEY-----` (SubjectPublicKeyInfo), as `openssl rsa -pubout`.
     Pem,
     /// One bare base64 line of the DER, the form iAdvize publishes its key in.
@@ -208,7 +208,7 @@ pub enum PubkeyFormat {
   iadvize-auth mint --key brand.pem --user-id c-1 --now 2026-12-01T10:00:00Z --jws
   iadvize-auth mint --key brand.pem --user-id c-1 --iadvize-key standin-public.pem --fault expired
   iadvize-auth mint --list-faults")]
-pub struct MintArgs {
+pub(crate) struct MintArgs {
     /// The brand's private key (any format `pubkey` reads; `-` for standard input).
     #[arg(
         long,
@@ -377,7 +377,7 @@ Exit codes, as the verdict says (several tokens: the worst, 1 over 3 over 0):
   1  the token is rejected, or a check failed (it breaks iAdvize's documented rules)
   2  the input or a key could not be used
   3  cannot tell: what decides was not checked, or --decrypt-key does not open the token")]
-pub struct InspectArgs {
+pub(crate) struct InspectArgs {
     /// The token, or text holding tokens; `-` or nothing reads standard input; `@FILE` reads a
     /// file (up to 64 MiB).
     #[arg(value_name = "TOKEN | - | @FILE")]
@@ -453,7 +453,7 @@ pub struct InspectArgs {
 
 /// How a file of users is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum InputFormat {
+pub(crate) enum InputFormat {
     /// Cells separated by commas, with a header row naming userId.
     Csv,
     /// Cells separated by semicolons (as Excel saves "CSV" where the comma is the decimal
@@ -475,7 +475,7 @@ fn fault_names() -> impl Iterator<Item = &'static str> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Expect {
+pub(crate) enum Expect {
     /// The encrypted token (JWE) handed to iAdvize.
     Jwe,
     /// The inner signed token (JWS), before encryption.
@@ -483,7 +483,7 @@ pub enum Expect {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorWhen {
+pub(crate) enum ColorWhen {
     Auto,
     Always,
     Never,
@@ -509,7 +509,7 @@ pub enum ColorWhen {
   iadvize-auth serve --key brand.pem --iadvize-key standin-private.pem --listen 127.0.0.1:0
   iadvize-auth serve --key brand.pem --production --allow-origin https://staging.example.com
   iadvize-auth serve --key brand.pem --listen 0.0.0.0:8787 --access-token-file secret.txt")]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     /// Address and port to listen on; port 0 picks a free one. Anything but a loopback address
     /// needs --access-token-file.
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8787")]
@@ -570,7 +570,7 @@ pub struct ServeArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LogFormat {
+pub(crate) enum LogFormat {
     /// One human-readable line per request.
     Text,
     /// One JSON object per request (JSON Lines).
@@ -586,7 +586,7 @@ pub enum LogFormat {
   iadvize-auth completions bash > ~/.local/share/bash-completion/completions/iadvize-auth
   iadvize-auth completions zsh > ~/.zfunc/_iadvize-auth
   iadvize-auth completions fish > ~/.config/fish/completions/iadvize-auth.fish")]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// The shell to complete for.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
@@ -600,7 +600,7 @@ pub struct CompletionsArgs {
   iadvize-auth man mint | man -l -
   mkdir -p ~/.local/share/man/man1 && iadvize-auth man > ~/.local/share/man/man1/iadvize-auth.1
   iadvize-auth man keygen > ~/.local/share/man/man1/iadvize-auth-keygen.1")]
-pub struct ManArgs {
+pub(crate) struct ManArgs {
     /// The verb whose page to print; none for the overview page.
     #[arg(
         value_name = "VERB",

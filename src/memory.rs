@@ -10,7 +10,7 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 
-pub struct WipeOnFree;
+pub(crate) struct WipeOnFree;
 
 /// Blocks of this size and more grow through the system's `realloc`, which may move them and
 /// leave the old block unwiped: as large as any key input can be (1 MiB), beyond what keys and

@@ -2,7 +2,9 @@
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
-use std::io::{self, IsTerminal, Write};
+use std::fs::File;
+use std::io::{self, IsTerminal, Seek, Write};
+use std::os::fd::AsFd;
 use std::time::Instant;
 
 use anstyle::{AnsiColor, Style};
@@ -14,7 +16,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::Value;
 
 /// True when the error (or any cause) is a closed pipe: `iadvize-auth ... | head -1`.
-pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+pub(crate) fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
         let kind = match cause.downcast_ref::<io::Error>() {
             Some(io) => Some(io.kind()),
@@ -32,7 +34,7 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
 /// paragraph separators, bidirectional overrides, zero-width spaces, byte order marks …) are
 /// shown as escapes (`\n`, `\r`, `\t`, `\u{..}`) instead of being obeyed, so text from a
 /// token can never start a line of its own in a report, nor hide in it.
-pub fn escape_untrusted(text: &str) -> Cow<'_, str> {
+pub(crate) fn escape_untrusted(text: &str) -> Cow<'_, str> {
     if !text.chars().any(needs_escape) {
         return Cow::Borrowed(text);
     }
@@ -56,29 +58,143 @@ fn needs_escape(c: char) -> bool {
 }
 
 /// Whether human output on stdout may use colour: a terminal, and `NO_COLOR` unset or empty.
-pub fn stdout_colour() -> bool {
+pub(crate) fn stdout_colour() -> bool {
     io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// Prints one pretty JSON document and a newline on stdout.
-pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+pub(crate) fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     let mut out = io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, value)?;
     writeln!(out)?;
     Ok(())
 }
 
-/// Prints warnings on stderr, one line each.
-pub fn warn_all(warnings: &[String]) {
+/// What a line of talk on standard error is: something probably wrong, or worth knowing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Talk {
+    Warning,
+    Note,
+}
+
+/// Writes one line of talk on standard error, `warning: …` or `note: …`, escaped: every
+/// warning and note of every verb goes through here (errors through `main`).
+pub(crate) fn talk(kind: Talk, text: &str) {
+    let prefix = match kind {
+        Talk::Warning => "warning",
+        Talk::Note => "note",
+    };
+    eprintln!("{prefix}: {}", escape_untrusted(text));
+}
+
+/// Warnings on standard error, one line each.
+pub(crate) fn warn_all(warnings: &[String]) {
     for warning in warnings {
-        eprintln!("warning: {}", escape_untrusted(warning));
+        talk(Talk::Warning, warning);
     }
+}
+
+/// Bytes of tokens gathered before they are written.
+const OUT_BUFFER: usize = 64 * 1024;
+
+/// Standard output, written whole lines at a time and counted: after a failed write the output
+/// holds whole tokens only (a token written in part is taken back from a regular file, the one
+/// output a full disk fills), and [`TokenOut::written`] says how many.
+pub(crate) struct TokenOut {
+    /// Standard output's own descriptor, duplicated: no other buffer holds tokens.
+    file: File,
+    buf: Vec<u8>,
+    /// Lines written whole (`buf` not counted).
+    written: usize,
+    /// A failed write left part of a line that could not be taken back.
+    cut: bool,
+}
+
+impl TokenOut {
+    pub(crate) fn stdout() -> io::Result<Self> {
+        let fd = io::stdout().as_fd().try_clone_to_owned()?;
+        Ok(TokenOut {
+            file: File::from(fd),
+            buf: Vec::with_capacity(OUT_BUFFER),
+            written: 0,
+            cut: false,
+        })
+    }
+
+    /// Adds a line (a token, a JSON record), written once enough are gathered.
+    pub(crate) fn line(&mut self, line: &str) -> io::Result<()> {
+        self.buf.extend_from_slice(line.as_bytes());
+        self.buf.push(b'\n');
+        match self.buf.len() >= OUT_BUFFER {
+            true => self.flush(),
+            false => Ok(()),
+        }
+    }
+
+    /// Writes the lines gathered; after a failure, counts those written whole, and takes back
+    /// the part of the next one that was written.
+    pub(crate) fn flush(&mut self) -> io::Result<()> {
+        let mut done = 0;
+        while done < self.buf.len() {
+            match self.file.write(&self.buf[done..]) {
+                Ok(0) => return self.failed(done, io::ErrorKind::WriteZero.into()),
+                Ok(n) => done += n,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => return self.failed(done, err),
+            }
+        }
+        self.written += lines_in(&self.buf);
+        self.buf.clear();
+        Ok(())
+    }
+
+    fn failed(&mut self, done: usize, err: io::Error) -> io::Result<()> {
+        let sent = &self.buf[..done];
+        let whole = sent
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |at| at + 1);
+        self.written += lines_in(&sent[..whole]);
+        let part = done - whole;
+        if part > 0 {
+            self.cut = self.take_back(part).is_err();
+        }
+        self.buf.clear();
+        Err(err)
+    }
+
+    /// Lines written whole.
+    pub(crate) fn written(&self) -> usize {
+        self.written
+    }
+
+    /// Whether a failed write left part of a line that could not be taken back.
+    pub(crate) fn cut(&self) -> bool {
+        self.cut
+    }
+
+    /// Removes the last `len` bytes written: only a regular file can lose them again.
+    fn take_back(&mut self, len: usize) -> io::Result<()> {
+        if !self.file.metadata()?.is_file() {
+            return Err(io::ErrorKind::Unsupported.into());
+        }
+        let end = self.file.stream_position()?;
+        let len = u64::try_from(len).map_err(|_| io::ErrorKind::InvalidInput)?;
+        let to = end.checked_sub(len).ok_or(io::ErrorKind::InvalidInput)?;
+        self.file.set_len(to)?;
+        self.file.seek(io::SeekFrom::Start(to))?;
+        Ok(())
+    }
+}
+
+fn lines_in(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
 /// A batch's progress on stderr, only when stderr is a terminal: a bar with the count, rate
 /// and time left while minting (unless stdout is that terminal too, where the tokens scroll),
 /// then a closing line with the count and rate.
-pub struct Progress {
+pub(crate) struct Progress {
     bar: Option<ProgressBar>,
     /// Whether to say how it went at the end.
     closing: bool,
@@ -88,7 +204,7 @@ pub struct Progress {
 
 impl Progress {
     /// Nothing shown.
-    pub fn none() -> Self {
+    pub(crate) fn none() -> Self {
         Progress {
             bar: None,
             closing: false,
@@ -98,7 +214,7 @@ impl Progress {
     }
 
     /// Progress of `total` tokens, shown if stderr is a terminal.
-    pub fn start(total: usize) -> Self {
+    pub(crate) fn start(total: usize) -> Self {
         let terminal = io::stderr().is_terminal();
         let bar = (terminal && !io::stdout().is_terminal()).then(|| {
             let total = u64::try_from(total).unwrap_or(u64::MAX);
@@ -118,7 +234,7 @@ impl Progress {
     }
 
     /// One more token written.
-    pub fn inc(&mut self) {
+    pub(crate) fn inc(&mut self) {
         self.done += 1;
         if let Some(bar) = &self.bar {
             bar.inc(1);
@@ -126,7 +242,7 @@ impl Progress {
     }
 
     /// Clears the bar and says how many tokens were minted, how fast.
-    pub fn finish(mut self) {
+    pub(crate) fn finish(mut self) {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
         }
@@ -153,7 +269,7 @@ impl Drop for Progress {
 
 /// The `--list-faults` table: each fault, the `inspect` check that catches it, what iAdvize
 /// does with it, what it is and what a backend did to produce it; 100 columns wide.
-pub fn fault_table(faults: &[FaultInfo]) -> String {
+pub(crate) fn fault_table(faults: &[FaultInfo]) -> String {
     const NAME: usize = 23;
     const CHECK: usize = 24;
     const IADVIZE: usize = 7;
@@ -269,13 +385,13 @@ fn show_json(value: &Value) -> String {
 
 /// The widest the human report is; also its width when standard output is not a terminal (a
 /// file, a pipe), so that what is saved or compared does not depend on a window.
-pub const MAX_REPORT_WIDTH: usize = 100;
+pub(crate) const MAX_REPORT_WIDTH: usize = 100;
 /// The narrowest: below it, labels and check ids leave no room for words.
 const MIN_REPORT_WIDTH: usize = 40;
 
 /// The width the human report keeps to: the terminal's, when standard output is one, from 40
 /// to 100 columns; 100 otherwise.
-pub fn report_width() -> usize {
+pub(crate) fn report_width() -> usize {
     match terminal_size::terminal_size_of(io::stdout()) {
         Some((terminal_size::Width(columns), _)) => {
             usize::from(columns).clamp(MIN_REPORT_WIDTH, MAX_REPORT_WIDTH)
@@ -313,7 +429,7 @@ fn wrapped(out: &mut String, columns: usize, first: &str, indent: usize, text: &
 }
 
 /// A long token shown by its start and length, unless all of it is asked for; escaped.
-pub fn shortened(token: &str, show_tokens: bool) -> String {
+pub(crate) fn shortened(token: &str, show_tokens: bool) -> String {
     match show_tokens {
         true => escape_untrusted(token).into_owned(),
         false => escape_untrusted(&shortened_token(token)).into_owned(),
@@ -321,14 +437,14 @@ pub fn shortened(token: &str, show_tokens: bool) -> String {
 }
 
 /// A place as reports show it (`Place::shown`), escaped for a terminal.
-pub fn place_shown(place: &Place, show_tokens: bool) -> String {
+pub(crate) fn place_shown(place: &Place, show_tokens: bool) -> String {
     escape_untrusted(&place.shown(show_tokens)).into_owned()
 }
 
 /// The wrappers a token was found in, for the human report after the verdict: what iAdvize
 /// does with the text as found, and each wrapper's likely origin and fix. Empty when the
 /// token was found alone.
-pub fn wrapper_block(found: &Found, show_tokens: bool, columns: usize) -> String {
+pub(crate) fn wrapper_block(found: &Found, show_tokens: bool, columns: usize) -> String {
     let mut out = String::new();
     for wrapped_in in &found.wrapped {
         let wrappers = wrapped_in.wrappers;
@@ -375,7 +491,7 @@ pub fn wrapper_block(found: &Found, show_tokens: bool, columns: usize) -> String
 
 /// One set of wrappers a token was found in, as `inspect --json` writes it (docs/cli.md).
 #[derive(serde::Serialize)]
-pub struct WrappedOut {
+pub(crate) struct WrappedOut {
     /// The first place the token was found in these wrappers.
     pub found: String,
     /// How many places.
@@ -387,20 +503,20 @@ pub struct WrappedOut {
 }
 
 #[derive(serde::Serialize)]
-pub struct AsGivenOut {
+pub(crate) struct AsGivenOut {
     pub java_stack: JavaStack,
     pub why: &'static str,
 }
 
 #[derive(serde::Serialize)]
-pub struct WrapperOut {
+pub(crate) struct WrapperOut {
     pub kind: &'static str,
     pub origin: &'static str,
     pub fix: &'static str,
 }
 
 /// The wrappers a token was found in, for `--json`.
-pub fn wrapped_out(found: &Found, show_tokens: bool) -> Vec<WrappedOut> {
+pub(crate) fn wrapped_out(found: &Found, show_tokens: bool) -> Vec<WrappedOut> {
     found
         .wrapped
         .iter()
@@ -425,7 +541,7 @@ pub fn wrapped_out(found: &Found, show_tokens: bool) -> Vec<WrappedOut> {
 }
 
 /// What the human report needs besides the report itself.
-pub struct ReportContext<'a> {
+pub(crate) struct ReportContext<'a> {
     /// Where the token was found, already shortened; empty when it is the whole input.
     pub places: &'a [String],
     /// How many places in all (`places` may list only the first).
@@ -482,7 +598,7 @@ fn iadvize_words(check: &iadvize_auth::inspect::Check) -> Option<&'static str> {
 /// One line of `inspect --brief`: the answer, where the token was found (`places` the first of
 /// `place_count`), and its first cause (the first failing check, or what was not checked and
 /// the key that would check it).
-pub fn brief_line(
+pub(crate) fn brief_line(
     report: &Report,
     places: &[String],
     place_count: usize,
@@ -530,7 +646,7 @@ pub fn brief_line(
 
 /// The human `inspect` report: the verdict first, then what to fix, what was not checked,
 /// and the details (the token, its headers and claims, then every check).
-pub fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
+pub(crate) fn render_report(report: &Report, context: &ReportContext<'_>) -> String {
     let p = Palette::new(context.colour);
     let h = |text: &str| format!("{}{text}{}", p.heading.render(), p.heading.render_reset());
     let mut out = String::new();

@@ -11,7 +11,7 @@ use crate::cli::{Cli, CompletionsArgs};
 /// The program's name, as shells see it.
 const BIN: &str = "iadvize-auth";
 
-pub fn run(args: CompletionsArgs) -> anyhow::Result<Outcome> {
+pub(super) fn run(args: CompletionsArgs) -> anyhow::Result<Outcome> {
     let mut command = Cli::command();
     let mut out = Vec::new();
     clap_complete::generate(args.shell, &mut command, BIN, &mut out);

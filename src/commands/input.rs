@@ -15,7 +15,7 @@ use super::passphrase::KeyOptions;
 use crate::output;
 
 /// `-` is standard input; anything else a file.
-pub fn key_source(arg: &Path) -> KeySource {
+pub(super) fn key_source(arg: &Path) -> KeySource {
     if arg.as_os_str() == "-" {
         KeySource::Stdin
     } else {
@@ -25,7 +25,7 @@ pub fn key_source(arg: &Path) -> KeySource {
 
 /// Loads a key, asking for its passphrase only if it is encrypted; the error names the source,
 /// and the flag that chooses a key of a JWK Set when that is what is missing.
-pub fn load_key(source: &KeySource, options: &KeyOptions) -> anyhow::Result<LoadedKey> {
+pub(super) fn load_key(source: &KeySource, options: &KeyOptions) -> anyhow::Result<LoadedKey> {
     let what = format!("key {source}");
     let kid = options.kid.as_deref();
     source
@@ -45,12 +45,12 @@ pub fn load_key(source: &KeySource, options: &KeyOptions) -> anyhow::Result<Load
 }
 
 /// Whether an argument reads standard input: `-`.
-pub fn is_stdin(arg: Option<&Path>) -> bool {
+pub(super) fn is_stdin(arg: Option<&Path>) -> bool {
     arg.is_some_and(|path| path.as_os_str() == "-")
 }
 
 /// Whether a text input (`TOKEN | - | @FILE`, or nothing) reads standard input.
-pub fn text_reads_stdin(arg: Option<&str>) -> bool {
+pub(super) fn text_reads_stdin(arg: Option<&str>) -> bool {
     match arg {
         Some(arg) => arg == "-",
         None => !std::io::stdin().is_terminal(),
@@ -60,7 +60,7 @@ pub fn text_reads_stdin(arg: Option<&str>) -> bool {
 /// Standard input can be read once: refuses two inputs that both ask for it, before anything
 /// is read. `readers` are the inputs as the user named them (`--key -`), each with whether it
 /// reads standard input.
-pub fn one_stdin_reader(readers: &[(&str, bool)]) -> anyhow::Result<()> {
+pub(super) fn one_stdin_reader(readers: &[(&str, bool)]) -> anyhow::Result<()> {
     let readers: Vec<&str> = readers
         .iter()
         .filter_map(|(name, reads)| reads.then_some(*name))
@@ -127,7 +127,7 @@ fn read_bounded(
 /// A text input, `TOKEN | - | @FILE` (nothing: standard input, unless it is a terminal), at
 /// most `limit` bytes: its text and how messages name it (`file 'app.log'`). `hint` says what
 /// to give instead of an input over the bound; `missing`, what to say when there is none.
-pub fn read_text(
+pub(super) fn read_text(
     arg: Option<&str>,
     limit: usize,
     hint: &str,
@@ -174,7 +174,7 @@ fn text_of(mut bytes: Vec<u8>) -> String {
 }
 
 /// A small file (visitor data), at most `limit` bytes; `what` names it in messages.
-pub fn read_small_file(path: &Path, what: &str, limit: usize) -> anyhow::Result<Vec<u8>> {
+pub(super) fn read_small_file(path: &Path, what: &str, limit: usize) -> anyhow::Result<Vec<u8>> {
     let file = std::fs::File::open(path).with_context(|| format!("cannot read {what}"))?;
     let size = file
         .metadata()
@@ -184,7 +184,7 @@ pub fn read_small_file(path: &Path, what: &str, limit: usize) -> anyhow::Result<
 
 /// A file holding a secret (a passphrase, an access token), at most `limit` bytes: warned
 /// about, as a private key file is, when others may read it; `what` names it in messages.
-pub fn read_secret_file(
+pub(super) fn read_secret_file(
     path: &Path,
     what: &str,
     limit: usize,

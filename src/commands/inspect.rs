@@ -31,7 +31,7 @@ const NAMES: Names<'static> = Names {
     expect_jws: "--expect jws",
 };
 
-pub fn run(args: InspectArgs) -> anyhow::Result<Outcome> {
+pub(super) fn run(args: InspectArgs) -> anyhow::Result<Outcome> {
     let json = args.json;
     let result = judge_all(args);
     // Scripts read stdout: the error is there too, as well as on stderr.

@@ -5,15 +5,15 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use iadvize_auth::keys::{
-    FileToWrite, KeyError, KeySource, LoadedKey, PublicKeyInfo, WriteError, create_private_dir,
-    write_files,
+    FileToWrite, KeyError, KeySource, LoadedKey, PublicKeyInfo, PublicKeyRecord, WriteError,
+    create_private_dir, write_files,
 };
 use serde::Serialize;
 
 use super::Outcome;
 use super::passphrase::{PASSPHRASE_ENV, PassphraseSource};
 use crate::cli::KeygenArgs;
-use crate::output;
+use crate::output::{self, Talk};
 
 const PRIVATE_FILE: &str = "private-key.pem";
 const PUBLIC_FILE: &str = "public-key.pem";
@@ -23,14 +23,12 @@ const PUBLIC_FILE: &str = "public-key.pem";
 struct KeygenReport<'a> {
     private_key_path: &'a str,
     public_key_path: &'a str,
-    bits: usize,
-    public_key_base64: String,
-    sha256_fingerprint: &'a str,
-    jwk_thumbprint: &'a str,
+    #[serde(flatten)]
+    key: PublicKeyRecord,
     encrypted: bool,
 }
 
-pub fn run(args: KeygenArgs) -> anyhow::Result<Outcome> {
+pub(super) fn run(args: KeygenArgs) -> anyhow::Result<Outcome> {
     // Before the passphrase prompt and the slow part.
     LoadedKey::check_new_key_size(args.bits).context("--bits")?;
     let passphrase_source = PassphraseSource::new(args.passphrase.passphrase_file.clone());
@@ -105,14 +103,13 @@ pub fn run(args: KeygenArgs) -> anyhow::Result<Outcome> {
         other => anyhow::Error::new(other),
     })?;
     if let Some(replaced) = replaced {
-        eprintln!("note: {}", replaced.sentence(&args.out_dir));
+        output::talk(Talk::Note, &replaced.sentence(&args.out_dir));
     }
 
     let summary = Summary {
         private_path,
         public_path,
-        bits: key.bits(),
-        info,
+        key: key.record()?,
         encrypted: passphrase.is_some(),
     };
     let printed = if args.json {
@@ -195,8 +192,7 @@ fn old_pair(private_path: &std::path::Path, public_path: &std::path::Path) -> Op
 struct Summary {
     private_path: PathBuf,
     public_path: PathBuf,
-    bits: usize,
-    info: PublicKeyInfo,
+    key: PublicKeyRecord,
     encrypted: bool,
 }
 
@@ -205,10 +201,7 @@ impl Summary {
         output::print_json(&KeygenReport {
             private_key_path: &self.private_path.to_string_lossy(),
             public_key_path: &self.public_path.to_string_lossy(),
-            bits: self.bits,
-            public_key_base64: self.info.base64(),
-            sha256_fingerprint: &self.info.sha256_fingerprint,
-            jwk_thumbprint: &self.info.jwk_thumbprint,
+            key: self.key.clone(),
             encrypted: self.encrypted,
         })
     }
@@ -222,19 +215,15 @@ impl Summary {
         };
         let private = output::escape_untrusted(&self.private_path.to_string_lossy()).into_owned();
         let public = output::escape_untrusted(&self.public_path.to_string_lossy()).into_owned();
-        writeln!(out, "Generated a {}-bit RSA key pair.", self.bits)?;
+        writeln!(out, "Generated a {}-bit RSA key pair.", self.key.bits)?;
         writeln!(
             out,
             "Private key:          {private} ({protection}; keep it secret)"
         )?;
         writeln!(out, "Public key:           {public}")?;
-        writeln!(out, "Public key (base64):  {}", self.info.base64())?;
-        writeln!(
-            out,
-            "SHA-256 fingerprint:  {}",
-            self.info.sha256_fingerprint
-        )?;
-        writeln!(out, "JWK thumbprint:       {}", self.info.jwk_thumbprint)?;
+        writeln!(out, "Public key (base64):  {}", self.key.public_key_base64)?;
+        writeln!(out, "SHA-256 fingerprint:  {}", self.key.sha256_fingerprint)?;
+        writeln!(out, "JWK thumbprint:       {}", self.key.jwk_thumbprint)?;
         writeln!(out)?;
         writeln!(
             out,

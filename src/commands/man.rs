@@ -13,7 +13,7 @@ use super::Outcome;
 use crate::cli::{Cli, ManArgs};
 
 /// The verbs that have a page, in the order the overview lists them.
-pub const VERBS: &[&str] = &[
+pub(crate) const VERBS: &[&str] = &[
     "keygen",
     "pubkey",
     "mint",
@@ -222,7 +222,7 @@ fn facts(verb: Option<&str>) -> Facts {
     }
 }
 
-pub fn run(args: ManArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(args: ManArgs) -> anyhow::Result<Outcome> {
     let mut top = Cli::command();
     top.build();
     let verb = args.verb.as_deref();

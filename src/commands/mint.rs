@@ -6,8 +6,7 @@
 //! stdout. This module only maps arguments in and tokens out.
 
 use std::fs::File;
-use std::io::{self, BufReader, Seek, Write};
-use std::os::fd::AsFd;
+use std::io::{self, BufReader, Write};
 use std::path::Path;
 
 use anyhow::{Context, bail};
@@ -23,7 +22,7 @@ use serde_json::{Map, Value};
 use super::Outcome;
 use super::input::{self, key_source, load_key};
 use crate::cli::{self, MintArgs};
-use crate::output;
+use crate::output::{self, Talk};
 
 /// Context of a failed write; a closed pipe is still recognised below it and ends quietly.
 const CANNOT_WRITE: &str = "cannot write the tokens to standard output";
@@ -31,7 +30,7 @@ const CANNOT_WRITE: &str = "cannot write the tokens to standard output";
 /// counted.
 const MAX_ID_WARNINGS: usize = 10;
 
-pub fn run(args: MintArgs) -> anyhow::Result<Outcome> {
+pub(super) fn run(args: MintArgs) -> anyhow::Result<Outcome> {
     if args.list_faults {
         return list_faults(args.json);
     }
@@ -91,7 +90,7 @@ pub fn run(args: MintArgs) -> anyhow::Result<Outcome> {
             false => minted.token,
         })
     };
-    let mut out = TokenOut::stdout().context(CANNOT_WRITE)?;
+    let mut out = output::TokenOut::stdout().context(CANNOT_WRITE)?;
     let rows = &batch.rows;
     let mut progress = match args.user_ids.is_some() && !json {
         true => output::Progress::start(rows.len()),
@@ -115,8 +114,9 @@ pub fn run(args: MintArgs) -> anyhow::Result<Outcome> {
             0 => "minted on the main thread alone".to_string(),
             n => format!("minted on the {n} that did"),
         };
-        eprintln!(
-            "note: {refused} of the {asked} threads asked for could not start ({cause}); {on}"
+        output::talk(
+            Talk::Note,
+            &format!("{refused} of the {asked} threads asked for could not start ({cause}); {on}"),
         );
     }
     Ok(Outcome::Success)
@@ -132,7 +132,7 @@ struct WriteFailed(#[source] io::Error);
 /// (`input`), the message counts them and names the line of the first row without a token.
 fn stopped(
     err: anyhow::Error,
-    out: &mut TokenOut,
+    out: &mut output::TokenOut,
     rows: &[Row],
     input: Option<&str>,
 ) -> anyhow::Error {
@@ -152,8 +152,8 @@ fn stopped(
             false => cause,
         };
     };
-    let (written, total) = (out.written, rows.len());
-    let mut told = match (written, out.cut) {
+    let (written, total) = (out.written(), rows.len());
+    let mut told = match (written, out.cut()) {
         (0, false) => format!("none of the {total} tokens was written"),
         (0, true) => format!(
             "none of the {total} tokens was written whole, only part of the first (drop that \
@@ -178,92 +178,6 @@ fn stopped(
             row.line
         ),
     }
-}
-
-/// Bytes of tokens gathered before they are written.
-const OUT_BUFFER: usize = 64 * 1024;
-
-/// Standard output, written whole lines at a time and counted: after a failed write the output
-/// holds whole tokens only (a token written in part is taken back from a regular file, the one
-/// output a full disk fills), and [`TokenOut::written`] says how many.
-struct TokenOut {
-    /// Standard output's own descriptor, duplicated: no other buffer holds tokens.
-    file: File,
-    buf: Vec<u8>,
-    /// Lines written whole (`buf` not counted).
-    written: usize,
-    /// A failed write left part of a line that could not be taken back.
-    cut: bool,
-}
-
-impl TokenOut {
-    fn stdout() -> io::Result<Self> {
-        let fd = io::stdout().as_fd().try_clone_to_owned()?;
-        Ok(TokenOut {
-            file: File::from(fd),
-            buf: Vec::with_capacity(OUT_BUFFER),
-            written: 0,
-            cut: false,
-        })
-    }
-
-    fn line(&mut self, line: &str) -> io::Result<()> {
-        self.buf.extend_from_slice(line.as_bytes());
-        self.buf.push(b'\n');
-        match self.buf.len() >= OUT_BUFFER {
-            true => self.flush(),
-            false => Ok(()),
-        }
-    }
-
-    /// Writes the lines gathered; after a failure, counts those written whole, and takes back
-    /// the part of the next one that was written.
-    fn flush(&mut self) -> io::Result<()> {
-        let mut done = 0;
-        while done < self.buf.len() {
-            match self.file.write(&self.buf[done..]) {
-                Ok(0) => return self.failed(done, io::ErrorKind::WriteZero.into()),
-                Ok(n) => done += n,
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-                Err(err) => return self.failed(done, err),
-            }
-        }
-        self.written += lines_in(&self.buf);
-        self.buf.clear();
-        Ok(())
-    }
-
-    fn failed(&mut self, done: usize, err: io::Error) -> io::Result<()> {
-        let sent = &self.buf[..done];
-        let whole = sent
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |at| at + 1);
-        self.written += lines_in(&sent[..whole]);
-        let part = done - whole;
-        if part > 0 {
-            self.cut = self.take_back(part).is_err();
-        }
-        self.buf.clear();
-        Err(err)
-    }
-
-    /// Removes the last `len` bytes written: only a regular file can lose them again.
-    fn take_back(&mut self, len: usize) -> io::Result<()> {
-        if !self.file.metadata()?.is_file() {
-            return Err(io::ErrorKind::Unsupported.into());
-        }
-        let end = self.file.stream_position()?;
-        let len = u64::try_from(len).map_err(|_| io::ErrorKind::InvalidInput)?;
-        let to = end.checked_sub(len).ok_or(io::ErrorKind::InvalidInput)?;
-        self.file.set_len(to)?;
-        self.file.seek(io::SeekFrom::Start(to))?;
-        Ok(())
-    }
-}
-
-fn lines_in(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
 /// `--list-faults`: a table for people, or one JSON array.
@@ -359,10 +273,13 @@ fn flag_error(err: MintError, args: &MintArgs) -> anyhow::Error {
 fn print_notice(notice: &Notice) {
     match notice {
         Notice::ProductionRecipient { .. } => {
-            eprintln!("note: {notice}; use --iadvize-key for a rehearsal key");
+            output::talk(
+                Talk::Note,
+                &format!("{notice}; use --iadvize-key for a rehearsal key"),
+            );
         }
-        notice if notice.is_warning() => output::warn_all(&[notice.to_string()]),
-        notice => eprintln!("note: {notice}"),
+        notice if notice.is_warning() => output::talk(Talk::Warning, &notice.to_string()),
+        notice => output::talk(Talk::Note, &notice.to_string()),
     }
 }
 

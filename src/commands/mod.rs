@@ -15,15 +15,15 @@ use std::process::ExitCode;
 use crate::cli::{Cli, Command};
 
 /// Exit code when a check failed (`inspect`).
-pub const EXIT_CHECK_FAILED: u8 = 1;
+pub(crate) const EXIT_CHECK_FAILED: u8 = 1;
 /// Exit code for bad usage or input that cannot be used; clap uses it for usage errors too.
-pub const EXIT_UNUSABLE: u8 = 2;
+pub(crate) const EXIT_UNUSABLE: u8 = 2;
 /// Exit code when `inspect` cannot tell whether the token is accepted.
-pub const EXIT_CANNOT_TELL: u8 = 3;
+pub(crate) const EXIT_CANNOT_TELL: u8 = 3;
 
 /// How a command that ran to the end went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     Success,
     /// The command did its job and found a problem to report (exit 1).
     ChecksFailed,
@@ -32,7 +32,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub fn exit_code(self) -> ExitCode {
+    pub(crate) fn exit_code(self) -> ExitCode {
         match self {
             Outcome::Success => ExitCode::SUCCESS,
             Outcome::ChecksFailed => ExitCode::from(EXIT_CHECK_FAILED),
@@ -41,7 +41,7 @@ impl Outcome {
     }
 }
 
-pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let outcome = match cli.command {
         Command::Keygen(args) => keygen::run(args),
         Command::Pubkey(args) => pubkey::run(args),

@@ -11,7 +11,7 @@ use zeroize::Zeroizing;
 use crate::cli::{InspectArgs, MintArgs, PubkeyArgs, ServeArgs};
 
 /// The environment variable that carries a passphrase (for CI jobs).
-pub const PASSPHRASE_ENV: &str = "IADVIZE_AUTH_PASSPHRASE";
+pub(super) const PASSPHRASE_ENV: &str = "IADVIZE_AUTH_PASSPHRASE";
 const MAX_PASSPHRASE_FILE_BYTES: usize = 64 * 1024;
 /// How many times a new passphrase is asked for when the two entries differ.
 const NEW_PASSPHRASE_ATTEMPTS: usize = 3;
@@ -22,7 +22,7 @@ const NEW_PASSPHRASE_ATTEMPTS: usize = 3;
 static READ_FILES: Mutex<Vec<(PathBuf, Passphrase)>> = Mutex::new(Vec::new());
 
 /// Wipes the passphrases read from files.
-pub fn forget_passphrase_files() {
+pub(super) fn forget_passphrase_files() {
     READ_FILES
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -32,7 +32,7 @@ pub fn forget_passphrase_files() {
 /// How to open one key a command reads: where its passphrase comes from, and which key of a
 /// JWK Set it is.
 #[derive(Debug, Clone)]
-pub struct KeyOptions {
+pub(crate) struct KeyOptions {
     pub passphrase: PassphraseSource,
     pub kid: Option<String>,
     /// The flag that sets `kid` for this key, named in messages about kids.
@@ -61,7 +61,7 @@ impl KeyOptions {
 }
 
 impl PubkeyArgs {
-    pub fn key_options(&self) -> KeyOptions {
+    pub(crate) fn key_options(&self) -> KeyOptions {
         KeyOptions {
             passphrase: PassphraseSource::new(self.passphrase.passphrase_file.clone()),
             kid: self.kid.clone(),
@@ -72,7 +72,7 @@ impl PubkeyArgs {
 
 impl ServeArgs {
     /// `--key` and `--iadvize-key`: one passphrase file for both, no JWK Set choice.
-    pub fn key_options(&self) -> KeyOptions {
+    pub(crate) fn key_options(&self) -> KeyOptions {
         KeyOptions {
             passphrase: PassphraseSource::new(self.passphrase.passphrase_file.clone()),
             kid: None,
@@ -83,13 +83,13 @@ impl ServeArgs {
 
 impl MintArgs {
     /// `--key`: the brand's signing key.
-    pub fn signing_key_options(&self) -> KeyOptions {
+    pub(crate) fn signing_key_options(&self) -> KeyOptions {
         let (own, kid) = (&self.key_passphrase_file, &self.key_kid);
         KeyOptions::of("--key", own, &self.passphrase_file, kid)
     }
 
     /// `--iadvize-key`: the recipient.
-    pub fn recipient_key_options(&self) -> KeyOptions {
+    pub(crate) fn recipient_key_options(&self) -> KeyOptions {
         let (own, kid) = (&self.iadvize_key_passphrase_file, &self.iadvize_key_kid);
         KeyOptions::of("--iadvize-key", own, &self.passphrase_file, kid)
     }
@@ -97,13 +97,13 @@ impl MintArgs {
 
 impl InspectArgs {
     /// `--decrypt-key`.
-    pub fn decrypt_key_options(&self) -> KeyOptions {
+    pub(crate) fn decrypt_key_options(&self) -> KeyOptions {
         let (own, kid) = (&self.decrypt_key_passphrase_file, &self.decrypt_key_kid);
         KeyOptions::of("--decrypt-key", own, &self.passphrase_file, kid)
     }
 
     /// `--verify-key`.
-    pub fn verify_key_options(&self) -> KeyOptions {
+    pub(crate) fn verify_key_options(&self) -> KeyOptions {
         let (own, kid) = (&self.verify_key_passphrase_file, &self.verify_key_kid);
         KeyOptions::of("--verify-key", own, &self.passphrase_file, kid)
     }
@@ -113,7 +113,7 @@ impl InspectArgs {
 /// (`--key-passphrase-file` …), else the file of `--passphrase-file`, else
 /// `IADVIZE_AUTH_PASSPHRASE`, else a prompt on the terminal.
 #[derive(Debug, Clone)]
-pub struct PassphraseSource {
+pub(crate) struct PassphraseSource {
     file: Option<PathBuf>,
     /// The flag of this key's own passphrase file, when a command reads several keys.
     own_flag: Option<String>,
@@ -122,7 +122,7 @@ pub struct PassphraseSource {
 impl PassphraseSource {
     /// The sources of a command that reads one key: `--passphrase-file`, the environment, a
     /// prompt.
-    pub fn new(file: Option<PathBuf>) -> Self {
+    pub(crate) fn new(file: Option<PathBuf>) -> Self {
         PassphraseSource {
             file,
             own_flag: None,
@@ -131,13 +131,13 @@ impl PassphraseSource {
 
     /// True when a passphrase would come from the environment: no file was given and
     /// `IADVIZE_AUTH_PASSPHRASE` is set.
-    pub fn comes_from_environment(&self) -> bool {
+    pub(crate) fn comes_from_environment(&self) -> bool {
         self.file.is_none() && std::env::var_os(PASSPHRASE_ENV).is_some()
     }
 
     /// The passphrase that opens an existing key, asked once. `what` names the key in the
     /// prompt; errors leave it to the caller's context (`cannot use key 'k.pem': …`).
-    pub fn to_open(&self, what: &str) -> Result<Passphrase, KeyError> {
+    pub(crate) fn to_open(&self, what: &str) -> Result<Passphrase, KeyError> {
         if let Some(pass) = self.configured()? {
             return Ok(pass);
         }
@@ -149,7 +149,7 @@ impl PassphraseSource {
 
     /// A passphrase for a new key; on a terminal it is asked twice and the two must match.
     /// When they differ, both are asked again, up to three times.
-    pub fn to_encrypt(&self, what: &str) -> Result<Passphrase, KeyError> {
+    pub(crate) fn to_encrypt(&self, what: &str) -> Result<Passphrase, KeyError> {
         if let Some(pass) = self.configured()? {
             return Ok(pass);
         }
@@ -247,12 +247,12 @@ fn prompt_hidden(prompt: &str) -> std::io::Result<String> {
 mod interrupt {
     /// SIGINT blocked in this thread until dropped; a SIGINT that came meanwhile is then
     /// delivered.
-    pub struct Held {
+    pub(super) struct Held {
         before: libc::sigset_t,
     }
 
     impl Held {
-        pub fn new() -> Option<Self> {
+        pub(super) fn new() -> Option<Self> {
             // SAFETY: the sets are initialised by sigemptyset and pthread_sigmask before use,
             // and pthread_sigmask only changes this thread's signal mask.
             unsafe {

@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 use anyhow::{Context, bail};
 use iadvize_auth::keys::{
     Certificate, ExpectedFingerprint, FingerprintMatch, KeySource, LoadedKey, PublicKeyInfo,
+    PublicKeyRecord,
 };
 use iadvize_auth::time;
 use serde::Serialize;
@@ -19,12 +20,10 @@ use crate::output;
 struct PubkeyReport<'a> {
     kind: &'static str,
     source_format: &'static str,
-    bits: usize,
     public_exponent: Option<u64>,
-    public_key_base64: String,
-    sha256_fingerprint: &'a str,
+    #[serde(flatten)]
+    key: PublicKeyRecord,
     openssh_fingerprint: &'a str,
-    jwk_thumbprint: &'a str,
     is_iadvize_production: bool,
     /// Read from an X.509 certificate: what it says.
     certificate: Option<CertificateReport>,
@@ -51,7 +50,7 @@ struct ExpectedReport<'a> {
     matched: Option<&'static str>,
 }
 
-pub fn run(args: PubkeyArgs) -> anyhow::Result<Outcome> {
+pub(super) fn run(args: PubkeyArgs) -> anyhow::Result<Outcome> {
     let source = match (&args.key, args.iadvize) {
         (_, true) => KeySource::Builtin,
         (Some(path), false) => key_source(path),
@@ -124,12 +123,9 @@ fn print_json(
     output::print_json(&PubkeyReport {
         kind: key.kind().as_str(),
         source_format: key.format().name(),
-        bits: key.bits(),
         public_exponent: key.public_exponent(),
-        public_key_base64: info.base64(),
-        sha256_fingerprint: &info.sha256_fingerprint,
+        key: key.record()?,
         openssh_fingerprint: &info.openssh_fingerprint,
-        jwk_thumbprint: &info.jwk_thumbprint,
         is_iadvize_production: info.is_iadvize_production(),
         certificate: key.certificate().map(certificate_report),
         warnings: key.warnings(),

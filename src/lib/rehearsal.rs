@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 
 use crate::claims::{self, USER_ID_CLAIM, VisitorData};
 use crate::inspect::{self, Findings, Kind, Names, Options, Report};
-use crate::keys::{KeyError, KeyKind, LoadedKey, PublicKeyInfo, decode_key};
+use crate::keys::{KeyError, KeyKind, LoadedKey, PublicKeyRecord, decode_key};
 use crate::mint::{Fault, FaultInfo, MintError, Notice, Plan, Recipient, Request, User};
 use crate::verdict::{Answer, CheckId, Role, Status};
 
@@ -148,10 +148,14 @@ pub struct Keys {
 /// A public key and what it is to this rehearsal.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KeyRecord {
+    /// The key as every JSON output describes it.
+    #[serde(flatten)]
+    pub key: PublicKeyRecord,
+    /// `BEGIN PUBLIC KEY` PEM.
     pub pem: String,
+    /// The public JWK (`kty`, `n`, `e`).
     pub jwk: Value,
-    pub sha256_fingerprint: String,
-    pub jwk_thumbprint: String,
+    /// Whether this is iAdvize's production key.
     pub is_iadvize_production: bool,
     /// Made for this run: nothing it signs or opens works in production.
     pub rehearsal: bool,
@@ -291,15 +295,11 @@ impl Rehearsal {
 
     /// The public halves of the brand's key and of the recipient's.
     pub fn keys(&self) -> Result<Keys, RehearsalError> {
-        let brand = self.brand.public_info().map_err(failed)?;
-        let recipient = match &self.standin {
-            Some(key) => key.public_info(),
-            None => LoadedKey::iadvize_production().public_info(),
-        }
-        .map_err(failed)?;
+        let production = LoadedKey::iadvize_production();
+        let recipient = self.standin.as_ref().unwrap_or(&production);
         Ok(Keys {
-            brand: record(&brand, !self.brand_is_own)?,
-            recipient: record(&recipient, false)?,
+            brand: record(&self.brand, !self.brand_is_own)?,
+            recipient: record(recipient, false)?,
         })
     }
 
@@ -742,12 +742,12 @@ fn plan_request(
     }
 }
 
-fn record(info: &PublicKeyInfo, rehearsal: bool) -> Result<KeyRecord, RehearsalError> {
+fn record(key: &LoadedKey, rehearsal: bool) -> Result<KeyRecord, RehearsalError> {
+    let info = key.public_info().map_err(failed)?;
     Ok(KeyRecord {
+        key: key.record().map_err(failed)?,
         pem: info.pem().map_err(failed)?,
         jwk: info.jwk(),
-        sha256_fingerprint: info.sha256_fingerprint.clone(),
-        jwk_thumbprint: info.jwk_thumbprint.clone(),
         is_iadvize_production: info.is_iadvize_production(),
         rehearsal,
     })

@@ -26,14 +26,14 @@ use iadvize_auth::rehearsal::{
 };
 
 /// Request bodies over this are refused (413), but on `POST /inspect`.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
+pub(super) const MAX_BODY_BYTES: usize = 64 * 1024;
 /// `POST /inspect`'s bodies may be as large as the files `inspect` reads (a HAR file).
-pub const MAX_INSPECT_BODY_BYTES: usize = MAX_INSPECT_BYTES;
+pub(super) const MAX_INSPECT_BODY_BYTES: usize = MAX_INSPECT_BYTES;
 /// Inspections judged at once; others wait their turn before their body is read, so that at
 /// most this many large bodies are held.
-pub const INSPECTIONS_AT_ONCE: usize = 2;
+pub(super) const INSPECTIONS_AT_ONCE: usize = 2;
 /// A whole request, body included, must be read and answered within this (408).
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+pub(super) const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// iAdvize's activation statuses and the reason it gives for any refused token.
 const SUCCESS: &str = "authentication-success";
@@ -60,11 +60,11 @@ const BOXED_JS: &str = include_str!("assets/boxed.js");
 const INSPECT_HTML: &str = include_str!("assets/inspect.html");
 const INSPECT_JS: &str = include_str!("assets/inspect.js");
 /// The HTTP API's description, committed as docs/openapi.json.
-pub const OPENAPI_JSON: &str = include_str!("../../../docs/openapi.json");
+pub(super) const OPENAPI_JSON: &str = include_str!("../../../docs/openapi.json");
 
 /// Everything the handlers share.
 #[derive(Debug)]
-pub struct App {
+pub(super) struct App {
     pub rehearsal: Arc<Rehearsal>,
     pub policy: Policy,
     pub log: RequestLog,
@@ -94,7 +94,7 @@ impl App {
     }
 }
 
-pub fn router(app: Arc<App>) -> Router {
+pub(super) fn router(app: Arc<App>) -> Router {
     let listed = app.clone();
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::predicate(move |origin, _| {

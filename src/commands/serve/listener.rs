@@ -23,23 +23,23 @@ use tokio::time::{Instant, Sleep};
 
 /// Connections served at once; more wait in the kernel's backlog. Each holds one request at a
 /// time, so this also bounds the requests in flight.
-pub const MAX_CONNECTIONS: usize = 512;
+pub(super) const MAX_CONNECTIONS: usize = 512;
 /// A request's headers must arrive within this, and an idle kept-alive connection is closed
 /// after it.
-pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+pub(super) const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
 /// An answer the client does not take within this (it stops reading) ends its connection.
-pub const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
+pub(super) const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 /// After a stop signal, requests in flight get this long to finish.
-pub const GRACE: Duration = Duration::from_secs(10);
+pub(super) const GRACE: Duration = Duration::from_secs(10);
 /// After the grace period, how long the work of unfinished requests (minting, verifying) may
 /// still run before the process exits without it.
-pub const LEFT_BEHIND: Duration = Duration::from_millis(500);
+pub(super) const LEFT_BEHIND: Duration = Duration::from_millis(500);
 /// Request head and read buffer, per connection.
 const MAX_BUFFER: usize = 64 * 1024;
 
 /// The server's runtime: its requests' work (minting, verifying) runs on one thread per core,
 /// and what more is asked waits its turn instead of starting a thread of its own.
-pub fn runtime() -> io::Result<Runtime> {
+pub(super) fn runtime() -> io::Result<Runtime> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -49,13 +49,13 @@ pub fn runtime() -> io::Result<Runtime> {
 
 /// Ends the runtime once `serve` has returned: work still running or queued gets
 /// [`LEFT_BEHIND`], and is then abandoned (the process exits).
-pub fn shut_down(runtime: Runtime) {
+pub(super) fn shut_down(runtime: Runtime) {
     runtime.shutdown_timeout(LEFT_BEHIND);
 }
 
 /// Serves `app` on `listener` until `stop` completes, then lets open connections finish for
 /// [`GRACE`] at most.
-pub async fn serve(listener: TcpListener, app: Router, stop: impl Future<Output = ()>) {
+pub(super) async fn serve(listener: TcpListener, app: Router, stop: impl Future<Output = ()>) {
     let graceful = GracefulShutdown::new();
     let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     let mut stop = std::pin::pin!(stop);

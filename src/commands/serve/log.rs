@@ -14,7 +14,7 @@ use crate::cli::LogFormat;
 use crate::output;
 
 /// How many requests `GET /requests` shows, the newest last.
-pub const KEPT: usize = 200;
+pub(super) const KEPT: usize = 200;
 /// A path is shown up to about this many characters.
 const MAX_PATH_SHOWN: usize = 200;
 /// A user id is shown up to this many characters, the most iAdvize accepts: a longer one is
@@ -27,7 +27,7 @@ const MAX_RUN: usize = 64;
 
 /// What a handler tells the log about its request, as a response extension.
 #[derive(Debug, Clone, Default)]
-pub struct Noted {
+pub(super) struct Noted {
     pub user_id: Option<String>,
     pub verdict: Option<&'static str>,
     /// Why: a refusal's reason, the first failing check of a refused token, a notice about a
@@ -37,7 +37,7 @@ pub struct Noted {
 
 /// One request, as `/requests` and `--log json` show it.
 #[derive(Debug, Clone, Serialize)]
-pub struct Entry {
+pub(super) struct Entry {
     pub time: String,
     pub method: String,
     pub path: String,
@@ -49,20 +49,27 @@ pub struct Entry {
 }
 
 #[derive(Debug)]
-pub struct RequestLog {
+pub(super) struct RequestLog {
     format: LogFormat,
     kept: Mutex<VecDeque<Entry>>,
 }
 
 impl RequestLog {
-    pub fn new(format: LogFormat) -> Self {
+    pub(super) fn new(format: LogFormat) -> Self {
         RequestLog {
             format,
             kept: Mutex::new(VecDeque::with_capacity(KEPT)),
         }
     }
 
-    pub fn record(&self, method: &str, path: &str, status: u16, noted: Noted, took: Duration) {
+    pub(super) fn record(
+        &self,
+        method: &str,
+        path: &str,
+        status: u16,
+        noted: Noted,
+        took: Duration,
+    ) {
         let now = time::now();
         let entry = Entry {
             time: time::rfc3339(now).unwrap_or_else(|| now.to_string()),
@@ -86,7 +93,7 @@ impl RequestLog {
     }
 
     /// The kept requests, oldest first.
-    pub fn entries(&self) -> Vec<Entry> {
+    pub(super) fn entries(&self) -> Vec<Entry> {
         let kept = self
             .kept
             .lock()
@@ -120,7 +127,7 @@ impl RequestLog {
 
 /// `text` without any run of token characters longer than [`MAX_RUN`] or holding `eyJ`, each
 /// replaced by `…(N characters)`: whatever part of a request carried a token, the log does not.
-pub fn scrub(text: &str) -> String {
+pub(super) fn scrub(text: &str) -> String {
     let is_token_char = |c: char| {
         c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '%' | '+' | '=' | '~' | '.' | '/')
     };

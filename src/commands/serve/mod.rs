@@ -22,7 +22,7 @@ use iadvize_auth::time;
 use policy::{AccessToken, Policy, is_loopback};
 use serde_json::json;
 
-pub fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
+pub(super) fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
     let ttl = time::parse_duration(&args.ttl.ttl).context("--ttl")?;
     check_listen(&args)?;
     let access_token = args
@@ -221,7 +221,10 @@ fn announce(
         (None, false) => "stand-in generated for this run".to_string(),
     };
     let key_line = |label: &str, text: &str, key: &KeyRecord| {
-        eprintln!("  {label:<15} {text} (SHA-256 {})", key.sha256_fingerprint);
+        eprintln!(
+            "  {label:<15} {text} (SHA-256 {})",
+            key.key.sha256_fingerprint
+        );
     };
     eprintln!("serve: listening on {url}");
     eprintln!("  rehearsal page  {url}");

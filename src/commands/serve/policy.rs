@@ -15,7 +15,7 @@ const MIN_SECRET_CHARS: usize = 16;
 const MAX_SECRET_FILE_BYTES: usize = 64 * 1024;
 
 /// The bearer secret of `--access-token-file`. `Debug` never shows it.
-pub struct AccessToken {
+pub(super) struct AccessToken {
     sha256: Zeroizing<Vec<u8>>,
 }
 
@@ -27,7 +27,7 @@ impl std::fmt::Debug for AccessToken {
 
 impl AccessToken {
     /// Reads the first line of `path`: at least 16 characters, surrounding whitespace removed.
-    pub fn read(path: &Path) -> anyhow::Result<Self> {
+    pub(super) fn read(path: &Path) -> anyhow::Result<Self> {
         let name = format!("--access-token-file '{}'", path.display());
         let what = format!("access token file '{}'", path.display());
         let bytes = input::read_secret_file(path, &what, MAX_SECRET_FILE_BYTES)
@@ -47,7 +47,7 @@ impl AccessToken {
     }
 
     /// Compares in constant time: both sides are hashed to the same length first.
-    pub fn matches(&self, given: &[u8]) -> bool {
+    pub(super) fn matches(&self, given: &[u8]) -> bool {
         let given = Sha256::digest(given);
         openssl::memcmp::eq(&self.sha256, &given)
     }
@@ -56,7 +56,7 @@ impl AccessToken {
 /// What the server accepts, from `--listen`, `--allow-host`, `--allow-origin` and
 /// `--access-token-file`.
 #[derive(Debug)]
-pub struct Policy {
+pub(super) struct Policy {
     /// Lowercase host names or IP literals accepted besides the loopback ones.
     hosts: Vec<String>,
     /// Normalised origins (`scheme://host[:port]`, default port left out).
@@ -65,7 +65,7 @@ pub struct Policy {
 }
 
 impl Policy {
-    pub fn new(
+    pub(super) fn new(
         listen: SocketAddr,
         allow_hosts: &[String],
         allow_origins: &[String],
@@ -90,12 +90,12 @@ impl Policy {
         })
     }
 
-    pub fn origins(&self) -> &[String] {
+    pub(super) fn origins(&self) -> &[String] {
         &self.origins
     }
 
     /// A `Host` header naming a loopback name or address, or an allowed name, with any port.
-    pub fn host_allowed(&self, host_header: &str) -> bool {
+    pub(super) fn host_allowed(&self, host_header: &str) -> bool {
         let Some(name) = host_without_port(host_header) else {
             return false;
         };
@@ -104,20 +104,20 @@ impl Policy {
     }
 
     /// An `Origin` header of the page itself (same origin as `host_header`) or an allowed one.
-    pub fn origin_allowed(&self, origin: &str, host_header: &str) -> bool {
+    pub(super) fn origin_allowed(&self, origin: &str, host_header: &str) -> bool {
         let origin = origin.to_ascii_lowercase();
         origin == format!("http://{}", host_header.to_ascii_lowercase()) || self.listed(&origin)
     }
 
     /// Is this origin one of `--allow-origin`?
-    pub fn listed(&self, origin: &str) -> bool {
+    pub(super) fn listed(&self, origin: &str) -> bool {
         normalise_origin(&origin.to_ascii_lowercase())
             .is_some_and(|origin| self.origins.contains(&origin))
     }
 }
 
 /// Is this the loopback interface: 127.0.0.0/8 or ::1?
-pub fn is_loopback(addr: SocketAddr) -> bool {
+pub(super) fn is_loopback(addr: SocketAddr) -> bool {
     addr.ip().is_loopback()
 }
 

@@ -522,6 +522,33 @@ impl LoadedKey {
     }
 }
 
+/// A public key as every JSON output describes it (`keygen --json`, `pubkey --json`, `serve`'s
+/// `/keys`): its size and the forms people compare.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct PublicKeyRecord {
+    /// The modulus size in bits.
+    pub bits: usize,
+    /// The DER SubjectPublicKeyInfo in standard base64, one line: what iAdvize is sent.
+    pub public_key_base64: String,
+    /// SHA-256 of that DER, lowercase hex.
+    pub sha256_fingerprint: String,
+    /// The RFC 7638 JWK thumbprint, base64url.
+    pub jwk_thumbprint: String,
+}
+
+impl LoadedKey {
+    /// The key's public half as the JSON outputs describe it.
+    pub fn record(&self) -> Result<PublicKeyRecord, KeyError> {
+        let info = self.public_info()?;
+        Ok(PublicKeyRecord {
+            bits: self.bits(),
+            public_key_base64: info.base64(),
+            sha256_fingerprint: info.sha256_fingerprint,
+            jwk_thumbprint: info.jwk_thumbprint,
+        })
+    }
+}
+
 /// The public half of a key in the forms people compare: DER, fingerprint, thumbprint.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PublicKeyInfo {

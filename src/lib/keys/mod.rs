@@ -22,6 +22,7 @@ pub use decode::{decode_key, decode_key_by_kid};
 pub use files::{FileToWrite, WriteError, create_private_dir, write_files};
 pub use key::{
     Certificate, Container, Encoding, ExpectedFingerprint, FingerprintMatch, KeyError, KeyKind,
-    LoadedKey, MAX_BITS, MIN_BITS, MIN_FINGERPRINT_PREFIX, Passphrase, PublicKeyInfo, SourceFormat,
+    LoadedKey, MAX_BITS, MIN_BITS, MIN_FINGERPRINT_PREFIX, Passphrase, PublicKeyInfo,
+    PublicKeyRecord, SourceFormat,
 };
 pub use source::{KeyInput, KeySource, MAX_KEY_INPUT_BYTES, read_limited, readable_by_others};
