@@ -1,7 +1,7 @@
 // Load client for `iadvize-auth serve`: N requests to POST /token from C concurrent clients
 // (keep-alive connections), each for its own user id (load-1, load-2 …). Prints one JSON line
 // {requests, ok, failed, seconds, tokens_per_second, first_error} and writes the tokens, one
-// per line, to TOKENS_FILE. Used by tests/serve.rs (every token checked) and scripts/bench-serve
+// per line, to TOKENS_FILE. Used by tests/it/serve/mod.rs (every token checked) and scripts/bench-serve
 // (the rate). Only for a server on this machine's loopback.
 //
 //   node scripts/serve-load.mjs URL N C TOKENS_FILE

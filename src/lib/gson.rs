@@ -14,7 +14,7 @@
 //! the document, a byte order mark. Only what follows the top-level value is checked strictly:
 //! nothing but spaces, tabs and line breaks may follow it. [`parse`] accepts exactly what that
 //! code accepts and returns the same map, checked against the real library by
-//! `tests/nimbus_json.rs`. It also names the first lenient feature the text relies on, so that a
+//! `tests/it/nimbus/json.rs`. It also names the first lenient feature the text relies on, so that a
 //! caller can say "iAdvize's library reads this, but it is not valid JSON".
 //!
 //! Gson's rules that a JSON parser would not guess:
@@ -37,7 +37,7 @@
 //! The leniency reported is about the text's syntax only: a name given twice (which JSON
 //! allows) and a JSON number that Gson reads as a string are not reported. Maps keep their
 //! members in insertion order as Gson's do, because this build's `serde_json` has its
-//! `preserve_order` feature (josekit turns it on; `tests/nimbus_json.rs` compares the order).
+//! `preserve_order` feature (josekit turns it on; `tests/it/nimbus/json.rs` compares the order).
 //!
 //! Where this port differs from Java, on purpose:
 //!

@@ -1,6 +1,6 @@
 // Drives `iadvize-auth serve`'s rehearsal page and stand-in tag in headless Chromium (Debian's
 // /usr/bin/chromium, through playwright-core, which downloads no browser), and prints what a
-// person would see as one JSON object. tests/serve_browser.rs starts the server, runs this
+// person would see as one JSON object. tests/it/serve/browser.rs starts the server, runs this
 // script and asserts on its output.
 //
 //   node tests/browser/rehearsal.mjs SCENARIO

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Ground truth for tests/nimbus_json.rs: what Nimbus JOSE+JWT's JSONObjectUtils.parse (Gson with
+ * Ground truth for tests/it/nimbus/json.rs: what Nimbus JOSE+JWT's JSONObjectUtils.parse (Gson with
  * Nimbus's settings) makes of each input.
  *
  * <p>stdin: one input a line, the base64 of its UTF-8 bytes. stdout, one line per input, flushed:

@@ -19,7 +19,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Ground truth for tests/nimbus_verdict.rs: does iAdvize's backend, which opens tokens with Nimbus
+ * Ground truth for tests/it/nimbus/verdict.rs: does iAdvize's backend, which opens tokens with Nimbus
  * JOSE+JWT along the path in /work/shared/nimbus/README.md, accept a token?
  *
  * <p>stdin, one request a line, three fields separated by a tab: the base64 (standard alphabet,

@@ -49,7 +49,7 @@ enum Member {
 }
 
 /// The registered members of a JWE header, how Nimbus reads each, and whether it takes `null`
-/// as absent (measured against the real library: tests/nimbus_verdict.rs). `cty` and `crit`
+/// as absent (measured against the real library: tests/it/nimbus/verdict.rs). `cty` and `crit`
 /// have checks of their own.
 const JWE_MEMBERS: &[(&str, Member, bool)] = &[
     ("typ", Member::Text, true),

@@ -4,7 +4,7 @@
 //! layer names them when a caller hands the wrapped text itself to [`inspect`](super::inspect).
 //!
 //! iAdvize's library does not take any of them off (Nimbus's `JOSEObject.split` only trims the
-//! text and splits it at dots; tested against the real library in tests/nimbus_verdict.rs): a
+//! text and splits it at dots; tested against the real library in tests/it/nimbus/verdict.rs): a
 //! wrapper's characters land in the header part, which the JWE's encryption authenticates as
 //! written, or hide the dots. A page that passes the wrapped text is refused.
 
