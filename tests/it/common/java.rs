@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 /// Debian's Gson 2.10, which Nimbus JOSE+JWT reads JSON with.
-pub const GSON_JAR: &str = "/usr/share/java/gson.jar";
+pub(crate) const GSON_JAR: &str = "/usr/share/java/gson.jar";
 const INSTALL: &str =
     "install Java and Gson: apt-get install default-jdk-headless libgoogle-gson-java";
 
 /// A running harness.
-pub struct JavaHarness {
+pub(crate) struct JavaHarness {
     child: Child,
     stdin: ChildStdin,
     stdout: BufReader<ChildStdout>,
@@ -20,7 +20,7 @@ pub struct JavaHarness {
 
 impl JavaHarness {
     /// Compiles tests/java/CLASS.java against `classpath` (Gson is always on it) and starts it.
-    pub fn start(class: &str, classpath: &[&Path]) -> Self {
+    pub(crate) fn start(class: &str, classpath: &[&Path]) -> Self {
         let mut jars: Vec<&Path> = vec![Path::new(GSON_JAR)];
         jars.extend_from_slice(classpath);
         let classes = compile(class, &jars);
@@ -45,7 +45,7 @@ impl JavaHarness {
     }
 
     /// Sends one request line, returns the answer line without its line break.
-    pub fn ask(&mut self, request: &str) -> String {
+    pub(crate) fn ask(&mut self, request: &str) -> String {
         assert!(!request.contains('\n'), "a request is one line");
         writeln!(self.stdin, "{request}").expect("write to the Java harness");
         self.stdin.flush().expect("flush the Java harness");

@@ -8,7 +8,7 @@ use proptest::test_runner::Config as ProptestConfig;
 use super::fixture_path;
 
 /// The fixture `name` (not encrypted: no passphrase is asked for), loaded.
-pub fn fixture_key(name: &str) -> LoadedKey {
+pub(crate) fn fixture_key(name: &str) -> LoadedKey {
     let bytes = std::fs::read(fixture_path(name)).expect("a fixture");
     let mut none = || -> Result<Passphrase, KeyError> { Err(KeyError::WrongPassphrase) };
     decode_key(&bytes, &mut none).expect("a fixture key")
@@ -16,7 +16,7 @@ pub fn fixture_key(name: &str) -> LoadedKey {
 
 /// A token for `user_id` signed with the fixture `signing_key`, to `recipient`, issued at `now`
 /// for `ttl` seconds, as a plan mints it.
-pub fn mint_token(
+pub(crate) fn mint_token(
     signing_key: &str,
     recipient: Recipient,
     ttl: u64,
@@ -38,7 +38,7 @@ pub fn mint_token(
 }
 
 /// `cases` runs, and no regression files written into the source tree (CI checks it is clean).
-pub fn proptest_config(cases: u32) -> ProptestConfig {
+pub(crate) fn proptest_config(cases: u32) -> ProptestConfig {
     ProptestConfig {
         cases,
         failure_persistence: None,

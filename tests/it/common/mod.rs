@@ -1,11 +1,11 @@
 //! Shared helpers for the integration tests: they run the real binary in a temporary folder,
 //! with the environment cleared of every variable the tool reads.
 
-pub mod java;
-pub mod library;
-pub mod nimbus;
-pub mod server;
-pub mod terminal;
+pub(crate) mod java;
+pub(crate) mod library;
+pub(crate) mod nimbus;
+pub(crate) mod server;
+pub(crate) mod terminal;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -17,19 +17,19 @@ const TOOL_ENV: &[&str] = &["IADVIZE_AUTH_PASSPHRASE", "IADVIZE_AUTH_KEY", "NO_C
 
 /// A temporary working folder with the fixtures copied in (private keys at mode 0600, as a
 /// careful user keeps them; git does not record modes).
-pub struct Sandbox {
+pub(crate) struct Sandbox {
     pub dir: tempfile::TempDir,
 }
 
 impl Sandbox {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Sandbox {
             dir: tempfile::tempdir().expect("temp dir"),
         }
     }
 
     /// A sandbox with these fixtures copied in.
-    pub fn with_fixtures(names: &[&str]) -> Self {
+    pub(crate) fn with_fixtures(names: &[&str]) -> Self {
         let sb = Sandbox::new();
         for name in names {
             sb.fixture(name);
@@ -37,16 +37,16 @@ impl Sandbox {
         sb
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
 
-    pub fn join(&self, name: &str) -> PathBuf {
+    pub(crate) fn join(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
 
     /// Copies `tests/fixtures/NAME` into the sandbox and returns its path there.
-    pub fn fixture(&self, name: &str) -> PathBuf {
+    pub(crate) fn fixture(&self, name: &str) -> PathBuf {
         let to = self.join(name);
         std::fs::copy(fixture_path(name), &to).expect("copy fixture");
         set_mode(
@@ -60,14 +60,14 @@ impl Sandbox {
         to
     }
 
-    pub fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+    pub(crate) fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
         let to = self.join(name);
         std::fs::write(&to, contents).expect("write file");
         to
     }
 
     /// The tool, run in this sandbox with a clean environment and no terminal on stdin.
-    pub fn cmd(&self) -> Command {
+    pub(crate) fn cmd(&self) -> Command {
         let mut cmd = Command::cargo_bin("iadvize-auth").expect("binary built");
         cmd.current_dir(self.path());
         for var in TOOL_ENV {
@@ -79,7 +79,7 @@ impl Sandbox {
 }
 
 /// The verbs, as `--help` lists them (man pages and the package have one for each).
-pub const VERBS: &[&str] = &[
+pub(crate) const VERBS: &[&str] = &[
     "keygen",
     "pubkey",
     "mint",
@@ -89,24 +89,24 @@ pub const VERBS: &[&str] = &[
     "man",
 ];
 
-pub fn fixture_path(name: &str) -> PathBuf {
+pub(crate) fn fixture_path(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(name)
 }
 
 /// Whether the tests run as root (who ignores file modes and may act as any user).
-pub fn running_as_root() -> bool {
+pub(crate) fn running_as_root() -> bool {
     use std::os::unix::fs::MetadataExt;
     std::fs::metadata("/proc/self").is_ok_and(|me| me.uid() == 0)
 }
 
-pub fn set_mode(path: &Path, mode: u32) {
+pub(crate) fn set_mode(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
 }
 
-pub fn mode_of(path: &Path) -> u32 {
+pub(crate) fn mode_of(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path)
         .expect("metadata")
@@ -116,7 +116,7 @@ pub fn mode_of(path: &Path) -> u32 {
 }
 
 /// Runs a command with `stdin` bytes, failing the test if it does not finish in 60 s.
-pub fn run_with_stdin(cmd: &mut Command, stdin: &[u8]) -> Output {
+pub(crate) fn run_with_stdin(cmd: &mut Command, stdin: &[u8]) -> Output {
     use std::io::Write;
     use std::process::Stdio;
     cmd.stdin(Stdio::piped())
@@ -135,7 +135,7 @@ pub fn run_with_stdin(cmd: &mut Command, stdin: &[u8]) -> Output {
 }
 
 /// Runs a command with no stdin, failing the test if it does not finish in 60 s.
-pub fn run(cmd: &mut Command) -> Output {
+pub(crate) fn run(cmd: &mut Command) -> Output {
     use std::process::Stdio;
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let child = cmd.spawn().expect("spawn");
@@ -184,17 +184,17 @@ fn wait_with_timeout(mut child: std::process::Child, seconds: u64) -> Output {
     }
 }
 
-pub fn stdout(output: &Output) -> String {
+pub(crate) fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-pub fn stderr(output: &Output) -> String {
+pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// Standard error without the note `mint` gives on every run about its recipient (production
 /// or a stand-in): what else it said.
-pub fn stderr_besides_recipient_note(output: &Output) -> String {
+pub(crate) fn stderr_besides_recipient_note(output: &Output) -> String {
     stderr(output)
         .lines()
         .filter(|line| !line.starts_with("note: encrypting to "))
@@ -204,7 +204,7 @@ pub fn stderr_besides_recipient_note(output: &Output) -> String {
 
 /// Asserts the exit code, showing stdout and stderr when it differs.
 #[track_caller]
-pub fn assert_exit(output: &Output, code: i32) {
+pub(crate) fn assert_exit(output: &Output, code: i32) {
     assert_eq!(
         output.status.code(),
         Some(code),
@@ -218,7 +218,7 @@ pub fn assert_exit(output: &Output, code: i32) {
 /// Asserts a refusal: exit 2, nothing on stdout, one `error:` line on stderr that contains
 /// every `needle`. Returns the message.
 #[track_caller]
-pub fn assert_refused(output: &Output, needles: &[&str]) -> String {
+pub(crate) fn assert_refused(output: &Output, needles: &[&str]) -> String {
     assert_exit(output, 2);
     assert!(
         output.stdout.is_empty(),
@@ -239,7 +239,7 @@ pub fn assert_refused(output: &Output, needles: &[&str]) -> String {
 }
 
 /// A sandbox with the rehearsal's four keys: the brand's pair and the stand-in's pair.
-pub fn rehearsal_sandbox() -> Sandbox {
+pub(crate) fn rehearsal_sandbox() -> Sandbox {
     Sandbox::with_fixtures(&[
         "brand-private.pem",
         "brand-public.pem",
@@ -249,7 +249,7 @@ pub fn rehearsal_sandbox() -> Sandbox {
 }
 
 /// The check `id` of an `inspect --json` report.
-pub fn check<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+pub(crate) fn check<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
     report["checks"]
         .as_array()
         .expect("a report's checks")
@@ -259,7 +259,7 @@ pub fn check<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Val
 }
 
 /// The ids of the checks that failed in an `inspect --json` report, in report order.
-pub fn failing_checks(report: &serde_json::Value) -> Vec<&str> {
+pub(crate) fn failing_checks(report: &serde_json::Value) -> Vec<&str> {
     report["checks"]
         .as_array()
         .expect("a report's checks")
@@ -272,7 +272,7 @@ pub fn failing_checks(report: &serde_json::Value) -> Vec<&str> {
 /// The command `mint` signing with `brand-private.pem` and encrypting to the rehearsal
 /// stand-in `standin-iadvize-public.pem` (both fixtures must be in the sandbox), for a test to
 /// add its arguments and run.
-pub fn rehearsal_mint_cmd(sb: &Sandbox) -> Command {
+pub(crate) fn rehearsal_mint_cmd(sb: &Sandbox) -> Command {
     let mut cmd = sb.cmd();
     cmd.args([
         "mint",
@@ -285,18 +285,18 @@ pub fn rehearsal_mint_cmd(sb: &Sandbox) -> Command {
 }
 
 /// [`rehearsal_mint_cmd`] with `args`, run.
-pub fn rehearsal_mint(sb: &Sandbox, args: &[&str]) -> Output {
+pub(crate) fn rehearsal_mint(sb: &Sandbox, args: &[&str]) -> Output {
     run(rehearsal_mint_cmd(sb).args(args))
 }
 
 /// A token for `user_id`, signed with `brand-private.pem` and encrypted to the rehearsal
 /// stand-in `standin-iadvize-public.pem` (both fixtures must be in the sandbox).
-pub fn rehearsal_token(sb: &Sandbox, user_id: &str) -> String {
+pub(crate) fn rehearsal_token(sb: &Sandbox, user_id: &str) -> String {
     rehearsal_token_with(sb, "brand-private.pem", user_id, &[])
 }
 
 /// The same, signed with the sandbox's `signing_key`, with `more` arguments for `mint`.
-pub fn rehearsal_token_with(
+pub(crate) fn rehearsal_token_with(
     sb: &Sandbox,
     signing_key: &str,
     user_id: &str,
@@ -313,7 +313,7 @@ pub fn rehearsal_token_with(
 
 /// Runs `program` with arguments in `dir`, panicking with its stderr on failure; returns
 /// stdout.
-pub fn tool(program: &str, args: &[&str], dir: &Path) -> Vec<u8> {
+pub(crate) fn tool(program: &str, args: &[&str], dir: &Path) -> Vec<u8> {
     let out = Command::new(program)
         .args(args)
         .current_dir(dir)
@@ -328,12 +328,12 @@ pub fn tool(program: &str, args: &[&str], dir: &Path) -> Vec<u8> {
 }
 
 /// Runs `openssl` with arguments, panicking with its stderr on failure; returns stdout.
-pub fn openssl(args: &[&str], dir: &Path) -> Vec<u8> {
+pub(crate) fn openssl(args: &[&str], dir: &Path) -> Vec<u8> {
     tool("openssl", args, dir)
 }
 
 /// Exports a PEM key in `sb` as a JWK with Node's own crypto module (independent of this tool).
-pub fn node_jwk(sb: &Sandbox, pem: &str, private: bool) -> String {
+pub(crate) fn node_jwk(sb: &Sandbox, pem: &str, private: bool) -> String {
     let script = format!(
         "const c=require('crypto');const fs=require('fs');\
          const k=c.create{kind}Key(fs.readFileSync('{pem}'));\
@@ -347,7 +347,7 @@ pub fn node_jwk(sb: &Sandbox, pem: &str, private: bool) -> String {
 /// Encrypts the PKCS#8 key `key` (in `dir`) to `out` with openssl's PBES2 (PBKDF2 +
 /// AES-256-CBC), as a brand's own tooling would, with the passphrase on the first line of
 /// `pass_file`; DER instead of PEM with `der`.
-pub fn openssl_encrypt_pkcs8(dir: &Path, key: &str, pass_file: &str, out: &str, der: bool) {
+pub(crate) fn openssl_encrypt_pkcs8(dir: &Path, key: &str, pass_file: &str, out: &str, der: bool) {
     let passout = format!("file:{pass_file}");
     let mut args = vec![
         "pkcs8",
@@ -368,7 +368,7 @@ pub fn openssl_encrypt_pkcs8(dir: &Path, key: &str, pass_file: &str, out: &str, 
 }
 
 /// SHA-256 of a public key's DER, computed by openssl (an implementation independent of ours).
-pub fn openssl_fingerprint(key_file: &Path, is_public: bool) -> String {
+pub(crate) fn openssl_fingerprint(key_file: &Path, is_public: bool) -> String {
     let dir = key_file.parent().expect("parent");
     let key = key_file.to_str().expect("utf-8 path");
     let mut args = vec!["pkey", "-in", key, "-pubout", "-outform", "DER"];
@@ -391,7 +391,7 @@ pub fn openssl_fingerprint(key_file: &Path, is_public: bool) -> String {
 
 /// Installs the independent JOSE implementations once per test process (tests/interop/setup.sh)
 /// and returns the folder they live in.
-pub fn interop_dir() -> &'static Path {
+pub(crate) fn interop_dir() -> &'static Path {
     static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     DIR.get_or_init(|| {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -420,7 +420,7 @@ fn interop_run(mut cmd: Command, stdin: &str) -> String {
 }
 
 /// Runs `tests/interop/jwcrypto_tool.py` with python jwcrypto.
-pub fn jwcrypto(args: &[&str], stdin: &str) -> String {
+pub(crate) fn jwcrypto(args: &[&str], stdin: &str) -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut cmd = Command::new(interop_dir().join("venv/bin/python"));
     cmd.arg(root.join("tests/interop/jwcrypto_tool.py"))
@@ -429,7 +429,7 @@ pub fn jwcrypto(args: &[&str], stdin: &str) -> String {
 }
 
 /// Runs `tests/interop/jose_tool.mjs` with node jose.
-pub fn node_jose(args: &[&str], stdin: &str) -> String {
+pub(crate) fn node_jose(args: &[&str], stdin: &str) -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut cmd = Command::new("node");
     cmd.arg(root.join("tests/interop/jose_tool.mjs")).args(args);
@@ -438,14 +438,14 @@ pub fn node_jose(args: &[&str], stdin: &str) -> String {
 
 /// Which independent implementation.
 #[derive(Clone, Copy, Debug)]
-pub enum Jose {
+pub(crate) enum Jose {
     Jwcrypto,
     NodeJose,
 }
 
 /// Decrypts and verifies tokens (one per line) with an independent implementation; one JSON
 /// value per token: `{jwe_header, jws_header, claims, jws}` or `{error}`.
-pub fn open_tokens(
+pub(crate) fn open_tokens(
     with: Jose,
     tokens: &str,
     decrypt_key: &Path,
@@ -468,7 +468,7 @@ pub fn open_tokens(
 }
 
 /// Builds tokens with python jwcrypto from specs (see tests/interop/jwcrypto_tool.py).
-pub fn make_tokens(specs: &serde_json::Value) -> Vec<String> {
+pub(crate) fn make_tokens(specs: &serde_json::Value) -> Vec<String> {
     let out = jwcrypto(&["make"], &specs.to_string());
     serde_json::from_str(&out).expect("JSON array of tokens")
 }

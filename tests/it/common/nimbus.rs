@@ -11,7 +11,7 @@ use super::java::JavaHarness;
 
 /// What Nimbus does with a token.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NimbusVerdict {
+pub(crate) struct NimbusVerdict {
     pub accepts: bool,
     /// For a rejection, the stage and the exception: `decrypt: com.nimbusds.jose.JOSEException:
     /// …`; empty when it accepts.
@@ -43,7 +43,7 @@ fn nimbus_jar() -> Option<PathBuf> {
 
 /// Whether the Nimbus jar is here. Where it is not, prints why the calling test is skipped
 /// and returns false (the test then returns); under `CI=true` its absence fails the test.
-pub fn nimbus_present() -> bool {
+pub(crate) fn nimbus_present() -> bool {
     if nimbus_jar().is_some() {
         return true;
     }
@@ -69,7 +69,11 @@ fn oracle() -> &'static Mutex<JavaHarness> {
 
 /// What Nimbus, along iAdvize's path, does with `token_text` (its exact bytes, read as UTF-8)
 /// given the recipient's private key and the brand's public key (PEM files).
-pub fn nimbus_verdict(token_text: &[u8], decrypt_key: &Path, verify_key: &Path) -> NimbusVerdict {
+pub(crate) fn nimbus_verdict(
+    token_text: &[u8],
+    decrypt_key: &Path,
+    verify_key: &Path,
+) -> NimbusVerdict {
     let path = |key: &Path| {
         let text = key.to_str().expect("a UTF-8 key path");
         assert!(!text.contains(['\t', '\n', '\r']), "{text:?}");

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use super::Sandbox;
 
 /// `serve` with the brand fixture signing and the stand-in fixture as iAdvize.
-pub const STANDIN_ARGS: &[&str] = &[
+pub(crate) const STANDIN_ARGS: &[&str] = &[
     "--key",
     "brand-private.pem",
     "--iadvize-key",
@@ -19,7 +19,7 @@ pub const STANDIN_ARGS: &[&str] = &[
 ];
 
 /// A running server; killed when dropped.
-pub struct Server {
+pub(crate) struct Server {
     child: Option<Child>,
     /// `http://127.0.0.1:PORT/`
     pub url: String,
@@ -30,28 +30,28 @@ pub struct Server {
 
 /// An HTTP answer.
 #[derive(Debug)]
-pub struct Reply {
+pub(crate) struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
 }
 
 impl Reply {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
 
-    pub fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body)
             .unwrap_or_else(|e| panic!("not JSON ({e}): status {} {}", self.status, self.body))
     }
 
     /// Asserts a JSON error with this status whose message contains every needle.
     #[track_caller]
-    pub fn assert_error(&self, status: u16, needles: &[&str]) -> String {
+    pub(crate) fn assert_error(&self, status: u16, needles: &[&str]) -> String {
         assert_eq!(self.status, status, "{self:?}");
         assert_eq!(
             self.header("content-type"),
@@ -83,7 +83,7 @@ fn drain(pipe: impl Read + Send + 'static, into: Arc<Mutex<String>>) {
 impl Server {
     /// Starts `serve ARGS --listen 127.0.0.1:0 --ready-file …` in the sandbox and waits for
     /// the ready line. `--listen` is added only when ARGS has none.
-    pub fn start(sb: &Sandbox, args: &[&str]) -> Server {
+    pub(crate) fn start(sb: &Sandbox, args: &[&str]) -> Server {
         let ready = sb.join(&format!("ready-{}.json", std::process::id()));
         let _ = std::fs::remove_file(&ready);
         let mut cmd = sb.cmd();
@@ -96,7 +96,7 @@ impl Server {
     }
 
     /// Starts `serve ARGS --listen 127.0.0.1:0` and reads the ready line from its stdout.
-    pub fn start_reading_stdout(sb: &Sandbox, args: &[&str]) -> Server {
+    pub(crate) fn start_reading_stdout(sb: &Sandbox, args: &[&str]) -> Server {
         let mut cmd = sb.cmd();
         cmd.arg("serve")
             .args(args)
@@ -156,7 +156,7 @@ impl Server {
     }
 
     /// The server's resident memory in KiB (VmRSS), as the system counts it.
-    pub fn resident_kib(&self) -> u64 {
+    pub(crate) fn resident_kib(&self) -> u64 {
         let pid = self.child.as_ref().expect("running").id();
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
         status
@@ -166,20 +166,20 @@ impl Server {
             .expect("VmRSS")
     }
 
-    pub fn stderr(&self) -> String {
+    pub(crate) fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
     }
 
-    pub fn get(&self, path: &str) -> Reply {
+    pub(crate) fn get(&self, path: &str) -> Reply {
         self.request("GET", path, &[], b"")
     }
 
-    pub fn post(&self, path: &str, body: &str) -> Reply {
+    pub(crate) fn post(&self, path: &str, body: &str) -> Reply {
         self.request("POST", path, &[], body.as_bytes())
     }
 
     /// One request on its own connection, `Host` set to the server's address unless given.
-    pub fn request(
+    pub(crate) fn request(
         &self,
         method: &str,
         path: &str,
@@ -201,7 +201,7 @@ impl Server {
         read_reply(&mut stream)
     }
 
-    pub fn connect(&self) -> TcpStream {
+    pub(crate) fn connect(&self) -> TcpStream {
         let stream = TcpStream::connect(&self.address).expect("connect");
         stream
             .set_read_timeout(Some(Duration::from_secs(30)))
@@ -210,7 +210,7 @@ impl Server {
     }
 
     /// Sends SIGTERM and waits for the exit.
-    pub fn stop(self) -> (ExitStatus, String) {
+    pub(crate) fn stop(self) -> (ExitStatus, String) {
         let limit = Duration::from_secs(30);
         let (status, took, log) = self.stop_within(limit);
         let status = status
@@ -220,7 +220,7 @@ impl Server {
 
     /// Sends SIGTERM and waits for the exit, `limit` at most (then kills it): the exit status
     /// (`None` when it had to be killed), how long it took, and the log.
-    pub fn stop_within(mut self, limit: Duration) -> (Option<ExitStatus>, Duration, String) {
+    pub(crate) fn stop_within(mut self, limit: Duration) -> (Option<ExitStatus>, Duration, String) {
         let mut child = self.child.take().expect("running");
         let status = std::process::Command::new("kill")
             .args(["-TERM", &child.id().to_string()])
@@ -257,7 +257,7 @@ impl Drop for Server {
 
 /// A client that sends `requests` pipelined on one connection and never reads the answers
 /// (the rest of `requests`, once the server stops taking them, is never sent).
-pub fn never_reading(address: &str, requests: &[u8]) -> TcpStream {
+pub(crate) fn never_reading(address: &str, requests: &[u8]) -> TcpStream {
     let mut stream = TcpStream::connect(address).expect("connect");
     stream.set_nonblocking(true).expect("non-blocking");
     let mut sent = 0;
@@ -271,13 +271,13 @@ pub fn never_reading(address: &str, requests: &[u8]) -> TcpStream {
 }
 
 /// Reads a whole `Connection: close` answer.
-pub fn read_reply(stream: &mut TcpStream) -> Reply {
+pub(crate) fn read_reply(stream: &mut TcpStream) -> Reply {
     let mut raw = Vec::new();
     let _ = stream.read_to_end(&mut raw);
     parse_reply(&raw)
 }
 
-pub fn parse_reply(raw: &[u8]) -> Reply {
+pub(crate) fn parse_reply(raw: &[u8]) -> Reply {
     let text = String::from_utf8_lossy(raw);
     let (head, body) = text
         .split_once("\r\n\r\n")
@@ -300,7 +300,7 @@ pub fn parse_reply(raw: &[u8]) -> Reply {
 }
 
 /// Reads until the server closes the connection; what it sent, if anything, as text.
-pub fn read_reply_or_close(stream: &mut TcpStream) -> String {
+pub(crate) fn read_reply_or_close(stream: &mut TcpStream) -> String {
     let mut raw = Vec::new();
     let _ = stream.read_to_end(&mut raw);
     String::from_utf8_lossy(&raw).into_owned()

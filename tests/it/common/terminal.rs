@@ -10,12 +10,12 @@ use super::{Sandbox, assert_exit, run};
 /// Runs the tool on a pseudo-terminal (its controlling terminal, so that the prompt reads from
 /// it), answering each prompt in `answers` once it appears. Returns everything the terminal
 /// showed (its line ends are `\r\n`) and the exit code, 100 columns wide.
-pub fn on_terminal(sb: &Sandbox, args: &[&str], answers: &[(&str, &str)]) -> (String, i32) {
+pub(crate) fn on_terminal(sb: &Sandbox, args: &[&str], answers: &[(&str, &str)]) -> (String, i32) {
     on_terminal_sized(sb, args, answers, 100)
 }
 
 /// As [`on_terminal`], on a terminal `columns` wide.
-pub fn on_terminal_sized(
+pub(crate) fn on_terminal_sized(
     sb: &Sandbox,
     args: &[&str],
     answers: &[(&str, &str)],
