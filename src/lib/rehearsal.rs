@@ -28,11 +28,12 @@ const NAMES: Names<'static> = Names {
     expect_jws: "an expectation of a signed token",
 };
 
-/// How the inspector page's report names the keys: the page takes a brand key, the server holds
-/// a stand-in, and nobody outside iAdvize holds its production key.
+/// How the inspector page's report names the keys: the page takes a brand key; it takes no
+/// private key (the server holds a stand-in, and nobody outside iAdvize holds its production
+/// key), so a token for another recipient is opened on the command line or not at all.
 const PAGE_NAMES: Names<'static> = Names {
-    decrypt_key: "the recipient's key",
-    verify_key: "the brand's public key pasted on the page",
+    decrypt_key: "a decryption key on the command line",
+    verify_key: "a brand public key pasted on the page",
     expect_jws: "\"the brand's inner signed token (JWS)\" ticked",
 };
 

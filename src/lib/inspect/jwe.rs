@@ -247,8 +247,8 @@ pub(super) fn open(
         checks.skip_needing(
             CheckId::JweDecrypt,
             &format!(
-                "no {name}: only the holder of the recipient's private key can open it (for \
-                 iAdvize's production key, only iAdvize)"
+                "not opened without {name}: only the holder of the recipient's private key can \
+                 open it (for iAdvize's production key, only iAdvize)"
             ),
             NeededKey::Decryption,
         );

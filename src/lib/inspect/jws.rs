@@ -191,8 +191,8 @@ fn check_signature(
         checks.skip_needing(
             id,
             &format!(
-                "no {name}: give the brand's public key registered at iAdvize to check the \
-                 signature"
+                "not checked without {name}: give the brand's public key registered at iAdvize \
+                 to check the signature"
             ),
             NeededKey::Verification,
         );
