@@ -595,22 +595,28 @@ fn iadvize_words(check: &iadvize_auth::inspect::Check) -> Option<&'static str> {
     }
 }
 
-/// One line of `inspect --brief`: the answer, where the token was found (`places` the first of
-/// `place_count`), and its first cause (the first failing check, or what was not checked and
-/// the key that would check it).
+/// One line of `inspect --brief`: the answer, where the token was found (the first of its
+/// places), its first cause (the first failing check, or what was not checked and
+/// the key that would check it), and the wrappers it was found in, which iAdvize refuses.
 pub(crate) fn brief_line(
     report: &Report,
-    places: &[String],
-    place_count: usize,
+    found: &Found,
+    show_tokens: bool,
     names: &Names<'_>,
 ) -> String {
+    let places: Vec<String> = found
+        .places
+        .iter()
+        .map(|place| place_shown(place, show_tokens))
+        .collect();
+    let place_count = found.place_count;
     let verdict = &report.verdict;
     let answer = match verdict.answer() {
         Answer::Accepted => "accepted",
         Answer::Rejected => "rejected",
         Answer::CannotTell => "cannot tell",
     };
-    let place = match places {
+    let place = match &places[..] {
         [] => "the whole input".to_string(),
         [one] => one.clone(),
         [first, ..] => format!("{first} (and {} more)", place_count.saturating_sub(1)),
@@ -637,10 +643,25 @@ pub(crate) fn brief_line(
                 .find(|c| c.status == Status::Warn)
                 .map(|c| format!("{} (warning): {}", c.id, c.message))
         });
-    let line = match cause {
+    let mut line = match cause {
         Some(cause) => format!("{answer:<11}  {place}  {cause}"),
         None => format!("{answer:<11}  {place}"),
     };
+    // The first wrapping is enough to say that the text as found is refused.
+    if let Some(wrapped) = found.wrapped.first() {
+        let at = match (&wrapped.first, place_count) {
+            (Place::Whole, _) | (_, 1) => String::new(),
+            (place, _) => format!(" at {}", place_shown(place, show_tokens)),
+        };
+        let more = match found.wrapped.len() {
+            1 => String::new(),
+            n => format!(" (and {} other wrappings)", n - 1),
+        };
+        line.push_str(&format!(
+            "; as found{at}, {}{more}: iAdvize refuses it",
+            wrapped.wrappers.described()
+        ));
+    }
     format!("{}\n", escape_untrusted(&line))
 }
 

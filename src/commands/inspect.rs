@@ -156,8 +156,8 @@ fn judge_all(args: InspectArgs) -> anyhow::Result<Outcome> {
         } else if args.brief {
             text.push_str(&output::brief_line(
                 &report,
-                &places,
-                token.place_count,
+                token,
+                args.show_tokens,
                 &NAMES,
             ));
         } else {

@@ -168,7 +168,8 @@ fn a_har_file_names_the_entry_and_field_of_each_token() {
     assert_eq!(
         lines[0],
         "accepted     HAR entry 1 (POST https://brand.example/api/token), request body (and 3 \
-         more)"
+         more); as found at HAR entry 2 (GET https://brand.example/verify?t=eyJhbGciOiJSU0EtT0FFU\
+         C0y…(1079 characters)), request header Authorization, after 'Bearer ': iAdvize refuses it"
     );
     assert!(
         lines[1].starts_with(
@@ -252,6 +253,13 @@ fn each_wrapper_alone_and_in_a_log_line_is_named_and_judged_apart() {
                 .iter()
                 .filter(|l| l.starts_with("  ") && !l.starts_with("   "));
             assert_eq!(names.count(), kinds.len(), "{how}: {wrapped}:\n{human}");
+            // Briefly, too: the token inside accepted, the text as found refused.
+            let brief = stdout(&lab.inspect(input, "dv", &["--brief"]));
+            let first = brief.lines().next().unwrap_or_default();
+            assert!(
+                first.starts_with("accepted ") && first.ends_with(": iAdvize refuses it"),
+                "{how}: {wrapped}:\n{brief}"
+            );
         }
     }
 }
