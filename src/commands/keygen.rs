@@ -223,6 +223,11 @@ impl Summary {
         writeln!(out, "Public key:           {public}")?;
         writeln!(out, "Public key (base64):  {}", self.key.public_key_base64)?;
         writeln!(out, "SHA-256 fingerprint:  {}", self.key.sha256_fingerprint)?;
+        writeln!(
+            out,
+            "OpenSSH fingerprint:  {}",
+            self.key.openssh_fingerprint
+        )?;
         writeln!(out, "JWK thumbprint:       {}", self.key.jwk_thumbprint)?;
         writeln!(out)?;
         writeln!(

@@ -23,7 +23,6 @@ struct PubkeyReport<'a> {
     public_exponent: Option<u64>,
     #[serde(flatten)]
     key: PublicKeyRecord,
-    openssh_fingerprint: &'a str,
     is_iadvize_production: bool,
     /// Read from an X.509 certificate: what it says.
     certificate: Option<CertificateReport>,
@@ -104,10 +103,12 @@ pub(super) fn run(args: PubkeyArgs) -> anyhow::Result<Outcome> {
         ""
     };
     eprintln!(
-        "{}-bit RSA {} key{production}; SHA-256 fingerprint {}; JWK thumbprint {}",
+        "{}-bit RSA {} key{production}; SHA-256 fingerprint {}; OpenSSH fingerprint {}; JWK \
+         thumbprint {}",
         key.bits(),
         key.kind().as_str(),
         info.sha256_fingerprint,
+        info.openssh_fingerprint,
         info.jwk_thumbprint
     );
     Ok(Outcome::Success)
@@ -125,7 +126,6 @@ fn print_json(
         source_format: key.format().name(),
         public_exponent: key.public_exponent(),
         key: key.record()?,
-        openssh_fingerprint: &info.openssh_fingerprint,
         is_iadvize_production: info.is_iadvize_production(),
         certificate: key.certificate().map(certificate_report),
         warnings: key.warnings(),

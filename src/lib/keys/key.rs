@@ -619,6 +619,8 @@ pub struct PublicKeyRecord {
     pub sha256_fingerprint: String,
     /// The RFC 7638 JWK thumbprint, base64url.
     pub jwk_thumbprint: String,
+    /// `SHA256:` and base64: what `ssh-keygen -l` prints for the same key.
+    pub openssh_fingerprint: String,
 }
 
 impl LoadedKey {
@@ -630,6 +632,7 @@ impl LoadedKey {
             public_key_base64: info.base64(),
             sha256_fingerprint: info.sha256_fingerprint,
             jwk_thumbprint: info.jwk_thumbprint,
+            openssh_fingerprint: info.openssh_fingerprint,
         })
     }
 }

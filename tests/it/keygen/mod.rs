@@ -78,6 +78,7 @@ fn generated_key_passes_openssl_and_figures_match_independent_computation() {
             "bits",
             "encrypted",
             "jwk_thumbprint",
+            "openssh_fingerprint",
             "private_key_path",
             "public_key_base64",
             "public_key_path",
@@ -86,6 +87,18 @@ fn generated_key_passes_openssl_and_figures_match_independent_computation() {
     );
     let thumbprint = report["jwk_thumbprint"].as_str().unwrap();
     assert_eq!(thumbprint.len(), 43, "base64url SHA-256: {thumbprint}");
+    // The OpenSSH form as pubkey gives it (which tests/it/pubkey checks against ssh-keygen).
+    let pubkey = run(sb
+        .cmd()
+        .args(["pubkey", "iadvize-keys/public-key.pem", "--json"]));
+    let pubkey: Value = serde_json::from_str(&stdout(&pubkey)).unwrap();
+    assert_eq!(report["openssh_fingerprint"], pubkey["openssh_fingerprint"]);
+    assert!(
+        report["openssh_fingerprint"]
+            .as_str()
+            .unwrap()
+            .starts_with("SHA256:")
+    );
 }
 
 fn openssl_base64(sb: &Sandbox, der: &[u8]) -> String {
@@ -103,6 +116,7 @@ fn human_summary_labels_each_figure_and_names_the_next_step() {
     for label in [
         "Public key (base64):",
         "SHA-256 fingerprint:",
+        "OpenSSH fingerprint:  SHA256:",
         "JWK thumbprint:",
         "k/private-key.pem",
         "k/public-key.pem",
