@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, FromRequest, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, RawQuery, Request, State};
 use axum::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
@@ -204,21 +204,50 @@ fn with_note(mut response: Response, noted: Noted) -> Response {
 }
 
 /// `GET /token?userId=…&firstName=…&fault=…`: visitor data fields as their own parameters.
-async fn token_get(
-    State(app): State<Arc<App>>,
-    Query(params): Query<Vec<(String, String)>>,
-) -> Response {
-    mint(app, TokenRequest::parse(&params, None)).await
+async fn token_get(State(app): State<Arc<App>>, RawQuery(query): RawQuery) -> Response {
+    let request =
+        query_pairs(query.as_deref()).and_then(|params| TokenRequest::parse(&params, None));
+    mint(app, request).await
 }
 
 /// `POST /token`: `{"userId": "…", "visitorData": {…}, "fault": …}`, and the same parameters
 /// as `GET` in the query string.
 async fn token_post(
     State(app): State<Arc<App>>,
-    Query(params): Query<Vec<(String, String)>>,
+    RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Response {
-    mint(app, TokenRequest::parse(&params, Some(&body))).await
+    let request =
+        query_pairs(query.as_deref()).and_then(|params| TokenRequest::parse(&params, Some(&body)));
+    mint(app, request).await
+}
+
+/// A query string's parameters, as an HTML form encodes them (`+` a space, `%XX` a byte). A
+/// parameter that is not UTF-8 once decoded is refused: decoded lossily, `userId=%FF` would
+/// mint for the user id "\u{FFFD}".
+fn query_pairs(query: Option<&str>) -> Result<Vec<(String, String)>, RehearsalError> {
+    let decode = |text: &str| {
+        percent_encoding::percent_decode_str(&text.replace('+', " "))
+            .decode_utf8()
+            .map(|text| text.into_owned())
+    };
+    let refused = |what: String| {
+        RehearsalError::Refused(format!(
+            "{what} is not UTF-8 once percent-decoded: percent-encode the text's UTF-8 bytes \
+             (encodeURIComponent does)"
+        ))
+    };
+    query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let name = decode(name).map_err(|_| refused("a parameter name".into()))?;
+            let value = decode(value).map_err(|_| refused(format!("parameter {name:?}")))?;
+            Ok((name, value))
+        })
+        .collect()
 }
 
 async fn mint(app: Arc<App>, request: Result<TokenRequest, RehearsalError>) -> Response {

@@ -360,6 +360,27 @@ fn post_token_takes_the_query_parameters_of_get_and_both_refuse_unknown_ones() {
     server
         .post("/token?userId=a", r#"{"userId": "b"}"#)
         .assert_error(400, &["userId is given more than once"]);
+    // Percent-encoding that is not UTF-8 is refused, not minted for the user id "\u{FFFD}";
+    // form encoding (`+`, UTF-8 escapes) is read as a browser writes it.
+    for method in ["GET", "POST"] {
+        let reply = server.request(method, "/token?userId=caf%E9", &[], b"");
+        reply.assert_error(
+            400,
+            &["parameter \"userId\" is not UTF-8 once percent-decoded"],
+        );
+    }
+    let reply = server.get("/token?userId=Ren%C3%A9e+Dupont&city=Saint+Herblain");
+    assert_eq!(reply.status, 200, "{reply:?}");
+    let token = reply.json()["token"].as_str().unwrap().to_string();
+    let claims = &server.post("/verify", &token).json()["diagnosis"]["report"]["jws"]["claims"];
+    assert_eq!(
+        claims["https://iadvize.com/userId"], "Renée Dupont",
+        "{claims}"
+    );
+    assert_eq!(
+        claims["https://iadvize.com/visitorData"]["city"], "Saint Herblain",
+        "{claims}"
+    );
 }
 
 /// Log lines of `server` that hold every needle.
