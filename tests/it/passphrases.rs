@@ -275,11 +275,16 @@ fn each_encrypted_key_is_asked_for_by_name_on_the_terminal() {
 /// ended (negative: killed by that signal) and whether echo and line editing were back on.
 fn ctrl_c_at_prompt(sb: &Sandbox, args: &[&str], prompt: &str) -> Value {
     const DRIVER: &str = r#"
-import fcntl, json, os, select, subprocess, sys, termios, time
+import fcntl, json, os, select, signal, subprocess, sys, termios, time
 argv, prompt = json.loads(sys.argv[1]), sys.argv[2].encode()
 master, slave = os.openpty()
+def child_setup():
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    # As a terminal's shell starts a command: SIGINT ends it, even where this suite was
+    # started in the background of a shell (which ignores SIGINT for what it starts so).
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 child = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, start_new_session=True,
-                         preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))
+                         preexec_fn=child_setup)
 seen = b""
 def drain(timeout):
     global seen

@@ -612,12 +612,20 @@ fn sigint_in_the_middle_of_a_batch_stops_it_without_a_panic() {
     sb.fixture("standin-iadvize-public.pem");
     let ids: String = (0..200_000).map(|i| format!("id-{i}\n")).collect();
     sb.write("ids.txt", ids);
-    let child = rehearsal_mint_cmd(&sb)
-        .args(["--user-ids", "ids.txt"])
+    let mut cmd = rehearsal_mint_cmd(&sb);
+    cmd.args(["--user-ids", "ids.txt"])
         .stdout(std::fs::File::create(sb.join("tokens.txt")).unwrap())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+        .stderr(std::process::Stdio::piped());
+    // As a terminal's shell starts a command: SIGINT ends it, even where this suite was started
+    // in the background of a shell (which ignores SIGINT for what it starts so).
+    // SAFETY: signal() is async-signal-safe, as pre_exec requires.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+    let child = cmd.spawn().unwrap();
     // Wait until tokens are flowing, then interrupt.
     let tokens = sb.join("tokens.txt");
     for _ in 0..200 {
