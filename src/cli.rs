@@ -9,9 +9,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const AFTER_HELP: &str = "\
 Exit codes:
-  0  success
-  1  a check failed (inspect), or the key is not the one expected (pubkey --expect-fingerprint)
+  0  success (inspect: the recipient its verdict names accepts the token)
+  1  inspect: the token is rejected, or breaks iAdvize's rules; pubkey --expect-fingerprint: the
+     key is not the one expected
   2  bad usage, or input that cannot be used (missing file, not a key, wrong passphrase)
+  3  inspect: cannot tell (what decides was not checked, or the key given does not open the
+     token)
 
 Environment:
   IADVIZE_AUTH_PASSPHRASE  passphrase of encrypted keys without a passphrase file (for CI; see

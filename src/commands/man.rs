@@ -34,6 +34,7 @@ const USAGE_ERROR: Entry = (
      and what to do.",
 );
 const INTERRUPTED: Entry = ("130", "Interrupted (Ctrl-C).");
+
 const PASSPHRASE_ENV: Entry = (
     "IADVIZE_AUTH_PASSPHRASE",
     "The passphrase of every encrypted key that has no passphrase file of its own. Meant for CI \
@@ -51,13 +52,21 @@ fn facts(verb: Option<&str>) -> Facts {
     match verb {
         None => Facts {
             exit: &[
-                ("0", "Success."),
+                (
+                    "0",
+                    "Success; inspect: the recipient its verdict names accepts the token.",
+                ),
                 (
                     "1",
-                    "inspect: a check failed; pubkey --expect-fingerprint: the key is not the \
-                     one expected.",
+                    "inspect: the token is rejected, or breaks iAdvize's documented rules; pubkey \
+                     --expect-fingerprint: the key is not the one expected.",
                 ),
                 USAGE_ERROR,
+                (
+                    "3",
+                    "inspect: cannot tell (what decides was not checked, or --decrypt-key does \
+                     not open the token).",
+                ),
                 INTERRUPTED,
             ],
             environment: &[
@@ -148,9 +157,25 @@ fn facts(verb: Option<&str>) -> Facts {
         },
         Some("inspect") => Facts {
             exit: &[
-                ("0", "No check failed (warnings allowed)."),
-                ("1", "At least one check failed."),
+                (
+                    "0",
+                    "The recipient the verdict names accepts the token, and it keeps iAdvize's \
+                     documented rules (warnings allowed).",
+                ),
+                (
+                    "1",
+                    "The token is rejected, or a check failed (it breaks iAdvize's documented \
+                     rules).",
+                ),
                 USAGE_ERROR,
+                (
+                    "3",
+                    "Cannot tell: what decides was not checked (no key to open the token or to \
+                     verify its signature), or --decrypt-key does not open the token (it may be \
+                     for production or for another stand-in). Of several tokens, the worst \
+                     answer wins: 1 over 3 over 0.",
+                ),
+                INTERRUPTED,
             ],
             environment: &[
                 PASSPHRASE_ENV,

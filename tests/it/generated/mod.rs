@@ -223,6 +223,43 @@ fn man_pages_have_the_sections_of_a_man_page_and_verbatim_examples() {
     }
 }
 
+/// The exit codes a help text lists under `heading`: its lines that start with a number.
+fn help_exit_codes(help: &str, heading: &str) -> Vec<u8> {
+    help.lines()
+        .skip_while(|l| !l.starts_with(heading))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next()?.parse().ok())
+        .collect()
+}
+
+/// The exit codes of a man page's EXIT STATUS.
+fn man_exit_codes(page: &str) -> Vec<u8> {
+    section(&man_shows(page), "EXIT STATUS")
+        .iter()
+        .filter_map(|line| line.split_whitespace().next()?.parse().ok())
+        .collect()
+}
+
+/// inspect's exit codes (0 accepts, 1 rejected, 2 unusable, 3 cannot tell) as its `--help`
+/// lists them, in its man page, in the tool's `--help` and in its man page: one set, whatever
+/// a reader opens.
+#[test]
+fn every_page_lists_the_exit_codes_inspect_gives() {
+    let sb = Sandbox::new();
+    let inspect = help_exit_codes(
+        &stdout(&run(sb.cmd().args(["inspect", "--help"]))),
+        "Exit codes",
+    );
+    assert_eq!(inspect, [0, 1, 2, 3]);
+    let top = help_exit_codes(&stdout(&run(sb.cmd().arg("--help"))), "Exit codes");
+    assert_eq!(top, inspect, "iadvize-auth --help");
+    for page in ["iadvize-auth.1", "iadvize-auth-inspect.1"] {
+        let codes = man_exit_codes(page);
+        assert_eq!(codes, [0, 1, 2, 3, 130], "{page}");
+    }
+}
+
 #[test]
 fn man_synopsis_shows_each_option_with_its_value() {
     let shown = man_shows("iadvize-auth-inspect.1");
