@@ -11,7 +11,7 @@ use anstyle::{AnsiColor, Style};
 use iadvize_auth::inspect::{Found, Kind, Names, Place, Report, shortened_token, verdict_sentence};
 use iadvize_auth::mint::FaultInfo;
 use iadvize_auth::time;
-use iadvize_auth::verdict::{Acceptance, Answer, CheckId, JavaStack, NeededKey, Status};
+use iadvize_auth::verdict::{Acceptance, Answer, CheckId, JavaStack, NeededKey, Role, Status};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::Value;
 
@@ -595,11 +595,13 @@ fn iadvize_words(check: &iadvize_auth::inspect::Check) -> Option<&'static str> {
     }
 }
 
-/// One line of `inspect --brief`: the answer, where the token was found (the first of its
-/// places), its first cause (the first failing check, or what was not checked and
-/// the key that would check it), and the wrappers it was found in, which iAdvize refuses.
+/// One line of `inspect --brief`: the answer (`answer`, in the summary's words), where the
+/// token was found (the first of its places), its first cause (the first failing check, the
+/// stand-in that accepts it, or what was not checked and the key that would check it), and the
+/// wrappers it was found in, which iAdvize refuses.
 pub(crate) fn brief_line(
     report: &Report,
+    answer: &str,
     found: &Found,
     show_tokens: bool,
     names: &Names<'_>,
@@ -611,22 +613,27 @@ pub(crate) fn brief_line(
         .collect();
     let place_count = found.place_count;
     let verdict = &report.verdict;
-    let answer = match verdict.answer() {
-        Answer::Accepted => "accepted",
-        Answer::Rejected => "rejected",
-        Answer::CannotTell => "cannot tell",
-    };
     let place = match &places[..] {
         [] => "the whole input".to_string(),
         [one] => one.clone(),
         [first, ..] => format!("{first} (and {} more)", place_count.saturating_sub(1)),
     };
     let not_this_key = report.given_key_does_not_open();
+    // Accepted by a stand-in: never by production, which cannot open the token.
+    let standin = (verdict.answer() == Answer::Accepted && verdict.recipient.role == Role::Standin)
+        .then(|| {
+            let sha256 = verdict.recipient.sha256.as_deref().unwrap_or_default();
+            format!(
+                "by your stand-in (SHA-256 {}…); iAdvize's production service cannot open it",
+                sha256.get(..8).unwrap_or(sha256)
+            )
+        });
     let cause = report
         .checks
         .iter()
         .find(|c| c.status == Status::Fail && !(not_this_key && c.id == CheckId::JweDecrypt))
         .map(|c| format!("{}: {}", c.id, c.message))
+        .or(standin)
         .or_else(|| {
             not_this_key.then(|| format!("{}: not encrypted to the key given", CheckId::JweDecrypt))
         })
@@ -644,8 +651,8 @@ pub(crate) fn brief_line(
                 .map(|c| format!("{} (warning): {}", c.id, c.message))
         });
     let mut line = match cause {
-        Some(cause) => format!("{answer:<11}  {place}  {cause}"),
-        None => format!("{answer:<11}  {place}"),
+        Some(cause) => format!("{answer:<12}  {place}  {cause}"),
+        None => format!("{answer:<12}  {place}"),
     };
     // The first wrapping is enough to say that the text as found is refused.
     if let Some(wrapped) = found.wrapped.first() {

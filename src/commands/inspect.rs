@@ -136,7 +136,8 @@ fn judge_all(args: InspectArgs) -> anyhow::Result<Outcome> {
     for (index, token) in found.tokens.iter().enumerate() {
         let report = inspect::inspect(&token.token, &options).context("cannot inspect")?;
         answer = answer.max(report.verdict.answer());
-        kinds[summary_kind(&report.verdict)] += 1;
+        let kind = summary_kind(&report.verdict);
+        kinds[kind] += 1;
         let places: Vec<String> = token
             .places
             .iter()
@@ -156,6 +157,7 @@ fn judge_all(args: InspectArgs) -> anyhow::Result<Outcome> {
         } else if args.brief {
             text.push_str(&output::brief_line(
                 &report,
+                SUMMARY_KINDS[kind].0,
                 token,
                 args.show_tokens,
                 &NAMES,
@@ -223,12 +225,16 @@ fn write_report_end(out: &mut impl Write) -> anyhow::Result<()> {
     }
 }
 
-/// The kinds of verdict the summary counts, in its order.
-const SUMMARY_KINDS: [&str; 4] = [
-    "accepted",
-    "accepted but breaking iAdvize's documented rules",
-    "rejected",
-    "cannot tell",
+/// The kinds of verdict the summary counts, in its order: as `--brief` says them, and as the
+/// summary does.
+const SUMMARY_KINDS: [(&str, &str); 4] = [
+    ("accepted", "accepted"),
+    (
+        "breaks rules",
+        "accepted but breaking iAdvize's documented rules",
+    ),
+    ("rejected", "rejected"),
+    ("cannot tell", "cannot tell"),
 ];
 
 /// Which of [`SUMMARY_KINDS`] a verdict is.
@@ -249,7 +255,7 @@ fn summary(counts: &[usize; SUMMARY_KINDS.len()], not_kept: usize) -> String {
         .iter()
         .zip(SUMMARY_KINDS)
         .filter(|(n, _)| **n > 0)
-        .map(|(n, words)| format!("{n} {words}"))
+        .map(|(n, (_, words))| format!("{n} {words}"))
         .collect();
     let not_kept = match not_kept {
         0 => String::new(),

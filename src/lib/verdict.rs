@@ -196,7 +196,7 @@ pub struct Recipient {
     /// Who holds the key: iAdvize's production service, a stand-in, or nobody known.
     pub role: Role,
     /// The SHA-256 fingerprint of the recipient's public key, when it is known.
-    pub(crate) sha256: Option<String>,
+    pub sha256: Option<String>,
 }
 
 /// What a verdict is about.

@@ -46,6 +46,29 @@ fn a_log_with_three_tokens_and_noise_gets_a_report_each_with_its_place() {
         ),
         "{human}"
     );
+    // Briefly, in the summary's words: the expired token breaks the rules (exit 1), though
+    // iAdvize's library lets it through; the good one is accepted by the stand-in only.
+    let brief = stdout(&lab.inspect("@app.log", "dv", &["--brief"]));
+    let answers: Vec<&str> = brief
+        .lines()
+        .map(|l| l.split("  ").next().unwrap())
+        .collect();
+    assert_eq!(
+        answers,
+        [
+            "accepted",
+            "breaks rules",
+            "rejected",
+            "Summary: 3 tokens found: 1 accepted, 1 accepted but breaking iAdvize's documented rules, 1 rejected"
+        ],
+        "{brief}"
+    );
+    assert!(
+        brief.lines().next().unwrap().ends_with(
+            "by your stand-in (SHA-256 67474fd3…); iAdvize's production service cannot open it"
+        ),
+        "{brief}"
+    );
 }
 
 #[test]
@@ -167,13 +190,14 @@ fn a_har_file_names_the_entry_and_field_of_each_token() {
     assert_eq!(lines.len(), 3, "{text}");
     assert_eq!(
         lines[0],
-        "accepted     HAR entry 1 (POST https://brand.example/api/token), request body (and 3 \
-         more); as found at HAR entry 2 (GET https://brand.example/verify?t=eyJhbGciOiJSU0EtT0FFU\
+        "accepted      HAR entry 1 (POST https://brand.example/api/token), request body (and 3 \
+         more)  by your stand-in (SHA-256 67474fd3…); iAdvize's production service cannot open \
+         it; as found at HAR entry 2 (GET https://brand.example/verify?t=eyJhbGciOiJSU0EtT0FFU\
          C0y…(1079 characters)), request header Authorization, after 'Bearer ': iAdvize refuses it"
     );
     assert!(
         lines[1].starts_with(
-            "rejected     HAR entry 1 (POST https://brand.example/api/token), response body \
+            "rejected      HAR entry 1 (POST https://brand.example/api/token), response body \
              (base64-decoded)  jws.signature: the signature does not verify"
         ),
         "{text}"
