@@ -43,6 +43,9 @@ pub fn verdict_sentence(report: &Report, names: &Names<'_>) -> String {
     if verdict.subject == Subject::SignedToken {
         return words.signed_token();
     }
+    if let Some(expected) = words.not_as_expected() {
+        return expected;
+    }
     match verdict.recipient.role {
         Role::Standin => words.standin(verdict.recipient.sha256.as_deref().unwrap_or("")),
         Role::Production => words.iadvize(),
@@ -126,15 +129,49 @@ impl Words<'_> {
         )
     }
 
-    /// What the checks made say, when something was left unchecked.
+    /// "cannot tell whether `who` accepts this token", with what was not checked and what was;
+    /// or, when what was checked already breaks a documented rule (exit 1, as for a token
+    /// rejected), that rule first.
+    fn cannot_tell(&self, who: &str) -> String {
+        match self.report.verdict.rules {
+            Rules::Fail => format!(
+                "this token breaks iAdvize's documented rules: {}; whether {who} accepts it \
+                 cannot be told: {}.",
+                self.broken_rule(),
+                self.unchecked()
+            ),
+            _ => format!(
+                "cannot tell whether {who} accepts this token: {}. {}",
+                self.unchecked(),
+                self.checked_so_far()
+            ),
+        }
+    }
+
+    /// A token of the other kind than the one expected (an encrypted token given where the
+    /// inner signed token was expected): said first, since nothing else is the token's fault.
+    fn not_as_expected(&self) -> Option<String> {
+        let mismatch = self.report.kind == Kind::Jwe
+            && self
+                .report
+                .checks
+                .iter()
+                .any(|c| c.id == CheckId::TokenEncrypted && c.status == Status::Fail);
+        mismatch.then(|| {
+            let expect = self.names.expect_jws;
+            format!(
+                "not a signed token, as {expect} expects: this is an encrypted token (JWE); \
+                 judge it without {expect}, or give the inner signed token from the brand's \
+                 backend."
+            )
+        })
+    }
+
+    /// What the checks made say, when something was left unchecked and none failed.
     fn checked_so_far(&self) -> String {
         let unopened = self.report.verdict.recipient.role == Role::Unknown;
-        match (self.report.verdict.rules, &self.report.jwe) {
-            (Rules::Fail, _) => format!(
-                "What was checked breaks iAdvize's documented rules: {}.",
-                self.broken_rule()
-            ),
-            (_, Some(jwe)) if unopened => format!(
+        match &self.report.jwe {
+            Some(jwe) if unopened => format!(
                 "What could be checked without it passes: the token's form and headers, and a \
                  {}-bit recipient key, as iAdvize's production key has.",
                 jwe.encrypted_key_bytes * 8
@@ -160,11 +197,7 @@ impl Words<'_> {
             Acceptance::Accepts => "iAdvize accepts this token: its JOSE library opens and \
                                     verifies it, and it keeps iAdvize's documented rules."
                 .to_string(),
-            Acceptance::Unknown => format!(
-                "cannot tell whether iAdvize accepts this token: {}. {}",
-                self.unchecked(),
-                self.checked_so_far()
-            ),
+            Acceptance::Unknown => self.cannot_tell("iAdvize"),
         }
     }
 
@@ -187,11 +220,7 @@ impl Words<'_> {
             Acceptance::Accepts => {
                 format!("{who} accepts this token as iAdvize would; {production}")
             }
-            Acceptance::Unknown => format!(
-                "cannot tell whether {who} accepts this token: {}. {} {production}",
-                self.unchecked(),
-                self.checked_so_far()
-            ),
+            Acceptance::Unknown => format!("{} {production}", self.cannot_tell(&who)),
         }
     }
 
@@ -208,11 +237,18 @@ impl Words<'_> {
                 self.production_refusal()
             );
         }
-        format!(
-            "cannot tell: this token is not encrypted to {key}; a production token is encrypted \
-             to iAdvize's key, which only iAdvize can open. {}",
-            self.checked_so_far()
-        )
+        let not_this_key = format!(
+            "this token is not encrypted to {key}; a production token is encrypted to iAdvize's \
+             key, which only iAdvize can open"
+        );
+        match verdict.rules {
+            Rules::Fail => format!(
+                "this token breaks iAdvize's documented rules: {}. Beyond that, nothing can be \
+                 told: {not_this_key}.",
+                self.broken_rule()
+            ),
+            _ => format!("cannot tell: {not_this_key}. {}", self.checked_so_far()),
+        }
     }
 
     /// No private key was given: the support case of a production token.
@@ -222,12 +258,10 @@ impl Words<'_> {
             return format!("iAdvize rejects this token: {}.", self.production_refusal());
         }
         format!(
-            "cannot tell whether iAdvize accepts this token: {}. {} A production token opens \
-             only with iAdvize's private key: ask the brand for the inner signed token (JWS) \
-             its backend made before encrypting, and judge it with {}; or rehearse with a \
-             stand-in key pair.",
-            self.unchecked(),
-            self.checked_so_far(),
+            "{} A production token opens only with iAdvize's private key: ask the brand for the \
+             inner signed token (JWS) its backend made before encrypting, and judge it with {}; \
+             or rehearse with a stand-in key pair.",
+            self.cannot_tell("iAdvize"),
             self.names.expect_jws,
         )
     }
@@ -288,6 +322,12 @@ impl Words<'_> {
                 self.broken_rule()
             ),
             Acceptance::Accepts => format!("the signed token is right; {encrypt}."),
+            Acceptance::Unknown if verdict.rules == Rules::Fail => format!(
+                "the signed token breaks iAdvize's documented rules: {}; whether iAdvize's JOSE \
+                 library would accept it cannot be told: {}.",
+                self.broken_rule(),
+                self.unchecked()
+            ),
             Acceptance::Unknown => format!(
                 "cannot tell whether the signed token is right: {}. {}",
                 self.unchecked(),

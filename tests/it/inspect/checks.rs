@@ -550,6 +550,21 @@ fn expect_jws_answers_was_this_signed_with_the_registered_key() {
     assert_eq!(code, 1);
     assert_eq!(with_status(&report, "fail"), ["token.encrypted"]);
     assert_eq!(check(&report, "token.encrypted")["java_stack"], "rejects");
+    // An encrypted token given where the signed one was expected: said first, exit 1.
+    let jwe = make_tokens(&json!([lab.spec(&lab.good_claims())]));
+    let out = run(lab.sb.cmd().args(["inspect", &jwe[0], "--expect", "jws"]));
+    assert_exit(&out, 1);
+    let words = stdout(&out)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        words.starts_with(
+            "Verdict: not a signed token, as --expect jws expects: this is an encrypted token \
+             (JWE); judge it without --expect jws"
+        ),
+        "{words}"
+    );
 }
 
 #[test]
@@ -786,7 +801,11 @@ fn human_report_marks_every_check_and_colours_only_when_asked() {
     let out = run(lab.sb.cmd().args(base));
     assert_exit(&out, 1);
     let text = stdout(&out);
-    assert!(text.starts_with("Verdict: cannot tell"), "{text}");
+    // Exit 1, and the verdict line says why first: a rule is broken.
+    assert!(
+        text.starts_with("Verdict: this token breaks iAdvize's documented rules: the user id"),
+        "{text}"
+    );
     assert!(text.contains("FAIL  claims.exp"), "{text}");
     assert!(text.contains("pass  jwe.alg"), "{text}");
     assert!(text.contains("skip  jws.signature"), "{text}");
