@@ -16,7 +16,7 @@ use serde::Serialize;
 use super::Outcome;
 use super::input::{self, key_source, load_key};
 use crate::cli::{ColorWhen, Expect, InspectArgs};
-use crate::output::{self, ReportContext};
+use crate::output::{self, ReportContext, Talk};
 
 /// Files and standard input may be large (a HAR file of a whole session).
 const MAX_TEXT_BYTES: usize = 64 * 1024 * 1024;
@@ -110,6 +110,17 @@ fn judge_all(args: InspectArgs) -> anyhow::Result<Outcome> {
     };
     for key in decrypt_key.iter().chain(&verify_key) {
         output::warn_all(key.warnings());
+    }
+    // One key pair for both: the token is encrypted to the brand's own signing key.
+    if let (Some(decrypt), Some(verify)) = (&decrypt_key, &verify_key)
+        && decrypt.public_info()?.sha256_fingerprint == verify.public_info()?.sha256_fingerprint
+    {
+        output::talk(
+            Talk::Warning,
+            "--decrypt-key and --verify-key are one key pair: a token it opens is encrypted \
+                 to the brand's own signing key, which iAdvize does not hold; encrypt to \
+                 iAdvize's key (or, to rehearse, to a stand-in key pair of its own)",
+        );
     }
     let options = Options {
         decrypt_key: decrypt_key.as_ref(),

@@ -152,6 +152,49 @@ fn a_stand_in_s_verdict_says_its_layer() {
     assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
 }
 
+/// A token encrypted to the brand's own key, opened with it: one key pair both decrypts and
+/// verifies, which is a mistake iAdvize cannot open, and the run says so.
+#[test]
+fn one_key_pair_for_both_keys_is_named_as_the_brand_s_own() {
+    let lab = Lab::new();
+    let out = run(lab.sb.cmd().args([
+        "mint",
+        "--key",
+        "brand-private.pem",
+        "--iadvize-key",
+        "brand-public.pem",
+        "--user-id",
+        "customer-8812",
+    ]));
+    assert_exit(&out, 0);
+    let token = stdout(&out);
+    let args = |verify: &str| {
+        [
+            "inspect",
+            token.trim(),
+            "--decrypt-key",
+            "brand-private.pem",
+            "--verify-key",
+            verify,
+        ]
+        .map(String::from)
+    };
+    let out = run(lab.sb.cmd().args(args("brand-public.pem")));
+    assert_exit(&out, 0);
+    assert!(
+        stderr(&out).contains(
+            "warning: --decrypt-key and --verify-key are one key pair: a token it opens is \
+             encrypted to the brand's own signing key, which iAdvize does not hold"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    // Two key pairs: no such warning.
+    let out = run(lab.sb.cmd().args(args("other-private.pem")));
+    assert_exit(&out, 1);
+    assert!(!stderr(&out).contains("one key pair"), "{}", stderr(&out));
+}
+
 /// Without the keys nothing inside is checked: never "accepts" then, and the verdict names
 /// what was not checked and which key would check it.
 #[test]
