@@ -801,6 +801,45 @@ fn unsafe_starts_are_refused_before_listening() {
     );
 }
 
+/// `--listen localhost:PORT` is loopback (127.0.0.1); any other host name, a port alone, an
+/// address alone and an IPv6 address without brackets are refused with what to give instead.
+#[test]
+#[ignore = "needs ServeArgs::listen to hold the text given (a String): clap's SocketAddr parser \
+            refuses localhost:PORT before serve reads it"]
+fn listen_takes_localhost_and_says_what_to_give_for_other_names() {
+    let sb = Sandbox::with_fixtures(FIXTURES);
+    let mut args = STANDIN_ARGS.to_vec();
+    args.extend(["--listen", "localhost:0"]);
+    let server = Server::start(&sb, &args);
+    assert!(
+        server.url.starts_with("http://127.0.0.1:"),
+        "{}",
+        server.url
+    );
+    assert_eq!(server.get("/healthz").status, 200);
+    drop(server);
+    let serve = |listen: &str| run(sb.cmd().args(["serve", "--listen", listen]));
+    for (listen, needles) in [
+        (
+            "example.com:8787",
+            &[
+                "--listen \"example.com:8787\"",
+                "not a host name",
+                "127.0.0.1:8787",
+            ][..],
+        ),
+        ("localhost:x", &["the port \"x\" is not a number"][..]),
+        (
+            "8787",
+            &["give an address and a port, e.g. 127.0.0.1:8787"][..],
+        ),
+        ("127.0.0.1", &["add a port, e.g. 127.0.0.1:8787"][..]),
+        ("::1:8787", &["takes brackets", "[::1]:8787"][..]),
+    ] {
+        assert_refused(&serve(listen), needles);
+    }
+}
+
 #[test]
 fn access_token_guards_the_endpoints_that_mint_open_or_list() {
     let sb = Sandbox::with_fixtures(FIXTURES);
