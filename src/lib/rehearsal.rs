@@ -439,18 +439,8 @@ impl Rehearsal {
             .map(|c| c.id);
         let report = report.without_signatures();
         let accepted = report.verdict.answer() == Answer::Accepted;
-        let standin_note =
-            (!accepted && report.verdict.iadvize == Acceptance::Accepts).then(|| {
-                let broken = match first_failure {
-                    Some(id) => format!(", and this one breaks them (first failing check {id})"),
-                    None => String::new(),
-                };
-                format!(
-                    "the stand-in refuses it: it answers authentication-success only for tokens \
-                 that keep iAdvize's documented rules{broken}, although iAdvize's JOSE library \
-                 would let it through"
-                )
-            });
+        let standin_note = (!accepted && report.verdict.iadvize == Acceptance::Accepts)
+            .then(|| stricter_than_iadvize(first_failure));
         Ok(Verified {
             accepted,
             user_id,
@@ -573,6 +563,19 @@ impl Rehearsal {
         }
         Ok((report, notes))
     }
+}
+
+/// Why the stand-in refuses a token that iAdvize's JOSE library accepts: it is stricter on
+/// purpose, and names the first check the token fails.
+fn stricter_than_iadvize(first_failure: Option<CheckId>) -> String {
+    let broken = match first_failure {
+        Some(id) => format!(", and this one breaks them (first failing check {id})"),
+        None => String::new(),
+    };
+    format!(
+        "the stand-in refuses it: it answers authentication-success only for tokens that keep \
+         iAdvize's documented rules{broken}, although iAdvize's JOSE library would let it through"
+    )
 }
 
 /// The tokens of an inspector's text (one line that holds none is judged as one anyway);
