@@ -18,8 +18,10 @@ use serde_json::{Map, Value};
 use crate::claims::{self, USER_ID_CLAIM, VisitorData};
 use crate::inspect::{self, Findings, Kind, Names, Options, Report};
 use crate::keys::{KeyError, KeyKind, LoadedKey, PublicKeyRecord, decode_key};
-use crate::mint::{Fault, FaultInfo, MintError, Notice, Plan, Recipient, Request, User};
-use crate::verdict::{Answer, CheckId, Role, Status};
+use crate::mint::{
+    Fault, FaultError, FaultInfo, MintError, Notice, Plan, Recipient, Request, User,
+};
+use crate::verdict::{Acceptance, Answer, CheckId, Role, Status};
 
 /// How the server's report names the keys.
 const NAMES: Names<'static> = Names {
@@ -137,6 +139,9 @@ pub struct Verified {
     pub first_failure: Option<CheckId>,
     /// The verdict in one sentence, with its recipient.
     pub sentence: String,
+    /// Why the stand-in refuses a token that iAdvize's JOSE library accepts, when it does: it
+    /// is stricter on purpose, and the sentence speaks for the library.
+    pub standin_note: Option<String>,
     /// The report, without any signature in it.
     pub report: Report,
 }
@@ -188,7 +193,8 @@ pub struct InspectRequest {
 
 impl InspectRequest {
     /// The request of `POST /inspect`'s JSON body: `{"text": "…", "brandKey": "…", "expect":
-    /// "token" | "jws"}` (`brandKey` and `expect` optional).
+    /// "jwe" | "token" | "jws"}` (`brandKey` and `expect` optional; `expect` in any case, as
+    /// `inspect --expect` takes it, `token` another name for `jwe`).
     pub fn parse(body: &[u8]) -> Result<Self, RehearsalError> {
         #[derive(serde::Deserialize)]
         #[serde(deny_unknown_fields)]
@@ -197,27 +203,38 @@ impl InspectRequest {
             #[serde(rename = "brandKey", default)]
             brand_key: Option<String>,
             #[serde(default)]
-            expect: Option<Expect>,
-        }
-        #[derive(serde::Deserialize)]
-        #[serde(rename_all = "lowercase")]
-        enum Expect {
-            Token,
-            Jws,
+            expect: Option<String>,
         }
         let refused = |why: &dyn std::fmt::Display| {
             RehearsalError::Refused(format!(
-                r#"the body must be {{"text": "…", "brandKey": "…", "expect": "token" or "jws"}} (brandKey and expect optional): {why}"#
+                r#"the body must be {{"text": "…", "brandKey": "…", "expect": "jwe" or "jws"}} (brandKey and expect optional): {why}"#
             ))
         };
         if !body.trim_ascii_start().starts_with(b"{") {
             return Err(refused(&"it is not a JSON object"));
         }
         let body: Body = serde_json::from_slice(body).map_err(|e| refused(&e))?;
+        let expect_jws = match body
+            .expect
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("jwe" | "token") => false,
+            Some("jws") => true,
+            Some(_) => {
+                let given: String = body.expect.unwrap_or_default().chars().take(40).collect();
+                return Err(refused(&format_args!(
+                    "expect {given:?} is neither \"jwe\" (the encrypted token iAdvize \
+                     receives; \"token\" says the same) nor \"jws\" (the brand's inner signed \
+                     token)"
+                )));
+            }
+        };
         Ok(InspectRequest {
             text: body.text,
             brand_key: body.brand_key,
-            expect_jws: matches!(body.expect, Some(Expect::Jws)),
+            expect_jws,
         })
     }
 }
@@ -421,11 +438,15 @@ impl Rehearsal {
             .find(|c| c.status == Status::Fail)
             .map(|c| c.id);
         let report = report.without_signatures();
+        let accepted = report.verdict.answer() == Answer::Accepted;
+        let standin_note = (!accepted && report.verdict.iadvize == Acceptance::Accepts)
+            .then(|| stricter_than_iadvize(first_failure));
         Ok(Verified {
-            accepted: report.verdict.answer() == Answer::Accepted,
+            accepted,
             user_id,
             first_failure,
             sentence: inspect::verdict_sentence(&report, &NAMES),
+            standin_note,
             report,
         })
     }
@@ -542,6 +563,19 @@ impl Rehearsal {
         }
         Ok((report, notes))
     }
+}
+
+/// Why the stand-in refuses a token that iAdvize's JOSE library accepts: it is stricter on
+/// purpose, and names the first check the token fails.
+fn stricter_than_iadvize(first_failure: Option<CheckId>) -> String {
+    let broken = match first_failure {
+        Some(id) => format!(", and this one breaks them (first failing check {id})"),
+        None => String::new(),
+    };
+    format!(
+        "the stand-in refuses it: it answers authentication-success only for tokens that keep \
+         iAdvize's documented rules{broken}, although iAdvize's JOSE library would let it through"
+    )
 }
 
 /// The tokens of an inspector's text (one line that holds none is judged as one anyway);
@@ -665,9 +699,8 @@ impl TokenRequest {
         }
         let mut faults = fault_names
             .iter()
-            .map(|name| Fault::from_name(name))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| RehearsalError::Refused(format!("fault: {e}; GET /faults lists them")))?;
+            .map(|name| fault_named(name))
+            .collect::<Result<Vec<_>, _>>()?;
         faults.sort_unstable();
         faults.dedup();
         Ok(TokenRequest {
@@ -676,6 +709,22 @@ impl TokenRequest {
             faults,
         })
     }
+}
+
+/// The fault of this name; for a name no fault has, the fault it differs from only in case or
+/// in `_` for `-` (`EXPIRED`, `not_yet_valid`), suggested.
+fn fault_named(name: &str) -> Result<Fault, RehearsalError> {
+    Fault::from_name(name).map_err(|err| {
+        let folded = |text: &str| text.to_ascii_lowercase().replace('_', "-");
+        let near = Fault::ALL
+            .iter()
+            .find(|fault| folded(fault.as_str()) == folded(name));
+        let suggestion = match near {
+            Some(fault) => format!("; did you mean \"{fault}\"? GET /faults lists them"),
+            None => "; GET /faults lists them".to_string(),
+        };
+        RehearsalError::Refused(format!("fault: {err}{suggestion}"))
+    })
 }
 
 /// The body of `POST /token`; its visitor data kept as JSON text, for the claims rules to read
@@ -758,7 +807,11 @@ fn refused_or_failed(err: MintError) -> RehearsalError {
     match err {
         MintError::UserId(e) => RehearsalError::Refused(format!("userId: {e}")),
         MintError::VisitorData(e) => RehearsalError::Refused(format!("visitorData: {e}")),
-        MintError::Fault(e) => RehearsalError::Refused(format!("fault: {e}")),
+        // The input's name only where the message does not name the fault already.
+        MintError::Fault(e @ FaultError::Unknown { .. }) => {
+            RehearsalError::Refused(format!("fault: {e}"))
+        }
+        MintError::Fault(e) => RehearsalError::Refused(e.to_string()),
         other => failed(&other),
     }
 }

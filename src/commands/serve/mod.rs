@@ -19,23 +19,19 @@ use crate::cli::ServeArgs;
 use anyhow::{Context, bail};
 use iadvize_auth::rehearsal::{Brand, KeyRecord, Rehearsal, SetupError, Target};
 use iadvize_auth::time;
-use policy::{AccessToken, Policy, is_loopback};
+use policy::{AccessToken, Policy, is_loopback, listen_address};
 use serde_json::json;
 
 pub(super) fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
     let ttl = time::parse_duration(&args.ttl.ttl).context("--ttl")?;
-    check_listen(&args)?;
+    let listen = listen_address(&args.listen.to_string())?;
+    check_listen(&args, listen)?;
     let access_token = args
         .access_token_file
         .as_deref()
         .map(AccessToken::read)
         .transpose()?;
-    let policy = Policy::new(
-        args.listen,
-        &args.allow_host,
-        &args.allow_origin,
-        access_token,
-    )?;
+    let policy = Policy::new(listen, &args.allow_host, &args.allow_origin, access_token)?;
 
     input::one_stdin_reader(&[
         ("--key -", input::is_stdin(args.key.as_deref())),
@@ -61,7 +57,7 @@ pub(super) fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
         anyhow::Error::new(err).context(context)
     })?;
     let keys = rehearsal.keys()?;
-    warn_about_listen(&args);
+    warn_about_listen(&args, listen);
     // The notes name the recipient, which the banner shows.
     let warnings: Vec<String> = notices
         .iter()
@@ -81,7 +77,7 @@ pub(super) fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
     let served = runtime.block_on(async {
         // Signal handlers first: a stop sent right after the ready line is never missed.
         let stopped = stop_signal()?;
-        let listener = bind(args.listen).await?;
+        let listener = bind(listen).await?;
         let address = listener
             .local_addr()
             .context("cannot read the listening address")?;
@@ -122,33 +118,30 @@ fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
 }
 
 /// `--production` only on loopback; off loopback, only with a bearer secret.
-fn check_listen(args: &ServeArgs) -> anyhow::Result<()> {
-    let loopback = is_loopback(args.listen);
+fn check_listen(args: &ServeArgs, listen: SocketAddr) -> anyhow::Result<()> {
+    let loopback = is_loopback(listen);
     if args.production && !loopback {
         bail!(
             "--production is accepted only on a loopback address (127.0.0.1 or [::1]), not \
-             --listen {}: anyone reaching the server could sign in to iAdvize as any user",
-            args.listen
+             --listen {listen}: anyone reaching the server could sign in to iAdvize as any user"
         );
     }
     if !loopback && args.access_token_file.is_none() {
         bail!(
-            "--listen {} is not a loopback address: anyone who reaches it could mint tokens for \
-             any user id; give --access-token-file FILE (a secret of at least 16 characters), \
-             or listen on 127.0.0.1",
-            args.listen
+            "--listen {listen} is not a loopback address: anyone who reaches it could mint \
+             tokens for any user id; give --access-token-file FILE (a secret of at least 16 \
+             characters), or listen on 127.0.0.1"
         );
     }
     Ok(())
 }
 
 /// Said once everything is known to be usable: an error is then the only line.
-fn warn_about_listen(args: &ServeArgs) {
-    if !is_loopback(args.listen) {
+fn warn_about_listen(args: &ServeArgs, listen: SocketAddr) {
+    if !is_loopback(listen) {
         eprintln!(
-            "warning: listening on {}, off loopback: /token, /verify and /requests need the \
-             access token, and the Host header must be one of --allow-host",
-            args.listen
+            "warning: listening on {listen}, off loopback: /token, /verify and /requests need \
+             the access token, and the Host header must be one of --allow-host"
         );
     }
     if let (true, Some(key)) = (args.production, &args.key) {

@@ -117,6 +117,39 @@ impl Policy {
 }
 
 /// Is this the loopback interface: 127.0.0.0/8 or ::1?
+/// The address `--listen` names: an IP address and a port (`127.0.0.1:8787`, `[::1]:8787`), or
+/// `localhost:PORT`, taken as 127.0.0.1 (the one host name the server itself counts as
+/// loopback). Other names are refused: an address is what is bound, and a name's addresses may
+/// be anything.
+pub(super) fn listen_address(given: &str) -> anyhow::Result<SocketAddr> {
+    if let Ok(address) = given.parse() {
+        return Ok(address);
+    }
+    let name = format!("--listen {given:?}");
+    let Some((host, port)) = given.rsplit_once(':') else {
+        if given.parse::<u16>().is_ok() {
+            bail!("{name}: give an address and a port, e.g. 127.0.0.1:{given}");
+        }
+        if given.parse::<IpAddr>().is_ok() {
+            bail!("{name}: add a port, e.g. {given}:8787 (port 0 picks a free one)");
+        }
+        bail!("{name}: give an address and a port, e.g. 127.0.0.1:8787");
+    };
+    if host.parse::<std::net::Ipv6Addr>().is_ok() {
+        bail!("{name}: an IPv6 address takes brackets before its port, e.g. [{host}]:{port}");
+    }
+    let Ok(port) = port.parse::<u16>() else {
+        bail!("{name}: the port {port:?} is not a number from 0 to 65535 (0 picks a free one)");
+    };
+    if host.eq_ignore_ascii_case("localhost") {
+        return Ok(SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    bail!(
+        "{name}: give an IP address, not a host name: 127.0.0.1:{port} for this machine only \
+         (localhost:{port} says the same), or 0.0.0.0:{port} for every interface"
+    )
+}
+
 pub(super) fn is_loopback(addr: SocketAddr) -> bool {
     addr.ip().is_loopback()
 }

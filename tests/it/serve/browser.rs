@@ -349,6 +349,15 @@ fn a_fault_picked_on_the_rehearsal_page_fails_with_its_check_in_diagnosis_and_ev
         assert_eq!(first["status"], "authentication-failure", "{seen:#}");
         let diagnosis = first["diagnosis"].as_str().expect("diagnosis shown");
         assert!(diagnosis.contains(&format!("FAIL {check}")), "{diagnosis}");
+        // iAdvize's library lets an expired token through; the stand-in says why it does not.
+        assert_eq!(
+            diagnosis.contains(
+                "The stand-in refuses it: it answers authentication-success only for tokens \
+                 that keep iAdvize's documented rules"
+            ),
+            fault == "expired",
+            "{diagnosis}"
+        );
         let events = first["events"].as_array().unwrap();
         let refused: Vec<&str> = events
             .iter()

@@ -150,7 +150,12 @@
       }
       list.appendChild(item);
     });
-    $("diagnosis").hidden = checks.length === 0;
+    // The stand-in is stricter than iAdvize's library on purpose: say so where the verdict of
+    // the library ("accepts") and the stand-in's failure meet.
+    var note = (diagnosis && diagnosis.standin_note) || "";
+    $("standin-note").hidden = !note;
+    $("standin-note").textContent = note ? note.charAt(0).toUpperCase() + note.slice(1) + "." : "";
+    $("diagnosis").hidden = checks.length === 0 && !note;
   }
 
   function show(activation, diagnosis) {

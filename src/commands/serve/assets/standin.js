@@ -121,7 +121,8 @@
           .map(function (check) {
             return "  " + check.id + ": " + check.message + (check.hint ? " — fix: " + check.hint : "");
           })
-          .join("\n")
+          .join("\n") +
+        (answer.diagnosis.standin_note ? "\n  (" + answer.diagnosis.standin_note + ")" : "")
     );
   }
 
