@@ -125,7 +125,7 @@ set edit:completion:arg-completer[iadvize-auth] = {|@words|
             cand --version 'Print version'
         }
         &'iadvize-auth;serve'= {
-            cand --listen 'Address and port to listen on; port 0 picks a free one. Anything but a loopback address needs --access-token-file'
+            cand --listen 'Address and port to listen on (localhost:PORT is 127.0.0.1:PORT); port 0 picks a free one. Anything but a loopback address needs --access-token-file'
             cand --key 'The brand''s private key, which signs the tokens (any format `pubkey` reads). Default: a rehearsal brand key generated for the run, which iAdvize does not know (its public half at /keys). Needed with --production'
             cand --iadvize-key 'The stand-in iAdvize''s private key: tokens are encrypted to it and /verify opens them with it. Default: a key pair generated for this run (its public half at /keys)'
             cand --allow-origin 'A web origin allowed to call this server from a browser (CORS), e.g. https://staging.example.com (repeatable; never `*`)'

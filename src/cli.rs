@@ -513,10 +513,10 @@ pub(crate) enum ColorWhen {
   iadvize-auth serve --key brand.pem --production --allow-origin https://staging.example.com
   iadvize-auth serve --key brand.pem --listen 0.0.0.0:8787 --access-token-file secret.txt")]
 pub(crate) struct ServeArgs {
-    /// Address and port to listen on; port 0 picks a free one. Anything but a loopback address
-    /// needs --access-token-file.
+    /// Address and port to listen on (localhost:PORT is 127.0.0.1:PORT); port 0 picks a free
+    /// one. Anything but a loopback address needs --access-token-file.
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8787")]
-    pub listen: std::net::SocketAddr,
+    pub listen: String,
 
     /// The brand's private key, which signs the tokens (any format `pubkey` reads). Default: a
     /// rehearsal brand key generated for the run, which iAdvize does not know (its public half

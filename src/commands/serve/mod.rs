@@ -24,7 +24,7 @@ use serde_json::json;
 
 pub(super) fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
     let ttl = time::parse_duration(&args.ttl.ttl).context("--ttl")?;
-    let listen = listen_address(&args.listen.to_string())?;
+    let listen = listen_address(&args.listen)?;
     check_listen(&args, listen)?;
     let access_token = args
         .access_token_file

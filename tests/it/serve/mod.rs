@@ -804,8 +804,6 @@ fn unsafe_starts_are_refused_before_listening() {
 /// `--listen localhost:PORT` is loopback (127.0.0.1); any other host name, a port alone, an
 /// address alone and an IPv6 address without brackets are refused with what to give instead.
 #[test]
-#[ignore = "needs ServeArgs::listen to hold the text given (a String): clap's SocketAddr parser \
-            refuses localhost:PORT before serve reads it"]
 fn listen_takes_localhost_and_says_what_to_give_for_other_names() {
     let sb = Sandbox::with_fixtures(FIXTURES);
     let mut args = STANDIN_ARGS.to_vec();
