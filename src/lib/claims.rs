@@ -492,9 +492,7 @@ fn is_scientific_notation(text: &str) -> bool {
         Some((whole, fraction)) => digits(whole) && digits(fraction),
         None => digits(mantissa),
     };
-    let exponent_ok = exponent
-        .strip_prefix(['+', '-'])
-        .is_some_and(|power| digits(power));
+    let exponent_ok = exponent.strip_prefix(['+', '-']).is_some_and(digits);
     mantissa_ok && exponent_ok
 }
 
