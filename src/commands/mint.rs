@@ -76,6 +76,10 @@ pub(super) fn run(args: MintArgs) -> anyhow::Result<Outcome> {
         }
         (None, None) => bail!("give --user-id ID or --user-ids FILE"),
     };
+    if let (Some(now), Some(given)) = (now, args.now.as_deref()) {
+        plan.check_issue_time(now, &batch.rows)
+            .with_context(|| format!("--now {:?}", given.trim()))?;
+    }
     // Said once the input is known to be usable: an error is then the only line.
     for notice in &notices {
         print_notice(notice);
@@ -372,6 +376,6 @@ fn batch_error(err: BatchError, name: &str) -> anyhow::Error {
         BatchError::TooLarge { .. } => {
             anyhow::anyhow!("user ids {name}: {err}; nothing was minted")
         }
-        BatchError::Empty => anyhow::anyhow!("user ids {name}: {err}"),
+        BatchError::Empty | BatchError::HeaderOnly => anyhow::anyhow!("user ids {name}: {err}"),
     }
 }

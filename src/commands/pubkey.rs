@@ -148,25 +148,32 @@ fn check_fingerprint(
     expected: &ExpectedFingerprint,
     info: &PublicKeyInfo,
 ) -> anyhow::Result<Outcome> {
-    let given = expected.as_str();
-    let (line, outcome) = match expected.compare(info) {
+    let typed = expected.typed();
+    let matched = expected.compare(info);
+    // What was compared, and what was typed when that differs (`SHA256:` before hex, colons).
+    let compared = match expected.compared(matched) {
+        Some(compared) if compared == typed => compared,
+        Some(compared) => format!("{compared} (given as {typed})"),
+        None => typed.to_string(),
+    };
+    let (line, outcome) = match matched {
         FingerprintMatch::Sha256 => (
             format!(
-                "match: SHA-256 fingerprint {} starts with {given}",
+                "match: SHA-256 fingerprint {} starts with {compared}",
                 info.sha256_fingerprint
             ),
             Outcome::Success,
         ),
         FingerprintMatch::OpenSsh => (
             format!(
-                "match: OpenSSH fingerprint {} starts with {given}",
+                "match: OpenSSH fingerprint {} starts with {compared}",
                 info.openssh_fingerprint
             ),
             Outcome::Success,
         ),
         FingerprintMatch::JwkThumbprint => (
             format!(
-                "match: JWK thumbprint {} starts with {given}",
+                "match: JWK thumbprint {} starts with {compared}",
                 info.jwk_thumbprint
             ),
             Outcome::Success,
@@ -174,7 +181,7 @@ fn check_fingerprint(
         FingerprintMatch::Neither => (
             format!(
                 "MISMATCH: none of the SHA-256 fingerprint {}, the OpenSSH fingerprint {} and \
-                 the JWK thumbprint {} starts with {given}",
+                 the JWK thumbprint {} starts with {compared}",
                 info.sha256_fingerprint, info.openssh_fingerprint, info.jwk_thumbprint
             ),
             Outcome::ChecksFailed,

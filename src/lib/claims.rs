@@ -387,6 +387,10 @@ pub enum UserIdWarning {
     Placeholder,
     /// Leading or trailing whitespace: a different id from the same one without it.
     Whitespace,
+    /// `#N/A`, `#VALUE!` …: a spreadsheet's error value where the id should be.
+    SpreadsheetError,
+    /// `1,23457E+11`: a number as a spreadsheet writes it in scientific notation, rounded.
+    SpreadsheetNumber,
 }
 
 impl UserIdWarning {
@@ -400,6 +404,16 @@ impl UserIdWarning {
             UserIdWarning::Whitespace => format!(
                 "user id {user_id:?} has leading or trailing whitespace, so it differs from \
                  the same id without it"
+            ),
+            UserIdWarning::SpreadsheetError => format!(
+                "user id {user_id:?} is a spreadsheet error value: the spreadsheet turned the \
+                 cell into an error instead of the id; fix the cell or its formula and export \
+                 again"
+            ),
+            UserIdWarning::SpreadsheetNumber => format!(
+                "user id {user_id:?} is a number in scientific notation: the spreadsheet \
+                 turned the id into a rounded number; format the column as text and export \
+                 again"
             ),
         }
     }
@@ -449,10 +463,37 @@ fn user_id_warning_kind(user_id: &str) -> Option<UserIdWarning> {
     {
         return Some(UserIdWarning::Placeholder);
     }
+    if SPREADSHEET_ERRORS.contains(&user_id.trim().to_uppercase().as_str()) {
+        return Some(UserIdWarning::SpreadsheetError);
+    }
+    if is_scientific_notation(user_id.trim()) {
+        return Some(UserIdWarning::SpreadsheetNumber);
+    }
     if user_id.trim() != user_id {
         return Some(UserIdWarning::Whitespace);
     }
     None
+}
+
+/// The error values Excel and LibreOffice write in a cell whose formula failed.
+const SPREADSHEET_ERRORS: &[&str] = &[
+    "#N/A", "#VALUE!", "#REF!", "#NAME?", "#DIV/0!", "#NULL!", "#NUM!", "#SPILL!", "#CALC!",
+];
+
+/// A number as spreadsheets write it in scientific notation, `1.23457E+11` or with a decimal
+/// comma `1,23457E+11`: digits, a fraction, `E` and a signed exponent (the sign, which
+/// spreadsheets always write, keeps hex ids such as `12e4` out).
+fn is_scientific_notation(text: &str) -> bool {
+    let Some((mantissa, exponent)) = text.split_once(['E', 'e']) else {
+        return false;
+    };
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match mantissa.split_once(['.', ',']) {
+        Some((whole, fraction)) => digits(whole) && digits(fraction),
+        None => digits(mantissa),
+    };
+    let exponent_ok = exponent.strip_prefix(['+', '-']).is_some_and(digits);
+    mantissa_ok && exponent_ok
 }
 
 /// Checks visitor data fields: all known, all strings of at most [`MAX_VISITOR_VALUE_BYTES`].
@@ -704,6 +745,25 @@ mod tests {
         assert!(check_user_id("{{user.id}}").unwrap().is_some());
         assert!(check_user_id(" 42").unwrap().is_some());
         assert!(check_user_id("customer-8812").unwrap().is_none());
+        for artefact in [
+            "#N/A", "#VALUE!", "#ref!", "#NAME?", "#DIV/0!", "#NULL!", "#NUM!",
+        ] {
+            assert_eq!(
+                validate_user_id(artefact),
+                Ok(Some(UserIdWarning::SpreadsheetError)),
+                "{artefact}"
+            );
+        }
+        for number in ["1,23457E+11", "1.23457E+11", "4E-05", "12E+3"] {
+            assert_eq!(
+                validate_user_id(number),
+                Ok(Some(UserIdWarning::SpreadsheetNumber)),
+                "{number}"
+            );
+        }
+        for id in ["12e4", "1.2.3E+4", "E+11", "1E+", "#N/A-1", "c-1E+5"] {
+            assert_eq!(validate_user_id(id), Ok(None), "{id}");
+        }
         assert_eq!(
             validate_user_id(" test"),
             Ok(Some(UserIdWarning::Placeholder))

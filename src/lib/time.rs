@@ -4,7 +4,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// 9999-12-31T23:59:59Z, the last second RFC 3339 can write: every date up to it is a time in
 /// seconds.
-const LAST_SECOND: i64 = 253_402_300_799;
+pub const LAST_SECOND: i64 = 253_402_300_799;
 /// Numbers from here on are not dates in seconds; as milliseconds they are dates from 1978.
 pub(crate) const MILLISECONDS_THRESHOLD: i64 = LAST_SECOND + 1;
 
@@ -37,6 +37,16 @@ pub enum TimeError {
          written; give UNIX time in seconds"
     )]
     TooLate(String),
+    /// A time relative to now (`+5m`) or in RFC 3339 that comes to after
+    /// 9999-12-31T23:59:59Z; as given.
+    #[error(
+        "{0:?} comes to a time after 9999-12-31T23:59:59Z, the last time a date can be \
+         written; give a time from 1970 to 9999"
+    )]
+    ComesAfter9999(String),
+    /// A time relative to now (`-5m`) or in RFC 3339 that comes to before 1970; as given.
+    #[error("{0:?} comes to a time before 1970; give a time from 1970 to 9999")]
+    ComesBefore1970(String),
     /// A time before 1970; the UNIX time given.
     #[error("{0} is before 1970; give UNIX time in seconds")]
     Negative(i64),
@@ -86,27 +96,32 @@ fn check_span(seconds: u64) -> Option<u64> {
 pub fn parse_time(text: &str, now: i64) -> Result<i64, TimeError> {
     let trimmed = text.trim();
     let not_a_time = || TimeError::NotATime(text.to_string());
-    let seconds = if trimmed == "now" {
-        now
+    // A time the text comes to (not a number typed): out of range, it is named as typed.
+    let computed = if trimmed == "now" {
+        i128::from(now)
     } else if let Some((sign, span)) = trimmed
         .strip_prefix('+')
         .map(|span| (1, span))
         .or_else(|| trimmed.strip_prefix('-').map(|span| (-1, span)))
     {
         let span = parse_duration(span).map_err(|_| not_a_time())?;
-        let span = i64::try_from(span).map_err(|_| not_a_time())?;
-        now.saturating_add(sign * span)
+        i128::from(now) + sign * i128::from(span)
     } else if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit()) {
-        trimmed
+        let seconds = trimmed
             .parse()
-            .map_err(|_| TimeError::TooLate(trimmed.to_string()))?
+            .map_err(|_| TimeError::TooLate(trimmed.to_string()))?;
+        return check_unix_seconds(seconds);
     } else {
         let at =
             time::OffsetDateTime::parse(trimmed, &time::format_description::well_known::Rfc3339)
                 .map_err(|_| not_a_time())?;
-        at.unix_timestamp()
+        i128::from(at.unix_timestamp())
     };
-    check_unix_seconds(seconds)
+    match computed {
+        c if c < 0 => Err(TimeError::ComesBefore1970(trimmed.to_string())),
+        c if c > i128::from(LAST_SECOND) => Err(TimeError::ComesAfter9999(trimmed.to_string())),
+        c => i64::try_from(c).map_err(|_| TimeError::ComesAfter9999(trimmed.to_string())),
+    }
 }
 
 /// Checks UNIX seconds (a `--now` value, a registered time claim): from 1970 to the end of
@@ -233,10 +248,21 @@ mod tests {
             parse_time("-100x", now),
             Err(TimeError::NotATime("-100x".into()))
         );
-        assert!(matches!(
+        // Relative times out of range are named as typed, with no guess at milliseconds.
+        assert_eq!(
             parse_time("-99999d", now),
-            Err(TimeError::Negative(_))
-        ));
+            Err(TimeError::ComesBefore1970("-99999d".into()))
+        );
+        assert_eq!(
+            parse_time("+9999999999h", now),
+            Err(TimeError::ComesAfter9999("+9999999999h".into()))
+        );
+        assert_eq!(
+            parse_time(" -99999999999999 ", now),
+            Err(TimeError::ComesBefore1970("-99999999999999".into()))
+        );
+        let shown = parse_time("+9999999999h", now).unwrap_err().to_string();
+        assert!(!shown.contains("milliseconds"), "{shown}");
         for bad in [
             "",
             "soon",

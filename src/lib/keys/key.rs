@@ -722,14 +722,22 @@ const OPENSSH_PREFIX: &str = "SHA256:";
 
 /// A fingerprint a person expects a key to have, as typed or pasted, from its start: at least 8
 /// hex characters of the SHA-256 fingerprint (any case, colons allowed), of the OpenSSH form
-/// (`SHA256:` and base64, as `ssh-keygen -l` prints it), or of the JWK thumbprint.
+/// (`SHA256:` and base64, as `ssh-keygen -l` prints it, or that base64 alone), or of the JWK
+/// thumbprint.
+///
+/// Text that could be more than one of them is compared with each: `1a2b3c4d` with the start of
+/// all three, `SHA256:1a2b3c4d` with the OpenSSH fingerprint and the hex one (container tools
+/// write hex digests after `sha256:`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExpectedFingerprint {
+    /// As typed, trimmed.
+    typed: String,
     /// As given, trimmed; colons dropped from a hex fingerprint.
     given: String,
-    /// Lowercase, when `given` is all hex.
+    /// Lowercase, when `given` is all hex (after `sha256:` or alone).
     hex: Option<String>,
-    /// The base64 after `SHA256:` (or base64 with `+` or `/`, which only OpenSSH's form has).
+    /// The base64 after `SHA256:`, or the whole of base64 text without `-` or `_` (which only
+    /// the JWK thumbprint's base64url has); `=` padding dropped.
     openssh: Option<String>,
     /// `given`, when it could be the start of a JWK thumbprint (base64url).
     thumbprint: Option<String>,
@@ -797,6 +805,7 @@ impl ExpectedFingerprint {
                 let hex = (body.len() <= 64 && body.chars().all(|c| c.is_ascii_hexdigit()))
                     .then(|| body.to_ascii_lowercase());
                 return Ok(ExpectedFingerprint {
+                    typed: trimmed.to_string(),
                     given: trimmed.to_string(),
                     hex,
                     openssh: Some(body.to_string()),
@@ -827,10 +836,7 @@ impl ExpectedFingerprint {
         let thumbprint = (given == trimmed && given.chars().all(is_b64url) && given.len() <= 43)
             .then(|| given.clone());
         let bare = given.trim_end_matches('=');
-        let openssh = (given == trimmed
-            && bare.chars().all(is_base64)
-            && bare.contains(['+', '/'])
-            && bare.len() <= 43)
+        let openssh = (given == trimmed && bare.chars().all(is_base64) && bare.len() <= 43)
             .then(|| bare.to_string());
         if hex.is_none() && thumbprint.is_none() && openssh.is_none() {
             return Err(fail(
@@ -838,6 +844,7 @@ impl ExpectedFingerprint {
             ));
         }
         Ok(ExpectedFingerprint {
+            typed: trimmed.to_string(),
             given,
             hex,
             openssh,
@@ -848,6 +855,26 @@ impl ExpectedFingerprint {
     /// As given (a hex fingerprint without its colons).
     pub fn as_str(&self) -> &str {
         &self.given
+    }
+
+    /// As typed (trimmed).
+    pub fn typed(&self) -> &str {
+        &self.typed
+    }
+
+    /// What was compared with the fingerprint `matched` names: the lowercase hex, `SHA256:` and
+    /// the base64 of an OpenSSH one, or the thumbprint; `None` for
+    /// [`FingerprintMatch::Neither`] or a form this expectation was not read as.
+    pub fn compared(&self, matched: FingerprintMatch) -> Option<String> {
+        match matched {
+            FingerprintMatch::Sha256 => self.hex.clone(),
+            FingerprintMatch::OpenSsh => self
+                .openssh
+                .as_ref()
+                .map(|body| format!("{OPENSSH_PREFIX}{body}")),
+            FingerprintMatch::JwkThumbprint => self.thumbprint.clone(),
+            FingerprintMatch::Neither => None,
+        }
     }
 
     /// Which of `info`'s fingerprints starts with this one.
@@ -1034,10 +1061,25 @@ mod tests {
         );
         assert_eq!(compare(&format!("{openssh}=")), FingerprintMatch::OpenSsh);
         assert_eq!(compare("sha256:20B1EBC3cd86"), FingerprintMatch::Sha256);
-        // An OpenSSH fingerprint's body alone, when its `+` or `/` says what it is.
+        // An OpenSSH fingerprint's body alone, whether or not a `+` or `/` says what it is.
+        assert_eq!(compare(&openssh[7..15]), FingerprintMatch::OpenSsh);
+        assert_eq!(compare(&openssh[7..]), FingerprintMatch::OpenSsh);
         if let Some(at) = openssh.find(['+', '/']) {
             assert_eq!(compare(&openssh[7..=at.max(15)]), FingerprintMatch::OpenSsh);
         }
+        // What was compared, whatever form it was given in.
+        let given = ExpectedFingerprint::parse(&openssh[7..15]).unwrap();
+        assert_eq!(
+            given.compared(FingerprintMatch::OpenSsh).as_deref(),
+            Some(&openssh[..15])
+        );
+        let given = ExpectedFingerprint::parse("SHA256:20B1EBC3").unwrap();
+        assert_eq!(given.typed(), "SHA256:20B1EBC3");
+        assert_eq!(
+            given.compared(FingerprintMatch::Sha256).as_deref(),
+            Some("20b1ebc3")
+        );
+        assert_eq!(given.compared(FingerprintMatch::JwkThumbprint), None);
         for bad in [
             "20b1ebc",
             "",

@@ -44,6 +44,8 @@ struct Piece<E> {
 enum WarningKind {
     Placeholder,
     Whitespace,
+    /// A spreadsheet's error value or rounded number where the id should be.
+    Spreadsheet,
     /// The same id on several lines: its tokens all open as one visitor.
     Repeated,
 }
@@ -56,6 +58,9 @@ impl WarningKind {
             WarningKind::Whitespace => {
                 format!("{n} user id{s} with leading or trailing whitespace")
             }
+            WarningKind::Spreadsheet => format!(
+                "{n} user id{s} a spreadsheet turned into an error value or a rounded number"
+            ),
             WarningKind::Repeated => format!("{n} repeated user id{s}"),
         }
     }
@@ -134,6 +139,9 @@ fn check_rows(
                 let kind = match warning {
                     UserIdWarning::Placeholder => WarningKind::Placeholder,
                     UserIdWarning::Whitespace => WarningKind::Whitespace,
+                    UserIdWarning::SpreadsheetError | UserIdWarning::SpreadsheetNumber => {
+                        WarningKind::Spreadsheet
+                    }
                 };
                 singles.push(kind, || {
                     format!("line {}: {}", row.line, warning.message(&row.user.id))

@@ -32,6 +32,17 @@ pub enum MintError {
     /// A token lifetime of more than a year.
     #[error("a token lifetime of more than a year; iAdvize recommends 60 s")]
     TtlTooLong,
+    /// Tokens issued at the time given would expire after 9999-12-31T23:59:59Z, which no
+    /// date can be written past.
+    #[error(
+        "a token issued then would expire at {expires_at}, after {last} \
+         (9999-12-31T23:59:59Z), the last time a date can be written; give an earlier time",
+        last = crate::time::LAST_SECOND
+    )]
+    ExpiresTooLate {
+        /// `iat` + the longest lifetime.
+        expires_at: i128,
+    },
     /// The user id breaks iAdvize's rules.
     #[error(transparent)]
     UserId(ClaimError),
@@ -139,6 +150,9 @@ pub enum BatchError {
     /// No user id at all: the input is empty or blank.
     #[error("no user id found (the input is empty or blank)")]
     Empty,
+    /// A delimited file with its header row and no row after it.
+    #[error("only a header row, no users: add a row per user after it")]
+    HeaderOnly,
     /// The input could not be read.
     #[error("cannot read them")]
     Read(#[source] io::Error),

@@ -510,6 +510,9 @@ fn read_csv(input: impl BufRead, delimiter: Delimiter) -> Result<Batch, BatchErr
     let Some((header, _)) = header else {
         return Err(BatchError::Empty);
     };
+    if rows.is_empty() {
+        return Err(BatchError::HeaderOnly);
+    }
     Ok(Batch {
         format: InputFormat::Csv(delimiter),
         rows,

@@ -261,6 +261,20 @@ impl Plan {
         Ok(warning)
     }
 
+    /// Checks that tokens issued at `issued_at` (a fixed issue time) expire by the last time a
+    /// date can be written, with the plan's lifetime or the longest of `rows`' own.
+    pub fn check_issue_time(&self, issued_at: i64, rows: &[Row]) -> Result<(), MintError> {
+        let ttl = rows
+            .iter()
+            .filter_map(|row| row.user.ttl)
+            .fold(self.ttl, u64::max);
+        let expires_at = i128::from(issued_at) + i128::from(ttl);
+        match expires_at > i128::from(time::LAST_SECOND) {
+            true => Err(MintError::ExpiresTooLate { expires_at }),
+            false => Ok(()),
+        }
+    }
+
     /// Checks every row of a batch as read before anything is minted. Gives the warnings, at
     /// most `limit` of each sort in full (single ids, then ids on several lines), the rest
     /// counted; fails on the first invalid row, naming its line and column, and counting the

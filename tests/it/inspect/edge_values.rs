@@ -5,13 +5,13 @@ use crate::common::*;
 use base64::Engine as _;
 use serde_json::Value;
 
-/// 9999-12-31T23:59:59Z.
-const LAST_SECOND: &str = "253402300799";
+/// 9999-12-31T23:59:59Z, less a minute: a token issued then expires at the last second.
+const LAST_MINUTE: &str = "253402300739";
 
 #[test]
 fn every_date_up_to_the_end_of_9999_is_a_time_not_milliseconds() {
     let sb = rehearsal_sandbox();
-    for now in [LAST_SECOND, "9999-12-31T23:59:59Z", "200000000000"] {
+    for now in [LAST_MINUTE, "9999-12-31T23:58:59Z", "200000000000"] {
         let out = run(sb
             .cmd()
             .args([
@@ -37,6 +37,16 @@ fn every_date_up_to_the_end_of_9999_is_a_time_not_milliseconds() {
             .unwrap()
             .clone();
         assert_eq!(iat["status"], "pass", "--now {now}: {iat}");
+        let exp = report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "claims.exp")
+            .unwrap();
+        assert!(
+            !exp["message"].as_str().unwrap().contains("milliseconds"),
+            "--now {now}: {exp}"
+        );
         assert!(
             !stderr(&out).contains("milliseconds"),
             "--now {now}: {}",

@@ -653,3 +653,144 @@ fn sigint_in_the_middle_of_a_batch_stops_it_without_a_panic() {
     let written = std::fs::read_to_string(&tokens).unwrap();
     assert!(written.lines().count() < 200_000, "stopped before the end");
 }
+
+// Relative `--now` values out of range were named by the number they came to, with a guess at
+// milliseconds; and `--now 9999-12-31T23:59:59Z` minted a token whose `exp` no date can write.
+#[test]
+fn now_out_of_range_is_named_as_typed_and_exp_must_stay_writable() {
+    let sb = rehearsal_sandbox();
+    for (now, comes_to) in [
+        ("+9999999999h", "comes to a time after 9999-12-31T23:59:59Z"),
+        ("-99999999999999", "comes to a time before 1970"),
+        ("0001-01-01T00:00:00Z", "comes to a time before 1970"),
+    ] {
+        let out = rehearsal_mint(&sb, &["--user-id", "c-1", &format!("--now={now}")]);
+        let message = assert_refused(&out, &["--now", &format!("{now:?} {comes_to}")]);
+        assert!(!message.contains("milliseconds"), "{message}");
+    }
+    // The token's exp (now + ttl) must be a writable date too.
+    for (now, ttl, exp) in [
+        ("9999-12-31T23:59:59Z", "60", "253402300859"),
+        ("9999-12-31T23:00:00Z", "2h", "253402304400"),
+    ] {
+        let out = rehearsal_mint(&sb, &["--user-id", "c-1", "--now", now, "--ttl", ttl]);
+        assert_refused(
+            &out,
+            &[
+                &format!("--now {now:?}"),
+                &format!("would expire at {exp}, after 253402300799"),
+            ],
+        );
+    }
+    // A row's own lifetime counts as well.
+    sb.write("users.csv", "userId,ttl\nc-1,30\nc-2,2h\n");
+    let out = rehearsal_mint(
+        &sb,
+        &["--user-ids", "users.csv", "--now", "9999-12-31T23:00:00Z"],
+    );
+    assert_refused(&out, &["--now", "would expire at 253402304400"]);
+    // The last minute that leaves room for the lifetime is minted, and inspect reads it.
+    let out = rehearsal_mint(
+        &sb,
+        &[
+            "--user-id",
+            "c-1",
+            "--jws",
+            "--json",
+            "--now",
+            "9999-12-31T23:58:59Z",
+        ],
+    );
+    assert_exit(&out, 0);
+    let record: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(record["claims"]["exp"], 253_402_300_799_i64);
+}
+
+// A delimited file with its header row alone said "the input is empty or blank".
+#[test]
+fn a_header_row_alone_is_refused_as_such() {
+    let sb = rehearsal_sandbox();
+    for (file, text) in [
+        ("header.csv", "userId;firstName\n"),
+        ("excel.csv", "\u{feff}userId;firstName\r\n\r\n"),
+        ("header.tsv", "userId\tfirstName"),
+    ] {
+        sb.write(file, text);
+        let out = rehearsal_mint(&sb, &["--user-ids", file]);
+        let message = assert_refused(&out, &[file, "only a header row, no users"]);
+        assert!(!message.contains("empty"), "{message}");
+    }
+    // An empty file is still empty.
+    sb.write("empty.csv", "");
+    let out = rehearsal_mint(&sb, &["--user-ids", "empty.csv"]);
+    assert_refused(&out, &["empty.csv", "empty or blank"]);
+}
+
+// Cells a spreadsheet turned into error values or rounded numbers were minted as user ids
+// without a word.
+#[test]
+fn spreadsheet_error_values_and_rounded_numbers_mint_with_a_warning_naming_the_line() {
+    let sb = rehearsal_sandbox();
+    let artefacts = [
+        "#N/A",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#DIV/0!",
+        "#NULL!",
+        "#NUM!",
+        "1,23457E+11",
+        "1.23457E+11",
+    ];
+    let mut csv = String::from("userId;firstName\r\ncustomer-1;Jane\r\n");
+    for id in artefacts {
+        csv.push_str(&format!("{id};x\r\n"));
+    }
+    sb.write("export.csv", &csv);
+    let out = rehearsal_mint(&sb, &["--user-ids", "export.csv", "--jws"]);
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out).lines().count(), artefacts.len() + 1);
+    let err = stderr(&out);
+    for (index, id) in artefacts.iter().enumerate() {
+        let line = index + 3;
+        let what = match id.starts_with('#') {
+            true => "is a spreadsheet error value",
+            false => {
+                "is a number in scientific notation: the spreadsheet turned the id into a \
+                      rounded number"
+            }
+        };
+        assert!(
+            err.contains(&format!("warning: line {line}: user id {id:?} {what}")),
+            "{id}: {err}"
+        );
+    }
+    assert!(!err.contains("customer-1"), "{err}");
+    // Past ten, counted by kind.
+    sb.write("many.txt", "#N/A\n".repeat(12));
+    let out = rehearsal_mint(&sb, &["--user-ids", "many.txt", "--jws"]);
+    assert_exit(&out, 0);
+    assert!(
+        stderr(&out)
+            .contains("2 user ids a spreadsheet turned into an error value or a rounded number"),
+        "{}",
+        stderr(&out)
+    );
+    // One id on the command line, and ids that only look alike, without.
+    let out = rehearsal_mint(&sb, &["--user-id", "#VALUE!", "--jws"]);
+    assert_exit(&out, 0);
+    assert!(
+        stderr(&out).contains("spreadsheet error value"),
+        "{}",
+        stderr(&out)
+    );
+    for id in ["12e4", "c-1E+5", "#1"] {
+        let out = rehearsal_mint(&sb, &["--user-id", id, "--jws"]);
+        assert_exit(&out, 0);
+        assert!(
+            !stderr(&out).contains("spreadsheet"),
+            "{id}: {}",
+            stderr(&out)
+        );
+    }
+}

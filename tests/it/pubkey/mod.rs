@@ -580,11 +580,7 @@ fn expect_fingerprint_takes_ssh_keygens_form_and_answers_in_json_too() {
         sb.path(),
     );
     let openssh = ssh_keygen_fingerprint(&sb, "id_rsa.pub")[1].clone();
-    for given in [
-        openssh.as_str(),
-        &openssh[..15],
-        &openssh.replace("SHA256:", "sha256:"),
-    ] {
+    for given in [openssh.as_str(), &openssh[..15]] {
         let out = run(sb
             .cmd()
             .args(["pubkey", "id_rsa.pub", "--expect-fingerprint", given]));
@@ -594,6 +590,17 @@ fn expect_fingerprint_takes_ssh_keygens_form_and_answers_in_json_too() {
             format!("match: OpenSSH fingerprint {openssh} starts with {given}")
         );
     }
+    let lowercase = openssh.replace("SHA256:", "sha256:");
+    let out = run(sb
+        .cmd()
+        .args(["pubkey", "id_rsa.pub", "--expect-fingerprint", &lowercase]));
+    assert_exit(&out, 0);
+    assert_eq!(
+        stdout(&out).trim(),
+        format!(
+            "match: OpenSSH fingerprint {openssh} starts with {openssh} (given as {lowercase})"
+        )
+    );
     let out = run(sb.cmd().args([
         "pubkey",
         "other-public.pem",
@@ -635,6 +642,78 @@ fn expect_fingerprint_takes_ssh_keygens_form_and_answers_in_json_too() {
         "MD5:0f:cb:5e:2e:3a:0a:a8:7e:ce:bc:72:0f:f1:0c:54:28",
     ]));
     assert_refused(&out, &["MD5", "SHA256:…, as `ssh-keygen -lf` prints it"]);
+}
+
+// The base64 of `ssh-keygen -l`'s fingerprint without its `SHA256:` was compared as OpenSSH's only
+// when it held a `+` or `/`; and hex after `SHA256:` matched the hex fingerprint with a line
+// claiming that fingerprint starts with `SHA256:…`.
+#[test]
+fn expect_fingerprint_takes_the_openssh_base64_alone_and_says_what_it_compared() {
+    let sb = Sandbox::with_fixtures(&["brand-private.pem", "other-public.pem"]);
+    let fields = fingerprint_fields(&sb, &["brand-private.pem"]);
+    let (openssh, hex, thumbprint) = (&fields[1], &fields[2], &fields[3]);
+    let expect = |key: &str, given: &str, exit: i32| {
+        let out = run(sb
+            .cmd()
+            .args(["pubkey", key, "--expect-fingerprint", given]));
+        assert_exit(&out, exit);
+        stdout(&out).trim().to_string()
+    };
+    // Letters and digits only: could be OpenSSH's base64 or the thumbprint; either may match.
+    let body = &openssh["SHA256:".len()..];
+    let bare = &body[..12];
+    assert!(bare.chars().all(|c| c.is_ascii_alphanumeric()), "{bare}");
+    assert_eq!(
+        expect("brand-private.pem", bare, 0),
+        format!("match: OpenSSH fingerprint {openssh} starts with SHA256:{bare} (given as {bare})")
+    );
+    assert_eq!(
+        expect("brand-private.pem", body, 0),
+        format!("match: OpenSSH fingerprint {openssh} starts with SHA256:{body} (given as {body})")
+    );
+    assert_eq!(
+        expect("brand-private.pem", &thumbprint[..12], 0),
+        format!(
+            "match: JWK thumbprint {thumbprint} starts with {}",
+            &thumbprint[..12]
+        )
+    );
+    let mismatch = expect("other-public.pem", bare, 1);
+    assert!(mismatch.starts_with("MISMATCH: none of "), "{mismatch}");
+    assert!(
+        mismatch.ends_with(&format!("starts with {bare}")),
+        "{mismatch}"
+    );
+    // Hex after `SHA256:` (as container tools write digests) is the hex fingerprint too; the
+    // line says what was compared and what was typed.
+    let digest = format!("SHA256:{}", &hex[..8]);
+    assert_eq!(
+        expect("brand-private.pem", &digest, 0),
+        format!(
+            "match: SHA-256 fingerprint {hex} starts with {} (given as {digest})",
+            &hex[..8]
+        )
+    );
+    let mismatch = expect("other-public.pem", &digest, 1);
+    assert!(
+        mismatch.ends_with(&format!("starts with {digest}")),
+        "{mismatch}"
+    );
+    // Hex with colons, as openssl prints it.
+    let colons = hex[..8]
+        .to_uppercase()
+        .as_bytes()
+        .chunks(2)
+        .map(|pair| std::str::from_utf8(pair).unwrap())
+        .collect::<Vec<_>>()
+        .join(":");
+    assert_eq!(
+        expect("brand-private.pem", &colons, 0),
+        format!(
+            "match: SHA-256 fingerprint {hex} starts with {} (given as {colons})",
+            &hex[..8]
+        )
+    );
 }
 
 #[test]

@@ -567,3 +567,21 @@ fn the_json_log_names_the_same_causes() {
     assert_eq!(verified["cause"], "first failing check jws.signature");
     assert_eq!(verified["user_id"], "customer-8812");
 }
+
+// A user id a spreadsheet turned into an error value is minted with mint's warning, in the
+// answer's notices.
+#[test]
+fn token_for_a_spreadsheet_error_value_carries_the_warning_in_its_notices() {
+    let (_sb, server) = server();
+    let reply = server.get("/token?userId=%23N%2FA");
+    assert_eq!(reply.status, 200, "{reply:?}");
+    let answer = reply.json();
+    let notices = answer["notices"].as_array().unwrap();
+    assert!(
+        notices.iter().any(|notice| notice
+            .as_str()
+            .unwrap()
+            .contains("user id \"#N/A\" is a spreadsheet error value")),
+        "{answer}"
+    );
+}
