@@ -176,7 +176,7 @@ pub(crate) struct PubkeyArgs {
     ///
     /// Any of the three forms, 8 characters or more from its start: the SHA-256 fingerprint
     /// (hex, any case, colons allowed), the OpenSSH one (`SHA256:` and base64, as
-    /// `ssh-keygen -lf` prints it) or the JWK thumbprint.
+    /// `ssh-keygen -lf` prints it, or the base64 alone) or the JWK thumbprint.
     #[arg(long, value_name = "FINGERPRINT", conflicts_with = "format")]
     pub expect_fingerprint: Option<String>,
 }

@@ -172,7 +172,8 @@ impl Judge<'_> {
             Ok(Some(warning)) => self.checks.warn(
                 id,
                 warning,
-                "use the user's stable, unique id: never a shared or placeholder value",
+                "use the user's stable, unique id, as the brand's user database holds it (never \
+                 a shared or placeholder value)",
                 JavaStack::Accepts,
             ),
             Ok(None) => self.checks.pass(
