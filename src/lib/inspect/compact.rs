@@ -360,9 +360,9 @@ pub(super) fn parse_compact(split: &Split, what: &str) -> Result<Compact, NotCom
         let damage = header::damage(part, kind).or_else(|| {
             (part.len() % 4 == 1).then(|| {
                 format!(
-                    "its header part is {} characters long, a length base64url never has: a \
-                     character was probably dropped or added after the token was made",
-                    part.len()
+                    "its header part is {} long, a length base64url never has: a character \
+                     was probably dropped or added after the token was made",
+                    plural(part.len(), "character")
                 )
             })
         });
