@@ -29,6 +29,7 @@ const NAMES: Names<'static> = Names {
     decrypt_key: "--decrypt-key",
     verify_key: "--verify-key",
     expect_jws: "--expect jws",
+    standin_key: "the stand-in key you gave",
 };
 
 pub(super) fn run(args: InspectArgs) -> anyhow::Result<Outcome> {

@@ -28,6 +28,7 @@ const NAMES: Names<'static> = Names {
     decrypt_key: "the stand-in's private key",
     verify_key: "the brand's key",
     expect_jws: "an expectation of a signed token",
+    standin_key: "this server's stand-in key",
 };
 
 /// How the inspector page's report names the keys: the page takes a brand key; it takes no
@@ -37,6 +38,7 @@ const PAGE_NAMES: Names<'static> = Names {
     decrypt_key: "a decryption key on the command line",
     verify_key: "a brand public key pasted on the page",
     expect_jws: "\"the brand's inner signed token (JWS)\" ticked",
+    standin_key: "this server's stand-in key",
 };
 
 /// The inspector's input is at most this large: a HAR file of a whole session, as `inspect`

@@ -36,6 +36,9 @@ pub struct Names<'a> {
     pub verify_key: &'a str,
     /// What it calls the expectation that the token is the bare signed token.
     pub expect_jws: &'a str,
+    /// What it calls a stand-in's key that does not open the token (`the stand-in key you
+    /// gave`, `this server's stand-in key`).
+    pub standin_key: &'a str,
 }
 
 impl Default for Names<'_> {
@@ -44,6 +47,7 @@ impl Default for Names<'_> {
             decrypt_key: "the decryption key",
             verify_key: "the verification key",
             expect_jws: "the expectation of a signed token",
+            standin_key: "the stand-in key given",
         }
     }
 }

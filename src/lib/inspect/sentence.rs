@@ -229,7 +229,7 @@ impl Words<'_> {
         let verdict = &self.report.verdict;
         let key = match given == IADVIZE_PRODUCTION_SHA256 {
             true => format!("iAdvize's production key (SHA-256 {})", short(given)),
-            false => format!("the stand-in key you gave (SHA-256 {})", short(given)),
+            false => format!("{} (SHA-256 {})", self.names.standin_key, short(given)),
         };
         if verdict.production == Acceptance::Rejects {
             return format!(

@@ -474,6 +474,16 @@ fn verify_says_why_the_standin_refuses_a_token_the_library_accepts() {
             "{query}: {verdict}"
         );
     }
+    // A token for another recipient: the server's stand-in is named as the server's.
+    let other = token_of(&server.get("/token?userId=c-1&fault=wrong-recipient"));
+    let verdict = server.post("/verify", &other).json();
+    let sentence = verdict["diagnosis"]["sentence"].as_str().unwrap();
+    assert!(
+        sentence.starts_with(
+            "cannot tell: this token is not encrypted to this server's stand-in key (SHA-256 "
+        ),
+        "{sentence}"
+    );
 }
 
 /// A fault's message names the fault already: it is not prefixed with `fault:` again. A name
