@@ -444,19 +444,23 @@ fn an_rsa_pss_key_is_read_with_a_warning_about_its_fingerprint() {
     assert!(warnings.contains("fingerprint differs"), "{warnings}");
 }
 
+/// Hex as openssl prints a fingerprint: upper case, a colon between bytes.
+fn with_colons(hex: &str) -> String {
+    let pairs: Vec<&str> = hex
+        .as_bytes()
+        .chunks(2)
+        .map(|pair| std::str::from_utf8(pair).unwrap())
+        .collect();
+    pairs.join(":").to_uppercase()
+}
+
 #[test]
 fn expect_fingerprint_says_match_or_mismatch_in_one_line_and_exit_code() {
     let sb = Sandbox::with_fixtures(&["brand-private.pem", "other-public.pem"]);
     let brand = openssl_fingerprint(&sb.join("brand-private.pem"), false);
     let info = pubkey_json(&sb, &["brand-private.pem"]);
     let thumbprint = info["jwk_thumbprint"].as_str().unwrap().to_string();
-    let colons: String = brand[..16]
-        .to_uppercase()
-        .as_bytes()
-        .chunks(2)
-        .map(|pair| std::str::from_utf8(pair).unwrap())
-        .collect::<Vec<_>>()
-        .join(":");
+    let colons = with_colons(&brand[..16]);
     for given in [
         &brand[..8],
         &brand,
@@ -700,13 +704,7 @@ fn expect_fingerprint_takes_the_openssh_base64_alone_and_says_what_it_compared()
         "{mismatch}"
     );
     // Hex with colons, as openssl prints it.
-    let colons = hex[..8]
-        .to_uppercase()
-        .as_bytes()
-        .chunks(2)
-        .map(|pair| std::str::from_utf8(pair).unwrap())
-        .collect::<Vec<_>>()
-        .join(":");
+    let colons = with_colons(&hex[..8]);
     assert_eq!(
         expect("brand-private.pem", &colons, 0),
         format!(
