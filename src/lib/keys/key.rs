@@ -798,17 +798,20 @@ impl ExpectedFingerprint {
                 if body.chars().count() < MIN_FINGERPRINT_PREFIX {
                     return Err(fail("too short to tell keys apart"));
                 }
-                if !body.chars().all(is_base64) || body.len() > 43 {
-                    return Err(fail("not an OpenSSH SHA256: fingerprint"));
-                }
-                // `sha256:` before hex, as container tools write digests, is the same hex.
+                // `sha256:` before hex, as container tools write digests, is the same hex
+                // (64 digits whole, longer than any OpenSSH fingerprint).
                 let hex = (body.len() <= 64 && body.chars().all(|c| c.is_ascii_hexdigit()))
                     .then(|| body.to_ascii_lowercase());
+                let openssh =
+                    (body.len() <= 43 && body.chars().all(is_base64)).then(|| body.to_string());
+                if hex.is_none() && openssh.is_none() {
+                    return Err(fail("not an OpenSSH SHA256: fingerprint"));
+                }
                 return Ok(ExpectedFingerprint {
                     typed: trimmed.to_string(),
                     given: trimmed.to_string(),
                     hex,
-                    openssh: Some(body.to_string()),
+                    openssh,
                     thumbprint: None,
                 });
             }
@@ -1072,6 +1075,11 @@ mod tests {
         assert_eq!(
             given.compared(FingerprintMatch::OpenSsh).as_deref(),
             Some(&openssh[..15])
+        );
+        // Whole, as container tools write a digest: 64 hex digits after `sha256:`.
+        assert_eq!(
+            compare(&format!("sha256:{IADVIZE_PRODUCTION_SHA256}")),
+            FingerprintMatch::Sha256
         );
         let given = ExpectedFingerprint::parse("SHA256:20B1EBC3").unwrap();
         assert_eq!(given.typed(), "SHA256:20B1EBC3");

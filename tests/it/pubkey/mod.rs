@@ -712,6 +712,12 @@ fn expect_fingerprint_takes_the_openssh_base64_alone_and_says_what_it_compared()
             &hex[..8]
         )
     );
+    // A whole digest as container tools write it: `sha256:` and the 64 hex digits.
+    let digest = format!("sha256:{hex}");
+    assert_eq!(
+        expect("brand-private.pem", &digest, 0),
+        format!("match: SHA-256 fingerprint {hex} starts with {hex} (given as {digest})")
+    );
 }
 
 #[test]
