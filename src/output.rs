@@ -11,7 +11,9 @@ use anstyle::{AnsiColor, Style};
 use iadvize_auth::inspect::{Found, Kind, Names, Place, Report, shortened_token, verdict_sentence};
 use iadvize_auth::mint::FaultInfo;
 use iadvize_auth::time;
-use iadvize_auth::verdict::{Acceptance, Answer, CheckId, JavaStack, NeededKey, Role, Status};
+use iadvize_auth::verdict::{
+    Acceptance, Answer, CheckId, JavaStack, NeededKey, Role, Status, Subject,
+};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::Value;
 
@@ -628,12 +630,28 @@ pub(crate) fn brief_line(
                 sha256.get(..8).unwrap_or(sha256)
             )
         });
+    // Refused by production for its recipient key's size alone: no check fails.
+    let other_size = (verdict.refused() && verdict.recipient.role == Role::Unknown)
+        .then_some(report.jwe.as_ref())
+        .flatten()
+        .map(|jwe| {
+            format!(
+                "encrypted to a {}-bit key: not iAdvize's 2048-bit production key",
+                jwe.encrypted_key_bytes * 8
+            )
+        });
+    // The inner signed token alone: right, and never accepted as it is.
+    let signed_only = (verdict.subject == Subject::SignedToken
+        && verdict.answer() == Answer::Accepted)
+        .then(|| "the signed token is right; iAdvize needs it encrypted to its key".to_string());
     let cause = report
         .checks
         .iter()
         .find(|c| c.status == Status::Fail && !(not_this_key && c.id == CheckId::JweDecrypt))
         .map(|c| format!("{}: {}", c.id, c.message))
         .or(standin)
+        .or(signed_only)
+        .or(other_size)
         .or_else(|| {
             not_this_key.then(|| format!("{}: not encrypted to the key given", CheckId::JweDecrypt))
         })

@@ -10,7 +10,7 @@ use iadvize_auth::inspect::{
 };
 use iadvize_auth::keys::KeyError;
 use iadvize_auth::time;
-use iadvize_auth::verdict::{Acceptance, Answer, Role, Verdict};
+use iadvize_auth::verdict::{Answer, Verdict};
 use serde::Serialize;
 
 use super::Outcome;
@@ -241,26 +241,22 @@ fn write_report_end(out: &mut impl Write) -> anyhow::Result<()> {
 /// summary does.
 const SUMMARY_KINDS: [(&str, &str); 4] = [
     ("accepted", "accepted"),
-    (
-        "breaks rules",
-        "accepted but breaking iAdvize's documented rules",
-    ),
+    ("breaks rules", "breaking iAdvize's documented rules"),
     ("rejected", "rejected"),
     ("cannot tell", "cannot tell"),
 ];
 
 /// Which of [`SUMMARY_KINDS`] a verdict is.
 fn summary_kind(verdict: &Verdict) -> usize {
-    let opened = verdict.recipient.role != Role::Unknown;
     match verdict.answer() {
         Answer::Accepted => 0,
         Answer::CannotTell => 3,
-        Answer::Rejected if opened && verdict.iadvize == Acceptance::Accepts => 1,
-        Answer::Rejected => 2,
+        Answer::Rejected if verdict.refused() => 2,
+        Answer::Rejected => 1,
     }
 }
 
-/// `Summary: 3 tokens found: 1 accepted, 1 accepted but breaking iAdvize's documented rules,
+/// `Summary: 3 tokens found: 1 accepted, 1 breaking iAdvize's documented rules,
 /// 1 rejected`, from the count of each of [`SUMMARY_KINDS`].
 fn summary(counts: &[usize; SUMMARY_KINDS.len()], not_kept: usize) -> String {
     let parts: Vec<String> = counts

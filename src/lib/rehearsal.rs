@@ -541,10 +541,14 @@ impl Rehearsal {
         let short = standin_sha256.get(..8).unwrap_or_default();
         if report.kind == Kind::Jwe && report.verdict.recipient.role == Role::Unknown {
             // Not this run's token: judged as a production token is, without its key.
+            let to = match report.jwe.as_ref().map(|jwe| jwe.encrypted_key_bytes * 8) {
+                Some(2048) => "iAdvize's production key or to another key pair".to_string(),
+                Some(bits) => format!("another key pair (a {bits}-bit key, not iAdvize's)"),
+                None => "another key pair".to_string(),
+            };
             notes.push(format!(
                 "This server's stand-in key (SHA-256 {short}…) does not open this token: it is \
-                 encrypted to iAdvize's production key or to another key pair, so it is judged \
-                 without a private key."
+                 encrypted to {to}, so it is judged without a private key."
             ));
             return Ok((run(None, pasted_key)?, notes));
         }

@@ -202,7 +202,7 @@ pub struct Recipient {
 /// What a verdict is about.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub(crate) enum Subject {
+pub enum Subject {
     /// The token as a page hands it to iAdvize.
     #[default]
     Token,
@@ -220,7 +220,8 @@ pub(crate) enum Subject {
 /// is encrypted to that stand-in, so production rejects it whatever else is right with it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Verdict {
-    pub(crate) subject: Subject,
+    /// What the verdict is about: the token iAdvize receives, or the inner signed token alone.
+    pub subject: Subject,
     /// What iAdvize's Java stack does, holding the private key given.
     pub iadvize: Acceptance,
     /// What iAdvize's production service does.
@@ -246,6 +247,17 @@ pub enum Answer {
 }
 
 impl Verdict {
+    /// Whether iAdvize's JOSE library refuses the token — the recipient's, or production's for
+    /// a token no key given opened — rather than the token only breaking iAdvize's documented
+    /// rules.
+    pub fn refused(&self) -> bool {
+        let opened = self.recipient.role != Role::Unknown || self.subject == Subject::SignedToken;
+        match opened {
+            true => self.iadvize == Acceptance::Rejects,
+            false => self.production == Acceptance::Rejects,
+        }
+    }
+
     /// The one-word answer. Of several tokens, the worst answer is the input's
     /// (`Rejected` over `CannotTell` over `Accepted`): compare with `max`.
     pub fn answer(&self) -> Answer {

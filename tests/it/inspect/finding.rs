@@ -41,7 +41,7 @@ fn a_log_with_three_tokens_and_noise_gets_a_report_each_with_its_place() {
     assert_eq!(human.matches("\nVerdict: ").count() + 1, 3, "{human}");
     assert!(
         human.ends_with(
-            "Summary: 3 tokens found: 1 accepted, 1 accepted but breaking iAdvize's documented \
+            "Summary: 3 tokens found: 1 accepted, 1 breaking iAdvize's documented \
              rules, 1 rejected\n"
         ),
         "{human}"
@@ -59,7 +59,7 @@ fn a_log_with_three_tokens_and_noise_gets_a_report_each_with_its_place() {
             "accepted",
             "breaks rules",
             "rejected",
-            "Summary: 3 tokens found: 1 accepted, 1 accepted but breaking iAdvize's documented rules, 1 rejected"
+            "Summary: 3 tokens found: 1 accepted, 1 breaking iAdvize's documented rules, 1 rejected"
         ],
         "{brief}"
     );
@@ -538,5 +538,75 @@ fn a_hundred_thousand_tokens_in_a_log_are_judged_in_linear_time() {
         "10,000 tokens in {:.1} s, 100,000 in {:.1} s",
         small.seconds,
         run.seconds
+    );
+}
+
+/// `--brief` in the summary's words, each answer with the cause a reader needs: a broken rule
+/// where nothing else decides (`breaks rules`, not `rejected`), the size of a recipient key
+/// that is not iAdvize's, and the inner signed token that is right but never accepted alone.
+#[test]
+fn each_brief_answer_says_its_cause() {
+    let lab = Lab::new();
+    let brief = |input: &str, keys: &str, extra: &[&str]| {
+        let mut args = vec!["--brief"];
+        args.extend(extra);
+        let out = lab.inspect(input, keys, &args);
+        let text = stdout(&out);
+        (
+            out.status.code(),
+            text.lines().next().unwrap_or_default().to_string(),
+            text,
+        )
+    };
+    // Expired, its signature not checked: a rule broken, the library's answer unknown.
+    let expired = lab.token("customer-8812", "brand-private.pem", NOW - 3600);
+    let (code, line, text) = brief(&expired, "d", &[]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        line.starts_with("breaks rules  the whole input  claims.exp: expired"),
+        "{text}"
+    );
+    assert!(text.ends_with("Summary: 1 token found: 1 breaking iAdvize's documented rules\n"));
+
+    // Encrypted to a 4096-bit key: production refuses it, though no check fails.
+    let out = run(lab
+        .sb
+        .cmd()
+        .args(["keygen", "--bits", "4096", "--out-dir", "k4096"]));
+    assert_exit(&out, 0);
+    let out = run(lab.sb.cmd().args([
+        "mint",
+        "--key",
+        "brand-private.pem",
+        "--iadvize-key",
+        "k4096/public-key.pem",
+        "--user-id",
+        "customer-8812",
+    ]));
+    let (code, line, text) = brief(stdout(&out).trim(), "", &[]);
+    assert_eq!(code, Some(1), "{text}");
+    assert_eq!(
+        line,
+        "rejected      the whole input  encrypted to a 4096-bit key: not iAdvize's 2048-bit \
+         production key"
+    );
+
+    // The inner signed token alone, right: accepted as a signed token, and said so.
+    let out = run(lab.sb.cmd().args([
+        "mint",
+        "--key",
+        "brand-private.pem",
+        "--user-id",
+        "customer-8812",
+        "--jws",
+        "--now",
+        &NOW.to_string(),
+    ]));
+    let (code, line, text) = brief(stdout(&out).trim(), "v", &["--expect", "jws"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert_eq!(
+        line,
+        "accepted      the whole input  the signed token is right; iAdvize needs it encrypted to \
+         its key"
     );
 }

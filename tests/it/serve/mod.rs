@@ -577,6 +577,45 @@ fn inspect_takes_expect_jwe_or_jws_in_any_case() {
         .assert_error(400, &["expect \"jwt\" is neither \"jwe\"", "nor \"jws\""]);
 }
 
+/// A token the server's stand-in does not open is judged keyless; the note names its
+/// recipient key's size when that size is not iAdvize's (so it cannot be a production token).
+#[test]
+fn inspect_names_the_size_of_a_recipient_key_that_is_not_iadvize_s() {
+    let sb = Sandbox::with_fixtures(FIXTURES);
+    assert_exit(
+        &run(sb
+            .cmd()
+            .args(["keygen", "--bits", "3072", "--out-dir", "k3072"])),
+        0,
+    );
+    let out = run(sb.cmd().args([
+        "mint",
+        "--key",
+        "brand-private.pem",
+        "--iadvize-key",
+        "k3072/public-key.pem",
+        "--user-id",
+        "c-1",
+    ]));
+    assert_exit(&out, 0);
+    let server = Server::start(&sb, STANDIN_ARGS);
+    let body = json!({ "text": stdout(&out).trim() }).to_string();
+    let reply = server.request(
+        "POST",
+        "/inspect",
+        &[("Content-Type", "application/json")],
+        body.as_bytes(),
+    );
+    assert_eq!(reply.status, 200, "{reply:?}");
+    let judged = &reply.json()["tokens"][0];
+    assert_eq!(judged["answer"], "rejected", "{judged}");
+    let note = judged["notes"][0].as_str().unwrap();
+    assert!(
+        note.contains("it is encrypted to another key pair (a 3072-bit key, not iAdvize's)"),
+        "{note}"
+    );
+}
+
 #[test]
 fn wrong_host_foreign_origin_big_body_and_slow_client_are_refused() {
     let sb = Sandbox::with_fixtures(FIXTURES);
