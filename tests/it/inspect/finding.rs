@@ -610,3 +610,17 @@ fn each_brief_answer_says_its_cause() {
          its key"
     );
 }
+
+/// A token at the end of a sentence (an e-mail, a ticket, a log message): the full stop is the
+/// sentence's, not a sixth part of the token.
+#[test]
+fn a_full_stop_after_a_token_is_not_part_of_it() {
+    let lab = Lab::new();
+    let good = lab.good();
+    let text = format!("Hello, the page got this token: {good}. It fails every time.\n");
+    let (code, reports) = lab.reports(&text, "dv");
+    assert_eq!(code, 0, "{reports:#?}");
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0]["verdict"]["iadvize"], "accepts");
+    assert_eq!(reports[0]["found"], json!(["line 1, column 33"]));
+}

@@ -76,27 +76,32 @@ fn at_boundary(bytes: &[u8], at: usize) -> bool {
 }
 
 /// Where the token that starts at `start` ends (base64url characters, dots, `%2E`), and whether
-/// it has a dot.
+/// it has a dot. A last `.` that makes one dot more than a JWS (2) or a JWE (4) has is the
+/// sentence's full stop, not the token's: a token ends with a part (a JWE's tag is never empty;
+/// an unsecured JWS's empty signature keeps its own dot).
 fn token_end(bytes: &[u8], start: usize) -> (usize, bool) {
     let mut at = start;
-    let mut dotted = false;
+    let mut dots = 0;
     while let Some(&byte) = bytes.get(at) {
         if is_b64url(byte) {
             at += 1;
         } else if byte == b'.' {
-            dotted = true;
+            dots += 1;
             at += 1;
         } else if byte == b'%'
             && bytes.get(at + 1) == Some(&b'2')
             && matches!(bytes.get(at + 2), Some(b'e' | b'E'))
         {
-            dotted = true;
+            dots += 1;
             at += 3;
         } else {
             break;
         }
     }
-    (at, dotted)
+    if matches!(dots, 3 | 5) && bytes[..at].ends_with(b".") {
+        return (at - 1, true);
+    }
+    (at, dots > 0)
 }
 
 /// Line and column (from 1; columns in characters) of byte offsets given in increasing order,
@@ -150,6 +155,20 @@ mod tests {
         assert_eq!(
             spans("a eyJa.b xeyJc.d eyJnodot %22eyJe%2Ef%22 (eyJg.h-_i)"),
             ["eyJa.b", "eyJe%2Ef", "eyJg.h-_i"]
+        );
+    }
+
+    #[test]
+    fn a_full_stop_after_a_token_is_the_sentence_s() {
+        assert_eq!(
+            spans("JWE eyJa.b.c.d.e. JWS eyJa.b.c. unsecured eyJa.b.. eyJa.b. one eyJa.b.c.d."),
+            [
+                "eyJa.b.c.d.e",
+                "eyJa.b.c",
+                "eyJa.b.",
+                "eyJa.b.",
+                "eyJa.b.c.d."
+            ]
         );
     }
 
