@@ -219,8 +219,9 @@ pub enum FaultError {
     },
     /// `user-id-number` for a user id that is not all digits.
     #[error(
-        "fault user-id-number sends the user id as a JSON number, so it must be digits (e.g. \
-         8812), not {id:?}"
+        "fault user-id-number sends the user id as a JSON number, so it must be digits that a \
+         number keeps as they are: no leading zero, at most 18446744073709551615 (e.g. 8812), \
+         not {id:?}"
     )]
     NotANumber {
         /// The user id.
@@ -727,11 +728,11 @@ impl Faults {
 }
 
 /// A user id that is all digits, as the number a database would give.
+/// The user id as the number `user-id-number` sends, when that number writes it back as it is:
+/// digits, no leading zero (`0012` would come back as `12`), within 64 bits.
 fn numeric_id(id: &str) -> Option<u64> {
-    id.bytes()
-        .all(|b| b.is_ascii_digit())
-        .then(|| id.parse().ok())
-        .flatten()
+    let kept = id.bytes().all(|b| b.is_ascii_digit()) && (id == "0" || !id.starts_with('0'));
+    kept.then(|| id.parse().ok()).flatten()
 }
 
 /// Renames claim `from` to `to`, where it was.

@@ -315,6 +315,26 @@ fn faults_that_make_no_sense_together_are_refused() {
         "user-id-number",
     ]));
     assert_refused(&out, &["line 2", "digits", "nothing was minted"]);
+    // Digits a JSON number would not give back as they are: refused, saying why.
+    for id in ["0012", "99999999999999999999999"] {
+        let out = run(sb.cmd().args([
+            "mint",
+            "--key",
+            "brand-private.pem",
+            "--user-id",
+            id,
+            "--jws",
+            "--fault",
+            "user-id-number",
+        ]));
+        assert_refused(
+            &out,
+            &[
+                "no leading zero, at most 18446744073709551615",
+                &format!("not \"{id}\""),
+            ],
+        );
+    }
 }
 
 #[test]
