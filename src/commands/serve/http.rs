@@ -366,6 +366,9 @@ fn token_from_body(body: &[u8], json: bool) -> Result<String, String> {
     };
     match parsed {
         Ok(Value::Object(members)) => match members.get("token") {
+            Some(Value::String(token)) if token.trim().is_empty() => {
+                Err(format!("token is empty, or only whitespace; {SHAPE}"))
+            }
             Some(Value::String(token)) => Ok(token.clone()),
             Some(_) => Err(format!("token must be a string; {SHAPE}")),
             None => Ok(text.to_string()),

@@ -328,6 +328,11 @@ fn token_refuses_what_mint_refuses_with_a_json_error() {
     server
         .post("/verify", "{\"token\": 1}")
         .assert_error(400, &["token must be a string"]);
+    for empty in ["{\"token\": \"\"}", "{\"token\": \"  \"}"] {
+        server
+            .post("/verify", empty)
+            .assert_error(400, &["token is empty, or only whitespace"]);
+    }
     server
         .request("POST", "/verify", &[], b"\xff\xfe")
         .assert_error(400, &["not UTF-8"]);
