@@ -634,6 +634,7 @@ pub(crate) fn brief_line(
     let other_size = (verdict.refused() && verdict.recipient.role == Role::Unknown)
         .then_some(report.jwe.as_ref())
         .flatten()
+        .filter(|jwe| jwe.encrypted_key_bytes != 256)
         .map(|jwe| {
             format!(
                 "encrypted to a {}-bit key: not iAdvize's 2048-bit production key",

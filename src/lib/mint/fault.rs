@@ -727,7 +727,6 @@ impl Faults {
     }
 }
 
-/// A user id that is all digits, as the number a database would give.
 /// The user id as the number `user-id-number` sends, when that number writes it back as it is:
 /// digits, no leading zero (`0012` would come back as `12`), within 64 bits.
 fn numeric_id(id: &str) -> Option<u64> {
