@@ -592,17 +592,7 @@ fn each_brief_answer_says_its_cause() {
     );
 
     // The inner signed token alone, right: accepted as a signed token, and said so.
-    let out = run(lab.sb.cmd().args([
-        "mint",
-        "--key",
-        "brand-private.pem",
-        "--user-id",
-        "customer-8812",
-        "--jws",
-        "--now",
-        &NOW.to_string(),
-    ]));
-    let (code, line, text) = brief(stdout(&out).trim(), "v", &["--expect", "jws"]);
+    let (code, line, text) = brief(&lab.inner(), "v", &["--expect", "jws"]);
     assert_eq!(code, Some(0), "{text}");
     assert_eq!(
         line,

@@ -57,6 +57,23 @@ impl Lab {
         self.token("customer-8812", "brand-private.pem", NOW)
     }
 
+    /// The brand's inner signed token (JWS) for customer-8812, issued at NOW: what its backend
+    /// signs before encrypting.
+    fn inner(&self) -> String {
+        let out = run(self.sb.cmd().args([
+            "mint",
+            "--key",
+            "brand-private.pem",
+            "--user-id",
+            "customer-8812",
+            "--jws",
+            "--now",
+            &NOW.to_string(),
+        ]));
+        assert_exit(&out, 0);
+        stdout(&out).trim().to_string()
+    }
+
     /// `inspect INPUT` with these keys (`d`: decrypt, `v`: verify) at NOW.
     fn inspect(&self, input: &str, keys: &str, extra: &[&str]) -> std::process::Output {
         let mut args = vec!["inspect".to_string(), input.to_string()];

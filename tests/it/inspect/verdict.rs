@@ -277,17 +277,7 @@ fn damage_in_transit_and_a_bare_inner_token_are_named_as_such() {
     }
     insta::assert_snapshot!(lines);
 
-    let inner = run(lab.sb.cmd().args([
-        "mint",
-        "--key",
-        "brand-private.pem",
-        "--user-id",
-        "customer-8812",
-        "--jws",
-        "--now",
-        &NOW.to_string(),
-    ]));
-    let inner = stdout(&inner).trim().to_string();
+    let inner = lab.inner();
     let out = lab.inspect(&inner, "v", &[]);
     assert_exit(&out, 1);
     assert_eq!(
