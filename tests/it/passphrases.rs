@@ -210,21 +210,7 @@ fn an_empty_new_passphrase_is_asked_again() {
         "{seen}"
     );
     sb.write("pass.txt", "not empty\n");
-    let opened = openssl(
-        &[
-            "pkey",
-            "-in",
-            "iadvize-keys/private-key.pem",
-            "-passin",
-            "file:pass.txt",
-            "-pubout",
-        ],
-        sb.path(),
-    );
-    assert_eq!(
-        opened,
-        std::fs::read(sb.join("iadvize-keys/public-key.pem")).unwrap()
-    );
+    assert_openssl_opens_keygen_pair(&sb);
     // Empty every time: nothing written, and the message says why.
     let sb = Sandbox::new();
     let answers = [("New passphrase for", ""); 3];

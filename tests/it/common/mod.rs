@@ -332,6 +332,38 @@ pub(crate) fn openssl(args: &[&str], dir: &Path) -> Vec<u8> {
     tool("openssl", args, dir)
 }
 
+/// Checks, with openssl, that keygen's encrypted private key in `sb`'s `iadvize-keys/` opens with
+/// the passphrase of `pass.txt` and that its public half is the public key file written beside it.
+pub(crate) fn assert_openssl_opens_keygen_pair(sb: &Sandbox) {
+    let opened = openssl(
+        &[
+            "pkey",
+            "-in",
+            "iadvize-keys/private-key.pem",
+            "-passin",
+            "file:pass.txt",
+            "-pubout",
+        ],
+        sb.path(),
+    );
+    assert_eq!(
+        opened,
+        std::fs::read(sb.join("iadvize-keys/public-key.pem")).unwrap()
+    );
+}
+
+/// The member names of a JSON object, sorted: what a record's schema has.
+pub(crate) fn sorted_keys(object: &serde_json::Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = object
+        .as_object()
+        .expect("a JSON object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    keys
+}
+
 /// Exports a PEM key in `sb` as a JWK with Node's own crypto module (independent of this tool).
 pub(crate) fn node_jwk(sb: &Sandbox, pem: &str, private: bool) -> String {
     let script = format!(

@@ -65,15 +65,8 @@ fn generated_key_passes_openssl_and_figures_match_independent_computation() {
     assert_eq!(report["encrypted"], false);
     assert_eq!(report["private_key_path"], "iadvize-keys/private-key.pem");
     assert_eq!(report["public_key_path"], "iadvize-keys/public-key.pem");
-    let mut keys: Vec<&str> = report
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(|k| k.as_str())
-        .collect();
-    keys.sort_unstable();
     assert_eq!(
-        keys,
+        sorted_keys(&report),
         [
             "bits",
             "encrypted",
@@ -271,21 +264,7 @@ fn encrypted_key_opens_with_openssl_and_pubkey_and_refuses_a_wrong_passphrase() 
     let pem = std::fs::read_to_string(sb.join("iadvize-keys/private-key.pem")).unwrap();
     assert!(pem.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
 
-    let opened = openssl(
-        &[
-            "pkey",
-            "-in",
-            "iadvize-keys/private-key.pem",
-            "-passin",
-            "file:pass.txt",
-            "-pubout",
-        ],
-        sb.path(),
-    );
-    assert_eq!(
-        opened,
-        std::fs::read(sb.join("iadvize-keys/public-key.pem")).unwrap()
-    );
+    assert_openssl_opens_keygen_pair(&sb);
 
     let out = run(sb.cmd().args([
         "pubkey",

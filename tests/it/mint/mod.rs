@@ -149,15 +149,8 @@ fn json_output_has_the_documented_fields() {
     ]);
     assert_exit(&out, 0);
     let record: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let mut keys: Vec<&str> = record
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(|k| k.as_str())
-        .collect();
-    keys.sort_unstable();
     assert_eq!(
-        keys,
+        sorted_keys(&record),
         [
             "claims",
             "expires_at",
