@@ -345,6 +345,21 @@ fn a_brand_key_that_is_not_rsa_gets_a_verdict_in_every_key_mode() {
     insta::assert_snapshot!(lines);
 }
 
+/// The stand-in's private key, the brand's public key, and a good token from the one to the
+/// other (a minute's lifetime, issued at NOW).
+fn rehearsal() -> (LoadedKey, LoadedKey, String) {
+    let good = token(
+        "brand-private.pem",
+        Recipient::Key(fixture_key("standin-iadvize-public.pem")),
+        60,
+    );
+    (
+        fixture_key("standin-iadvize-private.pem"),
+        fixture_key("brand-public.pem"),
+        good,
+    )
+}
+
 fn token(signing_key: &str, recipient: Recipient, ttl: u64) -> String {
     mint_token(signing_key, recipient, ttl, "customer-8812", NOW)
 }
@@ -364,13 +379,7 @@ fn judge(token: &str, decrypt: Option<&LoadedKey>, verify: Option<&LoadedKey>, n
 
 #[test]
 fn the_verdict_separates_what_iadvize_does_from_its_rules_and_from_what_was_not_checked() {
-    let standin = fixture_key("standin-iadvize-private.pem");
-    let brand = fixture_key("brand-public.pem");
-    let good = token(
-        "brand-private.pem",
-        Recipient::Key(fixture_key("standin-iadvize-public.pem")),
-        60,
-    );
+    let (standin, brand, good) = rehearsal();
 
     let both = judge(&good, Some(&standin), Some(&brand), NOW);
     let verdict = both.verdict.clone();
@@ -445,13 +454,7 @@ fn the_verdict_separates_what_iadvize_does_from_its_rules_and_from_what_was_not_
 /// the token inside; the same wrappers the finder takes off (`inspect::find`).
 #[test]
 fn a_wrapped_token_given_whole_fails_token_format_naming_the_wrapper() {
-    let standin = fixture_key("standin-iadvize-private.pem");
-    let brand = fixture_key("brand-public.pem");
-    let good = token(
-        "brand-private.pem",
-        Recipient::Key(fixture_key("standin-iadvize-public.pem")),
-        60,
-    );
+    let (standin, brand, good) = rehearsal();
     for (wrapped, words) in [
         (format!("\"{good}\""), "in quotes"),
         (format!("Bearer {good}"), "after 'Bearer '"),
